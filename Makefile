@@ -1,0 +1,30 @@
+# The two commands of the README: `make demo` and `make test`. Both install what is missing
+# (Debian packages, a virtual environment with the Python packages) before they run.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install sysdeps demo test bench clean
+
+install: sysdeps $(STAMP)
+
+sysdeps:
+	@bash scripts/install-system-deps.sh
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/nianbao report examples/datong-2020 -o out/datong-2020
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python bench/bench_report.py
+
+clean:
+	rm -rf $(VENV) out build src/*.egg-info

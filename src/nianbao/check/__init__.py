@@ -1,0 +1,1 @@
+"""Check stage: rules from the catalogue applied to a dataset, giving findings."""

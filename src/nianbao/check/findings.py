@@ -1,0 +1,59 @@
+"""Findings (检查结果): what a check or an import says about the data.
+
+A finding is data: it has a stable ``code``, a ``severity`` (error / warning / info), messages in
+Chinese and English, a how-to-fix ``hint``, where it came from (``location``), the ``period`` and
+``org_unit`` it concerns and the numbers involved (``values``, by name).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+@dataclass
+class Location:
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    section: str = ""  # where a report printed it (e.g. 1.3, 表四)
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.file, self.sheet, self.cell) if p]
+        text = " ".join(parts)
+        if self.section:
+            text = f"{text}（{self.section}）" if text else self.section
+        return text
+
+
+@dataclass
+class Finding:
+    code: str
+    severity: str
+    message_zh: str
+    message_en: str
+    hint: str = ""
+    location: Location = field(default_factory=Location)
+    period: int | None = None
+    org_unit: str = ""
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"unknown severity {self.severity}")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["location"] = asdict(self.location)
+        return d
+
+
+class FindingsError(Exception):
+    """Raised when input cannot be used; carries the findings that explain why."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        super().__init__("; ".join(f.message_zh for f in findings[:3]))

@@ -1,0 +1,67 @@
+"""The ``nianbao`` command. Each subcommand lives in its own module of this package with
+``add_arguments(parser)`` and ``run(args) -> int``; errors in the data never end in a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from nianbao import __version__
+
+# (command, module, Chinese help, English help)
+COMMANDS = [
+    ("report", "nianbao.cli.report_cmd", "生成质量年度报告（Word、HTML，可选 PDF）", "build the annual report (Word, HTML, PDF)"),
+    ("check", "nianbao.cli.check_cmd", "检查数据，列出错误与警告", "check the data and list errors and warnings"),
+    ("template", "nianbao.cli.template_cmd", "生成学校数据填报表（Excel）", "generate school data workbooks (Excel)"),
+    ("import", "nianbao.cli.import_cmd", "导入学校填报的工作簿", "import filled school workbooks"),
+    ("indicators", "nianbao.cli.indicators_cmd", "按层级与分组计算指标", "compute indicators by level and breakdown"),
+    ("standards", "nianbao.cli.standards_cmd", "学校办学标准达标情况", "which school meets which standard"),
+]
+
+DESCRIPTION = """nianbao（年报）：中等职业教育质量年度报告系统。
+从学校与教育局的数据出发，检查、计算指标并生成报告；每个数字都可追溯到数据与公式。
+
+nianbao: annual quality reports of secondary vocational education — collect, check,
+compute and publish, every figure traceable to its data and formula."""
+
+EXAMPLES = """示例 / examples:
+  nianbao report examples/datong-2020 -o out/datong-2020
+  nianbao check examples/datong-2020 --format json
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nianbao", description=DESCRIPTION, epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"nianbao {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="命令/command")
+    for name, module, zh, en in COMMANDS:
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:
+                continue  # not built yet
+            raise
+        p = sub.add_parser(name, help=f"{zh} / {en}", description=f"{zh}\n{en}",
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        mod.add_arguments(p)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args._run(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Compute stage: indicators from the catalogue evaluated on a dataset, giving facts."""

@@ -1,0 +1,244 @@
+"""Facts (事实): every number a report prints, with how it was obtained.
+
+A fact holds its value, numerator, denominator and factor, unit, scope (口径), period, org unit
+and the reported figures it came from. Tables, charts and sentences render facts; none
+computes a number of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from nianbao.compute import formula
+from nianbao.compute.formatting import round_half_up, value_text
+
+SCOPE_ORDER = ("all", "unstated", "excl_technical")
+
+
+@dataclass(frozen=True)
+class Input:
+    ref: str
+    label_zh: str
+    label_en: str
+    period: int
+    scope: str
+    value: float
+    source: str = ""
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class Fact:
+    indicator: str
+    dims: tuple[tuple[str, str], ...]
+    org_unit: str
+    period: int
+    value: float
+    name_zh: str
+    name_en: str
+    unit_zh: str
+    unit_en: str
+    style: str
+    decimals: int
+    kind: str  # element | ratio | reported | change
+    scope: str  # a scope code, or "mixed"
+    scope_note: str = ""
+    numerator: float | None = None
+    denominator: float | None = None
+    factor: float = 1.0
+    formula_zh: str = ""
+    formula_en: str = ""
+    inputs: tuple[Input, ...] = ()
+    base_period: int | None = None  # for a change: the earlier period
+
+    @property
+    def ref(self) -> str:
+        return formula.ref_key(self.indicator, self.dims)
+
+    @property
+    def key(self) -> str:
+        when = f"{self.base_period}-{self.period}" if self.base_period else str(self.period)
+        suffix = "/change" if self.kind == "change" else ""
+        return f"{self.org_unit}/{self.ref}/{when}/{self.scope}{suffix}"
+
+    @property
+    def text(self) -> str:
+        """The value as printed, without the unit word (22863, 95.14%, 11.80:1, 6.6:3.4)."""
+        if self.kind == "change":
+            return value_text(abs(self.value), "number" if self.style == "percent" else self.style,
+                              self.decimals)
+        return value_text(self.value, self.style, self.decimals)
+
+    @property
+    def unit_text(self) -> str:
+        """The unit printed after the value (empty for %, x:1 and pairs)."""
+        if self.kind == "change" and self.style == "percent":
+            return "个百分点"
+        if self.style in ("percent", "x1", "pair10"):
+            return ""
+        return self.unit_zh
+
+    @property
+    def text_with_unit(self) -> str:
+        return self.text + self.unit_text
+
+    @property
+    def rounded(self) -> float:
+        return round_half_up(self.value, self.decimals)
+
+    def to_dict(self) -> dict:
+        return {
+            "key": self.key, "indicator": self.indicator, "dims": dict(self.dims), "org_unit": self.org_unit,
+            "period": self.period, "base_period": self.base_period, "value": self.value, "text": self.text,
+            "unit": self.unit_zh, "kind": self.kind, "scope": self.scope, "scope_note": self.scope_note,
+            "numerator": self.numerator, "denominator": self.denominator, "factor": self.factor,
+            "formula_zh": self.formula_zh, "formula_en": self.formula_en,
+            "inputs": [vars(i) for i in self.inputs],
+        }
+
+
+def _wrap(node, names) -> str:
+    text = formula.to_text(node, names)
+    return f"({text})" if isinstance(node, formula.BinOp) else text
+
+
+class FactBook:
+    """All facts of one org unit, computed from its observations through the catalogue."""
+
+    def __init__(self, catalogue, org_unit: str, observations: Iterable, periods: Iterable[int]):
+        self.catalogue = catalogue
+        self.org_unit = org_unit
+        self.periods = sorted(set(periods))
+        self._index: dict[tuple, dict[str, object]] = {}
+        for o in observations:
+            self._index.setdefault((o.element, o.dims, o.period), {})[o.scope] = o
+        self._cache: dict[tuple, Fact | None] = {}
+
+    # -- looking up observations -------------------------------------------------------
+    def observation(self, element: str, dims, period: int, scope: str | None = None):
+        cands = self._index.get((element, tuple(sorted(dims)), period))
+        if not cands:
+            return None
+        if scope is not None:
+            return cands.get(scope) if scope in cands else (
+                next((cands[s] for s in (scope,) + SCOPE_ORDER if s in cands), None))
+        return next((cands[s] for s in SCOPE_ORDER if s in cands), next(iter(cands.values())))
+
+    def scopes_of(self, element: str, dims, period: int) -> list[str]:
+        return sorted(self._index.get((element, tuple(sorted(dims)), period), {}))
+
+    def _input(self, obs) -> Input:
+        ref = formula.Ref(obs.element, obs.dims)
+        return Input(ref=ref.key, label_zh=self.catalogue.ref_label(ref, "zh"),
+                     label_en=self.catalogue.ref_label(ref, "en"), period=obs.period, scope=obs.scope,
+                     value=obs.value, source=obs.source, origin=obs.origin)
+
+    # -- facts ---------------------------------------------------------------------------
+    def get(self, code: str, period: int, dims=(), scope: str | None = None) -> Fact | None:
+        key = (code, tuple(sorted(dims)), period, scope)
+        if key not in self._cache:
+            self._cache[key] = self._compute(code, tuple(sorted(dims)), period, scope)
+        return self._cache[key]
+
+    def _compute(self, code, dims, period, scope) -> Fact | None:
+        ind = self.catalogue.indicator(code)
+        if not ind.derived:
+            obs = self.observation(code, dims, period, scope)
+            if obs is None or (scope is not None and obs.scope != scope):
+                return None
+            return self._fact(ind, dims, period, obs.value, "element", [obs], obs.value, None)
+        preferred = scope or ind.scope
+        used = []
+
+        def lookup(ref):
+            obs = self.observation(ref.element, ref.dims, period, preferred)
+            if obs is None:
+                return None
+            used.append(obs)
+            return obs.value
+
+        num = formula.evaluate(ind.numerator_ast, lookup)
+        den = formula.evaluate(ind.denominator_ast, lookup) if ind.denominator_ast else None
+        if num is not None and (ind.denominator_ast is None or den):
+            value = num * ind.factor / den if den else num * ind.factor
+            return self._fact(ind, dims, period, value, "ratio", used, num, den)
+        if ind.fallback:
+            obs = self.observation(ind.fallback, dims, period, preferred)
+            if obs is not None:
+                return self._fact(ind, dims, period, obs.value, "reported", [obs], None, None)
+        return None
+
+    def _fact(self, ind, dims, period, value, kind, used, num, den) -> Fact:
+        inputs = tuple(dict.fromkeys(self._input(o) for o in used))
+        scopes = sorted({i.scope for i in inputs})
+        cat = self.catalogue
+        if len(scopes) == 1:
+            scope, note = scopes[0], ""
+        else:
+            scope = "mixed"
+            note = "；".join(f"{i.label_zh}：{cat.scope_label(i.scope)}" for i in inputs)
+        if kind == "reported":
+            el = cat.elements[ind.fallback]
+            f_zh = f"按印发值（{el.zh}）"
+            f_en = f"as printed ({el.en})"
+        elif ind.denominator:
+            names_zh = lambda r: cat.ref_label(r, "zh")  # noqa: E731
+            names_en = lambda r: cat.ref_label(r, "en")  # noqa: E731
+            fac = "" if ind.factor == 1 else f" × {int(ind.factor) if ind.factor.is_integer() else ind.factor}"
+            f_zh = f"{_wrap(ind.numerator_ast, names_zh)} ÷ {_wrap(ind.denominator_ast, names_zh)}{fac}"
+            f_en = f"{_wrap(ind.numerator_ast, names_en)} / {_wrap(ind.denominator_ast, names_en)}{fac}"
+        else:
+            f_zh, f_en = "报送值", "reported value"
+        name_zh = cat.ref_label(formula.Ref(ind.code, dims), "zh") if not ind.derived else ind.zh
+        name_en = cat.ref_label(formula.Ref(ind.code, dims), "en") if not ind.derived else ind.en
+        return Fact(indicator=ind.code, dims=dims, org_unit=self.org_unit, period=period, value=value,
+                    name_zh=name_zh, name_en=name_en, unit_zh=ind.unit_zh, unit_en=ind.unit_en,
+                    style=ind.style, decimals=ind.decimals, kind=kind, scope=scope, scope_note=note,
+                    numerator=num, denominator=den, factor=ind.factor, formula_zh=f_zh, formula_en=f_en,
+                    inputs=inputs)
+
+    def change(self, code: str, period: int, base_period: int | None = None, dims=(),
+               scope: str | None = None) -> Fact | None:
+        """The change of a figure from ``base_period`` (default: the year before) to ``period``,
+        computed from the printed (rounded) values so the sentence agrees with the table."""
+        base_period = base_period or period - 1
+        key = ("__change__", code, tuple(sorted(dims)), period, base_period, scope)
+        if key in self._cache:
+            return self._cache[key]
+        now = self.get(code, period, dims, scope)
+        before = self.get(code, base_period, dims, scope)
+        fact = None
+        if now is not None and before is not None:
+            diff = round_half_up(now.rounded - before.rounded, now.decimals)
+            inputs = tuple(Input(ref=f.ref, label_zh=f"{f.name_zh}（{f.period}）", label_en=f"{f.name_en} ({f.period})",
+                                 period=f.period, scope=f.scope, value=f.value, source=f.key,
+                                 origin=f.formula_zh) for f in (now, before))
+            scope_code = now.scope if now.scope == before.scope else "mixed"
+            unit_en = "percentage points" if now.style == "percent" else now.unit_en
+            fact = Fact(indicator=code, dims=now.dims, org_unit=self.org_unit, period=period, value=diff,
+                        name_zh=f"{now.name_zh}变化", name_en=f"change in {now.name_en}",
+                        unit_zh="个百分点" if now.style == "percent" else now.unit_zh, unit_en=unit_en,
+                        style=now.style, decimals=now.decimals, kind="change", scope=scope_code,
+                        numerator=now.rounded, denominator=before.rounded,
+                        formula_zh=f"{period}年值 − {base_period}年值", formula_en=f"{period} − {base_period}",
+                        inputs=inputs, base_period=base_period)
+        self._cache[key] = fact
+        return fact
+
+    def all_facts(self) -> list[Fact]:
+        """Every fact the data allow: each element observation and each indicator per period."""
+        out = []
+        for (element, dims, period), by_scope in sorted(self._index.items()):
+            for scope in by_scope:
+                f = self.get(element, period, dims, scope)
+                if f:
+                    out.append(f)
+        for code, ind in self.catalogue.indicators.items():
+            if not ind.derived:
+                continue
+            for p in self.periods:
+                f = self.get(code, p)
+                if f:
+                    out.append(f)
+        return out

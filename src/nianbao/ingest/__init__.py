@@ -1,0 +1,1 @@
+"""Ingest stage: read datasets (CSV/YAML/Markdown folders) and school workbooks."""
