@@ -45,6 +45,12 @@ class Finding:
         if self.severity not in SEVERITIES:
             raise ValueError(f"unknown severity {self.severity}")
 
+    @property
+    def blocks_report(self) -> bool:
+        """An error in the data stops a report; a finding about a published claim (code
+        ``claim.*``) concerns a report already printed, not the figures nianbao prints."""
+        return self.severity == "error" and not self.code.startswith("claim.")
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["location"] = asdict(self.location)

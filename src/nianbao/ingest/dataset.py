@@ -20,6 +20,7 @@ import yaml
 from nianbao import catalogue as cat_mod
 from nianbao.check.findings import Finding, FindingsError, Location
 from nianbao.compute.formula import ref_key
+from nianbao.ingest.orgs import Registry, read_orgs
 from nianbao.ingest.values import parse_value
 
 VALUE_COLUMNS = ("element", "dims", "period", "scope", "value", "source")
@@ -77,6 +78,7 @@ class Dataset:
     narratives: dict[str, str] = field(default_factory=dict)
     static_tables: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)  # from reading the files
+    orgs: "Registry | None" = None  # the org unit registry (orgs.csv), for school-level data
 
     @property
     def title(self) -> str:
@@ -130,9 +132,12 @@ def load_dataset(path: str | Path) -> Dataset:
 
     ds = Dataset(path=path, meta=meta, org_unit=org_unit, report_year=report_year,
                  periods=sorted(periods), catalogue=catalogue)
+    orgs_path = path / "orgs.csv"
+    if orgs_path.exists():
+        ds.orgs = read_orgs(orgs_path)
     values_path = path / meta.get("values", "values.csv")
     if values_path.exists():
-        ds.observations, ds.findings = read_values(values_path, catalogue, org_unit.code)
+        ds.observations, ds.findings = read_values(values_path, catalogue, org_unit.code, ds.orgs)
     claims_path = path / "claims.csv"
     if claims_path.exists():
         ds.claims = read_claims(claims_path)
@@ -150,7 +155,10 @@ def _error(code, zh, en, hint, file, row, column="", **values) -> Finding:
                    values=values)
 
 
-def read_values(path: Path, catalogue, org_code: str) -> tuple[list[Observation], list[Finding]]:
+def read_values(path: Path, catalogue, org_code: str, orgs: Registry | None = None
+                ) -> tuple[list[Observation], list[Finding]]:
+    """Read values.csv. An optional column ``org_unit`` names the unit of each row (a school's
+    学校标识码, kept as text); rows without it belong to the dataset's own unit."""
     observations: list[Observation] = []
     findings: list[Finding] = []
     seen: dict[tuple, int] = {}
@@ -193,6 +201,12 @@ def read_values(path: Path, catalogue, org_code: str) -> tuple[list[Observation]
                                        f"period '{row.get('period')}' is not a year", "填写如 2020",
                                        name, row_no, "period"))
                 continue
+            unit = (row.get("org_unit") or "").strip() or org_code
+            if unit != org_code and (orgs is None or unit not in orgs):
+                findings.append(_error("dataset.unknown_org", f"机构“{unit}”不在机构表 orgs.csv 中",
+                                       f"org unit '{unit}' is not in orgs.csv", "先在 orgs.csv 中登记该单位",
+                                       name, row_no, "org_unit", org_unit=unit))
+                continue
             scope = (row.get("scope") or "").strip() or "unstated"
             if scope not in catalogue.meta.get("scopes", {}):
                 findings.append(_error("dataset.bad_scope", f"口径“{scope}”未定义", f"unknown scope '{scope}'",
@@ -207,7 +221,7 @@ def read_values(path: Path, catalogue, org_code: str) -> tuple[list[Observation]
             findings.extend(parsed.findings)
             if not parsed.ok:
                 continue
-            key = (code, dims, period, scope)
+            key = (unit, code, dims, period, scope)
             if key in seen:
                 findings.append(_error("dataset.duplicate", f"{el.zh} {period}年 在第{seen[key]}行已填写过",
                                        f"{el.en} {period} already given on row {seen[key]}", "删除重复的一行",
@@ -215,7 +229,7 @@ def read_values(path: Path, catalogue, org_code: str) -> tuple[list[Observation]
                 continue
             seen[key] = row_no
             observations.append(Observation(element=code, dims=dims, period=period, scope=scope,
-                                            value=parsed.value, org_unit=org_code,
+                                            value=parsed.value, org_unit=unit,
                                             source=(row.get("source") or "").strip(),
                                             origin=f"{name}:{row_no}"))
     return observations, findings
