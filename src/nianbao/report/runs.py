@@ -1,0 +1,38 @@
+"""Runs: the pieces of printed text. A report paragraph, table cell or chart label is a list of
+runs; a run that prints a figure carries its fact, so every renderer can tag the figure and the
+self-check can compare what was printed with the fact's canonical text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nianbao.compute.facts import Fact
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    fact: Fact | None = None
+    figure: bool = False  # True: ``text`` is the fact's printed figure (fact.text)
+
+    @property
+    def is_figure(self) -> bool:
+        return self.figure and self.fact is not None
+
+
+def text(value: str, fact: Fact | None = None) -> Run:
+    """Plain words (optionally about a fact, e.g. 与上年持平 or a unit)."""
+    return Run(value, fact)
+
+
+def figure(fact: Fact) -> Run:
+    """A fact's figure exactly as the formatting rules print it."""
+    return Run(fact.text, fact, figure=True)
+
+
+def joined(runs) -> str:
+    return "".join(r.text for r in runs)
+
+
+def figures(runs) -> list[Run]:
+    return [r for r in runs if r.is_figure]
