@@ -1,0 +1,70 @@
+"""``nianbao template``: the data workbook a school fills in (学校数据填报表)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from nianbao.check.findings import FindingsError
+from nianbao.ingest import workbook
+from nianbao.ingest.dataset import load_dataset
+
+
+def add_arguments(p) -> None:
+    p.add_argument("dataset", help="数据集文件夹（含机构表 orgs.csv） / dataset folder with the registry orgs.csv")
+    p.add_argument("--year", type=int, help="填报年度，默认为数据集的报告年度 / reporting year (default: the dataset's)")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--school", metavar="学校标识码", help="一所学校的10位学校标识码 / one school's identifier")
+    which.add_argument("--all", action="store_true",
+                       help="为机构表中该年度在办的每所学校各生成一份 / one workbook per school active that year")
+    p.add_argument("-o", "--output", required=True,
+                   help="输出文件（--school）或文件夹（--all） / output file (--school) or folder (--all)")
+
+
+def file_name(code: str, name: str, year: int) -> str:
+    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("_")
+    return f"{code}_{safe}_{year}年度数据填报表.xlsx"
+
+
+def _fail(message: str) -> int:
+    print(f"错误：{message}", file=sys.stderr)
+    return 2
+
+
+def run(args) -> int:
+    try:
+        ds = load_dataset(args.dataset)
+    except FindingsError as exc:
+        for f in exc.findings:
+            print(f"错误：{f.location} {f.message_zh}（{f.hint}）", file=sys.stderr)
+        return 2
+    year = args.year or ds.report_year
+    if ds.orgs is None:
+        return _fail(f"数据集 {ds.path} 没有机构表 orgs.csv，无法确定学校 / the dataset has no orgs.csv")
+    if args.school:
+        org = ds.orgs.get(args.school.strip())
+        if org is None or org.level != "school":
+            return _fail(f"机构表中没有学校标识码为 {args.school} 的学校 / no school {args.school} in orgs.csv")
+        out = Path(args.output)
+        if out.is_dir():
+            out = out / file_name(org.code, org.zh, year)
+        workbook.generate(ds, org.code, year, out)
+        print(f"已生成 {org.zh}（{org.code}）{year}年度数据填报表：{out}")
+        return 0
+    schools = [o for o in ds.orgs.schools() if o.active_in(year)]
+    if not schools:
+        return _fail(f"机构表中没有 {year} 年在办的学校 / no school active in {year}")
+    out_dir = Path(args.output)
+    paths = generate_all(ds, [o.code for o in schools], year, out_dir)
+    print(f"已为 {len(paths)} 所学校生成 {year}年度数据填报表，保存在 {out_dir}")
+    return 0
+
+
+def generate_all(ds, codes: list[str], year: int, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for code in codes:
+        org = ds.orgs.get(code)
+        paths.append(workbook.generate(ds, code, year, out_dir / file_name(code, org.zh, year)))
+    return paths

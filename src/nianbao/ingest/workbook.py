@@ -1,0 +1,1034 @@
+"""School data workbooks (学校数据填报表).
+
+The catalogue's ``workbook.yaml`` says which data elements a school fills in, on which sheet.
+This module turns it into an .xlsx for one school and one year (:func:`generate`), reads a filled
+copy back into figures and findings (:func:`read`), and marks the problems in a copy that can be
+sent back to the school (:func:`annotate`).
+
+Every row carries its data element code in the hidden column A, so reading does not depend on
+row positions or label texts. Computed cells hold Excel formulas for the school's benefit; on
+import nianbao never reads them (Excel's cached results are not trusted): stored figures come
+only from input cells, and the counts of a list are recomputed from its records.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from nianbao import __version__
+from nianbao.check.findings import SEVERITY_ZH, Finding, Location
+from nianbao.compute import formula
+from nianbao.compute.formula import ref_key
+from nianbao.ingest.values import parse_value
+from nianbao.store import Major, Row, Submission, dims_text
+
+FORMAT = "nianbao-school-workbook"
+META_SHEET = "_meta"
+ISSUES_SHEET = "问题清单"
+HEADER_ROW, FIRST_ROW = 3, 4
+# columns of a sheet: A code (hidden), B no., C item, D unit, E period, F this year, G last year, H note
+HEADERS = ("代码", "序号", "项目", "单位", "统计时段", "本年数值", "上年数值（参考）", "说明")
+VALUE, PREV = "F", "G"
+WIDTHS = {"A": 4, "B": 6, "C": 36, "D": 10, "E": 16, "F": 16, "G": 16, "H": 44}
+
+
+class LayoutError(ValueError):
+    """workbook.yaml refers to something the catalogue does not define."""
+
+
+# -- layout: workbook.yaml read against the catalogue ----------------------------------------
+
+@dataclass(frozen=True)
+class Item:
+    """One row of a sheet (or one total of a list)."""
+    code: str  # text of column A
+    kind: str  # input / computed / info / info_input / total
+    zh: str
+    en: str
+    row: int
+    unit: str = ""
+    period_type: str = ""
+    element: object = None  # catalogue Element (inputs, totals)
+    dims: tuple = ()
+    node: object = None  # formula over refs (computed)
+    factor: float = 1.0  # numerator × factor ÷ denominator (indicators)
+    denominator: object = None
+    number_format: str = "General"
+    input_factor: float = 1.0  # stored value = typed value × input_factor
+    note: str = ""
+    source: str = ""  # info fields: where the value comes from
+    text: bool = False
+    total: dict = field(default_factory=dict)  # list totals: count / distinct / equals
+
+
+@dataclass
+class Column:
+    key: str
+    zh: str
+    en: str
+    type: str  # text / count / choice
+    letter: str
+    element: object = None
+    choices: tuple = ()
+    choices_from: str = ""  # "majors": the categories of the 专业目录 in use that year
+    pattern: str = ""
+    hint: str = ""
+    required: bool = False
+
+
+@dataclass
+class SheetLayout:
+    id: str
+    zh: str
+    en: str
+    kind: str  # rows / info / list
+    items: list[Item]
+    columns: list[Column] = field(default_factory=list)
+    list_header: int = 0  # row of the list's column headers
+    list_rows: int = 0
+    key: str = ""
+    unique: str = ""
+    record_zh: str = ""
+    group_by: dict = field(default_factory=dict)  # {column, dim}: list figures also per category
+
+    def record_rows(self) -> range:
+        return range(self.list_header + 1, self.list_header + 1 + self.list_rows)
+
+
+@dataclass
+class Layout:
+    version: int
+    catalogue: object
+    spec: dict
+    sheets: list[SheetLayout]
+
+    @property
+    def template(self) -> str:
+        return f"{self.catalogue.id}/{self.version}"
+
+    @property
+    def scope(self) -> str:
+        return self.spec.get("scope", "all")
+
+    def colour(self, name: str) -> str:
+        return self.spec["colours"][name]
+
+    def input_cells(self) -> dict[str, tuple[SheetLayout, Item]]:
+        return {it.code: (sh, it) for sh in self.sheets for it in sh.items if it.kind == "input"}
+
+
+_TYPE_NOTE = {"count": "填整数", "amount": "可填小数", "mean": "可填小数",
+              "rate": "按百分数填写，95.14 表示 95.14%"}
+_TYPE_FORMAT = {"count": "0", "amount": "General", "mean": "General", "rate": "0.00"}
+
+
+def _formula_note(cat, node) -> str:
+    return formula.to_text(node, lambda r: cat.ref_label(r, "zh"))
+
+
+_LAYOUTS: dict[str, Layout] = {}
+
+
+def load_layout(catalogue) -> Layout:
+    """The workbook layout of a catalogue version (its ``workbook.yaml``), read once."""
+    path = Path(catalogue.path) / "workbook.yaml"
+    key = str(path)
+    if key not in _LAYOUTS:
+        _LAYOUTS[key] = _read_layout(catalogue, path)
+    return _LAYOUTS[key]
+
+
+def _read_layout(catalogue, path: Path) -> Layout:
+    if not path.exists():
+        raise LayoutError(f"目录 {catalogue.id} 没有填报表定义 workbook.yaml")
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    sheets = []
+    for s in spec["sheets"]:
+        kind = s.get("kind", "rows")
+        if kind == "info":
+            sheets.append(_info_sheet(s))
+        elif kind == "list":
+            sheets.append(_list_sheet(catalogue, s))
+        else:
+            sheets.append(SheetLayout(s["id"], s["zh"], s["en"], "rows", _rows(catalogue, s["rows"])))
+    return Layout(version=int(spec["version"]), catalogue=catalogue, spec=spec, sheets=sheets)
+
+
+def _info_sheet(s) -> SheetLayout:
+    items = []
+    for i, f in enumerate(s["fields"]):
+        items.append(Item(code=f"info:{f['key']}", kind="info_input" if f.get("input") else "info",
+                          zh=f["zh"], en=f["en"], row=FIRST_ROW + i, source=f.get("from", ""),
+                          text=bool(f.get("text")), number_format="@" if f.get("text") else "General"))
+    return SheetLayout(s["id"], s["zh"], s["en"], "info", items)
+
+
+def _element(cat, code):
+    el = cat.elements.get(code)
+    if el is None:
+        raise LayoutError(f"workbook.yaml 引用了目录中没有的数据元素 {code}")
+    return el
+
+
+def _rows(cat, rows) -> list[Item]:
+    items: list[Item] = []
+    for r in rows:
+        row = FIRST_ROW + len(items)
+        if "element" in r:
+            el = _element(cat, r["element"])
+            expanded = [()]
+            for d, c in (r.get("dims") or {}).items():
+                if d not in el.dims:
+                    raise LayoutError(f"数据元素 {el.code} 没有分组 {d}")
+                cats = list(cat.dimensions[d]["categories"]) if c == "*" else [c]
+                expanded = [e + ((d, k),) for e in expanded for k in cats]
+            unit = r.get("input_unit", {}).get("zh", el.unit_zh)
+            for dims in expanded:
+                label = el.zh if not dims else "　" + "、".join(
+                    f"{cat.dimensions[d]['zh']}：{cat.category_label(d, c)}" for d, c in dims)
+                label_en = el.en if not dims else "  " + ", ".join(
+                    f"{cat.dimensions[d]['en']}: {cat.category_label(d, c, 'en')}" for d, c in dims)
+                items.append(Item(code=ref_key(el.code, dims), kind="input", zh=label, en=label_en,
+                                  row=FIRST_ROW + len(items), unit=unit, period_type=el.period_type,
+                                  element=el, dims=tuple(sorted(dims)),
+                                  number_format=_TYPE_FORMAT.get(el.type, "General"),
+                                  input_factor=float(r.get("input_factor", 1)),
+                                  note=_TYPE_NOTE.get(el.type, "")))
+        elif "indicator" in r:
+            ind = cat.indicator(r["indicator"])
+            fmt = "0." + "0" * ind.decimals if ind.decimals else "0"
+            if ind.style == "x1":
+                fmt += '":1"'
+            note = _formula_note(cat, ind.numerator_ast)
+            if ind.denominator_ast is not None:
+                note = f"({note}) ÷ ({_formula_note(cat, ind.denominator_ast)})"
+            if ind.factor != 1:
+                note += f" × {ind.factor:g}"
+            items.append(Item(code=f"indicator:{ind.code}", kind="computed", zh=ind.zh, en=ind.en, row=row,
+                              unit=ind.unit_zh, node=ind.numerator_ast, denominator=ind.denominator_ast,
+                              factor=ind.factor, number_format=fmt, note="自动计算 = " + note))
+        elif "sum_of" in r:
+            el, d = _element(cat, r["sum_of"]), r["dim"]
+            node = None
+            for c in cat.dimensions[d]["categories"]:
+                ref = formula.Ref(el.code, ((d, c),))
+                node = ref if node is None else formula.BinOp("+", node, ref)
+            dz = cat.dimensions[d]["zh"]
+            items.append(Item(code=f"sum:{el.code}[{d}]", kind="computed", zh=f"　{dz}分项合计",
+                              en=f"  sum over {cat.dimensions[d]['en']}", row=row, unit=el.unit_zh, node=node,
+                              number_format="0", note=f"自动计算；应等于{el.zh}"))
+        elif "show" in r:
+            el = _element(cat, r["show"])
+            items.append(Item(code=f"show:{el.code}", kind="computed", zh=el.zh, en=el.en, row=row,
+                              unit=el.unit_zh, period_type=el.period_type, node=formula.Ref(el.code),
+                              number_format=_TYPE_FORMAT.get(el.type, "General"), note="取自其他工作表，供参考"))
+        else:
+            raise LayoutError(f"workbook.yaml 中无法识别的行：{r}")
+    return items
+
+
+def _list_sheet(cat, s) -> SheetLayout:
+    columns = []
+    for i, c in enumerate(s["columns"]):
+        el = _element(cat, c["element"]) if c.get("element") else None
+        choices = tuple(c.get("choices", ()))
+        columns.append(Column(key=c["key"], zh=c["zh"], en=c["en"], type=c["type"], letter="CDEFGHIJKL"[i],
+                              element=el, choices=choices, choices_from=c.get("choices_from", ""),
+                              pattern=c.get("pattern", ""),
+                              hint=c.get("hint_zh", ""), required=bool(c.get("required"))))
+    by_key = {c.key: c for c in columns}
+    items = []
+    for i, t in enumerate(s.get("totals", [])):
+        el = _element(cat, t["element"])
+        what = t.get("count") or t.get("distinct")
+        if what not in by_key:
+            raise LayoutError(f"workbook.yaml：合计 {el.code} 引用了不存在的列 {what}")
+        note = f"自动计算：{by_key[what].zh}" + ("不同取值的个数" if "distinct" in t else
+                                            f"为“{t['equals']}”的行数" if "equals" in t else "已填写的行数")
+        items.append(Item(code=f"total:{el.code}", kind="total", zh=el.zh, en=el.en, row=FIRST_ROW + i,
+                          unit=el.unit_zh, period_type=el.period_type, element=el, number_format="0",
+                          note=note, total=dict(t)))
+    header = FIRST_ROW + len(items) + 1
+    return SheetLayout(s["id"], s["zh"], s["en"], "list", items, columns=columns, list_header=header,
+                       list_rows=int(s.get("list_rows", 50)), key=s.get("key", ""), unique=s.get("unique", ""),
+                       record_zh=s.get("record_zh", "记录"), group_by=dict(s.get("group_by") or {}))
+
+
+def majors_version(cat, year: int) -> tuple[str, dict]:
+    """The version of the 专业目录 (majors.yaml) in use in ``year``."""
+    versions = (cat.majors or {}).get("versions") or {}
+    for ver, v in versions.items():
+        used = v.get("in_use") or {}
+        if int(used.get("from", 0)) <= year <= int(used.get("to", 9999)):
+            return str(ver), v
+    default = str((cat.majors or {}).get("default", ""))
+    return default, versions.get(default, {})
+
+
+def choices(cat, column: Column, year: int) -> dict[str, str]:
+    """Label → stored code of a choice column (a drop-down)."""
+    if column.choices_from == "majors":
+        _, v = majors_version(cat, year)
+        return {c["zh"]: str(code) for code, c in (v.get("categories") or {}).items()}
+    return {c: c for c in column.choices}
+
+
+# -- generating ------------------------------------------------------------------------------
+
+def _fill(rgb: str) -> PatternFill:
+    return PatternFill("solid", start_color=rgb, end_color=rgb)
+
+
+_THIN = Side(style="thin", color="A6A6A6")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_UNLOCKED = Protection(locked=False)
+_BOLD = Font(bold=True)
+_WRAP = Alignment(wrap_text=True, vertical="center")
+
+
+def _cell_ref(sheet: SheetLayout, item: Item, here: SheetLayout, col: str) -> str:
+    cell = f"{col}{item.row}"
+    return cell if sheet is here else f"'{sheet.zh}'!{cell}"
+
+
+def excel_formula(layout: Layout, here: SheetLayout, item: Item, col: str = VALUE) -> str:
+    """The Excel formula of a computed row, over the input cells of column ``col``."""
+    cells = layout.input_cells()
+    used: list[str] = []
+
+    def ref(r: formula.Ref) -> str:
+        sheet, it = cells[r.key]
+        c = _cell_ref(sheet, it, here, col)
+        used.append(c)
+        return f"{c}*{_num(it.input_factor)}" if it.input_factor != 1 else c
+
+    def render(node) -> str:
+        if isinstance(node, formula.Num):
+            return _num(node.value)
+        if isinstance(node, formula.Ref):
+            return ref(node)
+        if isinstance(node, formula.Neg):
+            return f"(-{render(node.operand)})"
+        return f"({render(node.left)}{node.op}{render(node.right)})"
+
+    if item.kind == "total":
+        return _total_formula(here, item)
+    expr = render(item.node)
+    if item.denominator is not None:
+        expr = f"{expr}/{render(item.denominator)}"
+    if item.factor != 1:
+        expr = f"{expr}*{_num(item.factor)}"
+    used = list(dict.fromkeys(used))
+    if item.code.startswith("sum:"):
+        return f'=IF(COUNT({",".join(used)})=0,"",SUM({",".join(used)}))'
+    return f'=IF(COUNT({",".join(used)})<{len(used)},"",IFERROR({expr},""))'
+
+
+def _num(v: float) -> str:
+    """A number as formula text, never in exponent form (1e+08 is not a formula number everywhere)."""
+    return str(int(v)) if float(v).is_integer() else format(Decimal(repr(float(v))), "f")
+
+
+def _total_formula(sheet: SheetLayout, item: Item) -> str:
+    col = {c.key: c for c in sheet.columns}[item.total.get("count") or item.total.get("distinct")].letter
+    rows = sheet.record_rows()
+    rng = f"{col}{rows.start}:{col}{rows.stop - 1}"
+    if "distinct" in item.total:
+        return f'=SUMPRODUCT(({rng}<>"")/COUNTIF({rng},{rng}&""))'
+    if "equals" in item.total:
+        return f'=COUNTIF({rng},"{item.total["equals"]}")'
+    return f'=COUNTIF({rng},"?*")'
+
+
+def _validation(kind: str, el=None, choices=(), length: int = 0) -> DataValidation:
+    name = el.zh if el is not None else ""
+    if kind == "count":
+        dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0",
+                            error=f"{name}请填写不小于0的整数")
+    elif kind == "rate":
+        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="100",
+                            error="比率按百分数填写，在0到100之间（95.14 表示 95.14%）")
+    elif kind == "choice":
+        dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', error="请从下拉列表中选择")
+    elif kind == "length":
+        dv = DataValidation(type="textLength", operator="equal", formula1=str(length),
+                            error=f"请填写{length}位代码")
+    else:
+        dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
+                            error=f"{name}请填写不小于0的数")
+    dv.errorTitle = "填写有误"
+    dv.showErrorMessage = True
+    return dv
+
+
+def _school_facts(ds, school: str, year: int) -> dict[str, str]:
+    org = ds.orgs.get(school)
+    cat = ds.catalogue
+    county = ds.orgs.get(org.county) if org.county else None
+
+    def label(dim, code):
+        try:
+            return cat.category_label(dim, code) if code else ""
+        except KeyError:
+            return code
+    return {"code": org.code, "name": org.zh, "county": county.zh if county else org.county,
+            "affiliation": label("affiliation", org.affiliation), "ownership": label("ownership", org.ownership),
+            "school_type": label("school_type", org.school_type), "year": f"{year}年度"}
+
+
+def _previous(ds, school: str, year: int) -> dict[str, float]:
+    """Last year's figures of the school, by row code, for the carried-over column."""
+    order = ("all", "unstated", "excl_technical")
+    best: dict[str, tuple[int, float]] = {}
+    for o in ds.observations:
+        if o.org_unit == school and o.period == year - 1:
+            rank = order.index(o.scope) if o.scope in order else len(order)
+            if o.key not in best or rank < best[o.key][0]:
+                best[o.key] = (rank, o.value)
+    return {k: v for k, (_, v) in best.items()}
+
+
+def generate(ds, school: str, year: int, out: str | Path) -> Path:
+    """Write the workbook of ``school`` (学校标识码 in the dataset's orgs.csv) for ``year``."""
+    layout = load_layout(ds.catalogue)
+    if ds.orgs is None or ds.orgs.get(school) is None or ds.orgs.get(school).level != "school":
+        raise KeyError(school)
+    facts = _school_facts(ds, school, year)
+    previous = _previous(ds, school, year)
+    cat = ds.catalogue
+    fills = {k: _fill(layout.colour(k)) for k in ("input", "computed", "carried", "header")}
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet in layout.sheets:
+        ws = wb.create_sheet(sheet.zh)
+        for col, width in WIDTHS.items():
+            ws.column_dimensions[col].width = width
+        ws.column_dimensions["A"].hidden = True
+        ws["B1"] = f"{sheet.zh}　{facts['name']}（{facts['code']}）{year}年度"
+        ws["B1"].font = Font(bold=True, size=14)
+        ws.merge_cells("B1:H1")
+        ws["B2"] = layout.spec["note_zh"]
+        ws["B2"].alignment = _WRAP
+        ws.merge_cells("B2:H2")
+        ws.row_dimensions[2].height = 30
+        for i, text in enumerate(HEADERS):
+            c = ws.cell(HEADER_ROW, i + 1, text)
+            c.font, c.fill, c.border = _BOLD, fills["header"], _BORDER
+        dvs: dict[str, DataValidation] = {}
+
+        def add_dv(key, cell, **kw):
+            if key not in dvs:
+                dvs[key] = _validation(**kw)
+                ws.add_data_validation(dvs[key])
+            dvs[key].add(cell)
+
+        for n, it in enumerate(sheet.items, start=1):
+            r = it.row
+            ws.cell(r, 1, it.code)
+            ws.cell(r, 2, n)
+            ws.cell(r, 3, it.zh)
+            ws.cell(r, 4, it.unit)
+            if it.period_type:
+                ws.cell(r, 5, cat.period_label(it.period_type, year))
+            ws.cell(r, 8, it.note)
+            v = ws[f"{VALUE}{r}"]
+            v.number_format = it.number_format
+            if it.kind == "input":
+                v.fill, v.protection = fills["input"], _UNLOCKED
+                t = it.element.type
+                add_dv(t, v.coordinate, kind=t if t in ("count", "rate") else "decimal", el=it.element)
+                prev = previous.get(it.code)
+                if prev is not None:
+                    ws[f"{PREV}{r}"] = float(Decimal(repr(prev)) / Decimal(repr(it.input_factor)))
+            elif it.kind == "info_input":
+                v.fill, v.protection = fills["input"], _UNLOCKED
+            elif it.kind == "info":
+                v.value, v.fill = facts.get(it.source, ""), fills["carried"]
+            else:
+                v.value, v.fill = excel_formula(layout, sheet, it), fills["computed"]
+                if it.kind == "computed":
+                    ws[f"{PREV}{r}"] = excel_formula(layout, sheet, it, PREV)
+                elif previous.get(it.element.code) is not None:
+                    ws[f"{PREV}{r}"] = previous[it.element.code]
+            p = ws[f"{PREV}{r}"]
+            p.number_format = it.number_format
+            if sheet.kind != "info":
+                p.fill = fills["carried"]
+            for col in range(2, 9):
+                ws.cell(r, col).border = _BORDER
+        if sheet.kind == "list":
+            _list_grid(ws, sheet, fills, add_dv, cat, year)
+        ws.freeze_panes = f"A{FIRST_ROW}"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.protection.sheet = True
+        ws.protection.formatColumns = False  # columns and rows may be resized
+        ws.protection.formatRows = False
+    _meta_sheet(wb, layout, facts, year)
+    wb.security = WorkbookProtection(lockStructure=True)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out
+
+
+def _list_grid(ws, sheet: SheetLayout, fills, add_dv, cat, year: int) -> None:
+    h = sheet.list_header
+    ws.cell(h, 1, f"list:{sheet.id}")
+    ws.cell(h, 2, "序号")
+    for c in sheet.columns:
+        cell = ws[f"{c.letter}{h}"]
+        cell.value = _column_header(c)
+        if c.hint:
+            cell.comment = Comment(c.hint, "nianbao")
+    for col in range(2, 3 + len(sheet.columns)):
+        cell = ws.cell(h, col)
+        cell.font, cell.fill, cell.border = _BOLD, fills["header"], _BORDER
+    for n, r in enumerate(sheet.record_rows(), start=1):
+        ws.cell(r, 1, f"{sheet.id}#{n}")
+        ws.cell(r, 2, n).border = _BORDER
+        for c in sheet.columns:
+            cell = ws[f"{c.letter}{r}"]
+            cell.fill, cell.protection, cell.border = fills["input"], _UNLOCKED, _BORDER
+            if c.type == "text":
+                cell.number_format = "@"
+    last = sheet.record_rows().stop - 1
+    for c in sheet.columns:
+        rng = f"{c.letter}{h + 1}:{c.letter}{last}"
+        if c.type == "count":
+            add_dv(f"list:{c.key}", rng, kind="count", el=c.element)
+        elif c.type == "choice" and choices(cat, c, year) and len(",".join(choices(cat, c, year))) < 250:
+            add_dv(f"list:{c.key}", rng, kind="choice", choices=tuple(choices(cat, c, year)))
+        elif c.pattern == "^[0-9]{6}$":
+            add_dv(f"list:{c.key}", rng, kind="length", length=6)
+
+
+def _meta_sheet(wb, layout: Layout, facts: dict, year: int) -> None:
+    ws = wb.create_sheet(META_SHEET)
+    rows = [("format", FORMAT), ("template", layout.template), ("catalogue", layout.catalogue.id),
+            ("school_code", facts["code"]), ("school_name", facts["name"]), ("year", str(year)),
+            ("generated_at", _dt.datetime.now().isoformat(timespec="seconds")),
+            ("generator", f"nianbao {__version__}")]
+    for i, (k, v) in enumerate(rows, start=1):
+        ws.cell(i, 1, k)
+        c = ws.cell(i, 2, v)
+        c.number_format = "@"
+    ws.sheet_state = "veryHidden"
+    ws.protection.sheet = True
+
+
+def fill(path: str | Path, values: dict[str, object], records: list[dict] | None = None,
+         out: str | Path | None = None, catalogue=None) -> Path:
+    """Type ``values`` (row code → cell content, e.g. ``{"students": 1200}``) and list ``records``
+    (column key → content) into the input cells of a generated workbook, as a school would.
+    Used by tests and benchmarks; the cell content is written as given (text stays text)."""
+    wb = load_workbook(path)
+    codes = {}
+    for ws in wb.worksheets:
+        if ws.title == META_SHEET:
+            continue
+        for r in range(FIRST_ROW, ws.max_row + 1):
+            v = ws.cell(r, 1).value
+            if v:
+                codes[str(v)] = (ws, r)
+    for code, v in values.items():
+        ws, r = codes[code]
+        ws[f"{VALUE}{r}"] = v
+    if records:
+        layout = load_layout(catalogue) if catalogue is not None else None
+        sheet = next(s for s in layout.sheets if s.kind == "list")
+        for n, rec in enumerate(records, start=1):
+            ws, r = codes[f"{sheet.id}#{n}"]
+            for c in sheet.columns:
+                if c.key in rec:
+                    ws[f"{c.letter}{r}"] = rec[c.key]
+    out = Path(out or path)
+    wb.save(out)
+    return out
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+MESSAGES = {
+    "workbook.unreadable": ("error", "无法打开文件：{error}", "cannot open the file: {error}",
+                            "请提交用 nianbao 生成、在 Excel 或 WPS 中保存的 .xlsx 文件"),
+    "workbook.no_meta": ("error", "这不是 nianbao 生成的填报表（缺少隐藏的说明页 {sheet}）",
+                         "not a nianbao workbook (hidden sheet {sheet} is missing)",
+                         "请在教育局下发的填报表中填写，不要另建或复制到新文件"),
+    "workbook.wrong_template": ("error", "填报表模板为 {found}，当前需要 {expected}",
+                                "the workbook was made from template {found}; {expected} is required",
+                                "请向教育局索取新的填报表，把数据转填到新表中"),
+    "workbook.unknown_school": ("error", "学校标识码 {school} 不在机构表中",
+                                "school identifier {school} is not in the registry",
+                                "请确认使用的是本校的填报表；新设学校请先由教育局登记"),
+    "workbook.wrong_year": ("error", "填报表年度为 {found}年，本次导入的是 {expected}年",
+                            "the workbook is for {found}; this import is for {expected}",
+                            "请使用 {expected}年度的填报表"),
+    "workbook.missing_sheet": ("error", "缺少工作表“{sheet}”", "sheet '{sheet}' is missing",
+                               "不要删除或重命名工作表；请在原填报表中填写"),
+    "workbook.columns_changed": ("error", "工作表“{sheet}”第{row}行的表头被改动（{col}列应为“{expected}”）",
+                                 "the header of sheet '{sheet}' row {row} was changed (column {col} should read '{expected}')",
+                                 "不要插入、删除或移动列；请在原填报表中填写"),
+    "workbook.missing_row": ("error", "缺少“{item}”一行（代码 {code}）", "row '{item}' (code {code}) is missing",
+                             "不要删除行；请在原填报表中填写"),
+    "workbook.unknown_row": ("error", "第{row}行的代码“{code}”不是模板中的代码", "row {row} carries the unknown code '{code}'",
+                             "A列的代码不能修改；请在原填报表中填写"),
+    "workbook.duplicate_row": ("error", "代码 {code} 出现了两次（第{first}行和第{row}行）",
+                               "code {code} appears twice (rows {first} and {row})", "不要复制行；请在原填报表中填写"),
+    "workbook.moved_rows": ("warning", "工作表“{sheet}”有 {count} 行的位置与模板不同，已按A列代码读取",
+                            "{count} rows of sheet '{sheet}' are not where the template put them; read by their codes",
+                            "请不要插入、删除或移动行"),
+    "workbook.id_changed": ("error", "学校标识码被改为“{found}”，与填报表所属学校 {school} 不符",
+                            "the school identifier was changed to '{found}'; the workbook belongs to {school}",
+                            "登记信息不能修改；如有错误请联系教育局"),
+    "workbook.formula_changed": ("warning", "计算单元格“{item}”被改动，已忽略（nianbao 自行计算）",
+                                 "computed cell '{item}' was changed; ignored (nianbao computes it)",
+                                 "蓝色单元格不需要填写"),
+    "workbook.formula_input": ("warning", "“{item}”填写的是公式 {raw}，已按其计算结果 {value} 读取",
+                               "'{item}' holds the formula {raw}; its computed result {value} was used",
+                               "请直接填写数值"),
+    "workbook.empty": ("error", "填报表中没有填写任何数据", "the workbook holds no figures",
+                       "请填写白色单元格后再提交"),
+    "workbook.empty_list": ("warning", "“{sheet}”中没有填写任何{record}", "no record was entered on sheet '{sheet}'",
+                            "请逐行填写"),
+    "workbook.missing_value": ("error", "第{row}行已填写其他内容，但“{column}”为空",
+                               "row {row} has other entries but '{column}' is empty", "请补填“{column}”"),
+    "workbook.bad_choice": ("error", "“{raw}”不是“{column}”的可选项", "'{raw}' is not a valid choice for '{column}'",
+                            "请从下拉列表中选择：{choices}"),
+    "workbook.bad_code": ("warning", "“{raw}”不是6位数字的{column}", "'{raw}' is not a 6-digit {column_en}",
+                          "按专业目录填写6位代码；单元格设为文本格式以保留开头的0"),
+    "workbook.unknown_major": ("warning", "专业“{raw}”不在专业目录（{version}年版）所选大类的名单中，已按所填大类计入",
+                               "major '{raw}' is not listed in that category of the {version} catalogue; counted as given",
+                               "核对专业名称是否与专业目录一致；目录外专业可保留"),
+    "workbook.partial_column": ("warning", "“{column}”只填写了 {filled} / {total} 个专业，未按专业大类汇总",
+                                "'{column}' is given for {filled} of {total} majors only; not summed by category",
+                                "请为每个专业填写，或全部留空"),
+    "workbook.duplicate_record": ("error", "“{raw}”在第{first}行已填写过", "'{raw}' was already entered on row {first}",
+                                  "每个{record}只填写一行"),
+}
+
+
+def _finding(code, loc: Location, school="", year=None, **values) -> Finding:
+    sev, zh, en, hint = MESSAGES[code]
+    fmt = {k: ("" if v is None else v) for k, v in values.items()}
+    return Finding(code=code, severity=sev, message_zh=zh.format(**fmt), message_en=en.format(**fmt),
+                   hint=hint.format(**fmt), location=loc, period=year, org_unit=school, values=values)
+
+
+@dataclass
+class WorkbookData:
+    """What reading one workbook gave: the submission (if it could be identified) and findings."""
+    file: Path
+    sha256: str
+    submission: Submission | None
+    findings: list[Finding]
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return self.submission is not None and not self.errors
+
+
+def _grid(ws) -> dict[tuple[int, int], object]:
+    return {(r, c): v for r, row in enumerate(ws.iter_rows(values_only=True), start=1)
+            for c, v in enumerate(row, start=1) if v is not None}
+
+
+def _col(letter: str) -> int:
+    return ord(letter) - ord("A") + 1
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def read(path: str | Path, ds, year: int | None = None) -> WorkbookData:
+    """Read a filled workbook for the dataset ``ds`` and the expected ``year`` (default: the
+    dataset's report year). Never raises on bad input: every problem is a finding."""
+    path = Path(path)
+    name = path.name
+    year = year or ds.report_year
+    try:
+        sha = file_sha256(path)
+        wb = load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
+        return WorkbookData(path, "", None, [_finding("workbook.unreadable", Location(file=name),
+                                                      error=f"{type(exc).__name__}: {exc}")])
+    try:
+        return _read_open(wb, path, sha, ds, year)
+    finally:
+        wb.close()
+
+
+def _read_open(wb, path: Path, sha: str, ds, year: int) -> WorkbookData:
+    name = path.name
+    layout = load_layout(ds.catalogue)
+    if META_SHEET not in wb.sheetnames:
+        return WorkbookData(path, sha, None, [_finding("workbook.no_meta", Location(file=name), sheet=META_SHEET)])
+    meta = {str(r[0]): str(r[1] if r[1] is not None else "") for r in wb[META_SHEET].iter_rows(values_only=True)
+            if r and r[0] is not None and len(r) > 1}
+    found = meta.get("template", "?") if meta.get("format") == FORMAT else meta.get("format", "?")
+    if meta.get("format") != FORMAT or meta.get("template") != layout.template:
+        return WorkbookData(path, sha, None, [_finding("workbook.wrong_template", Location(file=name, sheet=META_SHEET),
+                                                       found=found, expected=layout.template)], meta)
+    school = meta.get("school_code", "")
+    try:
+        wb_year = int(meta.get("year", ""))
+    except ValueError:
+        wb_year = None
+    findings: list[Finding] = []
+    where = Location(file=name, sheet=layout.sheets[0].zh)
+    org = ds.orgs.get(school) if ds.orgs is not None else None
+    if org is None or org.level != "school":
+        findings.append(_finding("workbook.unknown_school", where, school, wb_year, school=school))
+    if wb_year != year:
+        findings.append(_finding("workbook.wrong_year", where, school, wb_year, found=meta.get("year"), expected=year))
+    reader = _SheetReader(wb, path, layout, ds, school, year, findings)
+    for sheet in layout.sheets:
+        reader.sheet(sheet)
+    if reader.input_formulas:
+        reader.resolve_formulas()
+    sub = Submission(org_unit=school, period=year, file=name, sha256=sha, template=layout.template,
+                     rows=reader.rows, majors=reader.majors, contact=reader.contact)
+    if not reader.rows and not reader.majors and not any(f.code.startswith("workbook.missing") for f in findings):
+        findings.append(_finding("workbook.empty", Location(file=name), school, year))
+    for f in findings:
+        f.org_unit = f.org_unit or school
+        f.period = f.period or year
+    return WorkbookData(path, sha, sub, findings, meta)
+
+
+class _SheetReader:
+    def __init__(self, wb, path, layout, ds, school, year, findings):
+        self.wb, self.path, self.layout, self.ds = wb, path, layout, ds
+        self.school, self.year, self.findings = school, year, findings
+        self.rows: list[Row] = []
+        self.majors: list[Major] = []
+        self.contact: dict[str, str] = {}
+        self.input_formulas: list[tuple[SheetLayout, Item, int, str]] = []
+        self.source = layout.spec.get("source_zh", "")
+
+    def loc(self, sheet: SheetLayout, cell: str = "") -> Location:
+        return Location(file=self.path.name, sheet=sheet.zh, cell=cell)
+
+    def add(self, code, where: SheetLayout, cell="", **values):
+        self.findings.append(_finding(code, self.loc(where, cell), self.school, self.year, **values))
+
+    def sheet(self, sheet: SheetLayout) -> None:
+        if sheet.zh not in self.wb.sheetnames:
+            self.add("workbook.missing_sheet", sheet, sheet=sheet.zh)
+            return
+        grid = _grid(self.wb[sheet.zh])
+        for i, text in enumerate(HEADERS[1:], start=2):
+            if str(grid.get((HEADER_ROW, i), "")).strip() != text:
+                col = chr(ord("A") + i - 1)
+                self.add("workbook.columns_changed", sheet, f"{col}{HEADER_ROW}", sheet=sheet.zh, row=HEADER_ROW,
+                         col=col, expected=text)
+                return
+        codes: dict[str, int] = {}
+        expected = {it.code for it in sheet.items}
+        record_codes = {f"{sheet.id}#{n}" for n in range(1, sheet.list_rows + 1)}
+        for (r, c), v in sorted(grid.items()):
+            if c != 1 or r < FIRST_ROW:
+                continue
+            code = str(v).strip()
+            if code in codes:
+                self.add("workbook.duplicate_row", sheet, f"A{r}", code=code, first=codes[code], row=r)
+            elif code in expected or code in record_codes or code == f"list:{sheet.id}":
+                codes[code] = r
+            else:
+                self.add("workbook.unknown_row", sheet, f"A{r}", code=code, row=r)
+        moved = [it for it in sheet.items if it.code in codes and codes[it.code] != it.row]
+        if moved:
+            first = min(codes[it.code] for it in moved)
+            self.add("workbook.moved_rows", sheet, f"C{first}", sheet=sheet.zh, count=len(moved))
+        for it in sheet.items:
+            r = codes.get(it.code)
+            if r is None:
+                self.add("workbook.missing_row", sheet, f"C{it.row}", item=it.zh.strip(), code=it.code)
+                continue
+            cell = f"{VALUE}{r}"
+            raw = grid.get((r, _col(VALUE)))
+            if it.kind == "input":
+                self.input(sheet, it, r, raw)
+            elif it.kind == "info_input":
+                self.contact[it.code.split(":", 1)[1]] = "" if raw is None else str(raw).strip()
+            elif it.kind == "info":
+                if it.source == "code" and str(raw or "").strip() != self.school:
+                    self.add("workbook.id_changed", sheet, cell, found=raw, school=self.school)
+            elif _norm_formula(raw) != _norm_formula(excel_formula(self.layout, sheet, it)):
+                self.add("workbook.formula_changed", sheet, cell, item=it.zh.strip())
+        if sheet.kind == "list":
+            self.records(sheet, grid, codes)
+
+    def input(self, sheet, it: Item, r: int, raw) -> None:
+        if isinstance(raw, str) and raw.startswith("="):
+            self.input_formulas.append((sheet, it, r, raw))
+            return
+        self.parsed(sheet, it, r, raw)
+
+    def parsed(self, sheet, it: Item, r: int, raw, formula_text: str = "") -> None:
+        cell = f"{VALUE}{r}"
+        el = it.element if it.input_factor == 1 else replace(it.element, unit_zh=it.unit)
+        res = parse_value(raw, el.type, element=el, location=self.loc(sheet, cell))
+        for f in res.findings:
+            f.org_unit, f.period = self.school, self.year
+        self.findings.extend(res.findings)
+        if not res.ok:
+            return
+        if formula_text:
+            self.add("workbook.formula_input", sheet, cell, item=it.zh.strip(), raw=formula_text, value=raw)
+        value = res.value
+        if it.input_factor != 1:
+            value = float(Decimal(repr(value)) * Decimal(repr(it.input_factor)))
+        self.rows.append(Row(element=it.element.code, dims=dims_text(it.dims), period=self.year,
+                             scope=self.layout.scope, value=value, source=self.source,
+                             origin=f"{self.path.name} {sheet.zh}!{cell}"))
+
+    def resolve_formulas(self) -> None:
+        """Input cells holding a formula: use the result Excel saved, if there is one."""
+        try:
+            wb = load_workbook(self.path, read_only=True, data_only=True)
+        except Exception:  # already opened once; treat as no cached values
+            wb = None
+        grids = {}
+        for sheet, it, r, text in self.input_formulas:
+            if wb is not None and sheet.zh not in grids:
+                grids[sheet.zh] = _grid(wb[sheet.zh])
+            cached = grids.get(sheet.zh, {}).get((r, _col(VALUE)))
+            if cached is None:
+                self.parsed(sheet, it, r, text)  # gives value.formula_no_cache
+            else:
+                self.parsed(sheet, it, r, cached, formula_text=text)
+        if wb is not None:
+            wb.close()
+
+    def records(self, sheet: SheetLayout, grid, codes) -> None:
+        h = codes.get(f"list:{sheet.id}")
+        if h is None:
+            self.add("workbook.missing_row", sheet, f"B{sheet.list_header}", item=f"{sheet.zh}表头",
+                     code=f"list:{sheet.id}")
+            return
+        for c in sheet.columns:
+            if str(grid.get((h, _col(c.letter)), "")).strip() != _column_header(c):
+                self.add("workbook.columns_changed", sheet, f"{c.letter}{h}", sheet=sheet.zh, row=h,
+                         col=c.letter, expected=_column_header(c))
+                return
+        seen: dict[str, int] = {}
+        records = []
+        errors_before = len(self.errors())
+        for n in range(1, sheet.list_rows + 1):
+            r = codes.get(f"{sheet.id}#{n}")
+            if r is None:
+                self.add("workbook.missing_row", sheet, f"B{sheet.list_header + n}",
+                         item=f"第{n}个{sheet.record_zh}", code=f"{sheet.id}#{n}")
+                continue
+            rec = self.record(sheet, grid, r, seen)
+            if rec is not None:
+                records.append((n, r, rec))
+        if not records:
+            self.add("workbook.empty_list", sheet, f"B{h + 1}", sheet=sheet.zh, record=sheet.record_zh)
+            return
+        if len(self.errors()) > errors_before:
+            return
+        self.majors = [Major(seq=n, code=rec.get("code") or "", name=rec.get("name") or "",
+                             category=rec.get("category") or "", students=rec.get("students"),
+                             entrants=rec.get("entrants"),
+                             is_new=None if rec.get("new") is None else rec.get("new") == "是",
+                             origin=f"{self.path.name} {sheet.zh}!{r}行") for n, r, rec in records]
+        self.list_rows(sheet, [rec for _, _, rec in records], codes)
+
+    def list_rows(self, sheet: SheetLayout, records: list[dict], codes) -> None:
+        """The stored figures of a list: its totals, and per category where the sheet groups."""
+        group = sheet.group_by.get("column")
+        dim = sheet.group_by.get("dim")
+    
+        def emit(el, value, dims=(), origin=""):
+            self.rows.append(Row(element=el.code, dims=dims_text(dims), period=self.year, scope=self.layout.scope,
+                                 value=float(value), source=self.source, origin=origin))
+
+        for it in sheet.items:
+            origin = f"{self.path.name} {sheet.zh}!{VALUE}{codes.get(it.code, it.row)}"
+            col = it.total.get("count") or it.total.get("distinct")
+            if "distinct" in it.total:
+                emit(it.element, len({rec[col] for rec in records if rec.get(col)}), origin=origin)
+                continue
+            if "equals" in it.total:
+                chosen = [rec for rec in records if rec.get(col) == it.total["equals"]]
+            else:
+                chosen = [rec for rec in records if rec.get(col) not in (None, "")]
+            emit(it.element, len(chosen), origin=origin)
+            if group:
+                for category in sorted({rec[group] for rec in records}):
+                    emit(it.element, sum(1 for rec in chosen if rec[group] == category), ((dim, category),), origin)
+        if not group:
+            return
+        for c in sheet.columns:
+            if c.type != "count" or c.element is None:
+                continue
+            filled = [rec for rec in records if rec.get(c.key) is not None]
+            if filled and len(filled) < len(records):
+                self.add("workbook.partial_column", sheet, f"{c.letter}{sheet.list_header}", column=c.zh,
+                         filled=len(filled), total=len(records))
+            if len(filled) != len(records):
+                continue
+            rows = sheet.record_rows()
+            origin = f"{self.path.name} {sheet.zh}!{c.letter}{rows.start}:{c.letter}{rows.stop - 1}"
+            for category in sorted({rec[group] for rec in records}):
+                emit(c.element, sum(rec[c.key] for rec in records if rec[group] == category),
+                     ((dim, category),), origin)
+
+    def errors(self):
+        return [f for f in self.findings if f.severity == "error"]
+
+    def record(self, sheet: SheetLayout, grid, r: int, seen: dict) -> dict | None:
+        raw = {c.key: grid.get((r, _col(c.letter))) for c in sheet.columns}
+        if all(v is None or str(v).strip() == "" for v in raw.values()):
+            return None
+        rec: dict = {}
+        for c in sheet.columns:
+            v, cell = raw[c.key], f"{c.letter}{r}"
+            if c.type == "count":
+                res = parse_value(v, "count", element=c.element, location=self.loc(sheet, cell))
+                for f in res.findings:
+                    f.org_unit, f.period = self.school, self.year
+                self.findings.extend(res.findings)
+                rec[c.key] = res.value if res.ok else None
+                continue
+            text = "" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)).strip()
+            rec[c.key] = text or None
+            if not text:
+                if c.key == sheet.key or c.required:
+                    self.add("workbook.missing_value", sheet, cell, row=r, column=c.zh)
+                continue
+            if c.type == "choice":
+                options = choices(self.ds.catalogue, c, self.year)
+                code = options.get(text) or self.category_code(c, text)
+                if options and code is None:
+                    self.add("workbook.bad_choice", sheet, cell, raw=text, column=c.zh, choices="、".join(options))
+                rec[c.key] = code or text
+            if c.pattern and not _matches(c.pattern, text):
+                self.add("workbook.bad_code", sheet, cell, raw=text, column=c.zh, column_en=c.en)
+            if c.key == sheet.unique:
+                if text in seen:
+                    self.add("workbook.duplicate_record", sheet, cell, raw=text, first=seen[text],
+                             record=sheet.record_zh)
+                else:
+                    seen[text] = r
+        self.check_listed(sheet, rec, r)
+        return rec
+
+    def category_code(self, column: Column, text: str) -> str | None:
+        """A category typed as its code ("09") rather than picked from the list."""
+        if column.choices_from != "majors":
+            return None
+        options = set(choices(self.ds.catalogue, column, self.year).values())
+        code = self.majors_catalogue().category(text)
+        return code if code in options else None
+
+    def majors_catalogue(self):
+        from nianbao.ingest.majors import MajorCatalogue
+        if not hasattr(self, "_majors"):
+            self._majors = MajorCatalogue(self.ds.catalogue.majors or {})
+        return self._majors
+
+    def check_listed(self, sheet: SheetLayout, rec: dict, r: int) -> None:
+        by_key = {c.key: c for c in sheet.columns}
+        cat_col = next((c for c in sheet.columns if c.choices_from == "majors"), None)
+        if cat_col is None or not rec.get(cat_col.key) or not rec.get(sheet.key):
+            return
+        if self.majors_catalogue().is_listed(rec[cat_col.key], rec[sheet.key]) is False:
+            ver, _ = majors_version(self.ds.catalogue, self.year)
+            self.add("workbook.unknown_major", sheet, f"{by_key[sheet.key].letter}{r}", raw=rec[sheet.key],
+                     version=ver)
+
+
+def _norm_formula(text) -> str:
+    """A formula as spreadsheet programs may rewrite it: quotes, $ and spaces dropped."""
+    return re.sub(r"[\s'$]", "", str(text or "")).upper()
+
+
+def _column_header(c: Column) -> str:
+    return c.zh + (f"（{c.element.unit_zh}）" if c.element is not None else "")
+
+
+def _matches(pattern: str, text: str) -> bool:
+    return re.fullmatch(pattern.strip("^$"), text) is not None
+
+
+# -- annotating ------------------------------------------------------------------------------
+
+def annotated_name(path: Path) -> str:
+    return f"{path.stem}.批注.xlsx"
+
+
+def annotate(path: str | Path, findings: list[Finding], out: str | Path, layout: Layout | None = None) -> Path | None:
+    """A copy of the workbook with each problem cell filled (red: error, orange: warning) and
+    commented, and a first sheet 问题清单 listing every finding. None if the file cannot be opened."""
+    path, out = Path(path), Path(out)
+    colours = (layout.spec["colours"] if layout else {"error": "FF9999", "warning": "FFC000"})
+    try:
+        wb = load_workbook(path)
+    except Exception:
+        return None
+    by_cell: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        if f.location.sheet in wb.sheetnames and f.location.cell and f.location.sheet != META_SHEET:
+            by_cell.setdefault((f.location.sheet, f.location.cell), []).append(f)
+    for (sheet, cell), fs in by_cell.items():
+        c = wb[sheet][cell]
+        worst = "error" if any(f.severity == "error" for f in fs) else "warning"
+        if all(f.severity == "info" for f in fs):
+            continue
+        c.fill = _fill(colours[worst])
+        text = "\n".join(f"【{SEVERITY_ZH[f.severity]}】{f.message_zh}\n建议：{f.hint}" for f in fs)
+        comment = Comment(text, "nianbao")
+        comment.width, comment.height = 320, 60 + 50 * len(fs)
+        c.comment = comment
+    if ISSUES_SHEET in wb.sheetnames:
+        wb.remove(wb[ISSUES_SHEET])
+    ws = wb.create_sheet(ISSUES_SHEET, 0)
+    ws["A1"] = f"问题清单：{path.name}（共 {len(findings)} 项，请按建议修改后重新提交）"
+    ws["A1"].font = Font(bold=True, size=13)
+    heads = ("序号", "级别", "工作表", "单元格", "问题", "处理建议", "代码")
+    for i, t in enumerate(heads, start=1):
+        cell = ws.cell(2, i, t)
+        cell.font, cell.border = _BOLD, _BORDER
+    order = {"error": 0, "warning": 1, "info": 2}
+    for n, f in enumerate(sorted(findings, key=lambda f: order[f.severity]), start=1):
+        values = (n, SEVERITY_ZH[f.severity], f.location.sheet or "—", f.location.cell or "—",
+                  f.message_zh, f.hint, f.code)
+        for i, v in enumerate(values, start=1):
+            cell = ws.cell(n + 2, i, v)
+            cell.border, cell.alignment = _BORDER, _WRAP
+        if f.location.sheet in wb.sheetnames and f.location.cell:
+            link = ws.cell(n + 2, 4)
+            link.hyperlink = f"#'{f.location.sheet}'!{f.location.cell}"
+            link.font = Font(color="0563C1", underline="single")
+        if f.severity in colours:
+            ws.cell(n + 2, 2).fill = _fill(colours[f.severity])
+    for col, width in zip("ABCDEFG", (6, 8, 16, 10, 60, 44, 26)):
+        ws.column_dimensions[col].width = width
+    wb.active = 0
+    for other in wb.worksheets[1:]:
+        other.sheet_view.tabSelected = False
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out

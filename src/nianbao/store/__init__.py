@@ -1,0 +1,281 @@
+"""The store (数据库): figures imported from school workbooks, kept in one DuckDB file inside the
+dataset folder (``DATASET/nianbao.duckdb``).
+
+Tables
+    observations  org_unit, element, dims, period, scope, value, source, origin, imported_at,
+                  workbook_sha256 — one figure a row; ``dims`` is the canonical text
+                  ``degree=master`` (empty for a total), the same columns ``compute.sql`` reads.
+    majors        org_unit, period, seq, code, name, category, students, entrants, is_new, origin,
+                  imported_at, workbook_sha256 — the list of majors of a school's workbook.
+    imports       the log of every import attempt: file, sha256, school, year, status
+                  (stored / unchanged / rejected), counts of values, errors and warnings.
+    store_meta    key / value (schema version).
+
+The unit of writing is a *submission*: one school and one year. Its rows are replaced in one
+transaction, and only when they differ from what is stored; so importing the same workbook twice
+changes nothing, and a rejected workbook never touches the stored figures.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nianbao.store.db import Database, Error
+
+STORE_FILE = "nianbao.duckdb"
+SCHEMA_VERSION = "1"
+
+OBS_COLUMNS = ("org_unit", "element", "dims", "period", "scope", "value", "source", "origin",
+               "imported_at", "workbook_sha256")
+MAJOR_COLUMNS = ("org_unit", "period", "seq", "code", "name", "category", "students", "entrants",
+                 "is_new", "origin", "imported_at", "workbook_sha256")
+IMPORT_COLUMNS = ("imported_at", "file", "workbook_sha256", "org_unit", "period", "template", "status",
+                  "n_values", "n_errors", "n_warnings", "added", "changed", "removed", "filled_by", "phone")
+
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS observations (
+        org_unit TEXT NOT NULL, element TEXT NOT NULL, dims TEXT NOT NULL, period INTEGER NOT NULL,
+        scope TEXT NOT NULL, value DOUBLE NOT NULL, source TEXT NOT NULL, origin TEXT NOT NULL,
+        imported_at TIMESTAMP NOT NULL, workbook_sha256 TEXT NOT NULL,
+        PRIMARY KEY (org_unit, element, dims, period, scope))""",
+    """CREATE TABLE IF NOT EXISTS majors (
+        org_unit TEXT NOT NULL, period INTEGER NOT NULL, seq INTEGER NOT NULL, code TEXT NOT NULL,
+        name TEXT NOT NULL, category TEXT NOT NULL, students DOUBLE, entrants DOUBLE,
+        is_new BOOLEAN, origin TEXT NOT NULL, imported_at TIMESTAMP NOT NULL,
+        workbook_sha256 TEXT NOT NULL, PRIMARY KEY (org_unit, period, seq))""",
+    """CREATE TABLE IF NOT EXISTS imports (
+        imported_at TIMESTAMP NOT NULL, file TEXT NOT NULL, workbook_sha256 TEXT NOT NULL,
+        org_unit TEXT, period INTEGER, template TEXT, status TEXT NOT NULL, n_values INTEGER,
+        n_errors INTEGER, n_warnings INTEGER, added INTEGER, changed INTEGER, removed INTEGER,
+        filled_by TEXT, phone TEXT)""",
+    "CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+]
+
+
+class StoreError(Exception):
+    """The store file cannot be opened or has an unknown layout."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One figure of a submission."""
+    element: str
+    dims: str  # canonical text: "degree=master" or ""
+    period: int
+    scope: str
+    value: float
+    source: str = ""
+    origin: str = ""  # file and cell it was read from
+
+    @property
+    def identity(self) -> tuple:
+        return (self.element, self.dims, self.period, self.scope, self.value)
+
+
+@dataclass(frozen=True)
+class Major:
+    seq: int
+    code: str
+    name: str
+    category: str
+    students: float | None
+    entrants: float | None
+    is_new: bool | None
+    origin: str = ""
+
+    @property
+    def identity(self) -> tuple:
+        return (self.seq, self.code, self.name, self.category, self.students, self.entrants, self.is_new)
+
+
+@dataclass
+class Submission:
+    """What one workbook brings: the figures of one school for one year."""
+    org_unit: str
+    period: int
+    file: str
+    sha256: str
+    template: str
+    rows: list[Row] = field(default_factory=list)
+    majors: list[Major] = field(default_factory=list)
+    contact: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SaveResult:
+    status: str  # stored / unchanged
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+
+
+def store_path(dataset_dir: str | Path) -> Path:
+    return Path(dataset_dir) / STORE_FILE
+
+
+class Store:
+    """A dataset's store. Use as a context manager; ``read_only`` for readers."""
+
+    def __init__(self, path: str | Path, read_only: bool = False):
+        self.path = Path(path)
+        try:
+            self.db = Database(self.path, read_only=read_only)
+        except Error as exc:
+            raise StoreError(f"无法打开数据库 {self.path}：{exc}") from None
+        if not read_only:
+            with self.db.transaction():
+                for sql in SCHEMA:
+                    self.db.execute(sql)
+                self.db.execute("INSERT OR IGNORE INTO store_meta VALUES ('schema_version', ?)",
+                                [SCHEMA_VERSION])
+        version = self.db.execute("SELECT value FROM store_meta WHERE key = 'schema_version'") \
+            if self._has_table("store_meta") else []
+        if not version or version[0][0] != SCHEMA_VERSION:
+            self.db.close()
+            raise StoreError(f"数据库 {self.path} 的结构版本不是 {SCHEMA_VERSION}")
+
+    @classmethod
+    def of_dataset(cls, dataset_dir: str | Path, read_only: bool = False) -> "Store":
+        return cls(store_path(dataset_dir), read_only=read_only)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _has_table(self, name: str) -> bool:
+        return bool(self.db.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_name = ?", [name]))
+
+    # -- writing -------------------------------------------------------------------------
+    def save(self, sub: Submission, now: _dt.datetime | None = None) -> SaveResult:
+        """Replace the school-year of ``sub`` in one transaction, unless nothing differs."""
+        now = now or _dt.datetime.now()
+        with self.db.transaction():
+            old = {r[:4]: r[4] for r in self.db.execute(
+                "SELECT element, dims, period, scope, value FROM observations "
+                "WHERE org_unit = ? AND period = ?", [sub.org_unit, sub.period])}
+            old_majors = {m for m in self.db.execute(
+                "SELECT seq, code, name, category, students, entrants, is_new FROM majors "
+                "WHERE org_unit = ? AND period = ?", [sub.org_unit, sub.period])}
+            new = {r.identity[:4]: r.value for r in sub.rows}
+            new_majors = {m.identity for m in sub.majors}
+            result = SaveResult(
+                status="unchanged" if (old == new and old_majors == new_majors) else "stored",
+                added=len(new.keys() - old.keys()), removed=len(old.keys() - new.keys()),
+                changed=sum(1 for k in new.keys() & old.keys() if new[k] != old[k]))
+            if result.status == "stored":
+                for table in ("observations", "majors"):
+                    self.db.execute(f"DELETE FROM {table} WHERE org_unit = ? AND period = ?",
+                                    [sub.org_unit, sub.period])
+                self.db.insert("observations", OBS_COLUMNS, [
+                    (sub.org_unit, r.element, r.dims, r.period, r.scope, r.value, r.source, r.origin,
+                     now, sub.sha256) for r in sub.rows])
+                self.db.insert("majors", MAJOR_COLUMNS, [
+                    (sub.org_unit, sub.period, m.seq, m.code, m.name, m.category, m.students,
+                     m.entrants, m.is_new, m.origin, now, sub.sha256) for m in sub.majors])
+            self._log(now, sub.file, sub.sha256, sub.org_unit, sub.period, sub.template, result.status,
+                      len(sub.rows), 0, 0, result, sub.contact)
+        return result
+
+    def log_rejected(self, file: str, sha256: str, org_unit: str | None, period: int | None,
+                     template: str | None, n_errors: int, n_warnings: int) -> None:
+        """Record a rejected workbook in the import log (the figures are not touched)."""
+        with self.db.transaction():
+            self._log(_dt.datetime.now(), file, sha256, org_unit, period, template, "rejected",
+                      0, n_errors, n_warnings, SaveResult("rejected"), {})
+
+    def _log(self, now, file, sha, org, period, template, status, n_values, n_errors, n_warnings,
+             result: SaveResult, contact: dict) -> None:
+        self.db.insert("imports", IMPORT_COLUMNS, [(
+            now, file, sha, org, period, template, status, n_values, n_errors, n_warnings,
+            result.added, result.changed, result.removed, contact.get("filled_by", ""),
+            contact.get("phone", ""))])
+
+    # -- reading -------------------------------------------------------------------------
+    def rows(self, table: str = "observations") -> list[tuple]:
+        """Every row of a table, in a stable order (for exports and comparisons)."""
+        if table not in ("observations", "majors", "imports"):
+            raise ValueError(table)
+        cols = {"observations": OBS_COLUMNS, "majors": MAJOR_COLUMNS, "imports": IMPORT_COLUMNS}[table]
+        return self.db.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY ALL")
+
+    def observations(self) -> list[tuple[str, Row]]:
+        """(org_unit, Row) for every stored figure."""
+        return [(r[0], Row(element=r[1], dims=r[2], period=r[3], scope=r[4], value=r[5],
+                           source=r[6], origin=r[7]))
+                for r in self.db.execute(
+                    "SELECT org_unit, element, dims, period, scope, value, source, origin "
+                    "FROM observations ORDER BY org_unit, period, element, dims, scope")]
+
+    def majors(self, org_unit: str | None = None, period: int | None = None) -> list[tuple[str, int, Major]]:
+        """(org_unit, period, Major) for the stored lists of majors."""
+        sql = ("SELECT org_unit, period, seq, code, name, category, students, entrants, is_new, origin "
+               "FROM majors WHERE (? IS NULL OR org_unit = ?) AND (? IS NULL OR period = ?) "
+               "ORDER BY org_unit, period, seq")
+        return [(r[0], r[1], Major(*r[2:])) for r in self.db.execute(sql, [org_unit, org_unit, period, period])]
+
+    def submissions(self) -> set[tuple[str, int]]:
+        """The (school, year) pairs the store holds figures for."""
+        return {(r[0], r[1]) for r in self.db.execute(
+            "SELECT DISTINCT org_unit, period FROM observations")}
+
+
+def dims_text(dims) -> str:
+    """Canonical text of a disaggregation, as in the observations table and compute.sql."""
+    return ",".join(f"{d}={c}" for d, c in sorted(dict(dims).items()))
+
+
+def merge_into(dataset_dir: str | Path, observations: list) -> tuple[list, list]:
+    """Merge the stored figures into a dataset's observations read from values.csv.
+
+    Policy: the store wins by school-year. Rows of values.csv for an (org unit, year) that the
+    store holds are dropped and replaced by the stored ones; where they differed, one ``info``
+    finding per school-year says how many. Returns (observations, findings).
+    """
+    from nianbao.check.findings import Finding, Location
+    from nianbao.ingest.dataset import Observation, parse_dims
+
+    path = store_path(dataset_dir)
+    if not path.exists():
+        return observations, []
+    try:
+        with Store(path, read_only=True) as store:
+            stored = store.observations()
+    except (StoreError, Error) as exc:
+        return observations, [Finding(
+            code="store.unreadable", severity="error",
+            message_zh=f"无法读取数据库 {path.name}：{exc}", message_en=f"cannot read the store {path.name}: {exc}",
+            hint="确认没有其他程序正在写入该文件；必要时从备份恢复", location=Location(file=path.name))]
+    held = {(org, row.period) for org, row in stored}
+    kept, replaced = [], {}
+    for o in observations:
+        if (o.org_unit, o.period) in held:
+            replaced.setdefault((o.org_unit, o.period), []).append(o)
+        else:
+            kept.append(o)
+    stored_value = {(org, r.element, r.dims, r.period, r.scope): r.value for org, r in stored}
+    merged = kept + [Observation(element=r.element, dims=parse_dims(r.dims), period=r.period, scope=r.scope,
+                                 value=r.value, org_unit=org, source=r.source, origin=r.origin)
+                     for org, r in stored]
+    findings = []
+    for (org, period), olds in sorted(replaced.items()):
+        differ = [o for o in olds
+                  if stored_value.get((org, o.element, dims_text(o.dims), o.period, o.scope)) != o.value]
+        if differ:
+            findings.append(Finding(
+                code="store.replaces_csv", severity="info",
+                message_zh=f"{org} {period}年：values.csv 中该校该年的 {len(olds)} 行由导入的填报表数据取代"
+                           f"（其中 {len(differ)} 行数值不同）",
+                message_en=f"{org} {period}: {len(olds)} rows of values.csv replaced by imported workbook "
+                           f"data ({len(differ)} with different values)",
+                hint="以导入的学校填报表为准；如需以 values.csv 为准，请先从数据库删除该校该年的数据",
+                location=Location(file="values.csv"), period=period, org_unit=org,
+                values={"replaced": len(olds), "different": len(differ)}))
+    return merged, findings
