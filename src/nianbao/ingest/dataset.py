@@ -138,6 +138,10 @@ def load_dataset(path: str | Path) -> Dataset:
     values_path = path / meta.get("values", "values.csv")
     if values_path.exists():
         ds.observations, ds.findings = read_values(values_path, catalogue, org_unit.code, ds.orgs)
+    # figures imported from school workbooks (nianbao import) replace values.csv by school-year
+    from nianbao.store import merge_into
+    ds.observations, stored_findings = merge_into(path, ds.observations)
+    ds.findings.extend(stored_findings)
     claims_path = path / "claims.csv"
     if claims_path.exists():
         ds.claims = read_claims(claims_path)
