@@ -14,6 +14,7 @@ class Run:
     text: str
     fact: Fact | None = None
     figure: bool = False  # True: ``text`` is the fact's printed figure (fact.text)
+    bold: bool = False
 
     @property
     def is_figure(self) -> bool:

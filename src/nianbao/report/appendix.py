@@ -1,0 +1,92 @@
+"""The closing parts of a report: data notes (数据说明), the appendix of every figure shown with
+its definition, formula and inputs (指标说明与数据来源), and — only when built with
+``--allow-errors`` — the list of data errors the report was built in spite of."""
+
+from __future__ import annotations
+
+from nianbao.check.findings import Finding
+from nianbao.compute.facts import Fact
+from nianbao.compute.formula import Ref
+from nianbao.report import phrases
+from nianbao.report.model import Cell, Heading, Paragraph, Table, inputs_text
+from nianbao.report.runs import Run, text
+
+
+def finding_text(f: Finding) -> str:
+    where = str(f.location)
+    year = f"（{f.period}年）" if f.period and str(f.period) not in f.message_zh else ""
+    return f"{f.message_zh}{year}" + (f"〔{where}〕" if where else "")
+
+
+def add_data_notes(b, dataset):
+    b.add(Heading(1, "", "数据说明", anchor="data-notes"))
+    b.add(Paragraph([text(
+        f"本报告中的数字均由数据集“{dataset.path.name}”按指标目录 {b.cat.id} 计算得出，"
+        "表格、图表和正文引用同一组计算结果；数值按四舍五入修约，比上年增减按修约后的数值计算，"
+        "百分比的增减以“个百分点”表示。每个数字的定义、公式与所用数据见附录一。")]))
+    warnings = [w for w in b.warnings if w.severity == "warning"]
+    if not warnings:
+        b.add(Paragraph([text("数据检查未发现需要说明的问题。")]))
+        return
+    b.add(Paragraph([text(f"数据检查与报告生成共提示 {len(warnings)} 项情况，请核实：")]))
+    for w in warnings:
+        b.add(Paragraph([text(finding_text(w))], "bullet"))
+
+
+def _definition(key: tuple, catalogue) -> str:
+    code, dims = key
+    ind = catalogue.indicators.get(code)
+    if ind is None:
+        return ""
+    if not ind.derived:
+        el = catalogue.elements.get(code)
+        return (el.definition if el and el.definition else "报送的数据元素") + f"；单位：{ind.unit_zh or '无'}"
+    unit = f"；单位：{ind.unit_zh}" if ind.unit_zh and ind.style not in phrases.NO_UNIT_STYLES else ""
+    return f"{ind.definition or ind.zh}{unit}"
+
+
+def _how(f: Fact, catalogue) -> str:
+    used = inputs_text(f, catalogue)
+    if f.kind == "change":
+        how = f"比上年增减 = {used}，按印出的数值相减"
+    elif f.kind == "element":
+        how = f"报送值：{used}"
+    else:
+        how = f"{f.formula_zh}；{used}"
+    if f.scope == "mixed" and f.scope_note:
+        how += f"。分子与分母口径不一：{f.scope_note}"
+    return how
+
+
+def add_fact_appendix(b):
+    """One group per indicator (name and definition), one row per figure printed: year, value,
+    and how it was obtained — formula, inputs with their scope and where they come from."""
+    cat = b.cat
+    b.add(Heading(1, "", "附录一 指标说明与数据来源", anchor="appendix-facts"))
+    b.add(Paragraph([text("下表按指标列出报告中印出的每一个数字：年份、数值，以及计算公式、所用数据、"
+                          "口径和数据在原始文件中的位置。")]))
+    groups: dict[tuple, list[Fact]] = {}
+    for f in b.shown.values():
+        groups.setdefault((f.indicator, f.dims), []).append(f)
+    rows = []
+    for key, facts in groups.items():
+        ind = cat.indicators.get(key[0])
+        name = ind.zh if ind and ind.derived else cat.ref_label(Ref(key[0], key[1]))
+        rows.append([Cell([Run(name, bold=True), text("　" + _definition(key, cat))], "left", span=3)])
+        for f in sorted(facts, key=lambda f: (f.kind == "change", f.period, f.scope)):
+            when = f"{f.base_period}—{f.period}年" if f.kind == "change" else f"{f.period}年"
+            value = phrases.signed_change_runs(f) if f.kind == "change" else phrases.value_runs(f)
+            rows.append([Cell([text(when)]), Cell(value), Cell([text(_how(f, cat))], "left")])
+    b.add(Table("appendix_facts", "附表", "报告所用数字的定义、公式与数据",
+                ["年份", "数值", "计算方法与所用数据（口径、来源）"], rows))
+
+
+def add_errors_appendix(b):
+    if not b.errors:
+        return
+    b.add(Heading(1, "", "附录二 数据错误清单", anchor="appendix-errors"))
+    b.add(Paragraph([text(f"本报告是在存在以下 {len(b.errors)} 项数据错误的情况下生成的（--allow-errors），"
+                          "错误未改正前，报告不宜正式发布。")], "placeholder"))
+    for e in b.errors:
+        hint = f" 处理建议：{e.hint}" if e.hint else ""
+        b.add(Paragraph([text(finding_text(e) + hint)], "bullet"))

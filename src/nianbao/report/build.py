@@ -1,0 +1,138 @@
+"""Building a report: dataset → check → document model → charts → Word + HTML → self-check
+(→ PDF). Each stage is timed, for the command's summary and bench/bench_report.py."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nianbao.check.findings import Finding
+from nianbao.report.model import Chart, Document, ReportError, Table, build_document
+
+
+@dataclass
+class BuildResult:
+    outdir: Path
+    docx: Path
+    html: Path
+    pdf: Path | None
+    document: Document
+    findings: list[Finding]
+    checked: int
+    pdf_note: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Timer:
+    def __init__(self, timings: dict):
+        self.timings = timings
+        self.t = time.perf_counter()
+
+    def lap(self, stage: str):
+        now = time.perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - self.t
+        self.t = now
+
+
+def _key(f: Finding) -> tuple:
+    return (f.code, f.message_zh, str(f.location), f.period)
+
+
+def run_check(dataset) -> list[Finding]:
+    """Findings of the check engine (when installed) together with those of reading the files."""
+    findings = list(dataset.findings)
+    try:
+        from nianbao.check.engine import check_dataset
+    except ModuleNotFoundError as exc:
+        if exc.name != "nianbao.check.engine":
+            raise
+        return findings
+    seen = {_key(f) for f in findings}
+    for f in check_dataset(dataset):
+        if _key(f) not in seen:
+            seen.add(_key(f))
+            findings.append(f)
+    return findings
+
+
+def render_charts(document: Document):
+    from nianbao.report import charts
+    for b in document.blocks:
+        if isinstance(b, Chart) and not b.png:
+            b.png = charts.render_png(b.spec)
+
+
+def build_report(dataset, outdir: str | Path, template=None, allow_errors: bool = False, pdf: bool = True,
+                 timings: dict | None = None) -> BuildResult:
+    """Build report.docx and report.html (and report.pdf) of a loaded dataset in ``outdir``.
+    Raises ReportError when the data have errors that block a report (unless allow_errors),
+    SelfCheckError when a figure would be printed two ways."""
+    from nianbao.report import selfcheck
+    from nianbao.report.docx import write_docx
+    from nianbao.report.html import render_html
+
+    timings = {} if timings is None else timings
+    clock = Timer(timings)
+    findings = run_check(dataset)
+    clock.lap("check")
+    blocking = [f for f in findings if f.blocks_report]
+    if blocking and not allow_errors:
+        raise ReportError(blocking)
+    document = build_document(dataset, findings, allow_errors=allow_errors, charts=False)
+    clock.lap("compute")
+    render_charts(document)
+    clock.lap("charts")
+
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    docx_path, html_path, pdf_path = outdir / "report.docx", outdir / "report.html", outdir / "report.pdf"
+    tmp_docx = outdir / f".report.{os.getpid()}.docx"
+    printed: list = []
+    try:
+        write_docx(document, tmp_docx, template, printed)
+        clock.lap("docx")
+        html, _ = render_html(document, dataset.catalogue)
+        clock.lap("html")
+        printed.extend(selfcheck.html_printed(html))
+        checked = selfcheck.check(printed, document.facts)
+        clock.lap("selfcheck")
+        os.replace(tmp_docx, docx_path)
+        html_path.write_text(html, encoding="utf-8")
+    finally:
+        tmp_docx.unlink(missing_ok=True)
+
+    result = BuildResult(outdir, docx_path, html_path, None, document, findings, checked, timings=timings)
+    if pdf_path.exists():
+        pdf_path.unlink()  # never leave a PDF of an earlier build beside the new report
+    if pdf:
+        from nianbao.report import pdf as pdf_mod
+        toc = [(h.text, h.bookmark) for h in document.headings if h.level <= 2]
+        try:
+            result.pdf = pdf_mod.docx_to_pdf(docx_path, pdf_path, toc)
+        except pdf_mod.PdfError as exc:
+            result.pdf_note = str(exc)
+        clock.lap("pdf")
+    return result
+
+
+def summary(result: BuildResult) -> str:
+    doc = result.document
+    tables = sum(1 for b in doc.blocks if isinstance(b, Table) and b.key != "appendix_facts")
+    charts = sum(1 for b in doc.blocks if isinstance(b, Chart))
+    parts = sum(1 for h in doc.headings if h.level == 1 and h.number)
+    warnings = [f for f in doc.warnings if f.severity == "warning"]
+    lines = [f"已生成报告 / report written: {result.outdir}",
+             f"  {result.docx.name}、{result.html.name}" + (f"、{result.pdf.name}" if result.pdf else ""),
+             f"  {parts} 个部分，{tables} 张表，{charts} 幅图；印出 {result.checked} 处数字，"
+             f"涉及 {len(doc.facts)} 项事实，自检一致",
+             f"  数据提示 {len(warnings)} 项，见报告“数据说明”" if warnings else "  数据检查无提示"]
+    if doc.errors:
+        lines.append(f"  注意：带着 {len(doc.errors)} 项数据错误生成（--allow-errors），见“附录二 数据错误清单”")
+    if result.pdf_note:
+        lines.append("  " + result.pdf_note)
+    total = sum(v for k, v in result.timings.items() if k != "pdf")
+    pdf_time = f"，PDF {result.timings['pdf']:.1f} 秒" if "pdf" in result.timings else ""
+    lines.append(f"  用时 {total:.2f} 秒{pdf_time}")
+    return "\n".join(lines)

@@ -1,0 +1,546 @@
+"""The document model (报告文档模型): the outline resolved against a dataset's facts.
+
+``build_document(dataset)`` walks the outline (parts → sections → blocks) and turns every
+block into headings, paragraphs of runs, tables of cells and charts of facts. Renderers (Word,
+HTML) only lay out this model; none of them looks up or formats a number itself.
+
+Problems met while building (a sentence whose figure has no data, a missing narrative, an empty
+table cell) are findings: errors stop the build unless ``allow_errors``; warnings go to the
+data notes (数据说明).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nianbao.check.findings import Finding, Location
+from nianbao.compute.facts import Fact, FactBook
+from nianbao.compute.formatting import auto_text, number_text
+from nianbao.report import phrases
+from nianbao.report.runs import Run, figure, text
+from nianbao.report.sentences import Context, SentenceError, parse_placeholder, render, render_text
+
+CN_NUMERALS = "零一二三四五六七八九十"
+NO_DATA = "—"
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (table and figure numbers)."""
+    if n <= 10:
+        return CN_NUMERALS[n]
+    tens, ones = divmod(n, 10)
+    return (CN_NUMERALS[tens] if tens > 1 else "") + "十" + (CN_NUMERALS[ones] if ones else "")
+
+
+# -- blocks -------------------------------------------------------------------------------
+@dataclass
+class Heading:
+    level: int  # 1 part, 2 section, 3 sub-heading inside a narrative
+    number: str
+    title: str
+    anchor: str = ""
+
+    @property
+    def bookmark(self) -> str:
+        """Word bookmark name (hidden: starts with _Toc, like Word's own TOC bookmarks)."""
+        return "_Toc_" + self.anchor.replace("-", "_")
+
+    @property
+    def text(self) -> str:
+        if not self.number:
+            return self.title
+        return f"{self.number}. {self.title}" if self.level == 1 else f"{self.number} {self.title}"
+
+
+@dataclass
+class Paragraph:
+    runs: list[Run]
+    style: str = "body"  # body | note | placeholder | bullet
+
+
+@dataclass
+class Cell:
+    runs: list[Run]
+    align: str = "center"  # center | left
+    span: int = 1  # columns this cell spans (a group row of the appendix)
+
+
+@dataclass
+class Table:
+    key: str
+    number: str  # 表一
+    title: str
+    header: list[str]
+    rows: list[list[Cell]]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def caption(self) -> str:
+        return f"{self.number}：{self.title}" if self.number else self.title
+
+
+@dataclass
+class Chart:
+    key: str
+    number: str  # 图一
+    title: str
+    spec: object  # charts.ChartSpec
+    png: bytes = b""
+    printed: list[Run] = field(default_factory=list)  # the value labels drawn on it
+
+    @property
+    def caption(self) -> str:
+        return f"{self.number}：{self.title}"
+
+
+@dataclass
+class Document:
+    title: str
+    subtitle: str
+    org: str
+    year: int
+    blocks: list
+    facts: dict[str, Fact]  # every fact shown, in order of first appearance
+    warnings: list[Finding]
+    errors: list[Finding]
+
+    @property
+    def headings(self) -> list[Heading]:
+        return [b for b in self.blocks if isinstance(b, Heading)]
+
+    def runs(self):
+        """Every run of the document with where it is printed (for the self-check)."""
+        for b in self.blocks:
+            if isinstance(b, Paragraph):
+                yield from ((r, "text") for r in b.runs)
+            elif isinstance(b, Table):
+                for row in b.rows:
+                    for cell in row:
+                        yield from ((r, b.number or b.title) for r in cell.runs)
+            elif isinstance(b, Chart):
+                yield from ((r, b.number) for r in b.printed)
+
+
+class ReportError(Exception):
+    """The report cannot be built; carries the findings that say why."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        super().__init__("; ".join(f.message_zh for f in findings[:3]))
+
+
+def _finding(code, severity, zh, en, hint="", section="") -> Finding:
+    return Finding(code=code, severity=severity, message_zh=zh, message_en=en, hint=hint,
+                   location=Location(section=section))
+
+
+# -- the builder --------------------------------------------------------------------------
+class Builder:
+    def __init__(self, dataset, findings=(), allow_errors: bool = False, charts: bool = True):
+        self.ds = dataset
+        self.cat = dataset.catalogue
+        self.allow_errors = allow_errors
+        self.draw_charts = charts
+        own = [o for o in dataset.observations if o.org_unit == dataset.org_unit.code]
+        self.facts = FactBook(self.cat, dataset.org_unit.code, own, dataset.periods)
+        self.year = dataset.report_year
+        meta = dataset.meta
+        self.names = {"org": dataset.org_unit.zh, "org_en": dataset.org_unit.en or dataset.org_unit.zh,
+                      "publisher": meta.get("publisher_zh", ""), "publisher_en": meta.get("publisher_en", "")}
+        self.outline_id = meta.get("outline", "city")
+        self.blocks: list = []
+        self.shown: dict[str, Fact] = {}
+        self.warnings: list[Finding] = [f for f in findings if not f.blocks_report and f.severity != "info"]
+        self.errors: list[Finding] = [f for f in findings if f.blocks_report]
+        self.n_tables = 0
+        self.n_charts = 0
+
+    # helpers
+    def context(self, periods=None) -> Context:
+        periods = periods or self.ds.periods
+        return Context(self.facts, self.year, min(periods), max(periods), self.names)
+
+    def periods(self, spec) -> list[int]:
+        rel = spec.get("periods") if isinstance(spec, dict) else None
+        if not rel:
+            return list(self.ds.periods)
+        return [self.year + int(p) if abs(int(p)) < 1000 else int(p) for p in rel]
+
+    def note_shown(self, runs):
+        for r in runs:
+            if r.fact is not None:
+                self.shown.setdefault(r.fact.key, r.fact)
+
+    def add(self, block):
+        if isinstance(block, Paragraph):
+            self.note_shown(block.runs)
+        elif isinstance(block, Table):
+            for row in block.rows:
+                for cell in row:
+                    self.note_shown(cell.runs)
+        elif isinstance(block, Chart):
+            self.note_shown(block.printed)
+        self.blocks.append(block)
+
+    def outline(self) -> dict:
+        outlines = self.cat.outline.get("outlines", {})
+        if self.outline_id not in outlines:
+            raise ReportError([_finding("report.outline", "error",
+                                        f"目录 {self.cat.id} 中没有提纲“{self.outline_id}”",
+                                        f"catalogue {self.cat.id} has no outline '{self.outline_id}'",
+                                        f"可用提纲：{'、'.join(outlines) or '无'}（dataset.yaml 的 outline）")])
+        return outlines[self.outline_id]
+
+    # build
+    def build(self) -> Document:
+        outline = self.outline()
+        ctx = self.context()
+        title = self.ds.meta.get("title_zh") or render_text(outline.get("title_zh", "{org}"), ctx)
+        for part in outline["parts"]:
+            self.add(Heading(1, part["id"], part["zh"], anchor=f"sec-{part['id']}"))
+            for sec in part.get("sections", []):
+                sid = sec["id"]
+                self.add(Heading(2, sid, sec["zh"], anchor="sec-" + sid.replace(".", "-")))
+                for block in sec.get("blocks", []):
+                    self.block(block, sid)
+        if self.errors and not self.allow_errors:
+            raise ReportError(self.errors)
+        from nianbao.report import appendix
+        appendix.add_data_notes(self, self.ds)
+        appendix.add_fact_appendix(self)
+        appendix.add_errors_appendix(self)
+        if self.draw_charts:
+            self.render_charts()
+        doc = Document(title=title, subtitle=self.names["publisher"], org=self.names["org"], year=self.year,
+                       blocks=self.blocks, facts=self.shown, warnings=self.warnings, errors=self.errors)
+        return doc
+
+    def block(self, block: dict, section: str):
+        kind, key = next(iter(block.items()))
+        handler = {"sentence": self.sentence, "list": self.list_block, "table": self.table,
+                   "chart": self.chart, "narrative": self.narrative}.get(kind)
+        if handler is None:
+            self.errors.append(_finding("report.outline", "error", f"提纲第 {section} 节有未知的块类型“{kind}”",
+                                        f"section {section}: unknown block kind '{kind}'",
+                                        "块类型：sentence、list、table、chart、narrative", section))
+            return
+        handler(str(key), section)
+
+    def lookup(self, group: str, key: str, section: str) -> dict | None:
+        spec = self.cat.outline.get(group, {}).get(key)
+        if spec is None:
+            self.errors.append(_finding("report.outline", "error", f"提纲第 {section} 节引用的 {group}.{key} 不存在",
+                                        f"section {section}: {group}.{key} is not defined",
+                                        f"在 outline.yaml 的 {group} 中定义 {key}", section))
+        return spec
+
+    # sentences
+    def sentence_runs(self, template: str, section: str, where: str) -> list[Run] | None:
+        try:
+            return render(template, self.context(), "zh", where)
+        except SentenceError as exc:
+            self.errors.append(_finding("report.missing_value", "error", f"{where}：占位符 {{{exc.placeholder}}} "
+                                        f"{exc.message_zh}", f"{where}: placeholder {{{exc.placeholder}}} "
+                                        f"{exc.message_en}", "在 values.csv 中补充该数据，或修改提纲中的句子", section))
+            return None
+
+    def paragraph_with_notes(self, runs: list[Run], style="body"):
+        self.add(Paragraph(runs, style))
+        notes = scope_notes([r.fact for r in runs if r.is_figure], self.cat)
+        if notes:
+            self.add(Paragraph([text("注：" + "".join(notes))], "note"))
+
+    def sentence(self, key: str, section: str):
+        spec = self.lookup("sentences", key, section)
+        if spec is None:
+            return
+        runs = self.sentence_runs(spec["zh"], section, f"第{section}节句子 {key}")
+        if runs is None:
+            self.add(Paragraph([text(f"（此处句子“{key}”缺少数据，见附录中的数据错误）")], "placeholder"))
+            return
+        self.paragraph_with_notes(runs)
+
+    def list_block(self, key: str, section: str):
+        keys = self.cat.outline.get("lists", {}).get(key) or [key]
+        for k in keys:
+            spec = self.lookup("sentences", k, section)
+            runs = spec and self.sentence_runs(spec["zh"], section, f"第{section}节列表 {k}")
+            if runs:
+                self.add(Paragraph(runs, "bullet"))
+
+    # narratives
+    def narrative(self, key: str, section: str):
+        body = self.ds.narratives.get(key)
+        if not body or not strip_comments(body).strip():
+            self.warnings.append(_finding("report.missing_narrative", "warning",
+                                          f"第{section}节的文字（narrative/{key}.md）尚未提供，报告中以待补充标记代替",
+                                          f"narrative/{key}.md for section {section} is missing; a placeholder is printed",
+                                          f"在数据集的 narrative 文件夹中写 {key}.md", section))
+            self.add(Paragraph([text("（本节文字待补充）")], "placeholder"))
+            return
+        for kind, content in markdown_blocks(body):
+            if kind == "heading":
+                self.add(Heading(3, "", content))
+                continue
+            runs = self.narrative_runs(content, section, key)
+            self.add(Paragraph(runs, "bullet" if kind == "bullet" else "body"))
+
+    def narrative_runs(self, content: str, section: str, key: str) -> list[Run]:
+        runs: list[Run] = []
+        for i, piece in enumerate(re.split(r"\*\*(.+?)\*\*", content)):
+            if not piece:
+                continue
+            if "{" in piece:
+                rendered = self.sentence_runs(piece, section, f"narrative/{key}.md")
+                part = rendered if rendered is not None else [text(piece)]
+            else:
+                part = [text(piece)]
+            runs.extend(Run(r.text, r.fact, r.figure, bold=True) if i % 2 else r for r in part)
+        return runs
+
+    # tables
+    def table(self, key: str, section: str):
+        spec = self.lookup("tables", key, section)
+        if spec is None:
+            return
+        periods = self.periods(spec)
+        ctx = self.context(periods)
+        title = render_text(spec["zh"], ctx)
+        layout = spec.get("layout", "periods_as_rows")
+        if layout == "static":
+            rows = self.ds.static_tables.get(spec.get("source", key))
+            if not rows:
+                self.warnings.append(_finding("report.missing_table", "warning",
+                                              f"第{section}节{spec.get('number_zh', '')}的表格数据（tables/{spec.get('source', key)}.csv）尚未提供",
+                                              f"tables/{spec.get('source', key)}.csv for section {section} is missing",
+                                              f"在数据集的 tables 文件夹中提供 {spec.get('source', key)}.csv", section))
+                self.add(Paragraph([text(f"（{spec.get('number_zh', '')}{title}：表格数据待补充）")], "placeholder"))
+                return
+            self.n_tables += 1
+            header = list(rows[0].keys())
+            body = [[Cell([text(r.get(h, "") or "")]) for h in header] for r in rows]
+            self.add(Table(key, spec.get("number_zh") or "表" + cn_number(self.n_tables), title, header, body))
+            return
+        self.n_tables += 1
+        number = spec.get("number_zh") or "表" + cn_number(self.n_tables)
+        if layout == "periods_as_rows":
+            table = self.periods_as_rows(key, spec, periods, section)
+        elif layout == "indicators_as_rows":
+            table = self.indicators_as_rows(key, spec, periods, section)
+        else:
+            self.errors.append(_finding("report.outline", "error", f"表格 {key} 的版式“{layout}”未知",
+                                        f"table {key}: unknown layout '{layout}'",
+                                        "版式：periods_as_rows、indicators_as_rows、static", section))
+            return
+        table.number, table.title = number, title
+        self.add(table)
+
+    def ref(self, raw: str, section: str):
+        ph = parse_placeholder(raw, f"第{section}节")
+        self.cat.indicator(ph.code)
+        return ph
+
+    def cell_fact(self, ph, period, where, section) -> Fact | None:
+        fact = self.facts.get(ph.code, period, ph.dims, ph.scope)
+        if fact is None:
+            self.warnings.append(_finding("report.missing_cell", "warning",
+                                          f"{where}：{self.header_name(ph)} {period}年没有数据，表中印作“{NO_DATA}”",
+                                          f"{where}: no data for {ph.raw} {period}; printed as '{NO_DATA}'",
+                                          "在 values.csv 中补充该年份的数据", section))
+        return fact
+
+    def header_name(self, ph, with_unit=False) -> str:
+        ind = self.cat.indicator(ph.code)
+        from nianbao.compute.formula import Ref
+        name = ind.zh if ind.derived else self.cat.ref_label(Ref(ph.code, ph.dims))
+        if with_unit and ind.unit_zh and ind.style not in phrases.NO_UNIT_STYLES:
+            name += f"（{ind.unit_zh}）"
+        return name
+
+    def periods_as_rows(self, key, spec, periods, section) -> Table:
+        refs = [self.ref(c, section) for c in spec["columns"]]
+        header = ["年份"] + [self.header_name(ph, with_unit=True) for ph in refs]
+        rows, facts = [], []
+        where = spec.get("number_zh", key)
+        for p in periods:
+            row = [Cell([text(f"{p}年")])]
+            for ph in refs:
+                f = self.cell_fact(ph, p, where, section)
+                row.append(Cell([figure(f)] if f else [text(NO_DATA)]))
+                facts.append(f)
+            rows.append(row)
+        return Table(key, "", "", header, rows, table_notes(facts, self.cat, refs, self))
+
+    def indicators_as_rows(self, key, spec, periods, section) -> Table:
+        refs = [self.ref(c, section) for c in spec["rows"]]
+        change = bool(spec.get("change"))
+        last = max(periods)
+        header = ["指标"] + [f"{p}年" for p in periods] + (["比上年增减"] if change else [])
+        rows, facts = [], []
+        where = spec.get("number_zh", key)
+        for ph in refs:
+            row = [Cell([text(self.header_name(ph, with_unit=True))], align="left")]
+            for p in periods:
+                f = self.cell_fact(ph, p, where, section)
+                row.append(Cell([figure(f)] if f else [text(NO_DATA)]))
+                facts.append(f)
+            if change:
+                ch = self.facts.change(ph.code, last, dims=ph.dims, scope=ph.scope)
+                row.append(Cell(phrases.signed_change_runs(ch) if ch else [text(NO_DATA)]))
+            rows.append(row)
+        return Table(key, "", "", header, rows, table_notes(facts, self.cat, refs, self))
+
+    # charts
+    def chart(self, key: str, section: str):
+        from nianbao.report import charts
+        spec = self.lookup("charts", key, section)
+        if spec is None:
+            return
+        periods = self.periods(spec)
+        title = render_text(spec["zh"], self.context(periods))
+        try:
+            cs = charts.spec_from_outline(spec, periods, self.facts, self.cat, self.header_name_raw)
+        except charts.ChartDataError as exc:
+            self.warnings.append(_finding("report.missing_chart", "warning", f"第{section}节图“{title}”：{exc}",
+                                          f"chart '{key}' in section {section}: {exc}", "补充图中指标的数据", section))
+            return
+        self.n_charts += 1
+        self.add(Chart(key, "图" + cn_number(self.n_charts), title, cs, printed=cs.printed_runs()))
+
+    def header_name_raw(self, raw: str) -> str:
+        return self.header_name(parse_placeholder(raw))
+
+    def render_charts(self):
+        from nianbao.report import charts
+        for b in self.blocks:
+            if isinstance(b, Chart) and not b.png:
+                b.png = charts.render_png(b.spec)
+
+
+# -- notes --------------------------------------------------------------------------------
+def scope_phrase(scope: str, catalogue) -> str:
+    """按不含技工学校统计 / 未注明口径 / 口径不一."""
+    if scope == "unstated":
+        return "未注明口径"
+    if scope == "mixed":
+        return "口径不一"
+    return f"按{catalogue.scope_label(scope)}统计"
+
+
+def _mixed_description(f: Fact, catalogue) -> str:
+    if f.kind == "change":
+        years = "、".join(f"{i.period}年{scope_phrase(i.scope, catalogue)}" for i in f.inputs)
+        return f"比上年增减：{years}，增减仅供参考"
+    from nianbao.compute.formula import refs
+    ind = catalogue.indicators.get(f.indicator)
+    num_refs = {r.key for r in refs(ind.numerator_ast)} if ind and ind.derived else set()
+    num = [i for i in f.inputs if i.ref in num_refs]
+    den = [i for i in f.inputs if i.ref not in num_refs]
+    num_scopes = {i.scope for i in num}
+    den_scopes = {i.scope for i in den}
+    if len(num_scopes) != 1 or len(den_scopes) != 1:
+        return f"所用数据口径不一（{f.scope_note}）"
+    den_names = "、".join(dict.fromkeys(i.label_zh for i in den))
+    return (f"分子{scope_phrase(num_scopes.pop(), catalogue)}，分母（{den_names}）"
+            f"{scope_phrase(den_scopes.pop(), catalogue)}，两者口径不一")
+
+
+def scope_notes(facts, catalogue) -> list[str]:
+    """One note per kind of scope mismatch, naming every figure it concerns."""
+    groups: dict[tuple, list[str]] = {}
+    for f in dict.fromkeys(f for f in facts if f is not None and f.scope == "mixed"):
+        when = f"{f.base_period}—{f.period}年" if f.kind == "change" else f"{f.period}年"
+        name = f.name_zh.removesuffix("变化") if f.kind == "change" else f.name_zh
+        groups.setdefault((when, _mixed_description(f, catalogue)), []).append(name)
+    return [f"{'、'.join(dict.fromkeys(names))}（{when}）{desc}。" if not desc.startswith("比上年")
+            else f"{'、'.join(dict.fromkeys(names))}（{when}）的{desc}。"
+            for (when, desc), names in groups.items()]
+
+
+def table_notes(facts, catalogue, refs, builder) -> list[str]:
+    missing = any(f is None for f in facts)
+    facts = [f for f in facts if f is not None]
+    notes = []
+    by_scope: dict[str, list[str]] = {}
+    for ph in refs:
+        scopes = {f.scope for f in facts if f.indicator == ph.code and f.dims == ph.dims}
+        if len(scopes) == 1 and (s := scopes.pop()) not in ("unstated", "mixed"):
+            by_scope.setdefault(s, []).append(builder.header_name(ph))
+    for s, names in by_scope.items():
+        notes.append(f"{'、'.join(names)}为{catalogue.scope_label(s)}口径。")
+    reported: dict[str, list[int]] = {}
+    for f in facts:
+        if f.kind == "reported":
+            reported.setdefault(f.name_zh, []).append(f.period)
+    by_years: dict[tuple, list[str]] = {}
+    for name, years in reported.items():
+        by_years.setdefault(tuple(years), []).append(name)
+    for years, names in by_years.items():
+        notes.append(f"{'、'.join(str(y) for y in years)}年的{'、'.join(names)}缺少基础数据，按原报告印发值列出。")
+    notes.extend(scope_notes(facts, catalogue))
+    if missing:
+        notes.append(f"“{NO_DATA}”表示无数据。")
+    return notes
+
+
+# -- Markdown (the small subset narratives use) -----------------------------------------
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def strip_comments(body: str) -> str:
+    return _COMMENT.sub("", body)
+
+
+def markdown_blocks(body: str):
+    """Paragraphs, "#" headings and "-" bullets of a narrative; comments are dropped and lines
+    of one paragraph are joined (Chinese text needs no space between them)."""
+    out = []
+    for chunk in re.split(r"\n\s*\n", strip_comments(body).strip()):
+        lines = [ln.strip() for ln in chunk.splitlines() if ln.strip()]
+        if not lines:
+            continue
+        para: list[str] = []
+        for ln in lines:
+            if m := re.match(r"^#{1,6}\s+(.*)$", ln):
+                if para:
+                    out.append(("paragraph", "".join(para)))
+                    para = []
+                out.append(("heading", m.group(1).strip()))
+            elif m := re.match(r"^[-*+]\s+(.*)$", ln):
+                if para:
+                    out.append(("paragraph", "".join(para)))
+                    para = []
+                out.append(("bullet", m.group(1).strip()))
+            else:
+                para.append(ln)
+        if para:
+            out.append(("paragraph", "".join(para)))
+    return out
+
+
+def scope_name(scope: str, catalogue) -> str:
+    return "口径不一" if scope == "mixed" else catalogue.scope_label(scope)
+
+
+def inputs_text(fact: Fact, catalogue) -> str:
+    """The data a fact used, as printed in the appendix: name, year, value, scope and source.
+    A change lists the two printed (rounded) values it subtracts."""
+    if fact.kind == "change":
+        now, before = (number_text(v, fact.decimals) for v in (fact.numerator, fact.denominator))
+        scopes = "、".join(f"{i.period}年{scope_name(i.scope, catalogue)}" for i in fact.inputs)
+        return f"{fact.period}年 {now} − {fact.base_period}年 {before}（{scopes}）"
+    parts = []
+    for i in fact.inputs:
+        where = "；".join(x for x in (i.source, i.origin) if x)
+        source = f"，来源：{where}" if where else ""
+        parts.append(f"{i.label_zh}（{i.period}年） = {auto_text(i.value, 4)}（{scope_name(i.scope, catalogue)}{source}）")
+    return "；".join(parts)
+
+
+def build_document(dataset, findings=(), allow_errors: bool = False, charts: bool = True) -> Document:
+    """The document model of a dataset's report. ``findings`` come from the check: errors that
+    block a report stop the build (ReportError) unless ``allow_errors``; the others are listed
+    in the data notes."""
+    return Builder(dataset, findings, allow_errors=allow_errors, charts=charts).build()

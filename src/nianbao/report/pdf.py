@@ -1,0 +1,110 @@
+"""PDF from the Word report, with LibreOffice when it is installed.
+
+Each conversion runs with its own LibreOffice profile (two conversions sharing one profile
+silently produce one PDF). LibreOffice does not refresh a Word table of contents, so the
+page numbers are read from a first PDF (pdftotext, poppler-utils), written into the .docx and
+the file converted again; without pdftotext the contents list has no page numbers in the PDF
+(Word fills them on opening the .docx either way).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from docx import Document as open_docx
+from docx.oxml.ns import qn
+
+TIMEOUT = 180
+SKIPPED = ("未生成 PDF：没有找到 LibreOffice（soffice）。安装后可生成：sudo apt-get install "
+           "libreoffice-writer-nogui / PDF skipped: LibreOffice (soffice) not found; "
+           "install libreoffice-writer-nogui to get report.pdf")
+
+
+class PdfError(RuntimeError):
+    pass
+
+
+def find_soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _convert(soffice: str, docx: Path, outdir: Path, profile: Path) -> Path:
+    cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+           "--convert-to", "pdf", "--outdir", str(outdir), str(docx)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise PdfError(f"LibreOffice 转换超时（{TIMEOUT} 秒） / LibreOffice timed out") from None
+    pdf = outdir / (docx.stem + ".pdf")
+    if proc.returncode != 0 or not pdf.exists():
+        raise PdfError(f"LibreOffice 转换失败 / conversion failed: {(proc.stderr or proc.stdout).strip()[:300]}")
+    return pdf
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def heading_pages(pdf: Path, headings: list[str]) -> dict[str, int]:
+    """Page (1-based) on which each heading is printed, in order, skipping contents lines."""
+    if not shutil.which("pdftotext"):
+        return {}
+    proc = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, timeout=60)
+    pages = [[_squash(ln) for ln in page.splitlines()] for page in proc.stdout.split("\f")]
+    found: dict[str, int] = {}
+    start = 0
+    for h in headings:
+        target = _squash(h)
+        for i in range(start, len(pages)):
+            if any(ln.startswith(target) and ".." not in ln and "…" not in ln for ln in pages[i]):
+                found[h] = i + 1
+                start = i
+                break
+    return found
+
+
+def fill_toc_pages(docx: Path, pages_by_bookmark: dict[str, int]) -> bool:
+    """Write page numbers into the cached results of the contents' PAGEREF fields."""
+    doc = open_docx(str(docx))
+    changed = False
+    for instr in doc.element.body.iter(qn("w:instrText")):
+        m = re.search(r"PAGEREF\s+(\S+)", instr.text or "")
+        if not m or m.group(1) not in pages_by_bookmark:
+            continue
+        run = instr.getparent()
+        after_separate = False
+        for sib in run.itersiblings():
+            fld = sib.find(qn("w:fldChar"))
+            if fld is not None and fld.get(qn("w:fldCharType")) == "separate":
+                after_separate = True
+                continue
+            t = sib.find(qn("w:t"))
+            if after_separate and t is not None:
+                t.text = str(pages_by_bookmark[m.group(1)])
+                changed = True
+                break
+    if changed:
+        doc.save(str(docx))
+    return changed
+
+
+def docx_to_pdf(docx: Path, pdf_path: Path, toc: list[tuple[str, str]] = ()) -> Path:
+    """Convert ``docx`` to ``pdf_path``. ``toc`` lists (heading text, bookmark) whose page
+    numbers are filled into the .docx's contents before the final conversion."""
+    soffice = find_soffice()
+    if soffice is None:
+        raise PdfError(SKIPPED)
+    with tempfile.TemporaryDirectory(prefix="nianbao-pdf-") as tmp:
+        tmp = Path(tmp)
+        profile = tmp / "profile"
+        pdf = _convert(soffice, docx, tmp, profile)
+        if toc:
+            pages = heading_pages(pdf, [h for h, _ in toc])
+            if pages and fill_toc_pages(docx, {bm: pages[h] for h, bm in toc if h in pages}):
+                pdf = _convert(soffice, docx, tmp, profile)
+        shutil.move(str(pdf), pdf_path)
+    return pdf_path
