@@ -7,6 +7,7 @@ Chinese and English, a how-to-fix ``hint``, where it came from (``location``), t
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -40,6 +41,7 @@ class Finding:
     period: int | None = None
     org_unit: str = ""
     values: dict[str, Any] = field(default_factory=dict)
+    hint_en: str = ""
 
     def __post_init__(self):
         if self.severity not in SEVERITIES:
@@ -55,6 +57,31 @@ class Finding:
         d = asdict(self)
         d["location"] = asdict(self.location)
         return d
+
+    def message(self, lang: str = "zh") -> str:
+        return self.message_en if lang == "en" and self.message_en else self.message_zh
+
+    def hint_text(self, lang: str = "zh") -> str:
+        return self.hint_en if lang == "en" and self.hint_en else self.hint
+
+
+def _natural(text: str) -> tuple:
+    """Sort "第9行" before "第10行"."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text or ""))
+
+
+def sort_key(f: Finding) -> tuple:
+    """Errors first, then by rule, org unit, period and place: the same data give the same order."""
+    loc = f.location
+    return (SEVERITIES.index(f.severity), f.code, f.org_unit or "", f.period or 0, loc.file,
+            _natural(loc.sheet), _natural(loc.cell), loc.section, f.message_zh)
+
+
+def count_by_severity(findings) -> dict[str, int]:
+    counts = {s: 0 for s in SEVERITIES}
+    for f in findings:
+        counts[f.severity] += 1
+    return counts
 
 
 class FindingsError(Exception):

@@ -9,6 +9,7 @@ what to write instead.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -70,6 +71,9 @@ MESSAGES = {
     "value.formula_no_cache": ("error", "单元格是公式“{raw}”，但没有计算结果",
                                "the cell holds the formula '{raw}' with no computed value",
                                "在 Excel 或 WPS 中打开并保存一次，或直接填写数值"),
+    "value.empty": ("warning", "{element}没有填写数值，按“未报送”处理（不是0）",
+                    "{element_en} has no value; treated as not reported (not as 0)",
+                    "数值为零请填写 0；未统计请删除这一行"),
 }
 
 
@@ -94,11 +98,13 @@ def _time_to_pair(t: _dt.time | _dt.datetime) -> str:
     return f"{t.hour}:{t.minute}" if t.minute else f"{t.hour}:0"
 
 
-def parse_value(raw, vtype: str, *, element=None, location: Location | None = None) -> Parsed:
+def parse_value(raw, vtype: str, *, element=None, location: Location | None = None,
+                required: bool = False) -> Parsed:
     """Parse ``raw`` for an element of type count / amount / mean / rate / pair.
 
     Returns the value (a float; for ``pair`` the first term of a:b) and the findings.
-    An empty cell gives ``value=None`` and no finding: empty is "not reported", not zero.
+    An empty cell gives ``value=None``: empty is "not reported", not zero. It gives no finding,
+    unless ``required`` (a row that names an element but leaves its value empty).
     """
     names = {
         "element": element.zh if element is not None else "该项",
@@ -107,7 +113,7 @@ def parse_value(raw, vtype: str, *, element=None, location: Location | None = No
     }
     loc = location or Location()
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        return Parsed(None)
+        return Parsed(None, [finding("value.empty", loc, raw="", **names)] if required else [])
 
     if isinstance(raw, (_dt.time, _dt.datetime)):
         if vtype == "pair":
@@ -121,19 +127,21 @@ def parse_value(raw, vtype: str, *, element=None, location: Location | None = No
         return Parsed(None, [finding("value.not_number", loc, raw=str(raw), **names)])
 
     findings: list[Finding] = []
+    if isinstance(raw, (int, float)) and not math.isfinite(raw):
+        return Parsed(None, [finding("value.not_number", loc, raw=str(raw), **names)])
+    if vtype == "pair" and isinstance(raw, str) and _NUMBER.match(raw.strip()):
+        raw = float(raw.strip())  # a bare number where a ratio belongs: examined below
     if isinstance(raw, (int, float)):
         value = float(raw)
         text = _fmt(value)
         had_percent = False
         if vtype == "pair":
             # a bare number in a ratio cell: an Excel time fraction (7:03 → 0.29375)?
-            if 0 < value < 1:
-                minutes = round(value * 24 * 60)
-                h, m = divmod(minutes, 60)
-                if abs(minutes - value * 24 * 60) < 1e-6:
-                    txt = f"{h}:{m:02d}"
-                    return Parsed(None, [finding("pair.as_time", loc, raw=text, time=txt,
-                                                 fixed=_fixed_pair(h, m), **names)])
+            as_time = time_of_fraction(value)
+            if as_time:
+                h, m = as_time
+                return Parsed(None, [finding("pair.as_time", loc, raw=text, time=f"{h}:{m:02d}",
+                                             fixed=_fixed_pair(h, m), **names)])
             return Parsed(None, [finding("pair.bad", loc, raw=text, **names)])
     else:
         text = str(raw).strip()
@@ -148,9 +156,9 @@ def parse_value(raw, vtype: str, *, element=None, location: Location | None = No
             if not m:
                 return Parsed(None, findings_clean(findings) + [finding("pair.bad", loc, raw=text, **names)])
             a, b = float(m.group(1)), float(m.group(2))
-            if _TIME_LIKE.match(norm) and len(norm.split(":")[1]) == 2 and norm.split(":")[1].startswith("0") \
-                    and abs(a + b - 10) > 1e-9:
-                h, mi = int(a), int(m.group(2))
+            if looks_like_time(norm):
+                # "7:03": the second term written with a leading zero is a clock time, not a ratio
+                h, mi = int(a), int(b)
                 return Parsed(None, findings_clean(findings) + [finding(
                     "pair.as_time", loc, raw=text, time=norm, fixed=_fixed_pair(h, mi), **names)])
             if abs(a + b - 10) > 1e-6:
@@ -195,6 +203,26 @@ def parse_value(raw, vtype: str, *, element=None, location: Location | None = No
     if vtype == "count" and not float(value).is_integer():
         return Parsed(None, findings + [finding("value.not_integer", loc, raw=text, **names)])
     return Parsed(value, findings)
+
+
+def time_of_fraction(value: float) -> tuple[int, int] | None:
+    """(hour, minute) when ``value`` is an Excel time of day in whole minutes (0.29375 = 7:03)."""
+    if not 0 < value < 1:
+        return None
+    minutes = value * 24 * 60
+    whole = round(minutes)
+    if abs(whole - minutes) > 1e-6:
+        return None
+    return divmod(whole, 60)
+
+
+def looks_like_time(text: str) -> bool:
+    """"7:03", "07:03:00": a ratio cell that a spreadsheet turned into a clock time."""
+    norm = unicodedata.normalize("NFKC", str(text)).replace(" ", "").replace("：", ":")
+    if not _TIME_LIKE.match(norm):
+        return False
+    minutes = norm.split(":")[1]
+    return minutes.startswith("0") or len(norm.split(":")) == 3
 
 
 def _fixed_pair(hour: int, minute: int) -> str:
