@@ -621,11 +621,11 @@ MESSAGES = {
 }
 
 
-def _finding(code, loc: Location, school="", year=None, **values) -> Finding:
-    sev, zh, en, hint = MESSAGES[code]
+def _finding(kind, loc: Location, unit="", period=None, **values) -> Finding:
+    sev, zh, en, hint = MESSAGES[kind]
     fmt = {k: ("" if v is None else v) for k, v in values.items()}
-    return Finding(code=code, severity=sev, message_zh=zh.format(**fmt), message_en=en.format(**fmt),
-                   hint=hint.format(**fmt), location=loc, period=year, org_unit=school, values=values)
+    return Finding(code=kind, severity=sev, message_zh=zh.format(**fmt), message_en=en.format(**fmt),
+                   hint=hint.format(**fmt), location=loc, period=period, org_unit=unit, values=values)
 
 
 @dataclass
@@ -728,8 +728,8 @@ class _SheetReader:
     def loc(self, sheet: SheetLayout, cell: str = "") -> Location:
         return Location(file=self.path.name, sheet=sheet.zh, cell=cell)
 
-    def add(self, code, where: SheetLayout, cell="", **values):
-        self.findings.append(_finding(code, self.loc(where, cell), self.school, self.year, **values))
+    def add(self, kind, where: SheetLayout, cell="", **values):
+        self.findings.append(_finding(kind, self.loc(where, cell), self.school, self.year, **values))
 
     def sheet(self, sheet: SheetLayout) -> None:
         if sheet.zh not in self.wb.sheetnames:

@@ -1,0 +1,88 @@
+"""The DuckDB store of imported school figures."""
+
+import pytest
+
+from nianbao import catalogue
+from nianbao.compute.sql import indicator_sql
+from nianbao.ingest.dataset import load_dataset
+from nianbao.store import Major, Row, Store, Submission
+from test_workbook import SCHOOL, make_dataset
+
+
+def submission(values: dict, year: int = 2020, sha: str = "a" * 64) -> Submission:
+    rows = []
+    for key, v in values.items():
+        element, _, dims = key.partition("|")
+        rows.append(Row(element=element, dims=dims, period=year, scope="all", value=v, source="学校填报表",
+                        origin=f"t.xlsx 办学规模!F{len(rows) + 4}"))
+    return Submission(org_unit=SCHOOL, period=year, file="t.xlsx", sha256=sha, template="cn-2016/1", rows=rows,
+                      majors=[Major(1, "090100", "计算机应用", "09", 300, 100, False)])
+
+
+@pytest.fixture
+def dataset(tmp_path):
+    return make_dataset(tmp_path)
+
+
+def test_save_then_unchanged_then_replaced(dataset):
+    with Store.of_dataset(dataset) as store:
+        first = store.save(submission({"students": 1938, "graduates": 520, "staff": 150}))
+        assert (first.status, first.added) == ("stored", 3)
+        snapshot = store.rows("observations")
+        again = store.save(submission({"students": 1938, "graduates": 520, "staff": 150}, sha="b" * 64))
+        assert again.status == "unchanged"
+        assert store.rows("observations") == snapshot  # not even the timestamps moved
+        third = store.save(submission({"students": 1940, "graduates": 520, "entrants": 700}))
+        assert (third.status, third.added, third.changed, third.removed) == ("stored", 1, 1, 1)
+        stored = {r.element: r.value for _, r in store.observations()}
+        assert stored == {"students": 1940, "graduates": 520, "entrants": 700}
+        assert [row[6] for row in store.rows("imports")] == ["stored", "unchanged", "stored"]
+
+
+def test_a_failed_write_rolls_back_the_whole_school_year(dataset):
+    with Store.of_dataset(dataset) as store:
+        store.save(submission({"students": 1938, "graduates": 520}))
+        before = store.rows("observations"), store.rows("majors")
+        broken = submission({"students": 2000, "graduates": 600})
+        broken.rows.append(Row(element="staff", dims="", period=2020, scope="all", value=None))  # NOT NULL
+        with pytest.raises(Exception):
+            store.save(broken)
+        assert (store.rows("observations"), store.rows("majors")) == before
+
+
+def test_store_rows_replace_values_csv_rows_of_the_same_school_year(dataset):
+    # values.csv holds students 2019 = 1200 for the school; the store brings 2019 = 1250
+    with Store.of_dataset(dataset) as store:
+        store.save(submission({"students": 1250}, year=2019))
+    ds = load_dataset(dataset)
+    students = [o for o in ds.observations if o.org_unit == SCHOOL and o.element == "students"]
+    assert [(o.period, o.value) for o in students] == [(2019, 1250)]
+    assert students[0].origin.startswith("t.xlsx")
+    replaced = [f for f in ds.findings if f.code == "store.replaces_csv"]
+    assert len(replaced) == 1 and replaced[0].severity == "info"
+    assert replaced[0].values == {"replaced": 2, "different": 2}  # students and sv_expenditure rows
+
+
+def test_identical_csv_rows_are_replaced_without_a_finding(dataset):
+    with Store.of_dataset(dataset) as store:
+        store.save(submission({"students": 1200, "sv_expenditure": 0.1}, year=2019))
+    ds = load_dataset(dataset)
+    assert not [f for f in ds.findings if f.code == "store.replaces_csv"]
+
+
+def test_the_observations_table_runs_the_compiled_indicator_sql(dataset):
+    # employment rate of the school: (200 + 290) / 520 = 94.23%
+    with Store.of_dataset(dataset) as store:
+        store.save(submission({"graduates": 520, "employed_direct": 200, "further_study": 290}))
+        sql = indicator_sql(catalogue.load("cn-2016"), "employment_rate")
+        rows = store.db.execute(sql)
+    assert len(rows) == 1
+    row = dict(zip(("org_unit", "period", "numerator", "denominator", "value", "reported"), rows[0]))
+    assert row["org_unit"] == SCHOOL and row["period"] == 2020
+    assert round(row["value"], 2) == 94.23
+
+
+def test_an_unreadable_store_file_is_an_error_finding(dataset):
+    (dataset / "nianbao.duckdb").write_bytes(b"this is not a database")
+    ds = load_dataset(dataset)
+    assert [f.code for f in ds.findings if f.severity == "error"] == ["store.unreadable"]
