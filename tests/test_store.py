@@ -5,7 +5,7 @@ import pytest
 from nianbao import catalogue
 from nianbao.compute.sql import indicator_sql
 from nianbao.ingest.dataset import load_dataset
-from nianbao.store import Major, Row, Store, Submission
+from nianbao.store import Major, Row, Store, Submission, major_points
 from test_workbook import SCHOOL, make_dataset
 
 
@@ -86,3 +86,22 @@ def test_an_unreadable_store_file_is_an_error_finding(dataset):
     (dataset / "nianbao.duckdb").write_bytes(b"this is not a database")
     ds = load_dataset(dataset)
     assert [f.code for f in ds.findings if f.severity == "error"] == ["store.unreadable"]
+
+
+def test_stored_majors_become_major_points(dataset):
+    # 2019: 计算机应用 and 护理; 2020: 计算机应用 and the new 物联网技术应用 (护理 given up)
+    with Store.of_dataset(dataset) as store:
+        s2019 = submission({"students": 1200}, year=2019)
+        s2019.majors = [Major(1, "090100", "计算机应用", "09", 300, 100, False),
+                        Major(2, "100100", "护理", "10", 200, 80, False)]
+        store.save(s2019)
+        s2020 = submission({"students": 1250})
+        s2020.majors = [Major(1, "090100", "计算机应用", "09", 320, 110, False),
+                        Major(2, "090700", "物联网技术应用", "09", 40, 40, True)]
+        store.save(s2020)
+    points = {p.name: p for p in major_points(dataset, catalogue.load("cn-2016"))[SCHOOL]}
+    assert set(points) == {"计算机应用", "护理", "物联网技术应用"}
+    assert (points["护理"].opened, points["护理"].closed) == (None, 2020)
+    assert (points["物联网技术应用"].opened, points["物联网技术应用"].closed) == (2020, None)
+    assert sorted(n for n, p in points.items() if p.active_in(2020)) == sorted(["物联网技术应用", "计算机应用"])
+    assert sorted(n for n, p in points.items() if p.active_in(2019)) == ["护理", "计算机应用"]

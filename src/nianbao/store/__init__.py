@@ -279,3 +279,40 @@ def merge_into(dataset_dir: str | Path, observations: list) -> tuple[list, list]
                 location=Location(file="values.csv"), period=period, org_unit=org,
                 values={"replaced": len(olds), "different": len(differ)}))
     return merged, findings
+
+
+def major_points(dataset_dir: str | Path, catalogue) -> dict[str, list]:
+    """The majors of the stored workbook lists as ``MajorPoint`` (nianbao.ingest.majors), by school.
+
+    A list describes one year. Across a school's stored years, a major (same catalogue version
+    and name) is opened in the year it was marked new (else before the first list) and closed
+    in the year after the last list that names it, unless that list is the school's latest.
+    Intended policy for merging with majors.csv: for a school present here, these replace its
+    majors.csv rows.
+    """
+    from nianbao.ingest.majors import MajorCatalogue, MajorPoint
+
+    path = store_path(dataset_dir)
+    if not path.exists():
+        return {}
+    with Store(path, read_only=True) as store:
+        stored = store.majors()
+    cat = MajorCatalogue(catalogue.majors or {})
+    latest: dict[str, int] = {}
+    seen: dict[tuple, dict] = {}
+    for org, year, m in stored:
+        latest[org] = max(latest.get(org, year), year)
+        version = cat.category_version.get(m.category, "")
+        entry = seen.setdefault((org, version, m.name), {"years": [], "new": [], "major": m, "version": version})
+        entry["years"].append(year)
+        if m.is_new:
+            entry["new"].append(year)
+        entry["major"] = m  # the latest year's record gives code and category
+    out: dict[str, list] = {}
+    for (org, version, name), e in sorted(seen.items()):
+        last = max(e["years"])
+        out.setdefault(org, []).append(MajorPoint(
+            org_unit=org, name=name, category=e["major"].category, version=version, code=e["major"].code,
+            opened=min(e["new"]) if e["new"] else None, closed=None if last == latest[org] else last + 1,
+            origin=e["major"].origin))
+    return out
