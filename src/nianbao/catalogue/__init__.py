@@ -145,6 +145,11 @@ def load(version: str = "cn-2016", root: str | None = None) -> Catalogue:
             f"unknown catalogue version {version!r}")
     meta = _load_yaml(base / "catalogue.yaml")
     dims = _load_yaml(base / "dimensions.yaml") or {}
+    majors = _load_yaml(base / "majors.yaml", required=False) or {}
+    for d in dims.values():
+        if d.get("categories_from") == "majors":  # e.g. 专业大类: the categories of every version
+            d["categories"] = {c: dict(v) for ver in (majors.get("versions") or {}).values()
+                               for c, v in (ver.get("categories") or {}).items()}
     elements = {}
     for code, e in (_load_yaml(base / "elements.yaml") or {}).items():
         for d in e.get("dims", []) or []:
@@ -180,4 +185,4 @@ def load(version: str = "cn-2016", root: str | None = None) -> Catalogue:
         indicators=indicators, outline=_load_yaml(base / "outline.yaml", required=False) or {},
         rules=_load_yaml(base / "rules.yaml", required=False) or [],
         standards=_load_yaml(base / "standards.yaml", required=False) or {},
-        majors=_load_yaml(base / "majors.yaml", required=False) or {}, path=base)
+        majors=majors, path=base)

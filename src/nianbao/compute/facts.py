@@ -148,7 +148,7 @@ class FactBook:
             if obs is None or (scope is not None and obs.scope != scope):
                 return None
             return self._fact(ind, dims, period, obs.value, "element", [obs], obs.value, None)
-        preferred = scope or ind.scope
+        preferred = scope or ind.scope or self._common_scope(ind, period)
         used = []
 
         def lookup(ref):
@@ -168,6 +168,16 @@ class FactBook:
             if obs is not None:
                 return self._fact(ind, dims, period, obs.value, "reported", [obs], None, None)
         return None
+
+    def _common_scope(self, ind, period) -> str | None:
+        """The first scope in which every input of a ratio is available, so numerator and
+        denominator come from the same schools (852215 m² 不含技工学校 ÷ students 不含技工学校)."""
+        refs = formula.refs(ind.numerator_ast) + (formula.refs(ind.denominator_ast) if ind.denominator_ast else [])
+        common = None
+        for r in refs:
+            have = set(self.scopes_of(r.element, r.dims, period))
+            common = have if common is None else common & have
+        return next((s for s in SCOPE_ORDER if common and s in common), None)
 
     def _fact(self, ind, dims, period, value, kind, used, num, den) -> Fact:
         inputs = tuple(dict.fromkeys(self._input(o) for o in used))

@@ -1,0 +1,543 @@
+"""Aggregation (汇总): from the figures of schools to counties, cities and provinces.
+
+The rules are data (the catalogue's ``aggregation.yaml``, DOMAIN.md §4):
+
+- counts and amounts are summed up the hierarchy school → county → city → province and within
+  every breakdown category (隶属, 办学性质, 学校类别, county); ratios are never averaged: the
+  indicators recompute them from the summed numerators and denominators;
+- ``schools`` is counted from the registry (active units that count as schools: 附设中职班 are
+  summed in students and teachers but not counted as schools);
+- means (starting income) are weighted by their base;
+- schools counted by a condition (fewer than 500 students) and the figures of the majors table
+  (distinct majors, categories, major points, new major points) are computed from school data;
+- every aggregate is produced in scope ``all`` and, where technical schools are among the
+  members, in ``excl_technical`` too; ``all`` is produced only if technical schools reported
+  the figure (otherwise it would be the excl_technical figure under the wrong name);
+- every aggregate knows its members: ``Rollup.members`` and ``Rollup.reporters`` name the
+  schools, and an aggregate some members did not report comes with a finding.
+
+``rollup(dataset)`` computes everything once (numpy matrices: groups × schools times
+schools × figures) and keeps it on the dataset; ``observations_for(dataset, org)`` gives the
+observations a FactBook of one unit needs: its own rows of values.csv merged with the aggregates.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from nianbao.check.findings import Finding, Location
+from nianbao.ingest.dataset import Observation
+from nianbao.ingest.majors import dataset_majors
+
+ALL, EXCL = "all", "excl_technical"
+SCOPE_PREFERENCE = ("all", "unstated", "excl_technical")  # which row of a school to use
+OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq}
+SOURCE = "学校数据汇总"
+
+
+@lru_cache(maxsize=8)
+def _config(path: str) -> dict:
+    p = Path(path) / "aggregation.yaml"
+    if not p.exists():
+        return {"scopes": {ALL: {}, EXCL: {"exclude_school_types": ["technical"]}},
+                "breakdowns": ["affiliation", "ownership", "school_type", "county"],
+                "registry_counts": {"schools": {}}}
+    return yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+
+
+def config(catalogue) -> dict:
+    """The aggregation rules of a catalogue (aggregation.yaml beside its other files)."""
+    return _config(str(catalogue.path))
+
+
+@dataclass(frozen=True)
+class Group:
+    """The schools of one unit, or of one breakdown category within it (dim/category)."""
+    unit: str
+    dim: str = ""
+    category: str = ""
+
+
+def _round(value: float, vtype: str) -> float:
+    if vtype == "count":
+        return float(round(value))
+    return round(float(value), 6)
+
+
+class Rollup(dict):
+    """Aggregated observations by org unit code (dict: code → list of Observation), with the
+    members of every aggregate and the findings of the aggregation."""
+
+    def __init__(self, dataset):
+        super().__init__()
+        self.dataset = dataset
+        self.catalogue = cat = dataset.catalogue
+        self.cfg = config(cat)
+        self.findings: list[Finding] = []
+        self.registry = reg = dataset.orgs
+        self.periods: list[int] = sorted(set(dataset.periods))
+        self.schools = reg.schools() if reg is not None else []
+        self.breakdowns = [d for d in self.cfg.get("breakdowns", []) or []]
+        if not self.schools:
+            return
+        self._index_schools()
+        self._index_values()
+        self._index_groups()
+        self._sum()
+        self._emit_all()
+
+    # -- indexes -----------------------------------------------------------------------------
+    def _index_schools(self):
+        reg = self.registry
+        self.sidx = {o.code: i for i, o in enumerate(self.schools)}
+        excluded = set((self.cfg.get("scopes", {}).get(EXCL) or {}).get("exclude_school_types", ["technical"]))
+        self.in_excl = np.array([o.school_type not in excluded for o in self.schools], dtype=float)
+        self.countable = np.array([o.counts_as_school for o in self.schools], dtype=float)
+        self.findings.extend(f for f in reg.validate(self.catalogue)
+                             if not f.org_unit or f.org_unit in self.sidx or reg.get(f.org_unit))
+
+    def _index_values(self):
+        cat = self.catalogue
+        cfg = self.cfg
+        computed = set(cfg.get("registry_counts", {}) or {}) | set(cfg.get("school_counts", {}) or {}) \
+            | set(cfg.get("majors", {}) or {})
+        self.weighted = {m: w["weight"] for m, w in (cfg.get("weighted_means", {}) or {}).items()}
+        best: dict[tuple, tuple[int, float]] = {}  # (school, element, dims, period) → (rank, value)
+        skipped: set[str] = set()
+        self.school_rows: dict[str, list[Observation]] = {}
+        for o in self.dataset.observations:
+            if o.org_unit not in self.sidx:
+                continue
+            self.school_rows.setdefault(o.org_unit, []).append(o)
+            el = cat.elements.get(o.element)
+            if el is None or o.element in computed:
+                continue
+            if el.type in ("rate", "pair") or el.is_reported_rate:
+                skipped.add(o.element)
+                continue
+            rank = SCOPE_PREFERENCE.index(o.scope) if o.scope in SCOPE_PREFERENCE else 9
+            key = (o.org_unit, o.element, o.dims, o.period)
+            if key not in best or rank < best[key][0]:
+                best[key] = (rank, o.value)
+        for code in sorted(skipped):
+            el = cat.elements[code]
+            self.findings.append(Finding(
+                code="aggregate.not_summed", severity="info",
+                message_zh=f"学校报送的“{el.zh}”是比率或按印发值，不参与汇总；上级数值由分子、分母重算",
+                message_en=f"'{el.en}' reported by schools is a rate or a printed value and is not summed",
+                hint="学校请报送分子、分母（人数、金额），比率由系统计算", values={"element": code}))
+        values = {(s, e, d, p): v for (s, e, d, p), (_, v) in best.items()}
+        self.school_values = values
+        periods = set(self.periods)
+        keys: dict[tuple, int] = {}
+        for (s, e, d, p) in values:
+            periods.add(p)
+            if e in self.weighted:
+                keys.setdefault((e, d, p), len(keys))
+                keys.setdefault(("__weight__", e, d, p), len(keys))  # Σ base over reporters of the mean
+            else:
+                keys.setdefault((e, d, p), len(keys))
+        self.periods = sorted(periods)
+        self.pidx = {p: i for i, p in enumerate(self.periods)}
+        self.keys = list(keys)
+        self.kidx = keys
+        n, m = len(self.schools), len(self.keys)
+        V = np.zeros((n, m))
+        R = np.zeros((n, m))
+        for (s, e, d, p), v in values.items():
+            i = self.sidx[s]
+            if e in self.weighted:
+                w = values.get((s, self.weighted[e], (), p))
+                if w is None:
+                    continue
+                V[i, keys[(e, d, p)]] = v * w
+                R[i, keys[(e, d, p)]] = 1
+                V[i, keys[("__weight__", e, d, p)]] = w
+                R[i, keys[("__weight__", e, d, p)]] = 1
+            else:
+                V[i, keys[(e, d, p)]] = v
+                R[i, keys[(e, d, p)]] = 1
+        # a school that reports some categories of a complete breakdown (students by 专业大类)
+        # has none in the others: those count as reported zeros, not as missing
+        dims_cfg = self.catalogue.dimensions
+        by_breakdown: dict[tuple, list[int]] = {}
+        for key, k in keys.items():
+            if key[0] == "__weight__":
+                continue
+            e, d, p = key
+            if len(d) == 1 and (dims_cfg.get(d[0][0]) or {}).get("complete"):
+                by_breakdown.setdefault((e, d[0][0], p), []).append(k)
+        for ks in by_breakdown.values():
+            if len(ks) > 1:
+                R[:, ks] = R[:, ks].max(axis=1)[:, None]
+        # members of a period: active in the registry, or reporting figures for it
+        A = np.zeros((n, len(self.periods)))
+        for i, o in enumerate(self.schools):
+            for j, p in enumerate(self.periods):
+                A[i, j] = 1.0 if o.active_in(p) else 0.0
+        for (s, e, d, p) in values:
+            A[self.sidx[s], self.pidx[p]] = 1.0
+        self.V, self.R, self.A = V, R, A
+
+    def _category(self, org, dim: str) -> str:
+        if dim == "county":
+            return self.registry.county_of(org.code)
+        return org.attribute(dim)
+
+    def _index_groups(self):
+        groups: dict[Group, int] = {}
+        rows, cols = [], []
+        for i, o in enumerate(self.schools):
+            for unit in self.registry.units_of(o.code):
+                for g in [Group(unit)] + [Group(unit, d, self._category(o, d)) for d in self.breakdowns]:
+                    if g.dim and not g.category:
+                        continue
+                    rows.append(groups.setdefault(g, len(groups)))
+                    cols.append(i)
+        self.groups = list(groups)
+        self.gidx = groups
+        G = np.zeros((len(groups), len(self.schools)))
+        G[rows, cols] = 1.0
+        self.G = G
+
+    # -- sums --------------------------------------------------------------------------------
+    def _sum(self):
+        G, Gx = self.G, self.G * self.in_excl[None, :]
+        self.S = {ALL: G @ self.V, EXCL: Gx @ self.V}
+        self.Rn = {ALL: G @ self.R, EXCL: Gx @ self.R}
+        self.E = {ALL: G @ self.A, EXCL: Gx @ self.A}
+        countable_A = self.A * self.countable[:, None]
+        self.N = {ALL: G @ countable_A, EXCL: Gx @ countable_A}  # schools counted, per period
+        # school counts by condition (schools_under_500 …): per school and period, 1/0 and reported
+        self.cond = {}
+        for code, rule in (self.cfg.get("school_counts", {}) or {}).items():
+            hit = np.zeros_like(self.A)
+            rep = np.zeros_like(self.A)
+            op = OPS[rule["op"]]
+            for (s, e, d, p), v in self.school_values.items():
+                if e == rule["element"] and d == ():
+                    i, j = self.sidx[s], self.pidx[p]
+                    rep[i, j] = 1.0
+                    hit[i, j] = 1.0 if op(v, rule["value"]) else 0.0
+            hit *= self.countable[:, None]
+            rep *= self.countable[:, None]
+            self.cond[code] = {ALL: (G @ hit, G @ rep), EXCL: (Gx @ hit, Gx @ rep)}
+
+    def _scopes(self, g: int, reported: dict, expected: dict):
+        """(scope, reporters, expected members) to produce for one group and figure."""
+        tech_expected = expected[ALL] - expected[EXCL]
+        if tech_expected <= 0:
+            if reported[ALL] > 0:
+                yield ALL, reported[ALL], expected[ALL]
+            return
+        if reported[EXCL] > 0:
+            yield EXCL, reported[EXCL], expected[EXCL]
+        if reported[ALL] - reported[EXCL] > 0:
+            yield ALL, reported[ALL], expected[ALL]
+
+    def _origin(self, n: int, expected: int, scope: str) -> str:
+        text = f"{int(n)}所学校数据合计"
+        if scope == EXCL:
+            text += "（不含技工学校）"
+        if expected > n:
+            text += f"，{int(expected - n)}所未报送"
+        return text
+
+    # -- emitting observations -----------------------------------------------------------------
+    def _emit_group(self, g: int, org: str, extra: tuple = (), elements: set | None = None,
+                    findings: bool = True) -> list[Observation]:
+        """Observations of group ``g`` for org unit ``org``; ``extra`` dims are added to every
+        observation (a breakdown category); ``elements`` limits the figures."""
+        out: list[Observation] = []
+        cat = self.catalogue
+        for k in np.nonzero(self.Rn[ALL][g])[0]:
+            key = self.keys[k]
+            if key[0] == "__weight__":
+                continue
+            element, dims, period = key
+            if elements is not None and (element not in elements or dims):
+                continue
+            j = self.pidx[period]
+            rep = {s: self.Rn[s][g, k] for s in (ALL, EXCL)}
+            exp = {s: self.E[s][g, j] for s in (ALL, EXCL)}
+            for scope, n, expected in self._scopes(g, rep, exp):
+                value = self.S[scope][g, k]
+                if element in self.weighted:
+                    base = self.S[scope][g, self.kidx[("__weight__", element, dims, period)]]
+                    if not base:
+                        continue
+                    value = value / base
+                vtype = cat.elements[element].type
+                out.append(Observation(element=element, dims=tuple(sorted(dims + extra)), period=period,
+                                       scope=scope, value=_round(value, vtype), org_unit=org, source=SOURCE,
+                                       origin=self._origin(n, expected, scope)))
+                if findings and n < expected:
+                    self._incomplete(g, org, element, dims + extra, period, scope, k, n, expected)
+        return out
+
+    def _incomplete(self, g, org, element, dims, period, scope, k, n, expected):
+        members = self._member_idx(g, period, scope)
+        missing = [self.schools[i] for i in members if not self.R[i, k]]
+        el = self.catalogue.elements[element]
+        names = "、".join(o.zh for o in missing[:5]) + ("等" if len(missing) > 5 else "")
+        unit = self._unit_name(org)
+        self.findings.append(Finding(
+            code="aggregate.incomplete", severity="warning",
+            message_zh=f"{unit}{period}年“{self.catalogue.ref_label(_ref(element, dims))}”只汇总了{int(n)}所学校，"
+                       f"{int(expected - n)}所未报送：{names}",
+            message_en=f"{unit} {period}: '{el.en}' sums {int(n)} schools; {int(expected - n)} did not report",
+            hint="请相关学校补报，或在报告中注明汇总范围", period=period, org_unit=org,
+            location=Location(section=self.catalogue.scope_label(scope)),
+            values={"element": element, "reported": int(n), "members": int(expected),
+                    "missing": [o.code for o in missing]}))
+
+    def _unit_name(self, code: str) -> str:
+        o = self.registry.get(code) if self.registry is not None else None
+        if o:
+            return o.zh
+        return self.dataset.org_unit.zh if code == self.dataset.org_unit.code else code
+
+    def _school_count_obs(self, g: int, org: str, extra: tuple = ()) -> list[Observation]:
+        out = []
+        for j, period in enumerate(self.periods):
+            exp = {s: self.E[s][g, j] for s in (ALL, EXCL)}
+            if exp[ALL] <= 0:
+                continue
+            scopes = [ALL] if exp[ALL] - exp[EXCL] <= 0 else [ALL, EXCL]
+            for code in (self.cfg.get("registry_counts", {}) or {}):
+                for scope in scopes:
+                    n = self.N[scope][g, j]
+                    out.append(Observation(element=code, dims=tuple(sorted(extra)), period=period, scope=scope,
+                                           value=float(n), org_unit=org, source="机构表（orgs.csv）",
+                                           origin=f"机构表中{period}年在办学校计数"))
+            if extra:
+                continue
+            for code, by_scope in self.cond.items():
+                hit_all, rep_all = by_scope[ALL]
+                if rep_all[g, j] <= 0:
+                    continue
+                rep = {s: by_scope[s][1][g, j] for s in (ALL, EXCL)}
+                cnt = {s: self.N[s][g, j] for s in (ALL, EXCL)}
+                for scope, n, expected in self._scopes(g, rep, cnt):
+                    out.append(Observation(element=code, dims=(), period=period, scope=scope,
+                                           value=float(by_scope[scope][0][g, j]), org_unit=org, source=SOURCE,
+                                           origin=self._origin(n, expected, scope)))
+        return out
+
+    def _emit_all(self):
+        cat = self.catalogue
+        units: dict[str, list[Observation]] = {}
+        for g, grp in enumerate(self.groups):
+            lst = units.setdefault(grp.unit, [])
+            if not grp.dim:
+                lst.extend(self._emit_group(g, grp.unit))
+                lst.extend(self._school_count_obs(g, grp.unit))
+            elif grp.dim in cat.dimensions:
+                extra = ((grp.dim, grp.category),)
+                with_dim = {e for e, el in cat.elements.items() if grp.dim in el.dims}
+                lst.extend(self._emit_group(g, grp.unit, extra, with_dim, findings=False))
+                if "schools" in with_dim:
+                    lst.extend(self._school_count_obs(g, grp.unit, extra))
+        # breakdown categories without members: zero schools (a known fact, not a missing one)
+        for unit, lst in units.items():
+            have = {(o.dims, o.period, o.scope) for o in lst if o.element == "schools"}
+            totals = [o for o in lst if o.element == "schools" and not o.dims]
+            for dim in self.breakdowns:
+                if dim not in cat.dimensions or dim not in cat.elements["schools"].dims:
+                    continue
+                for c in cat.dimensions[dim]["categories"]:
+                    for t in totals:
+                        dims = ((dim, c),)
+                        if (dims, t.period, t.scope) not in have:
+                            lst.append(Observation(element="schools", dims=dims, period=t.period, scope=t.scope,
+                                                   value=0.0, org_unit=unit, source=t.source, origin=t.origin))
+        self._majors(units)
+        self.update(units)
+        self._conflicts()
+
+    # -- majors ----------------------------------------------------------------------------------
+    def _majors(self, units: dict[str, list[Observation]]):
+        points, findings = dataset_majors(self.dataset)
+        self.findings.extend(findings)
+        if not points or not (self.cfg.get("majors") or {}):
+            return
+        by_school: dict[str, list] = {}
+        for p in points:
+            if p.org_unit in self.sidx:
+                by_school.setdefault(p.org_unit, []).append(p)
+        self.major_points = by_school
+        for school, pts in by_school.items():
+            lst = units.setdefault(school, [])
+            lst.extend(self._major_obs(school, {ALL: pts}, {ALL: (1, 1)}))
+        for g, grp in enumerate(self.groups):
+            if grp.dim:
+                continue
+            units.setdefault(grp.unit, []).extend(self._group_major_obs(g, grp.unit))
+
+    def _group_major_obs(self, g: int, org: str) -> list[Observation]:
+        members = np.nonzero(self.G[g])[0]
+        reporting = [i for i in members if self.schools[i].code in getattr(self, "major_points", {})]
+        if not reporting:
+            return []
+        out = []
+        for period in self.periods:
+            j = self.pidx[period]
+            member_p = [i for i in members if self.A[i, j]]
+            rep_p = [i for i in reporting if self.A[i, j]]
+            rep = {ALL: len(rep_p), EXCL: sum(1 for i in rep_p if self.in_excl[i])}
+            exp = {ALL: len(member_p), EXCL: sum(1 for i in member_p if self.in_excl[i])}
+            for scope, n, expected in self._scopes(g, rep, exp):
+                pts = [p for i in rep_p if scope == ALL or self.in_excl[i]
+                       for p in self.major_points[self.schools[i].code]]
+                out.extend(self._major_obs(org, {scope: pts}, {scope: (n, expected)}, period))
+        return out
+
+    def _major_obs(self, org, pts_by_scope, counts, period: int | None = None) -> list[Observation]:
+        out = []
+        kinds = self.cfg.get("majors") or {}
+        for p_year in ([period] if period is not None else self.periods):
+            for scope, pts in pts_by_scope.items():
+                active = [p for p in pts if p.active_in(p_year)]
+                new = [p for p in pts if p.opened == p_year]
+                n, expected = counts[scope]
+                origin = self._origin(n, expected, scope) + "（专业表 majors.csv）" if period is not None \
+                    else "专业表 majors.csv"
+                if not active and not new:
+                    continue
+                cats = sorted({p.category for p in active} | {p.category for p in new})
+                for element, kind in kinds.items():
+                    if element not in self.catalogue.elements:
+                        continue
+                    values = {(): _major_stat(kind, active, new)}
+                    if "major_category" in self.catalogue.elements[element].dims:
+                        for c in cats:
+                            values[(("major_category", c),)] = _major_stat(
+                                kind, [p for p in active if p.category == c], [p for p in new if p.category == c])
+                    for dims, v in values.items():
+                        out.append(Observation(element=element, dims=dims, period=p_year, scope=scope,
+                                               value=float(v), org_unit=org, source="专业表汇总", origin=origin))
+        return out
+
+    # -- conflicts with rows a unit reported itself ------------------------------------------------
+    def _conflicts(self):
+        own: dict[tuple, Observation] = {}
+        for o in self.dataset.observations:
+            if o.org_unit in self and o.org_unit not in self.sidx:
+                own[(o.org_unit, o.element, o.dims, o.period)] = o
+        if not own:
+            return
+        for unit, lst in self.items():
+            for a in lst:
+                o = own.get((unit, a.element, a.dims, a.period))
+                if o is None or o.scope not in (a.scope, "unstated") or abs(o.value - a.value) < 1e-6:
+                    continue
+                label = self.catalogue.ref_label(_ref(a.element, a.dims))
+                self.findings.append(Finding(
+                    code="aggregate.conflict", severity="warning",
+                    message_zh=f"{self._unit_name(unit)}{a.period}年“{label}”填报为{o.value:g}，学校数据汇总为{a.value:g}"
+                               f"（{self.catalogue.scope_label(a.scope)}）；报告采用填报值",
+                    message_en=f"{unit} {a.period}: '{a.element}' given as {o.value:g}, schools sum to {a.value:g}",
+                    hint="核对学校数据或本级填报的数值；删除本级填报值即采用汇总值", period=a.period, org_unit=unit,
+                    location=Location(file=o.origin), values={"given": o.value, "sum": a.value}))
+
+    # -- members -----------------------------------------------------------------------------------
+    def _group_of(self, org: str, dims=()) -> int | None:
+        for d, c in dims:
+            if d in self.breakdowns:
+                return self.gidx.get(Group(org, d, c))
+        return self.gidx.get(Group(org))
+
+    def _member_idx(self, g: int, period: int, scope: str) -> list[int]:
+        j = self.pidx.get(period)
+        if j is None:
+            return []
+        return [i for i in np.nonzero(self.G[g])[0] if self.A[i, j] and (scope != EXCL or self.in_excl[i])]
+
+    def members(self, org: str, period: int, scope: str = ALL, dims=()) -> list[str]:
+        """Codes of the schools (and 附设中职班) an aggregate of ``org`` includes."""
+        if not self.schools:
+            return []
+        if org in self.sidx:
+            return [org]
+        g = self._group_of(org, dims)
+        return [] if g is None else [self.schools[i].code for i in self._member_idx(g, period, scope)]
+
+    def reporters(self, org: str, element: str, period: int, scope: str = ALL, dims=()) -> list[str]:
+        """Codes of the member schools whose figures an aggregate actually sums."""
+        g = self._group_of(org, dims) if self.schools else None
+        if g is None:
+            return [org] if org in getattr(self, "sidx", {}) else []
+        plain = tuple((d, c) for d, c in dims if d not in self.breakdowns)
+        k = self.kidx.get((element, plain, period))
+        members = self._member_idx(g, period, scope)
+        if element in (self.cfg.get("registry_counts") or {}):
+            return [self.schools[i].code for i in members]
+        if k is None:
+            return []
+        return [self.schools[i].code for i in members if self.R[i, k]]
+
+    def categories(self, org: str, dim: str) -> list[str]:
+        """Breakdown categories present among the schools of ``org``."""
+        return sorted(g.category for g in self.gidx if g.unit == org and g.dim == dim)
+
+    def group_observations(self, org: str, dim: str, category: str) -> list[Observation]:
+        """All observations of the schools of ``org`` in one breakdown category, as if they were
+        a unit of their own (so every indicator can be computed for them)."""
+        g = self.gidx.get(Group(org, dim, category))
+        if g is None:
+            return []
+        out = self._emit_group(g, org, findings=False) + self._school_count_obs(g, org)
+        if getattr(self, "major_points", None):
+            out.extend(self._group_major_obs(g, org))
+        return out
+
+
+def _major_stat(kind: str, active, new) -> int:
+    if kind == "distinct_majors":
+        return len({p.identity for p in active})
+    if kind == "distinct_categories":
+        return len({p.category for p in active})
+    if kind == "points":
+        return len(active)
+    if kind == "opened_in_period":
+        return len(new)
+    raise ValueError(f"aggregation.yaml: unknown majors figure {kind!r}")
+
+
+def _ref(element, dims):
+    from nianbao.compute.formula import Ref
+    return Ref(element, tuple(sorted(dims)))
+
+
+def rollup(dataset, refresh: bool = False) -> Rollup:
+    """Aggregate the school figures of a dataset to every unit above them (kept on the dataset:
+    later calls reuse it unless ``refresh``). A dict of org code → observations."""
+    cached = dataset.__dict__.get("_nianbao_rollup")
+    if cached is None or refresh:
+        cached = Rollup(dataset)
+        dataset.__dict__["_nianbao_rollup"] = cached
+    return cached
+
+
+def observations_for(dataset, org_code: str | None = None) -> list[Observation]:
+    """The observations of one unit (default: the dataset's own): the rows values.csv gives for
+    it and the aggregates of its schools. Where both give the same figure, the unit's own row
+    is used (and the aggregation lists the difference as a finding)."""
+    org_code = org_code or dataset.org_unit.code
+    own = [o for o in dataset.observations if o.org_unit == org_code]
+    r = rollup(dataset)
+    taken = {(o.element, o.dims, o.period, o.scope) for o in own}
+    return own + [a for a in r.get(org_code, []) if (a.element, a.dims, a.period, a.scope) not in taken]
+
+
+def factbook_for(dataset, org_code: str | None = None):
+    """A FactBook of one unit over the dataset's periods."""
+    from nianbao.compute.facts import FactBook
+    org_code = org_code or dataset.org_unit.code
+    return FactBook(dataset.catalogue, org_code, observations_for(dataset, org_code), dataset.periods)
