@@ -159,10 +159,15 @@ def read_majors(path: Path, catalogue, orgs=None) -> tuple[list[MajorPoint], lis
 
 
 def dataset_majors(dataset) -> tuple[list[MajorPoint], list[Finding]]:
-    """The major points of a dataset folder (majors.csv), read once and kept on the dataset."""
+    """The major points of a dataset folder, read once and kept on the dataset: majors.csv, where
+    the majors lists imported from school workbooks (the store) replace a school's rows."""
     cached = dataset.__dict__.get("_nianbao_majors")
     if cached is None:
+        from nianbao.store import major_points as stored_major_points
         path = Path(dataset.path) / "majors.csv"
-        cached = read_majors(path, dataset.catalogue, dataset.orgs) if path.exists() else ([], [])
+        points, findings = read_majors(path, dataset.catalogue, dataset.orgs) if path.exists() else ([], [])
+        stored = stored_major_points(dataset.path, dataset.catalogue)
+        points = [p for p in points if p.org_unit not in stored] + [p for ps in stored.values() for p in ps]
+        cached = (points, findings)
         dataset.__dict__["_nianbao_majors"] = cached
     return cached

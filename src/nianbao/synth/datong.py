@@ -209,8 +209,10 @@ class Generator:
     def teachers(self):
         t, y = self.t, self.year
         tot = t["totals"]
+        # larger schools are better staffed and equipped: the standards then split the schools
+        big = lambda s: self.val(s, "students") >= 700  # noqa: E731
         self.split(self.schools, "fulltime_teachers", y, tot["fulltime_teachers"][y],
-                   lambda s: self.val(s, "students") / self.u(8, 16), lambda s: 4)
+                   lambda s: self.val(s, "students") / (self.u(9, 12.5) if big(s) else self.u(8, 17)), lambda s: 4)
         self.split(self.schools, "staff", y, tot["staff"][y], lambda s: self.val(s, "fulltime_teachers") * self.u(1.15, 1.45),
                    lambda s: self.val(s, "fulltime_teachers"), lambda s: 2 * self.val(s, "fulltime_teachers") + 5)
         self._breakdown("degree", t["degree"], rest="bachelor")
@@ -282,15 +284,17 @@ class Generator:
         t, y = self.t, self.year
         other = [s for s in self.schools if not s.is_technical]
         ex = t["excl_technical"]
-        self.split(other, "floor_area", y, ex["floor_area"][y], lambda s: 2000 + self.val(s, "students") * self.u(20, 75),
+        big = lambda s: self.val(s, "students") >= 700  # noqa: E731
+        self.split(other, "floor_area", y, ex["floor_area"][y], lambda s: 1500 + self.val(s, "students") * self.u(30, 60),
                    lambda s: 1500, lambda s: 150000)
         for s in other:
-            self.put(s.code, "land_area", y, round(self.val(s, "floor_area") * self.u(1.3, 2.8), -1))
+            self.put(s.code, "land_area", y, round(self.val(s, "floor_area") * self.u(1.5, 2.6), -1))
         cents = round(ex["equipment_value"][y] * 100)  # 万元, kept to 0.01万元
         for s, x in zip(other, apportion(cents, [self.val(s, "students") * self.u(0.8, 3.5) for s in other],
                                          [5000] * len(other))):
             self.put(s.code, "equipment_value", y, x / 100)
-        self.split(other, "books", y, ex["books"][y], lambda s: self.val(s, "students") * self.u(18, 45), lambda s: 1000)
+        self.split(other, "books", y, ex["books"][y],
+                   lambda s: self.val(s, "students") * (self.u(30, 40) if big(s) else self.u(18, 38)), lambda s: 1000)
         students = sum(self.val(s, "students") for s in other)
         places = int(round_half_up(t["rates"]["training_places_per_student"]["rate"] * students, 0))
         if not prints_as(places / students, str(t["rates"]["training_places_per_student"]["rate"]), 2):
