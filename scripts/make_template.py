@@ -25,6 +25,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from nianbao.report.docx import set_update_fields
+
 OUT = Path(__file__).resolve().parents[1] / "src/nianbao/report/templates/report-template.docx"
 
 SONG, HEI, KAI = "宋体", "黑体", "楷体"
@@ -215,9 +217,7 @@ def page_setup(doc):
 
 def settings(doc):
     s = doc.settings.element
-    upd = OxmlElement("w:updateFields")
-    upd.set(qn("w:val"), "true")
-    s.append(upd)
+    set_update_fields(s)
     lang = s.find(qn("w:themeFontLang"))
     if lang is None:
         lang = OxmlElement("w:themeFontLang")

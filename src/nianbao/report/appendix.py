@@ -24,13 +24,18 @@ def add_data_notes(b, dataset):
         f"本报告中的数字均由数据集“{dataset.path.name}”按指标目录 {b.cat.id} 计算得出，"
         "表格、图表和正文引用同一组计算结果；数值按四舍五入修约，比上年增减按修约后的数值计算，"
         "百分比的增减以“个百分点”表示。每个数字的定义、公式与所用数据见附录一。")]))
-    warnings = [w for w in b.warnings if w.severity == "warning"]
+    warnings = [w for w in b.warnings if w.severity == "warning" and not w.code.startswith("claim.")]
+    claims = [w for w in b.warnings if w.code.startswith("claim.")]
     if not warnings:
         b.add(Paragraph([text("数据检查未发现需要说明的问题。")]))
-        return
-    b.add(Paragraph([text(f"数据检查与报告生成共提示 {len(warnings)} 项情况，请核实：")]))
-    for w in warnings:
-        b.add(Paragraph([text(finding_text(w))], "bullet"))
+    else:
+        b.add(Paragraph([text(f"数据检查提示以下 {len(warnings)} 项情况，使用相关数字时请留意：")]))
+        for w in warnings:
+            b.add(Paragraph([text(finding_text(w))], "bullet"))
+    if claims:
+        b.add(Paragraph([text(
+            f"另外，数据集所附的已印发数字（claims.csv）中有 {len(claims)} 处与按数据计算的结果不符或写法不规范；"
+            "本报告一律印出按数据计算的结果。逐项说明可运行 nianbao check 查看。")]))
 
 
 def _definition(key: tuple, catalogue) -> str:

@@ -211,12 +211,26 @@ def column_widths(t: Table) -> list[float]:
     return [n * scale for n in need]
 
 
-def _settings(doc):
-    s = doc.settings.element
-    if s.find(qn("w:updateFields")) is None:
-        upd = OxmlElement("w:updateFields")
-        upd.set(qn("w:val"), "true")
-        s.append(upd)
+# w:settings children that must follow w:updateFields (schema order; Word rejects disorder)
+_AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
+                        "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+                        "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
+                        "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags",
+                        "decimalSymbol", "listSeparator")
+
+
+def set_update_fields(settings) -> None:
+    """Ask Word to refresh fields (the contents' page numbers) when the file is opened."""
+    upd = settings.find(qn("w:updateFields"))
+    if upd is not None:
+        settings.remove(upd)
+    upd = OxmlElement("w:updateFields")
+    upd.set(qn("w:val"), "true")
+    successor = next((el for el in settings if el.tag.rsplit("}", 1)[-1] in _AFTER_UPDATE_FIELDS), None)
+    if successor is not None:
+        successor.addprevious(upd)
+    else:
+        settings.append(upd)
 
 
 def write_docx(document: Document, path: str | Path, template: str | Path | None = None,
@@ -229,7 +243,7 @@ def write_docx(document: Document, path: str | Path, template: str | Path | None
     w.toc(document.headings)
     for b in document.blocks:
         w.block(b)
-    _settings(doc)
+    set_update_fields(doc.settings.element)
     props = doc.core_properties
     props.title = document.title
     props.author = document.subtitle or "nianbao"
