@@ -482,6 +482,23 @@ class Rollup(dict):
             return []
         return [self.schools[i].code for i in members if self.R[i, k]]
 
+    def included(self, org: str, element: str, period: int, scope: str = ALL, dims=()) -> list[str]:
+        """The schools behind one figure of ``org``: the reporters of a summed figure, the
+        members for a figure counted from the registry or the majors table, none for a figure
+        the unit gave itself."""
+        if not self.schools:
+            return []
+        if org in self.sidx:
+            return [org]
+        computed = set(self.cfg.get("registry_counts") or {}) | set(self.cfg.get("school_counts") or {}) \
+            | set(self.cfg.get("majors") or {})
+        if element in (self.cfg.get("registry_counts") or {}):
+            return [c for c in self.members(org, period, scope, dims)
+                    if self.schools[self.sidx[c]].counts_as_school]
+        if element in computed:
+            return self.members(org, period, scope, dims)
+        return self.reporters(org, element, period, scope, dims)
+
     def categories(self, org: str, dim: str) -> list[str]:
         """Breakdown categories present among the schools of ``org``."""
         return sorted(g.category for g in self.gidx if g.unit == org and g.dim == dim)

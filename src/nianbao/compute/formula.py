@@ -150,7 +150,8 @@ class _Parser:
                 while True:
                     d = self.take("name")[1]
                     self.take("sym", "=")
-                    c = self.take("name")[1]
+                    # a category is a name or a code of digits (专业大类 "09"), kept as written
+                    c = self.take("num" if self.peek()[0] == "num" else "name")[1]
                     dims.append((d, c))
                     if self.peek() == ("sym", ","):
                         self.take()

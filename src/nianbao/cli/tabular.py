@@ -1,0 +1,40 @@
+"""Rows of a command's output as an aligned text table, CSV or JSON (Chinese characters count
+as two columns when aligning)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def table(rows: list[dict], columns: list[tuple[str, str]]) -> str:
+    """``columns``: (key, header). Values are printed with str(); None prints empty."""
+    cells = [[h for _, h in columns]] + [["" if r.get(k) is None else str(r.get(k)) for k, _ in columns]
+                                         for r in rows]
+    widths = [max(width(row[i]) for row in cells) for i in range(len(columns))]
+    lines = []
+    for n, row in enumerate(cells):
+        lines.append("  ".join(c + " " * (w - width(c)) for c, w in zip(row, widths)).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines) + "\n"
+
+
+def to_csv(rows: list[dict], columns: list[str]) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: (" ".join(v) if isinstance(v, (list, tuple)) else ("" if v is None else v))
+                    for k, v in r.items()})
+    return buf.getvalue()
+
+
+def to_json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
