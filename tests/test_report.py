@@ -5,6 +5,7 @@ typography, the HTML tooltips, the self-check and the command."""
 import copy
 import csv
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -288,3 +289,61 @@ def test_command_with_a_bad_template(tmp_path, capsys):
                  "--template", str(tmp_path / "none.docx")])
     assert code == 2
     assert "模板" in capsys.readouterr().err
+
+
+def test_command_refuses_data_errors(tmp_path, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(EXAMPLE, data)
+    values = (data / "values.csv").read_text(encoding="utf-8")
+    (data / "values.csv").write_text(values.replace("schools,,2020,unstated,34,", "schools,,2020,unstated,三十四,"),
+                                     encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["report", str(data), "-o", str(out), "--no-pdf"]) == 1
+    err = capsys.readouterr().err
+    assert "未生成报告" in err and "三十四" in err and "Traceback" not in err
+    assert not (out / "report.docx").exists()
+    assert main(["report", str(data), "-o", str(out), "--no-pdf", "--allow-errors"]) == 0
+    assert "附录二 数据错误清单" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_pdf_skipped_without_libreoffice(dataset, tmp_path, monkeypatch):
+    from nianbao.report import pdf
+    monkeypatch.setattr(pdf, "find_soffice", lambda: None)
+    result = build_report(dataset, tmp_path, pdf=True)
+    assert result.pdf is None and not (tmp_path / "report.pdf").exists()
+    assert "apt-get install" in result.pdf_note and "未生成 PDF" in result.pdf_note
+
+
+def test_contents_page_numbers_are_written_into_the_word_file(built, tmp_path):
+    from nianbao.report import pdf
+    copy_ = tmp_path / "r.docx"
+    shutil.copy(built.docx, copy_)
+    first = next(h for h in built.document.headings if h.level == 2)
+    assert pdf.fill_toc_pages(copy_, {first.bookmark: 3})
+    d = docx.Document(str(copy_))
+    instr = next(el for el in d.element.body.iter(qn("w:instrText")) if first.bookmark in el.text)
+    cached = [t.text for r in instr.getparent().itersiblings() for t in r.iter(qn("w:t"))]
+    assert cached[0] == "3"
+
+
+def test_list_blocks_print_one_bullet_per_sentence(dataset):
+    ds = copy.copy(dataset)
+    cat = copy.copy(dataset.catalogue)
+    cat.outline = copy.deepcopy(dataset.catalogue.outline)
+    section = cat.outline["outlines"]["city"]["parts"][0]["sections"][0]
+    section["blocks"] = [{"list": ["scale_affiliation", "scale_ownership"]}]
+    ds.catalogue = cat
+    document = build_document(ds, charts=False)
+    bullets = [p for p in document.blocks if isinstance(p, Paragraph) and p.style == "bullet"]
+    # 1.1: 省属1所、在校生452人; 公办学校27所、在校生18690人
+    assert "省属学校1所、在校生452人" in "".join(r.text for r in bullets[0].runs)
+    assert "公办学校27所、在校生18690人" in "".join(r.text for r in bullets[1].runs)
+
+
+def test_report_from_school_level_data_adds_up_to_the_city():
+    # the synthetic schools of examples/datong-2020-schools are made to sum to the seed's totals
+    ds = load_dataset("examples/datong-2020-schools")
+    document = build_document(ds, charts=False)
+    rows = texts(table(document, "表一"))
+    # 表一 2020: 34 所, 22863 人, 9165 人, 毕业生 7163 人
+    assert [rows[2][i] for i in (1, 2, 3, 5)] == ["34", "22863", "9165", "7163"]

@@ -12,6 +12,9 @@ from nianbao.report.model import Cell, Heading, Paragraph, Table, inputs_text
 from nianbao.report.runs import Run, text
 
 
+MAX_LISTED = 40
+
+
 def finding_text(f: Finding) -> str:
     where = str(f.location)
     year = f"（{f.period}年）" if f.period and str(f.period) not in f.message_zh else ""
@@ -24,14 +27,24 @@ def add_data_notes(b, dataset):
         f"本报告中的数字均由数据集“{dataset.path.name}”按指标目录 {b.cat.id} 计算得出，"
         "表格、图表和正文引用同一组计算结果；数值按四舍五入修约，比上年增减按修约后的数值计算，"
         "百分比的增减以“个百分点”表示。每个数字的定义、公式与所用数据见附录一。")]))
+    own_unit = ("", dataset.org_unit.code)
     warnings = [w for w in b.warnings if w.severity == "warning" and not w.code.startswith("claim.")]
+    own = [w for w in warnings if w.org_unit in own_unit]
+    members = [w for w in warnings if w.org_unit not in own_unit]
     claims = [w for w in b.warnings if w.code.startswith("claim.")]
-    if not warnings:
-        b.add(Paragraph([text("数据检查未发现需要说明的问题。")]))
+    if not own:
+        b.add(Paragraph([text("数据检查未发现需要说明的问题。" if not members else
+                              "全市（本单位）数据的检查未发现需要说明的问题。")]))
     else:
-        b.add(Paragraph([text(f"数据检查提示以下 {len(warnings)} 项情况，使用相关数字时请留意：")]))
-        for w in warnings:
+        b.add(Paragraph([text(f"数据检查提示以下 {len(own)} 项情况，使用相关数字时请留意：")]))
+        for w in own[:MAX_LISTED]:
             b.add(Paragraph([text(finding_text(w))], "bullet"))
+        if len(own) > MAX_LISTED:
+            b.add(Paragraph([text(f"另有 {len(own) - MAX_LISTED} 项，运行 nianbao check 查看全部。")], "bullet"))
+    if members:
+        units = len({w.org_unit for w in members})
+        b.add(Paragraph([text(f"所属 {units} 个单位（学校）报送的数据另有 {len(members)} 项提示（如年度变化过大、"
+                              "人数前后不衔接），请各单位核实；逐项说明可运行 nianbao check 查看。")]))
     if claims:
         b.add(Paragraph([text(
             f"另外，数据集所附的已印发数字（claims.csv）中有 {len(claims)} 处与按数据计算的结果不符或写法不规范；"

@@ -122,13 +122,18 @@ def summary(result: BuildResult) -> str:
     tables = sum(1 for b in doc.blocks if isinstance(b, Table) and b.key != "appendix_facts")
     charts = sum(1 for b in doc.blocks if isinstance(b, Chart))
     parts = sum(1 for h in doc.headings if h.level == 1 and h.number)
+    own_unit = ("", result.document.org_code)
     warnings = [f for f in doc.warnings if f.severity == "warning" and not f.code.startswith("claim.")]
+    members = [f for f in warnings if f.org_unit not in own_unit]
+    warnings = [f for f in warnings if f.org_unit in own_unit]
     claims = [f for f in doc.warnings if f.code.startswith("claim.")]
     lines = [f"已生成报告 / report written: {result.outdir}",
              f"  {result.docx.name}、{result.html.name}" + (f"、{result.pdf.name}" if result.pdf else ""),
              f"  {parts} 个部分，{tables} 张表，{charts} 幅图；印出 {result.checked} 处数字，"
              f"涉及 {len(doc.facts)} 项事实，自检一致",
              f"  数据提示 {len(warnings)} 项，见报告“数据说明”" if warnings else "  数据检查无提示"]
+    if members:
+        lines.append(f"  所属学校数据提示 {len(members)} 项，运行 nianbao check 查看")
     if claims:
         lines.append(f"  已印发数字（claims.csv）与数据不符或写法不规范 {len(claims)} 处，运行 nianbao check 查看")
     if doc.errors:

@@ -105,6 +105,7 @@ class Document:
     facts: dict[str, Fact]  # every fact shown, in order of first appearance
     warnings: list[Finding]
     errors: list[Finding]
+    org_code: str = ""
 
     @property
     def headings(self) -> list[Heading]:
@@ -137,14 +138,26 @@ def _finding(code, severity, zh, en, hint="", section="") -> Finding:
 
 
 # -- the builder --------------------------------------------------------------------------
+def unit_observations(dataset) -> list:
+    """The figures of the report's unit: its own rows, plus the sums of its schools' figures
+    when the dataset holds school-level data (nianbao.compute.aggregate)."""
+    try:
+        from nianbao.compute.aggregate import observations_for
+    except ModuleNotFoundError as exc:
+        if exc.name != "nianbao.compute.aggregate":
+            raise
+        return [o for o in dataset.observations if o.org_unit == dataset.org_unit.code]
+    return observations_for(dataset)
+
+
+
 class Builder:
     def __init__(self, dataset, findings=(), allow_errors: bool = False, charts: bool = True):
         self.ds = dataset
         self.cat = dataset.catalogue
         self.allow_errors = allow_errors
         self.draw_charts = charts
-        own = [o for o in dataset.observations if o.org_unit == dataset.org_unit.code]
-        self.facts = FactBook(self.cat, dataset.org_unit.code, own, dataset.periods)
+        self.facts = FactBook(self.cat, dataset.org_unit.code, unit_observations(dataset), dataset.periods)
         self.year = dataset.report_year
         meta = dataset.meta
         self.names = {"org": dataset.org_unit.zh, "org_en": dataset.org_unit.en or dataset.org_unit.zh,
@@ -214,7 +227,8 @@ class Builder:
         if self.draw_charts:
             self.render_charts()
         doc = Document(title=title, subtitle=self.names["publisher"], org=self.names["org"], year=self.year,
-                       blocks=self.blocks, facts=self.shown, warnings=self.warnings, errors=self.errors)
+                       blocks=self.blocks, facts=self.shown, warnings=self.warnings, errors=self.errors,
+                       org_code=self.ds.org_unit.code)
         return doc
 
     def block(self, block: dict, section: str):
@@ -226,7 +240,7 @@ class Builder:
                                         f"section {section}: unknown block kind '{kind}'",
                                         "块类型：sentence、list、table、chart、narrative", section))
             return
-        handler(str(key), section)
+        handler(key if kind == "list" else str(key), section)
 
     def lookup(self, group: str, key: str, section: str) -> dict | None:
         spec = self.cat.outline.get(group, {}).get(key)
@@ -262,9 +276,10 @@ class Builder:
             return
         self.paragraph_with_notes(runs)
 
-    def list_block(self, key: str, section: str):
-        keys = self.cat.outline.get("lists", {}).get(key) or [key]
-        for k in keys:
+    def list_block(self, key, section: str):
+        """Bullets, one per sentence: ``list: [a, b]`` names the sentences, ``list: a`` one."""
+        keys = key if isinstance(key, list) else [key]
+        for k in map(str, keys):
             spec = self.lookup("sentences", k, section)
             runs = spec and self.sentence_runs(spec["zh"], section, f"第{section}节列表 {k}")
             if runs:
@@ -469,7 +484,7 @@ def table_notes(facts, catalogue, refs, builder) -> list[str]:
         if len(scopes) == 1 and (s := scopes.pop()) not in ("unstated", "mixed"):
             by_scope.setdefault(s, []).append(builder.header_name(ph))
     for s, names in by_scope.items():
-        notes.append(f"{'、'.join(names)}为{catalogue.scope_label(s)}口径。")
+        notes.append(f"{'、'.join(names)}的统计口径：{catalogue.scope_label(s)}。")
     reported: dict[str, list[int]] = {}
     for f in facts:
         if f.kind == "reported":
