@@ -244,10 +244,11 @@ class ClaimChecker:
             text["expected"] = self._expected_text(ind, expected, st, k)
             self.emit("rounding", claim, values, dict(text))
         if change:
+            mag = {"magnitude": self._magnitude(fact), "magnitude_en": self._magnitude(fact, "en")}
             if st.sign is None and fact.value < 0:
-                self.emit("sign_dropped", claim, values, {**text, "magnitude": self._magnitude(fact)})
+                self.emit("sign_dropped", claim, values, {**text, **mag})
             elif st.sign is None and fact.value > 0:
-                self.emit("unsigned", claim, values, {**text, "magnitude": self._magnitude(fact)})
+                self.emit("unsigned", claim, values, {**text, **mag})
             if ind.style == "percent" and st.kind == "percent":
                 before = fact.denominator
                 rel = fact.value / before * 100 if before else None
@@ -272,8 +273,11 @@ class ClaimChecker:
             base += f"（{number_text(fact.value / k, st.decimals + 2)}{st.unit}）"
         return base
 
-    def _magnitude(self, fact) -> str:
-        unit = "个百分点" if fact.style == "percent" else fact.unit_zh
+    def _magnitude(self, fact, lang: str = "zh") -> str:
+        if lang == "en":
+            unit = " percentage points" if fact.style == "percent" else f" {fact.unit_en}"
+        else:
+            unit = "个百分点" if fact.style == "percent" else fact.unit_zh
         return number_text(abs(fact.value), fact.decimals) + unit
 
     def _expected_text(self, ind, expected, st, k) -> str:

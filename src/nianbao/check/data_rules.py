@@ -100,7 +100,9 @@ class DataChecker:
             parts = [cats[c].value for c in present]
             total_sum = sum(parts)
             dec = max((decimals_of(v) for v in parts), default=0)
-            tol = 0.5 * 10 ** -dec * len(parts) if dec else 0.0
+            # whole counts add up exactly; figures printed with decimals (or rounded shares) may
+            # each be off by half a unit of their last digit
+            tol = 0.0 if el.type == "count" and dec == 0 else 0.5 * 10 ** -dec * len(parts)
             name_zh, name_en = self.label(element, parent)
             values = {"sum": round(total_sum, 6), "categories": {c: cats[c].value for c in present}}
             text = {"element": name_zh, "element_en": name_en, "dimension": dims_meta[dim]["zh"],

@@ -1,0 +1,219 @@
+"""Reading one value, and reading values.csv / values.xlsx: every surprising input becomes a
+finding with its location; nothing is coerced silently and nothing crashes."""
+
+import datetime
+
+import openpyxl
+import pytest
+
+from nianbao import catalogue
+from nianbao.check.findings import FindingsError, Location
+from nianbao.cli.main import main
+from nianbao.ingest.dataset import load_dataset
+from nianbao.ingest.values import parse_value
+
+CAT = catalogue.load("cn-2016")
+STUDENTS = CAT.elements["students"]
+RATIO = CAT.elements["gv_ratio_reported"]
+RATE = CAT.elements["employment_rate_reported"]
+
+DATASET_YAML = """org_unit: {code: "140200", zh: 大同市, en: Datong, level: city}
+report_year: 2020
+periods: [2019, 2020]
+catalogue: cn-2016
+"""
+
+
+def codes(parsed):
+    return [f.code for f in parsed.findings]
+
+
+# -- one value ------------------------------------------------------------------------------
+def test_ratio_typed_as_text_7_03_is_a_time():
+    # "7:03" is what a spreadsheet shows for the ratio 7:3 turned into a clock time
+    p = parse_value("7:03", "pair", element=RATIO)
+    assert p.value is None and codes(p) == ["pair.as_time"]
+    assert p.findings[0].values["fixed"] == "7:3" and p.findings[0].severity == "error"
+
+
+def test_ratio_stored_as_an_excel_time():
+    p = parse_value(datetime.time(7, 3), "pair", element=RATIO)
+    assert p.value is None and codes(p) == ["pair.as_time"]
+    assert p.findings[0].values["time"] == "7:03"
+
+
+def test_ratio_stored_as_a_day_fraction():
+    # 7 h 03 min = 423 min; 423 / 1440 = 0.29375 (the seed's chart data for 2019)
+    for raw in (0.29375, "0.29375"):
+        p = parse_value(raw, "pair", element=RATIO)
+        assert p.value is None and codes(p) == ["pair.as_time"]
+        assert p.findings[0].values["fixed"] == "7:3"
+
+
+def test_a_real_ratio_is_read():
+    p = parse_value("6.5:3.5", "pair", element=RATIO)
+    assert p.value == 6.5 and p.findings == []
+
+
+def test_full_width_digits_are_read_with_a_warning():
+    p = parse_value("２２８６３", "count", element=STUDENTS)
+    assert p.value == 22863 and codes(p) == ["value.fullwidth"]
+    assert p.findings[0].severity == "warning"
+
+
+def test_thousands_separator_and_unit_word_are_read_with_warnings():
+    p = parse_value("22,863人", "count", element=STUDENTS)
+    assert p.value == 22863 and codes(p) == ["value.thousands", "value.unit_suffix"]
+
+
+def test_a_wrong_unit_word_is_an_error():
+    p = parse_value("22863元", "count", element=STUDENTS)
+    assert p.value is None and codes(p) == ["value.wrong_unit"]
+
+
+def test_rate_with_percent_sign_and_plain_number_agree():
+    a = parse_value("95.14%", "rate", element=RATE)
+    b = parse_value(95.14, "rate", element=RATE)
+    assert a.value == b.value == 95.14 and a.findings == b.findings == []
+
+
+def test_rate_as_a_fraction_is_an_error_naming_the_percentage():
+    p = parse_value(0.9514, "rate", element=RATE)
+    assert p.value is None and codes(p) == ["rate.as_fraction"]
+    assert p.findings[0].values["percent"] == "95.14"  # 0.9514 × 100
+
+
+def test_empty_is_not_zero():
+    empty = parse_value("", "count", element=STUDENTS, required=True)
+    zero = parse_value("0", "count", element=STUDENTS, required=True)
+    assert empty.value is None and codes(empty) == ["value.empty"]
+    assert zero.value == 0 and zero.findings == []
+
+
+def test_formula_text_without_result():
+    p = parse_value("=B2*2", "count", element=STUDENTS)
+    assert p.value is None and codes(p) == ["value.formula_no_cache"]
+
+
+def test_not_a_number_and_nan():
+    for raw in ("约两万", float("nan")):
+        p = parse_value(raw, "count", element=STUDENTS)
+        assert p.value is None and codes(p) == ["value.not_number"]
+
+
+def test_finding_carries_its_location():
+    loc = Location(file="values.csv", cell="第5行 value列")
+    p = parse_value("7:03", "pair", element=RATIO, location=loc)
+    assert p.findings[0].location.cell == "第5行 value列"
+
+
+# -- values.csv ------------------------------------------------------------------------------
+def write_csv_dataset(tmp_path, rows, header="element,dims,period,scope,value,source"):
+    (tmp_path / "dataset.yaml").write_text(DATASET_YAML, encoding="utf-8")
+    (tmp_path / "values.csv").write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_csv_empty_value_row_is_reported_and_zero_is_kept(tmp_path):
+    ds = load_dataset(write_csv_dataset(tmp_path, [
+        "students,,2020,,,1.1",
+        "fulltime_teachers,degree=doctor,2020,,0,1.3",
+    ]))
+    assert [(f.code, f.location.cell) for f in ds.findings] == [("value.empty", "第2行 value列")]
+    assert [(o.key, o.value) for o in ds.observations] == [("fulltime_teachers[degree=doctor]", 0)]
+
+
+def test_csv_ratio_as_time_has_file_and_row(tmp_path):
+    ds = load_dataset(write_csv_dataset(tmp_path, ["gv_ratio_reported,,2019,,7:03,表一"]))
+    f = ds.findings[0]
+    assert (f.code, f.location.file, f.location.cell, f.location.section) == \
+        ("pair.as_time", "values.csv", "第2行 value列", "表一")
+    assert ds.observations == []
+
+
+def test_csv_missing_column_is_unreadable(tmp_path):
+    write_csv_dataset(tmp_path, ["students,,2020,,22863"], header="element,dims,period,scope,amount")
+    with pytest.raises(FindingsError) as exc:
+        load_dataset(tmp_path)
+    assert exc.value.findings[0].code == "dataset.columns"
+    assert exc.value.findings[0].values["missing"] == ["value"]
+
+
+def test_csv_not_utf8_is_one_clear_message_and_exit_2(tmp_path, capsys):
+    (tmp_path / "dataset.yaml").write_text(DATASET_YAML, encoding="utf-8")
+    (tmp_path / "values.csv").write_bytes("element,period,value\nstudents,2020,22863\n# 在校生\n".encode("gbk"))
+    assert main(["check", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "UTF-8" in err and "Traceback" not in err
+
+
+# -- values.xlsx -----------------------------------------------------------------------------
+def write_xlsx_dataset(tmp_path, rows, sheet="values", header=("element", "dims", "period", "scope", "value", "source")):
+    (tmp_path / "dataset.yaml").write_text(DATASET_YAML, encoding="utf-8")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    ws.append(list(header))
+    for r in rows:
+        ws.append(list(r))
+    wb.save(tmp_path / "values.xlsx")
+    return tmp_path
+
+
+def test_xlsx_values_are_read_like_csv(tmp_path):
+    ds = load_dataset(write_xlsx_dataset(tmp_path, [
+        ("students", None, 2020, None, 22863, "1.1"),
+        ("gv_ratio_reported", None, 2020, None, "6.5:3.5", "表一"),
+    ]))
+    assert ds.findings == []
+    assert sorted((o.key, o.period, o.value) for o in ds.observations) == \
+        [("gv_ratio_reported", 2020, 6.5), ("students", 2020, 22863)]
+
+
+def test_xlsx_time_cell_in_a_ratio_column(tmp_path):
+    ds = load_dataset(write_xlsx_dataset(tmp_path, [("gv_ratio_reported", None, 2019, None, datetime.time(7, 3), "表一")]))
+    f = ds.findings[0]
+    assert (f.code, f.location.sheet, f.location.cell) == ("pair.as_time", "values", "E2")
+    assert f.values["fixed"] == "7:3"
+
+
+def test_xlsx_formula_without_cached_value(tmp_path):
+    # openpyxl writes formulas without a computed result, as a program-made file would be
+    ds = load_dataset(write_xlsx_dataset(tmp_path, [("students", None, 2020, None, "=22000+863", "1.1")]))
+    f = ds.findings[0]
+    assert (f.code, f.location.sheet, f.location.cell) == ("value.formula_no_cache", "values", "E2")
+    assert ds.observations == []
+
+
+def test_xlsx_wrong_sheet_is_unreadable_with_the_sheet_names(tmp_path, capsys):
+    write_xlsx_dataset(tmp_path, [("students", None, 2020, None, 22863, "1.1")], sheet="Sheet1")
+    with pytest.raises(FindingsError) as exc:
+        load_dataset(tmp_path)
+    assert exc.value.findings[0].code == "xlsx.unreadable"
+    assert exc.value.findings[0].values["sheets"] == ["Sheet1"]
+    assert main(["check", str(tmp_path)]) == 2
+    assert "Sheet1" in capsys.readouterr().err
+
+
+def test_xlsx_missing_column(tmp_path):
+    write_xlsx_dataset(tmp_path, [("students", 2020, 22863)], header=("element", "period", "amount"))
+    with pytest.raises(FindingsError) as exc:
+        load_dataset(tmp_path)
+    f = exc.value.findings[0]
+    assert (f.code, f.values["missing"], f.location.sheet) == ("dataset.columns", ["value"], "values")
+
+
+def test_xlsx_org_code_stored_as_a_number(tmp_path):
+    ds = load_dataset(write_xlsx_dataset(
+        tmp_path, [("students", None, 2020, None, 452, "1.1", 1402000001)],
+        header=("element", "dims", "period", "scope", "value", "source", "org_unit")))
+    assert [(f.code, f.location.cell) for f in ds.findings] == [("xlsx.id_as_number", "G2")]
+    assert ds.observations == []
+
+
+def test_xlsx_that_is_not_a_workbook(tmp_path, capsys):
+    (tmp_path / "dataset.yaml").write_text(DATASET_YAML, encoding="utf-8")
+    (tmp_path / "values.xlsx").write_text("not a workbook", encoding="utf-8")
+    assert main(["check", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "Excel" in err and "Traceback" not in err
