@@ -5,10 +5,15 @@ silently produce one PDF). LibreOffice does not refresh a Word table of contents
 page numbers are read from a first PDF (pdftotext, poppler-utils), written into the .docx and
 the file converted again; without pdftotext the contents list has no page numbers in the PDF
 (Word fills them on opening the .docx either way).
+
+The Word styles name the fonts Word and WPS know (宋体, 黑体, 楷体). Linux has none of them, so
+for the conversion only, a fontconfig file maps them to the installed Noto Serif / Sans CJK SC
+(the system's own configuration is included unchanged; a real 宋体, if installed, still wins).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -28,15 +33,35 @@ class PdfError(RuntimeError):
     pass
 
 
+FONT_ALIASES = {"宋体": "Noto Serif CJK SC", "SimSun": "Noto Serif CJK SC", "黑体": "Noto Sans CJK SC",
+                "SimHei": "Noto Sans CJK SC", "楷体": "Noto Serif CJK SC", "KaiTi": "Noto Serif CJK SC"}
+SYSTEM_FONTCONFIG = Path("/etc/fonts/fonts.conf")
+
+
+def fontconfig_env(folder: Path) -> dict:
+    """Environment for LibreOffice with the Chinese font names mapped to installed fonts."""
+    env = os.environ.copy()
+    if not SYSTEM_FONTCONFIG.exists():
+        return env
+    aliases = "".join(f'<alias binding="same"><family>{name}</family><accept><family>{font}</family>'
+                      f"</accept></alias>" for name, font in FONT_ALIASES.items())
+    conf = folder / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                    f'<include ignore_missing="yes">{SYSTEM_FONTCONFIG}</include>{aliases}</fontconfig>',
+                    encoding="utf-8")
+    env["FONTCONFIG_FILE"] = str(conf)
+    return env
+
+
 def find_soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def _convert(soffice: str, docx: Path, outdir: Path, profile: Path) -> Path:
+def _convert(soffice: str, docx: Path, outdir: Path, profile: Path, env: dict) -> Path:
     cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
            "--convert-to", "pdf", "--outdir", str(outdir), str(docx)]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, env=env)
     except subprocess.TimeoutExpired:
         raise PdfError(f"LibreOffice 转换超时（{TIMEOUT} 秒） / LibreOffice timed out") from None
     pdf = outdir / (docx.stem + ".pdf")
@@ -101,10 +126,11 @@ def docx_to_pdf(docx: Path, pdf_path: Path, toc: list[tuple[str, str]] = ()) -> 
     with tempfile.TemporaryDirectory(prefix="nianbao-pdf-") as tmp:
         tmp = Path(tmp)
         profile = tmp / "profile"
-        pdf = _convert(soffice, docx, tmp, profile)
+        env = fontconfig_env(tmp)
+        pdf = _convert(soffice, docx, tmp, profile, env)
         if toc:
             pages = heading_pages(pdf, [h for h, _ in toc])
             if pages and fill_toc_pages(docx, {bm: pages[h] for h, bm in toc if h in pages}):
-                pdf = _convert(soffice, docx, tmp, profile)
+                pdf = _convert(soffice, docx, tmp, profile, env)
         shutil.move(str(pdf), pdf_path)
     return pdf_path
