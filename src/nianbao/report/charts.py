@@ -171,7 +171,11 @@ def _bar(ax, spec: ChartSpec):
     top = max((f.value for s in spec.series for f in s.facts if f), default=1)
     ax.set_ylim(0, top * 1.15)
     _unit_label(ax, "%" if spec.percent else spec.unit)
-    ax.legend(ncols=n, loc="upper center", bbox_to_anchor=(0.5, -0.1))
+    _legend(ax, n)
+
+
+def _legend(ax, n: int):
+    ax.figure.legend(*ax.get_legend_handles_labels(), ncols=n, loc="lower center", bbox_to_anchor=(0.5, 0.0))
 
 
 def _unit_label(ax, unit: str):
@@ -192,7 +196,7 @@ def _line(ax, spec: ChartSpec):
     top = max((f.value for s in spec.series for f in s.facts if f), default=1)
     ax.set_ylim(0, top * 1.15)
     _unit_label(ax, "%" if spec.percent else spec.unit)
-    ax.legend(ncols=len(spec.series), loc="upper center", bbox_to_anchor=(0.5, -0.1))
+    _legend(ax, len(spec.series))
 
 
 def _panels(fig, spec: ChartSpec):
@@ -226,19 +230,28 @@ def _stacked(ax, spec: ChartSpec):
     ax.set_xlim(0, max(100, max(left)))
     ax.set_ylim(len(ys) - 0.5, -0.75)
     _unit_label(ax, "%")
-    ax.legend(ncols=len(spec.series), loc="upper center", bbox_to_anchor=(0.5, -0.22))
+    _legend(ax, len(spec.series))
+
+
+# figure height (inches) and fixed margins per kind: a fixed layout renders about twice as fast
+# as matplotlib's automatic ("constrained") one, and these charts have a known shape
+LAYOUT = {"bar": (3.0, dict(left=0.09, right=0.99, top=0.9, bottom=0.2)),
+          "line": (3.0, dict(left=0.09, right=0.97, top=0.9, bottom=0.2)),
+          "panels": (3.0, dict(left=0.07, right=0.99, top=0.9, bottom=0.1, wspace=0.35)),
+          "stacked": (2.4, dict(left=0.1, right=0.97, top=0.88, bottom=0.27))}
 
 
 def render_png(spec: ChartSpec) -> bytes:
     setup_matplotlib()
     from matplotlib.figure import Figure
-    height = 2.4 if spec.kind == "stacked" else 3.0
-    fig = Figure(figsize=(6.4, height), dpi=DPI, layout="constrained")
+    height, margins = LAYOUT[spec.kind]
+    fig = Figure(figsize=(6.4, height), dpi=DPI)
     if spec.kind == "panels":
         _panels(fig, spec)
     else:
         ax = fig.add_subplot()
         {"bar": _bar, "line": _line, "stacked": _stacked}[spec.kind](ax, spec)
+    fig.subplots_adjust(**margins)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI)
     return buf.getvalue()
