@@ -326,3 +326,17 @@ def test_unusable_arguments_exit_2(dataset, tmp_path, capsys):
     assert main(["import", str(dataset), str(tmp_path / "nothing-*.xlsx")]) == 2
     assert main(["import", str(tmp_path / "no-dataset"), str(tmp_path)]) == 2
     assert "找不到" in capsys.readouterr().err
+
+
+def test_reading_in_parallel_gives_what_reading_one_by_one_gives(dataset, tmp_path):
+    from nianbao.cli.import_cmd import read_all
+    first = filled(dataset, tmp_path, name="w0.xlsx")
+    files = [first] + [tmp_path / f"w{i}.xlsx" for i in range(1, 8)]
+    for f in files[1:]:
+        f.write_bytes(first.read_bytes())
+    ds = load_dataset(dataset)
+    one_by_one = read_all(ds, files, 2020, jobs=1)
+    parallel = read_all(ds, files, 2020, jobs=2)
+    assert [sorted(r.identity for r in d.submission.rows) for d in parallel] == \
+        [sorted(r.identity for r in d.submission.rows) for d in one_by_one]
+    assert all(d.ok for d in parallel)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import glob
 import os
 import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from nianbao.check.findings import SEVERITY_ZH, Finding, FindingsError, Location
@@ -64,8 +65,8 @@ def expand(args_files: list[str]) -> tuple[list[Path], list[str]]:
 _WORKER: dict = {}
 
 
-def _init_worker(dataset_path: str) -> None:
-    _WORKER["ds"] = load_dataset(dataset_path)
+def _init_worker(ds) -> None:
+    _WORKER["ds"] = ds
 
 
 def _read_one(args):
@@ -77,7 +78,9 @@ def read_all(ds, files: list[Path], year: int, jobs: int = 0) -> list[workbook.W
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(files) < 8:
         return [workbook.read(f, ds, year) for f in files]
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(str(ds.path),)) as pool:
+    # reading needs the catalogue and the registry, not the figures: workers get a light copy
+    light = replace(ds, observations=[], claims=[], findings=[], narratives={}, static_tables={})
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(light,)) as pool:
         return list(pool.map(_read_one, [(f, year) for f in files], chunksize=8))
 
 
@@ -104,10 +107,13 @@ def _duplicates(datas: list[workbook.WorkbookData]) -> None:
 
 
 def import_workbooks(ds, files: list[Path], year: int | None = None, annotated_dir: Path | None = None,
-                     jobs: int = 0) -> list[Outcome]:
-    """Read, store and annotate; raises StoreError if the store cannot be opened."""
+                     jobs: int = 0, timings: dict | None = None) -> list[Outcome]:
+    """Read, store and annotate; raises StoreError if the store cannot be opened. ``timings``
+    (optional) receives the seconds spent reading and storing."""
     year = year or ds.report_year
+    start = time.perf_counter()
     datas = read_all(ds, files, year, jobs)
+    read_done = time.perf_counter()
     _duplicates(datas)
     layout = workbook.load_layout(ds.catalogue)
     outcomes = []
@@ -124,6 +130,8 @@ def import_workbooks(ds, files: list[Path], year: int | None = None, annotated_d
             folder = annotated_dir or d.file.parent
             out = folder / (d.file.stem + ANNOTATED_SUFFIX)
             outcomes.append(Outcome(d, "rejected", annotated=workbook.annotate(d.file, d.findings, out, layout)))
+    if timings is not None:
+        timings.update(read=read_done - start, store=time.perf_counter() - read_done)
     return outcomes
 
 

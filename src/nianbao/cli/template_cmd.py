@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from nianbao.check.findings import FindingsError
@@ -20,6 +23,8 @@ def add_arguments(p) -> None:
                        help="为机构表中该年度在办的每所学校各生成一份 / one workbook per school active that year")
     p.add_argument("-o", "--output", required=True,
                    help="输出文件（--school）或文件夹（--all） / output file (--school) or folder (--all)")
+    p.add_argument("--jobs", type=int, default=0,
+                   help="--all 时并行生成的进程数，默认为CPU核数 / parallel writers for --all (default: CPU count)")
 
 
 def file_name(code: str, name: str, year: int) -> str:
@@ -56,15 +61,33 @@ def run(args) -> int:
     if not schools:
         return _fail(f"机构表中没有 {year} 年在办的学校 / no school active in {year}")
     out_dir = Path(args.output)
-    paths = generate_all(ds, [o.code for o in schools], year, out_dir)
+    paths = generate_all(ds, [o.code for o in schools], year, out_dir, args.jobs)
     print(f"已为 {len(paths)} 所学校生成 {year}年度数据填报表，保存在 {out_dir}")
     return 0
 
 
-def generate_all(ds, codes: list[str], year: int, out_dir: Path) -> list[Path]:
+_WORKER: dict = {}
+
+
+def _init_worker(ds) -> None:
+    _WORKER["ds"] = ds
+
+
+def _generate_one(args) -> Path:
+    code, year, path = args
+    return workbook.generate(_WORKER["ds"], code, year, path)
+
+
+def generate_all(ds, codes: list[str], year: int, out_dir: Path, jobs: int = 0) -> list[Path]:
+    """One workbook per school, written by ``jobs`` processes."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for code in codes:
-        org = ds.orgs.get(code)
-        paths.append(workbook.generate(ds, code, year, out_dir / file_name(code, org.zh, year)))
-    return paths
+    tasks = [(code, year, out_dir / file_name(code, ds.orgs.get(code).zh, year)) for code in codes]
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(tasks) < 8:
+        return [workbook.generate(ds, *t) for t in tasks]
+    # workers need the catalogue, the registry and last year's figures (shown for reference)
+    wanted = set(codes)
+    light = replace(ds, observations=[o for o in ds.observations if o.period == year - 1 and o.org_unit in wanted],
+                    claims=[], findings=[], narratives={}, static_tables={})
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(light,)) as pool:
+        return list(pool.map(_generate_one, tasks, chunksize=8))
