@@ -5,7 +5,7 @@ import pytest
 from nianbao import catalogue
 from nianbao.compute.sql import indicator_sql
 from nianbao.ingest.dataset import load_dataset
-from nianbao.store import Major, Row, Store, Submission, major_points
+from nianbao.store import Major, Row, Store, Submission, major_points, origin_location
 from test_workbook import SCHOOL, make_dataset
 
 
@@ -105,3 +105,9 @@ def test_stored_majors_become_major_points(dataset):
     assert (points["物联网技术应用"].opened, points["物联网技术应用"].closed) == (2020, None)
     assert sorted(n for n, p in points.items() if p.active_in(2020)) == sorted(["物联网技术应用", "计算机应用"])
     assert sorted(n for n, p in points.items() if p.active_in(2019)) == ["护理", "计算机应用"]
+
+
+def test_workbook_origins_give_file_sheet_and_cell():
+    assert origin_location("0140200001-2020.xlsx 办学规模!F4") == ("0140200001-2020.xlsx", "办学规模", "F4")
+    assert origin_location("a b.xlsx 专业设置!F9:F58") == ("a b.xlsx", "专业设置", "F9:F58")
+    assert origin_location("values.csv:12") is None

@@ -19,6 +19,7 @@ changes nothing, and a rejected workbook never touches the stored figures.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -316,3 +317,12 @@ def major_points(dataset_dir: str | Path, catalogue) -> dict[str, list]:
             opened=min(e["new"]) if e["new"] else None, closed=None if last == latest[org] else last + 1,
             origin=e["major"].origin))
     return out
+
+
+_ORIGIN = re.compile(r"^(?P<file>.+?\.xls[xm]) (?P<sheet>[^!]+)!(?P<cell>[A-Z]+\d+(?::[A-Z]+\d+)?|\d+行)$")
+
+
+def origin_location(origin: str) -> tuple[str, str, str] | None:
+    """(file, sheet, cell) of a figure read from a workbook (origin "学校.xlsx 办学规模!F4"), else None."""
+    m = _ORIGIN.match(origin or "")
+    return (m.group("file"), m.group("sheet"), m.group("cell")) if m else None
