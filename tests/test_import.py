@@ -340,3 +340,30 @@ def test_reading_in_parallel_gives_what_reading_one_by_one_gives(dataset, tmp_pa
     assert [sorted(r.identity for r in d.submission.rows) for d in parallel] == \
         [sorted(r.identity for r in d.submission.rows) for d in one_by_one]
     assert all(d.ok for d in parallel)
+
+
+def _with_cached_result(path: Path, sheet_file: str, cell: str, result: str) -> None:
+    """Write the result a spreadsheet program would have saved beside a formula (openpyxl saves none)."""
+    import re
+    import zipfile
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    xml = parts[sheet_file].decode("utf-8")
+    xml, n = re.subn(rf'(<c r="{cell}"[^>]*>)(<f>[^<]*</f>)<v\s*/?>(</v>)?', rf"\1\2<v>{result}</v>", xml)
+    assert n == 1
+    parts[sheet_file] = xml.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def test_a_typed_formula_with_a_saved_result_is_read_with_a_warning(dataset, tmp_path):
+    # the school typed =8000+160 for its 8160 entrants and Excel saved the result
+    path = filled(dataset, tmp_path, {"entrants": "=8000+160"})
+    cell = cell_of(path, "办学规模", "entrants")
+    _with_cached_result(path, "xl/worksheets/sheet2.xml", cell, "8160")
+    data = read(dataset, path)
+    f = finding(data, "workbook.formula_input")
+    assert (f.severity, f.location.cell) == ("warning", cell)
+    assert data.ok
+    assert [r.value for r in data.submission.rows if r.element == "entrants" and not r.dims] == [8160]
