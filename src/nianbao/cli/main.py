@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from nianbao import __version__
+from nianbao.check.findings import FindingsError
 
 # (command, module, Chinese help, English help)
 COMMANDS = [
@@ -61,6 +63,21 @@ def main(argv: list[str] | None = None) -> int:
         return int(args._run(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except FindingsError as exc:  # input that cannot be used at all
+        for f in exc.findings:
+            where = f" [{f.location}]" if str(f.location) else ""
+            print(f"错误{where}：{f.message_zh}\n  {f.message_en}", file=sys.stderr)
+            if f.hint:
+                print(f"  处理办法 / what to do：{f.hint}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a defect in nianbao, not in the data: say so in one line
+        if os.environ.get("NIANBAO_DEBUG"):
+            raise
+        print(f"nianbao 内部错误 / internal error: {type(exc).__name__}: {exc}\n"
+              "  这是软件的问题而不是数据的问题；设置环境变量 NIANBAO_DEBUG=1 可查看详细信息并报告给开发者。\n"
+              "  This is a defect in nianbao, not in your data; set NIANBAO_DEBUG=1 for details.",
+              file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":
