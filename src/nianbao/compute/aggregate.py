@@ -229,12 +229,15 @@ class Rollup(dict):
             rep *= self.countable[:, None]
             self.cond[code] = {ALL: (G @ hit, G @ rep), EXCL: (Gx @ hit, Gx @ rep)}
 
-    def _scopes(self, g: int, reported: dict, expected: dict):
-        """(scope, reporters, expected members) to produce for one group and figure."""
+    def _scopes(self, g: int, reported: dict, expected: dict, parent_has_tech: bool = False):
+        """(scope, reporters, expected members) to produce for one group and figure. A breakdown
+        category without technical schools inside a unit with some has both scopes, equal."""
         tech_expected = expected[ALL] - expected[EXCL]
         if tech_expected <= 0:
             if reported[ALL] > 0:
                 yield ALL, reported[ALL], expected[ALL]
+                if parent_has_tech:
+                    yield EXCL, reported[ALL], expected[ALL]
             return
         if reported[EXCL] > 0:
             yield EXCL, reported[EXCL], expected[EXCL]
@@ -250,6 +253,12 @@ class Rollup(dict):
         return text
 
     # -- emitting observations -----------------------------------------------------------------
+    def _parent_has_tech(self, org: str, extra: tuple, j: int) -> bool:
+        if not extra:
+            return False
+        pg = self.gidx.get(Group(org))
+        return pg is not None and self.E[ALL][pg, j] - self.E[EXCL][pg, j] > 0
+
     def _emit_group(self, g: int, org: str, extra: tuple = (), elements: set | None = None,
                     findings: bool = True) -> list[Observation]:
         """Observations of group ``g`` for org unit ``org``; ``extra`` dims are added to every
@@ -266,7 +275,7 @@ class Rollup(dict):
             j = self.pidx[period]
             rep = {s: self.Rn[s][g, k] for s in (ALL, EXCL)}
             exp = {s: self.E[s][g, j] for s in (ALL, EXCL)}
-            for scope, n, expected in self._scopes(g, rep, exp):
+            for scope, n, expected in self._scopes(g, rep, exp, self._parent_has_tech(org, extra, j)):
                 value = self.S[scope][g, k]
                 if element in self.weighted:
                     base = self.S[scope][g, self.kidx[("__weight__", element, dims, period)]]
@@ -309,7 +318,8 @@ class Rollup(dict):
             exp = {s: self.E[s][g, j] for s in (ALL, EXCL)}
             if exp[ALL] <= 0:
                 continue
-            scopes = [ALL] if exp[ALL] - exp[EXCL] <= 0 else [ALL, EXCL]
+            with_tech = exp[ALL] - exp[EXCL] > 0 or self._parent_has_tech(org, extra, j)
+            scopes = [ALL, EXCL] if with_tech else [ALL]
             for code in (self.cfg.get("registry_counts", {}) or {}):
                 for scope in scopes:
                     n = self.N[scope][g, j]
