@@ -122,14 +122,22 @@ def test_destinations_above_graduates_only_within_one_scope(tmp_path):
     assert not [g for g in check_dataset(make_dataset(tmp_path, other)) if g.code.startswith("compare.")]
 
 
-def test_subset_above_its_total_and_rate_above_100(tmp_path):
+def test_subset_above_its_total_is_one_finding(tmp_path):
     rows = CLEAN + [("employed_matched", "", 2020, "", "120")]
     findings = check_dataset(make_dataset(tmp_path, rows))
     f, = only(findings, "compare.matched_le_direct")
     assert (f.values["left"], f.values["right"]) == (120, 100)
+    # 对口就业率 = 120 / 100 = 120% is the same problem: no second finding
+    assert [g.code for g in findings] == ["compare.matched_le_direct"]
+
+
+def test_rate_above_100(tmp_path):
+    rows = CLEAN + [("entrepreneurs", "", 2020, "", "400")]
+    findings = check_dataset(make_dataset(tmp_path, rows))
     r, = only(findings, "range.rate")
-    # 对口就业率 = 120 / 100 × 100 = 120%
-    assert r.values["value"] == pytest.approx(120) and "对口就业率为 120.00%" in r.message_zh
+    # 创业率 = 400 / 350 × 100 = 114.29%
+    assert r.values["value"] == pytest.approx(400 / 350 * 100) and "创业率为 114.29%" in r.message_zh
+    assert only(findings, "compare.entrepreneurs_le_direct")[0].values["left"] == 400
 
 
 # -- stock and flow ---------------------------------------------------------------------------
