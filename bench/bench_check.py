@@ -40,11 +40,6 @@ SUBSETS = {  # element: the element it is a part of (generated below its total)
 }
 
 
-def split(rng: random.Random, total: int, n: int) -> list[int]:
-    cuts = sorted(rng.randint(0, total) for _ in range(n - 1))
-    return [b - a for a, b in zip([0] + cuts, cuts + [total])]
-
-
 def apportion(total: int, weights: list[float]) -> list[int]:
     """``total`` in whole parts proportional to ``weights`` (largest remainder)."""
     raw = [total * w / sum(weights) for w in weights]
@@ -174,9 +169,15 @@ def write_folder(ds, orgs, folder: Path) -> None:
         w.writerow(["element", "dims", "period", "scope", "value", "source", "org_unit"])
         for o in ds.observations:
             el = ds.catalogue.elements[o.element]
-            value = f"{o.value:g}:{10 - o.value:g}" if el.type == "pair" else f"{o.value:g}"
+            value = f"{_plain(o.value)}:{_plain(10 - o.value)}" if el.type == "pair" else _plain(o.value)
             w.writerow([o.element, ",".join(f"{d}={c}" for d, c in o.dims), o.period, o.scope, value,
                         o.source, o.org_unit])
+
+
+def _plain(v: float) -> str:
+    """A number as a person types it: no exponent, no trailing zeros."""
+    text = f"{v:.6f}".rstrip("0").rstrip(".")
+    return text or "0"
 
 
 def main() -> int:
