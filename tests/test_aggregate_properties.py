@@ -191,7 +191,11 @@ def test_ratios_are_ratios_of_sums_and_means_are_weighted(world):
     for p in PERIODS:
         f = book.get("student_teacher_ratio", p)
         if f is not None:
-            num, den = emitted(r, CITY, "students", p, f.scope), emitted(r, CITY, "fulltime_teachers", p, f.scope)
+            # each input in its own scope (the same one, unless the fact says "mixed")
+            scope_of = {i.ref: i.scope for i in f.inputs}
+            assert f.scope == "mixed" or set(scope_of.values()) == {f.scope}
+            num = emitted(r, CITY, "students", p, scope_of["students"])
+            den = emitted(r, CITY, "fulltime_teachers", p, scope_of["fulltime_teachers"])
             assert (f.numerator, f.denominator) == (num, den)
             assert abs(f.value - num / den) < 1e-9
         for scope in SCOPES:

@@ -108,23 +108,34 @@ class Rollup(dict):
         computed = set(cfg.get("registry_counts", {}) or {}) | set(cfg.get("school_counts", {}) or {}) \
             | set(cfg.get("majors", {}) or {})
         self.weighted = {m: w["weight"] for m, w in (cfg.get("weighted_means", {}) or {}).items()}
-        best: dict[tuple, tuple[int, float]] = {}  # (school, element, dims, period) → (rank, value)
+        rank_of = {sc: i for i, sc in enumerate(SCOPE_PREFERENCE)}
+        summable: dict[str, bool] = {}
         skipped: set[str] = set()
-        self.school_rows: dict[str, list[Observation]] = {}
+        values: dict[tuple, float] = {}  # (school, element, dims, period) → value of the preferred scope
+        ranks: dict[tuple, int] = {}
+        rows_by_org: dict[str, list[Observation]] = {}
+        sidx = self.sidx
         for o in self.dataset.observations:
-            if o.org_unit not in self.sidx:
+            rows_by_org.setdefault(o.org_unit, []).append(o)
+            if o.org_unit not in sidx:
                 continue
-            self.school_rows.setdefault(o.org_unit, []).append(o)
-            el = cat.elements.get(o.element)
-            if el is None or o.element in computed:
+            e = o.element
+            ok = summable.get(e)
+            if ok is None:
+                el = cat.elements.get(e)
+                ok = el is not None and e not in computed and el.type not in ("rate", "pair") \
+                    and not el.is_reported_rate
+                if el is not None and not ok and e not in computed:
+                    skipped.add(e)
+                summable[e] = ok
+            if not ok:
                 continue
-            if el.type in ("rate", "pair") or el.is_reported_rate:
-                skipped.add(o.element)
-                continue
-            rank = SCOPE_PREFERENCE.index(o.scope) if o.scope in SCOPE_PREFERENCE else 9
-            key = (o.org_unit, o.element, o.dims, o.period)
-            if key not in best or rank < best[key][0]:
-                best[key] = (rank, o.value)
+            key = (o.org_unit, e, o.dims, o.period)
+            rank = rank_of.get(o.scope, 9)
+            if key not in ranks or rank < ranks[key]:
+                ranks[key] = rank
+                values[key] = o.value
+        self.rows_by_org = rows_by_org
         for code in sorted(skipped):
             el = cat.elements[code]
             self.findings.append(Finding(
@@ -132,17 +143,24 @@ class Rollup(dict):
                 message_zh=f"学校报送的“{el.zh}”是比率或按印发值，不参与汇总；上级数值由分子、分母重算",
                 message_en=f"'{el.en}' reported by schools is a rate or a printed value and is not summed",
                 hint="学校请报送分子、分母（人数、金额），比率由系统计算", values={"element": code}))
-        values = {(s, e, d, p): v for (s, e, d, p), (_, v) in best.items()}
         self.school_values = values
         periods = set(self.periods)
         keys: dict[tuple, int] = {}
-        for (s, e, d, p) in values:
+        rows, cols, vals = [], [], []
+        for (s, e, d, p), v in values.items():
             periods.add(p)
-            if e in self.weighted:
-                keys.setdefault((e, d, p), len(keys))
-                keys.setdefault(("__weight__", e, d, p), len(keys))  # Σ base over reporters of the mean
+            i = sidx[s]
+            if e in self.weighted:  # Σ mean × base and Σ base over the schools reporting both
+                w = values.get((s, self.weighted[e], (), p))
+                if w is None:
+                    continue
+                rows += [i, i]
+                cols += [keys.setdefault((e, d, p), len(keys)), keys.setdefault(("__weight__", e, d, p), len(keys))]
+                vals += [v * w, w]
             else:
-                keys.setdefault((e, d, p), len(keys))
+                rows.append(i)
+                cols.append(keys.setdefault((e, d, p), len(keys)))
+                vals.append(v)
         self.periods = sorted(periods)
         self.pidx = {p: i for i, p in enumerate(self.periods)}
         self.keys = list(keys)
@@ -150,19 +168,8 @@ class Rollup(dict):
         n, m = len(self.schools), len(self.keys)
         V = np.zeros((n, m))
         R = np.zeros((n, m))
-        for (s, e, d, p), v in values.items():
-            i = self.sidx[s]
-            if e in self.weighted:
-                w = values.get((s, self.weighted[e], (), p))
-                if w is None:
-                    continue
-                V[i, keys[(e, d, p)]] = v * w
-                R[i, keys[(e, d, p)]] = 1
-                V[i, keys[("__weight__", e, d, p)]] = w
-                R[i, keys[("__weight__", e, d, p)]] = 1
-            else:
-                V[i, keys[(e, d, p)]] = v
-                R[i, keys[(e, d, p)]] = 1
+        V[rows, cols] = vals
+        R[rows, cols] = 1.0
         # a school that reports some categories of a complete breakdown (students by 专业大类)
         # has none in the others: those count as reported zeros, not as missing
         dims_cfg = self.catalogue.dimensions
@@ -509,6 +516,14 @@ class Rollup(dict):
             return self.members(org, period, scope, dims)
         return self.reporters(org, element, period, scope, dims)
 
+    def own_rows(self, org: str) -> list[Observation]:
+        """The rows values.csv gives for ``org`` itself (indexed once)."""
+        if not hasattr(self, "rows_by_org"):
+            self.rows_by_org = {}
+            for o in self.dataset.observations:
+                self.rows_by_org.setdefault(o.org_unit, []).append(o)
+        return list(self.rows_by_org.get(org, []))
+
     def categories(self, org: str, dim: str) -> list[str]:
         """Breakdown categories present among the schools of ``org``."""
         return sorted(g.category for g in self.gidx if g.unit == org and g.dim == dim)
@@ -557,8 +572,8 @@ def observations_for(dataset, org_code: str | None = None) -> list[Observation]:
     it and the aggregates of its schools. Where both give the same figure, the unit's own row
     is used (and the aggregation lists the difference as a finding)."""
     org_code = org_code or dataset.org_unit.code
-    own = [o for o in dataset.observations if o.org_unit == org_code]
     r = rollup(dataset)
+    own = r.own_rows(org_code)
     taken = {(o.element, o.dims, o.period, o.scope) for o in own}
     return own + [a for a in r.get(org_code, []) if (a.element, a.dims, a.period, a.scope) not in taken]
 
