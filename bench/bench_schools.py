@@ -20,6 +20,7 @@ Goal: the system's stages (1, 3–7) under 60 s wall on 2 cores. The figures are
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import random
 import shutil
@@ -45,7 +46,7 @@ CN = "零一二三四五六七八九十"
 
 # -- a synthetic province ----------------------------------------------------------------------
 
-def make_province(folder: Path, n_schools: int, rng: random.Random) -> list[Org]:
+def make_province(folder: Path, n_schools: int, rng: random.Random, seed: int) -> list[Org]:
     orgs = [Org(code=PROVINCE, zh="示例省", en="Example province (synthetic)", level="province")]
     counties = []
     for c in range(1, 12):
@@ -67,17 +68,54 @@ def make_province(folder: Path, n_schools: int, rng: random.Random) -> list[Org]
                         school_type=rng.choice(types), founded=rng.randint(1950, 2015)))
     folder.mkdir(parents=True)
     write_orgs(folder / "orgs.csv", orgs)
+    write_last_year(folder, orgs, seed)
     (folder / "dataset.yaml").write_text(f"""# Synthetic: invented by bench/bench_schools.py, not real figures.
 title_zh: 示例省中等职业教育质量年度报告（{YEAR}年度，合成数据）
 org_unit: {{code: "{PROVINCE}", zh: 示例省, en: Example province, level: province}}
 publisher_zh: 示例省教育厅（合成数据）
 report_year: {YEAR}
-periods: [{YEAR}]
+periods: [{YEAR - 1}, {YEAR}]
 catalogue: cn-2016
 outline: city
 synthetic: true
 """, encoding="utf-8")
     return orgs
+
+
+def school_rng(seed, code: str, year: int = YEAR) -> random.Random:
+    return random.Random(f"{seed}-{code}-{year}")
+
+
+def write_last_year(folder: Path, orgs: list[Org], seed) -> None:
+    """values.csv with every school's figures of the year before (shown in the workbooks for
+    reference, and the base of the report's year-over-year changes)."""
+    from nianbao.catalogue import load
+    cat = load("cn-2016")
+    pool, cells = major_pool(cat), workbook.load_layout(cat).input_cells()
+    with (folder / "values.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["element", "dims", "period", "scope", "value", "source", "note", "org_unit"])
+        for o in orgs:
+            if o.level != "school":
+                continue
+            small = o.school_type == "attached_class"
+            now, _ = plausible(school_rng(seed, o.code), pool, small)
+            # last year: this year's students less the entrants plus the graduates (± 2%), and
+            # the same ratios (the same random draws), so the two years tell a consistent story
+            drift = school_rng(seed, o.code, YEAR - 1).uniform(0.98, 1.02)
+            base = round((now["students"] - now["entrants"] + now["graduates"]) * drift)
+            last, _ = plausible(school_rng(seed, o.code), pool, small, base)
+            for key, value in last.items():
+                if key in cells:
+                    element, _, dims = key.partition("[")
+                    factor = cells[key][1].input_factor
+                    w.writerow([element, dims.rstrip("]"), YEAR - 1, "all", round(value * factor, 6),
+                                "学校上年填报（合成）", "", o.code])
+        # figures only the education department has (not reported by schools)
+        for year, ghs, total, interns in ((YEAR - 1, 301000, 1402.5, 58.2), (YEAR, 305500, 1451.3, 60.4)):
+            for element, value in (("general_hs_entrants", ghs), ("education_expenditure", total),
+                                   ("interns_long_share_reported", interns)):
+                w.writerow([element, "", year, "all", value, "教育厅统计（合成）", "", PROVINCE])
 
 
 def major_pool(catalogue) -> list[tuple[str, str]]:
@@ -87,9 +125,11 @@ def major_pool(catalogue) -> list[tuple[str, str]]:
     return [(cats[c]["zh"], name) for c, names in (v.get("majors") or {}).items() if c in cats for name in names]
 
 
-def plausible(rng: random.Random, pool, small: bool) -> tuple[dict, list[dict]]:
+def plausible(rng: random.Random, pool, small: bool, students: int | None = None) -> tuple[dict, list[dict]]:
+    """Figures of one school as it would type them (row code → value) and its majors."""
     u = rng.uniform
     s = rng.randint(60, 300) if small else int(min(max(rng.lognormvariate(7.0, 0.7), 150), 8000))
+    s = students or s
     entrants, graduates = round(s * u(0.30, 0.40)), round(s * u(0.25, 0.33))
     staff = max(round(s / u(10, 16)), 8)
     full = round(staff * u(0.70, 0.85))
@@ -104,9 +144,11 @@ def plausible(rng: random.Random, pool, small: bool) -> tuple[dict, list[dict]]:
         "staff": staff, "fulltime_teachers": full, "specialty_teachers": specialty,
         "dual_teachers": round(specialty * u(0.3, 0.7)), "parttime_teachers": round(full * u(0.1, 0.3)),
         "teacher_training": round(full * u(1, 3)),
-        "pass_rate_culture_reported": round(u(90, 100), 2), "pass_rate_skill_reported": round(u(88, 100), 2),
-        "pass_rate_physical_reported": round(u(85, 100), 2), "graduation_rate_reported": round(u(90, 100), 2),
-        "certificate_rate_reported": round(u(60, 95), 2),
+        "culture_assessed": (ca := round(s * u(0.9, 1.0))), "culture_passed": round(ca * u(0.88, 0.99)),
+        "skill_assessed": (sa := round(s * u(0.3, 0.4))), "skill_passed": round(sa * u(0.85, 0.99)),
+        "physical_assessed": (pa := round(s * u(0.9, 1.0))), "physical_passed": round(pa * u(0.85, 0.99)),
+        "graduation_candidates": round(graduates / u(0.9, 0.99)),
+        "certificate_holders": round(graduates * u(0.6, 0.95)),
         "awards[award_level=national]": rng.randint(0, 3), "awards[award_level=provincial]": rng.randint(0, 10),
         "employed_direct": direct, "further_study": further, "employed_local": round(direct * u(0.4, 0.8)),
         "employed_matched": round(direct * u(0.6, 0.9)), "entrepreneurs": round(direct * u(0, 0.03)),
@@ -137,16 +179,14 @@ def plausible(rng: random.Random, pool, small: bool) -> tuple[dict, list[dict]]:
 _FILL: dict = {}
 
 
-def _init_fill(dataset: str, seed: int) -> None:
-    ds = load_dataset(dataset)
-    _FILL.update(ds=ds, pool=major_pool(ds.catalogue), seed=seed)
+def _init_fill(catalogue, seed) -> None:
+    _FILL.update(catalogue=catalogue, pool=major_pool(catalogue), seed=seed)
 
 
 def _fill_one(task) -> None:
     path, code, small = task
-    rng = random.Random(f"{_FILL['seed']}-{code}")
-    values, records = plausible(rng, _FILL["pool"], small)
-    workbook.fill(path, values, records, catalogue=_FILL["ds"].catalogue)
+    values, records = plausible(school_rng(_FILL["seed"], code), _FILL["pool"], small)
+    workbook.fill(path, values, records, catalogue=_FILL["catalogue"])
 
 
 # -- the run -------------------------------------------------------------------------------------
@@ -176,14 +216,14 @@ def main(argv=None) -> int:
                 times[name] = time.perf_counter() - self.t
         return _T()
 
-    orgs = make_province(dataset, args.schools, rng)
+    orgs = make_province(dataset, args.schools, rng, args.seed)
     schools = [o for o in orgs if o.level == "school"]
     with stage("template"):
         ds = load_dataset(dataset)
         paths = template_cmd.generate_all(ds, [o.code for o in schools], YEAR, inbox, args.jobs)
     with stage("fill"):
         tasks = [(p, o.code, o.school_type == "attached_class") for p, o in zip(paths, schools)]
-        with ProcessPoolExecutor(args.jobs, initializer=_init_fill, initargs=(str(dataset), args.seed)) as pool:
+        with ProcessPoolExecutor(args.jobs, initializer=_init_fill, initargs=(ds.catalogue, args.seed)) as pool:
             list(pool.map(_fill_one, tasks, chunksize=8))
     with stage("import"):
         parts: dict = {}

@@ -21,7 +21,7 @@ FIGURES = {
     "employed_direct": 1365, "further_study": 4113, "employed_local": 891,
     "staff": 2492, "fulltime_teachers": 1938, "parttime_teachers": 449, "dual_teachers": 499,
     "fulltime_teachers[title=senior_full]": 1, "fulltime_teachers[title=senior_vice]": 423,
-    "pass_rate_culture_reported": 95.5,
+    "culture_assessed": 7000, "culture_passed": 6685, "interns_long_share_reported": 45.5,
     "sv_expenditure": 1234,  # 万元 in the workbook
     "info:filled_by": "王老师", "info:phone": "03521234567",
 }
@@ -102,6 +102,8 @@ def test_round_trip_values_reach_the_store_and_the_dataset(dataset, tmp_path, ca
     assert round(book.get("employment_rate", 2020).value, 2) == 95.14
     assert round(book.get("dual_teacher_ratio", 2020).value, 2) == 25.75
     assert round(book.get("senior_title_share", 2020).value, 2) == 21.88
+    # 6685 / 7000 = 95.50% pass rate in general subjects
+    assert round(book.get("pass_rate_culture", 2020).value, 2) == 95.5
     with Store.of_dataset(dataset, read_only=True) as s:
         majors = s.majors(SCHOOL, 2020)
         log = s.rows("imports")
@@ -223,7 +225,7 @@ def test_a_missing_sheet(dataset, tmp_path):
 
 @pytest.mark.parametrize("sheet,code,typed,finding_code", [
     ("办学规模", "students", "约两万人", "value.not_number"),
-    ("学生发展", "pass_rate_culture_reported", 0.9514, "rate.as_fraction"),
+    ("校企合作与社会服务", "interns_long_share_reported", 0.9514, "rate.as_fraction"),
     ("办学规模", "students", "=20000+2863", "value.formula_no_cache"),  # written by a program: no cached result
     ("教师队伍", "fulltime_teachers", 1938.5, "value.not_integer"),
     ("就业与升学", "employed_direct", -3, "value.negative"),
@@ -305,7 +307,7 @@ def test_one_bad_workbook_does_not_stop_the_others(dataset, tmp_path):
 
 
 def test_the_annotated_copy_marks_each_bad_cell(dataset, tmp_path):
-    bad = filled(dataset, tmp_path, {"graduates": "五千", "pass_rate_culture_reported": 0.9514}, name="bad.xlsx")
+    bad = filled(dataset, tmp_path, {"graduates": "五千", "interns_long_share_reported": 0.9514}, name="bad.xlsx")
     out_dir = tmp_path / "退回"
     assert main(["import", str(dataset), str(bad), "--annotated", str(out_dir)]) == 1
     copy = out_dir / "bad.批注.xlsx"
@@ -314,7 +316,7 @@ def test_the_annotated_copy_marks_each_bad_cell(dataset, tmp_path):
     listed = [row for row in wb["问题清单"].iter_rows(min_row=3, values_only=True) if row[0]]
     assert {(row[2], row[3]) for row in listed} >= {
         ("办学规模", cell_of(bad, "办学规模", "graduates")),
-        ("学生发展", cell_of(bad, "学生发展", "pass_rate_culture_reported"))}
+        ("校企合作与社会服务", cell_of(bad, "校企合作与社会服务", "interns_long_share_reported"))}
     cell = wb["办学规模"][cell_of(bad, "办学规模", "graduates")]
     assert cell.value == "五千"  # the school's entry is kept, only marked
     assert "五千" in cell.comment.text and "建议" in cell.comment.text

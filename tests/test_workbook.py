@@ -149,8 +149,8 @@ def test_data_validations_for_counts_rates_amounts_and_choices(generated):
     ws = wb["办学规模"]
     dv = _validation_for(ws, f"F{row_of(ws, 'students')}")
     assert dv.type == "whole" and dv.operator == "greaterThanOrEqual" and dv.formula1 == "0"
-    ws = wb["学生发展"]
-    dv = _validation_for(ws, f"F{row_of(ws, 'pass_rate_culture_reported')}")
+    ws = wb["校企合作与社会服务"]
+    dv = _validation_for(ws, f"F{row_of(ws, 'interns_long_share_reported')}")
     assert dv.type == "decimal" and (dv.formula1, dv.formula2) == ("0", "100")
     ws = wb["设施设备"]
     dv = _validation_for(ws, f"F{row_of(ws, 'floor_area')}")
