@@ -182,5 +182,8 @@ def test_template_command_one_school_and_all(dataset, tmp_path, capsys):
     made = sorted(p.name for p in folder.glob("*.xlsx"))
     # the merged school (closed 2018) gets no workbook for 2020
     assert len(made) == 2 and made[0].startswith(SCHOOL) and made[1].startswith(OTHER)
+    # a folder as output (not yet existing): the file is named after the school
+    assert main(["template", str(dataset), "--school", OTHER, "-o", str(tmp_path / "new") + "/"]) == 0
+    assert [p.name.split("_")[0] for p in (tmp_path / "new").iterdir()] == [OTHER]
     assert main(["template", str(dataset), "--school", "9999999999", "-o", str(out)]) == 2
     assert "9999999999" in capsys.readouterr().err

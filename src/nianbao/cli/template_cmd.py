@@ -52,8 +52,8 @@ def run(args) -> int:
         if org is None or org.level != "school":
             return _fail(f"机构表中没有学校标识码为 {args.school} 的学校 / no school {args.school} in orgs.csv")
         out = Path(args.output)
-        if out.is_dir():
-            out = out / file_name(org.code, org.zh, year)
+        if out.is_dir() or args.output.endswith(("/", os.sep)) or out.suffix.lower() != ".xlsx":
+            out = out / file_name(org.code, org.zh, year)  # a folder: the file is named after the school
         workbook.generate(ds, org.code, year, out)
         print(f"已生成 {org.zh}（{org.code}）{year}年度数据填报表：{out}")
         return 0
