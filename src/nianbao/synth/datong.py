@@ -170,11 +170,6 @@ class Generator:
         for cell in t["cells"]:
             if not cell.get("technical"):
                 self._fill_cell(cell, cell_sums[(cell["affiliation"], cell["ownership"])], bounds)
-        # earlier years: each school's roll drifts; the city totals are those of 表一
-        for p in sorted((p for p in self.periods if p < y), reverse=True):
-            nxt = p + 1
-            self.split(self.schools, "students", p, t["totals"]["students"][p],
-                       lambda s: self.val(s, "students", nxt) * self.u(0.95, 1.3), lambda s: 30, lambda s: 3200)
 
     def _fill_cell(self, cell, cell_total: int, bounds):
         members = [s for s in self.schools if self.cell_of[s.code] == id(cell)]
@@ -189,22 +184,44 @@ class Generator:
 
     # -- the other figures --------------------------------------------------------------------------
     def scale(self):
-        t = self.t
+        """Entrants and graduates: random shares in the report year; in earlier years each
+        school keeps about its share of the later year, so its figures move with the city's."""
+        t, y = self.t, self.year
         tech = [s for s in self.schools if s.is_technical]
         other = [s for s in self.schools if not s.is_technical]
-        for p in self.periods:
-            self.split(self.schools, "entrants", p, t["totals"]["entrants"][p],
-                       lambda s: self.val(s, "students", p) * self.u(0.3, 0.5), lambda s: 3,
-                       lambda s: self.val(s, "students", p))
+        for p in sorted(self.periods, reverse=True):
+            if p < y:
+                self.earlier_students(p)
+
+            def like(element, share):
+                if p == y:
+                    return lambda s: self.val(s, "students", p) * self.u(*share)
+                return lambda s: (self.val(s, element, p + 1) + 1) * self.u(0.92, 1.08)
+            cap = lambda s: self.val(s, "students", p)  # noqa: E731
+            self.split(self.schools, "entrants", p, t["totals"]["entrants"][p], like("entrants", (0.3, 0.5)),
+                       lambda s: 3, cap)
             grads = t["totals"]["graduates"][p]
             excl = t["excl_technical"]["graduates"].get(p)
-            w = lambda s: self.val(s, "students", p) * self.u(0.22, 0.38)  # noqa: E731
-            cap = lambda s: self.val(s, "students", p)  # noqa: E731
+            w = like("graduates", (0.22, 0.38))
             if excl is None:
                 self.split(self.schools, "graduates", p, grads, w, lambda s: 2, cap)
             else:
                 self.split(other, "graduates", p, excl, w, lambda s: 2, cap)
                 self.split(tech, "graduates", p, grads - excl, w, lambda s: 2, cap)
+
+    def earlier_students(self, p: int):
+        """Students of an earlier year. Where the city's totals reconcile (表一: 2018 students
+        26853 + 2019 entrants 7598 − 2019 graduates 8631 = 25820, the 2019 students), each
+        school's do too; otherwise each school keeps about its share of the later year."""
+        tot = self.t["totals"]
+        nxt = p + 1
+        if tot["students"][p] + tot["entrants"][nxt] - tot["graduates"][nxt] == tot["students"][nxt]:
+            for s in self.schools:
+                self.put(s.code, "students", p, self.val(s, "students", nxt) - self.val(s, "entrants", nxt)
+                         + self.val(s, "graduates", nxt))
+        else:
+            self.split(self.schools, "students", p, tot["students"][p],
+                       lambda s: self.val(s, "students", nxt) * self.u(0.95, 1.15), lambda s: 30, lambda s: 3200)
 
     def teachers(self):
         t, y = self.t, self.year
@@ -305,24 +322,32 @@ class Generator:
         t = self.t
         other = [s for s in self.schools if not s.is_technical]
         ex = t["excl_technical"]
-        for p in sorted(ex["employed_direct"]):
+        idle: dict[tuple, int] = {}
+        for p in sorted(ex["employed_direct"], reverse=True):  # earlier years follow the later one
             g = {s.code: self.val(s, "graduates", p) for s in other}
+            later = p + 1 in ex["employed_direct"]
             direct_total = ex["employed_direct"][p]
             if p in ex.get("further_study", {}):
                 fs_total = ex["further_study"][p]
             else:  # 2019: the further-study count that gives the printed employment rate
                 spec = t["rates"][f"employment_rate_{p}"]
                 fs_total = self.count_for_rate(spec, ex["graduates"][p]) - direct_total
-            idle = ex["graduates"][p] - direct_total - fs_total
-            self.split(other, "_idle", p, idle, lambda s: g[s.code] * self.u(0.2, 1.5), lambda s: 0, lambda s: g[s.code])
-            room = {s.code: g[s.code] - self.val(s, "_idle", p) for s in other}
-            self.split(other, "employed_direct", p, direct_total, lambda s: room[s.code] * self.u(0.1, 0.6),
-                       lambda s: 0, lambda s: room[s.code])
+            idle_total = ex["graduates"][p] - direct_total - fs_total
+            w_idle = [(idle[(s.code, p + 1)] + 0.5) * self.u(0.9, 1.1) if later else g[s.code] * self.u(0.2, 1.5)
+                      for s in other]
+            for s, x in zip(other, apportion(idle_total, w_idle, [0] * len(other), [g[s.code] for s in other])):
+                idle[(s.code, p)] = x
+            room = {s.code: g[s.code] - idle[(s.code, p)] for s in other}
+            self.split(other, "employed_direct", p, direct_total,
+                       (lambda s: (self.val(s, "employed_direct", p + 1) + 0.5) * self.u(0.9, 1.1)) if later
+                       else (lambda s: room[s.code] * self.u(0.1, 0.6)), lambda s: 0, lambda s: room[s.code])
             for s in other:
                 self.put(s.code, "further_study", p, room[s.code] - self.val(s, "employed_direct", p))
-                del self.v[(s.code, "_idle", (), p)]
             direct = lambda s: self.val(s, "employed_direct", p)  # noqa: E731
-            self.split(other, "employed_local", p, ex["employed_local"][p], lambda s: direct(s) * self.u(0.4, 0.9),
+            local_share = (lambda s: (self.val(s, "employed_local", p + 1) + 0.5)
+                           / (self.val(s, "employed_direct", p + 1) + 1) * self.u(0.9, 1.1)) if later \
+                else (lambda s: self.u(0.4, 0.9))
+            self.split(other, "employed_local", p, ex["employed_local"][p], lambda s: direct(s) * local_share(s),
                        lambda s: 0, direct)
             if p != self.year:
                 continue
