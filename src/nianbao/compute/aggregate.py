@@ -561,10 +561,12 @@ def rollup(dataset, refresh: bool = False) -> Rollup:
     """Aggregate the school figures of a dataset to every unit above them (kept on the dataset:
     later calls reuse it unless ``refresh``). A dict of org code → observations."""
     cached = dataset.__dict__.get("_nianbao_rollup")
-    if cached is None or refresh:
-        cached = Rollup(dataset)
+    # a copy of the dataset with other observations or another registry gets its own rollup
+    stamp = (id(dataset.observations), len(dataset.observations), id(dataset.orgs))
+    if cached is None or refresh or cached[0] != stamp:
+        cached = (stamp, Rollup(dataset))
         dataset.__dict__["_nianbao_rollup"] = cached
-    return cached
+    return cached[1]
 
 
 def observations_for(dataset, org_code: str | None = None) -> list[Observation]:
