@@ -25,6 +25,8 @@ test: install
 
 bench: install
 	$(BIN)/python bench/bench_report.py
+	$(BIN)/python bench/bench_check.py
+	$(BIN)/python bench/bench_schools.py
 
 clean:
 	rm -rf $(VENV) out build src/*.egg-info

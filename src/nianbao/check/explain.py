@@ -7,21 +7,32 @@ from nianbao.check.findings import Location
 from nianbao.check.rules import num
 from nianbao.compute import formula
 from nianbao.compute.formatting import value_text
+from nianbao.store import origin_location
 
 
 def location_of(*observations) -> Location:
-    """The file and rows the observations came from (values.csv:12 → values.csv 第12行)."""
+    """Where the observations came from: values.csv:12 → values.csv 第12行; a figure imported
+    from a school workbook → its file, sheet and cell."""
     obs = [o for o in observations if o is not None]
     if not obs:
         return Location()
-    file, rows = "", set()
+    file, rows, sheet, cells = "", set(), "", []
     for o in obs:
+        in_workbook = origin_location(o.origin)
+        if in_workbook:  # imported from a school workbook: file, sheet and cell
+            f, sh, c = in_workbook
+            file, sheet = file or f, sheet or sh
+            cells.append(c if sh == sheet else f"{sh}!{c}")
+            continue
         f, _, row = (o.origin or "").rpartition(":")
         file = file or f
         if row.isdigit():
             rows.add(int(row))
-    sheet = "values" if file.lower().endswith((".xlsx", ".xlsm")) else ""
-    cell = f"第{'、'.join(str(r) for r in sorted(rows))}行" if rows else ""
+    if cells:
+        cell = "、".join(dict.fromkeys(cells))
+    else:
+        sheet = "values" if file.lower().endswith((".xlsx", ".xlsm")) else ""
+        cell = f"第{'、'.join(str(r) for r in sorted(rows))}行" if rows else ""
     sources = []
     for o in obs:
         for part in (o.source or "").split("；"):

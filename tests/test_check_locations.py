@@ -1,0 +1,24 @@
+"""Findings about imported figures point to the workbook cell the school typed them in."""
+
+from nianbao.check.explain import location_of
+from nianbao.ingest.dataset import Observation
+
+
+def _obs(origin, source=""):
+    return Observation(element="students", dims=(), period=2020, scope="all", value=1.0,
+                       org_unit="0140200001", source=source, origin=origin)
+
+
+def test_workbook_origin_gives_file_sheet_and_cell():
+    loc = location_of(_obs("示例学校.xlsx 办学规模!F4"), _obs("示例学校.xlsx 办学规模!F5"))
+    assert (loc.file, loc.sheet, loc.cell) == ("示例学校.xlsx", "办学规模", "F4、F5")
+
+
+def test_cells_of_two_sheets_name_their_sheet():
+    loc = location_of(_obs("a.xlsx 办学规模!F4"), _obs("a.xlsx 教师队伍!F9"))
+    assert (loc.sheet, loc.cell) == ("办学规模", "F4、教师队伍!F9")
+
+
+def test_csv_origin_gives_rows():
+    loc = location_of(_obs("values.csv:12", "1.1"), _obs("values.csv:9", "表一"))
+    assert (loc.file, loc.sheet, loc.cell, loc.section) == ("values.csv", "", "第9、12行", "1.1；表一")
