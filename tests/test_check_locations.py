@@ -22,3 +22,24 @@ def test_cells_of_two_sheets_name_their_sheet():
 def test_csv_origin_gives_rows():
     loc = location_of(_obs("values.csv:12", "1.1"), _obs("values.csv:9", "表一"))
     assert (loc.file, loc.sheet, loc.cell, loc.section) == ("values.csv", "", "第9、12行", "1.1；表一")
+
+
+def test_check_of_school_data_names_schools_missing_from_an_aggregate(tmp_path):
+    import shutil
+
+    from nianbao.check.engine import check_dataset
+    from nianbao.ingest.dataset import load_dataset
+
+    ds_dir = tmp_path / "schools"
+    shutil.copytree("examples/datong-2020-schools", ds_dir)
+    values = ds_dir / "values.csv"
+    lines = values.read_text(encoding="utf-8").splitlines(keepends=True)
+    # drop one school's floor area of 2020: the city's sum then covers one school fewer
+    victim = next(i for i, line in enumerate(lines) if line.startswith("floor_area,,2020,"))
+    school = lines[victim].rstrip("\n").split(",")[-1]
+    values.write_text("".join(lines[:victim] + lines[victim + 1:]), encoding="utf-8")
+    findings = check_dataset(load_dataset(ds_dir))
+    gaps = [f for f in findings if f.code == "aggregate.incomplete" and f.values["element"] == "floor_area"
+            and f.period == 2020]
+    assert gaps and all(f.values["missing"] == [school] for f in gaps)
+    assert gaps[0].values["members"] - gaps[0].values["reported"] == 1

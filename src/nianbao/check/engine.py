@@ -1,7 +1,8 @@
 """``check_dataset``: every finding about a dataset, in one deterministic order.
 
 Findings from reading the files come first in the pipeline, then the data rules of rules.yaml
-(per org unit), then the claims of a published report. There is no cap on their number.
+(per org unit), then the claims of a published report, and for school-level data the findings
+of aggregation and of the majors lists. There is no cap on their number.
 """
 
 from __future__ import annotations
@@ -18,7 +19,18 @@ def check_dataset(dataset) -> list[Finding]:
     findings = list(dataset.findings)
     findings += check_data(dataset, book, orgs)
     findings += check_claims(dataset, book, orgs.get(dataset.org_unit.code))
+    if dataset.orgs is not None:
+        findings += _school_level(dataset)
     return sorted(findings, key=sort_key)
+
+
+def _school_level(dataset) -> list[Finding]:
+    """Findings of school-level data beyond the rules: aggregates some schools did not report
+    to (aggregate.incomplete), majors outside the 专业目录 or listed twice."""
+    from nianbao.compute.aggregate import rollup
+    from nianbao.ingest.majors import dataset_majors
+
+    return list(rollup(dataset).findings) + list(dataset_majors(dataset)[1])
 
 
 def has_errors(findings) -> bool:
