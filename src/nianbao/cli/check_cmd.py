@@ -10,6 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from nianbao.cli import common
+
 FORMATS = ("table", "json", "csv", "xlsx")
 
 
@@ -24,10 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _fail(message: str, hint: str = "") -> int:
-    print(f"nianbao check：{message}", file=sys.stderr)
-    if hint:
-        print(f"  改法 / how to fix：{hint}", file=sys.stderr)
-    return 2
+    return common.fail("check", message, hint)
 
 
 def run(args) -> int:
@@ -45,15 +44,7 @@ def run(args) -> int:
         dataset = load_dataset(args.dataset)
         findings = check_dataset(dataset)
     except FindingsError as exc:
-        for f in exc.findings:
-            where = str(f.location)
-            print(f"nianbao check：无法读取数据 / cannot read the data：{f.message_zh}"
-                  + (f"（{where}）" if where else ""), file=sys.stderr)
-            if f.message_en:
-                print(f"  {f.message_en}", file=sys.stderr)
-            if f.hint:
-                print(f"  改法 / how to fix：{f.hint}", file=sys.stderr)
-        return 2
+        return common.unreadable("check", exc.findings)
     except (CatalogueError, RuleError) as exc:
         return _fail(f"目录有误 / catalogue error：{exc}", "检查目录文件（catalogue/<版本>/*.yaml）")
 

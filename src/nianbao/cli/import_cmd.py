@@ -16,9 +16,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from nianbao.check.findings import SEVERITY_ZH, Finding, FindingsError, Location
+from nianbao.check.findings import SEVERITY_ZH, Finding, Location
+from nianbao.cli import common
 from nianbao.ingest import workbook
-from nianbao.ingest.dataset import load_dataset
 from nianbao.store import SaveResult, Store, StoreError, store_path
 
 ANNOTATED_SUFFIX = ".批注.xlsx"
@@ -148,12 +148,9 @@ def _school_label(ds, d: workbook.WorkbookData) -> str:
 
 
 def run(args) -> int:
-    try:
-        ds = load_dataset(args.dataset)
-    except FindingsError as exc:
-        for f in exc.findings:
-            print(f"错误：{f.location} {f.message_zh}（{f.hint}）", file=sys.stderr)
-        return 2
+    ds, failed = common.load("import", args.dataset)
+    if failed:
+        return failed
     files, missing = expand(args.files)
     for m in missing:
         print(f"错误：找不到填报表 {m} / no workbook matches {m}", file=sys.stderr)

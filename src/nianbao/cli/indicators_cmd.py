@@ -8,8 +8,8 @@ provinces are recomputed from summed numerators and denominators, never averaged
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
+
+from nianbao.cli import common
 
 LEVELS = ("school", "county", "city", "province")
 BREAKDOWNS = ("affiliation", "ownership", "school_type", "county", "major_category")
@@ -33,10 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _fail(message: str, hint: str = "") -> int:
-    print(f"nianbao indicators：{message}", file=sys.stderr)
-    if hint:
-        print(f"  改法 / how to fix：{hint}", file=sys.stderr)
-    return 2
+    return common.fail("indicators", message, hint)
 
 
 def _codes(catalogue, text: str | None) -> list[tuple[str, tuple]]:
@@ -136,19 +133,11 @@ def rows_for(dataset, level: str, by: str | None, codes, period: int) -> list[di
 
 
 def run(args) -> int:
-    from nianbao.catalogue import CatalogueError
-    from nianbao.check.findings import FindingsError
     from nianbao.cli import tabular
-    from nianbao.ingest.dataset import load_dataset
 
-    try:
-        dataset = load_dataset(args.dataset)
-    except FindingsError as exc:
-        for f in exc.findings:
-            _fail(f"无法读取数据 / cannot read the data：{f.message_zh}（{f.location}）", f.hint)
-        return 2
-    except CatalogueError as exc:
-        return _fail(f"目录有误 / catalogue error：{exc}")
+    dataset, failed = common.load("indicators", args.dataset)
+    if failed:
+        return failed
     level = args.level or dataset.org_unit.level
     if level != dataset.org_unit.level and dataset.orgs is None:
         return _fail(f"数据集没有机构表 orgs.csv，无法按{level}层级列出 / no orgs.csv: cannot list level {level}",
@@ -183,12 +172,4 @@ def run(args) -> int:
         if not args.by:
             cols = [c for c in cols if c[0] != "category_zh"]
         text = tabular.table(rows, cols) + f"共 {len(rows)} 行；{period}年 / {len(rows)} rows\n"
-    if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            return _fail(f"无法写入 {args.output}：{exc.strerror or exc}", "检查输出路径")
-        print(f"{len(rows)} 行 → {args.output}")
-    else:
-        sys.stdout.write(text)
-    return 0
+    return common.emit("indicators", text, args.output, f"{len(rows)} 行 / rows")

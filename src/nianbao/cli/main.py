@@ -10,6 +10,7 @@ import sys
 
 from nianbao import __version__
 from nianbao.check.findings import FindingsError
+from nianbao.cli import common
 
 # (command, module, Chinese help, English help)
 COMMANDS = [
@@ -64,12 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except FindingsError as exc:  # input that cannot be used at all
-        for f in exc.findings:
-            where = f" [{f.location}]" if str(f.location) else ""
-            print(f"错误{where}：{f.message_zh}\n  {f.message_en}", file=sys.stderr)
-            if f.hint:
-                print(f"  处理办法 / what to do：{f.hint}", file=sys.stderr)
-        return 2
+        return common.unreadable(args.command, exc.findings)
     except Exception as exc:  # a defect in nianbao, not in the data: say so in one line
         if os.environ.get("NIANBAO_DEBUG"):
             raise

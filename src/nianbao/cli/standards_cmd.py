@@ -8,8 +8,8 @@ then one line per school with the criteria it misses. CSV: one row per school an
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
+
+from nianbao.cli import common
 
 FORMATS = ("table", "csv", "json")
 CSV_COLUMNS = ["standard", "org_unit", "school_zh", "period", "criterion", "criterion_zh", "indicator", "value",
@@ -29,10 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _fail(message: str, hint: str = "") -> int:
-    print(f"nianbao standards：{message}", file=sys.stderr)
-    if hint:
-        print(f"  改法 / how to fix：{hint}", file=sys.stderr)
-    return 2
+    return common.fail("standards", message, hint)
 
 
 def _share(count) -> str:
@@ -93,15 +90,14 @@ def run(args) -> int:
     from nianbao.check.findings import FindingsError
     from nianbao.cli import tabular
     from nianbao.compute.standards import evaluate, load_standards, summarize
-    from nianbao.ingest.dataset import load_dataset
 
+    dataset, failed = common.load("standards", args.dataset)
+    if failed:
+        return failed
     try:
-        dataset = load_dataset(args.dataset)
         stds = load_standards(dataset)
     except FindingsError as exc:
-        for f in exc.findings:
-            _fail(f"无法读取数据 / cannot read the data：{f.message_zh}（{f.location}）", f.hint)
-        return 2
+        return common.unreadable("standards", exc.findings)
     except CatalogueError as exc:
         return _fail(f"目录有误 / catalogue error：{exc}")
     if dataset.orgs is None:
@@ -120,12 +116,4 @@ def run(args) -> int:
                 else tabular.to_csv(detail_rows(results), CSV_COLUMNS))
     else:
         text = table_text(results, summaries, stds, args.summary)
-    if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            return _fail(f"无法写入 {args.output}：{exc.strerror or exc}", "检查输出路径")
-        print(f"{len(results)} 校次 → {args.output}")
-    else:
-        sys.stdout.write(text)
-    return 0
+    return common.emit("standards", text, args.output, f"{len(results)} 校次 / school results")

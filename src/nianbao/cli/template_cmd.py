@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from nianbao.check.findings import FindingsError
+from nianbao.cli import common
 from nianbao.ingest import workbook
-from nianbao.ingest.dataset import load_dataset
 
 
 def add_arguments(p) -> None:
@@ -33,17 +31,13 @@ def file_name(code: str, name: str, year: int) -> str:
 
 
 def _fail(message: str) -> int:
-    print(f"错误：{message}", file=sys.stderr)
-    return 2
+    return common.fail("template", message)
 
 
 def run(args) -> int:
-    try:
-        ds = load_dataset(args.dataset)
-    except FindingsError as exc:
-        for f in exc.findings:
-            print(f"错误：{f.location} {f.message_zh}（{f.hint}）", file=sys.stderr)
-        return 2
+    ds, failed = common.load("template", args.dataset)
+    if failed:
+        return failed
     year = args.year or ds.report_year
     if ds.orgs is None:
         return _fail(f"数据集 {ds.path} 没有机构表 orgs.csv，无法确定学校 / the dataset has no orgs.csv")
