@@ -41,7 +41,7 @@ class Fact:
     unit_en: str
     style: str
     decimals: int
-    kind: str  # element | ratio | reported | change
+    kind: str  # element | ratio | reported | change | rank
     scope: str  # a scope code, or "mixed"
     scope_note: str = ""
     numerator: float | None = None
@@ -59,7 +59,7 @@ class Fact:
     @property
     def key(self) -> str:
         when = f"{self.base_period}-{self.period}" if self.base_period else str(self.period)
-        suffix = "/change" if self.kind == "change" else ""
+        suffix = f"/{self.kind}" if self.kind in ("change", "rank") else ""  # rank: a school's place
         return f"{self.org_unit}/{self.ref}/{when}/{self.scope}{suffix}"
 
     @property

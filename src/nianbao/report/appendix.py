@@ -27,11 +27,21 @@ def add_data_notes(b, dataset):
         f"本报告中的数字均由数据集“{dataset.path.name}”按指标目录 {b.cat.id} 计算得出，"
         "表格、图表和正文引用同一组计算结果；数值按四舍五入修约，比上年增减按修约后的数值计算，"
         "百分比的增减以“个百分点”表示。每个数字的定义、公式与所用数据见附录一。")]))
-    own_unit = ("", dataset.org_unit.code)
+    school = getattr(b, "school", None)
+    if school is not None:
+        b.add(Paragraph([text(
+            f"本报告是{dataset.org_unit.zh}所属学校的年度报告，学校标识码 {school.code}。与{dataset.org_unit.zh}比较的数字"
+            f"由{dataset.org_unit.zh}所有学校的数据汇总计算，排名按同一组数据计算。")]))
+    own_unit = ("", getattr(b, "org_code", dataset.org_unit.code))
     warnings = [w for w in b.warnings if w.severity == "warning" and not w.code.startswith("claim.")]
     own = [w for w in warnings if w.org_unit in own_unit]
     members = [w for w in warnings if w.org_unit not in own_unit]
     claims = [w for w in b.warnings if w.code.startswith("claim.")]
+    omitted = getattr(b, "omitted", [])
+    if omitted:
+        b.add(Paragraph([text(f"以下 {len(omitted)} 处内容因缺少所需数据未列入报告，补充数据后重新生成即可列入：")]))
+        for w in omitted:
+            b.add(Paragraph([text(w.message_zh)], "bullet"))
     if not own:
         b.add(Paragraph([text("数据检查未发现需要说明的问题。" if not members else
                               "全市（本单位）数据的检查未发现需要说明的问题。")]))
@@ -69,6 +79,8 @@ def _how(f: Fact, catalogue) -> str:
         how = f"比上年增减 = {used}，按印出的数值相减"
     elif f.kind == "element":
         how = f"报送值：{used}"
+    elif f.kind == "rank":
+        how = f"{f.formula_zh}；{used}"
     else:
         how = f"{f.formula_zh}；{used}"
     if f.scope == "mixed" and f.scope_note:
@@ -86,14 +98,25 @@ def add_fact_appendix(b):
     groups: dict[tuple, list[Fact]] = {}
     for f in b.shown.values():
         groups.setdefault((f.indicator, f.dims), []).append(f)
+    own = getattr(b, "org_code", "")
+    area = b.ds.org_unit
     rows = []
     for key, facts in groups.items():
         ind = cat.indicators.get(key[0])
         name = ind.zh if ind and ind.derived else cat.ref_label(Ref(key[0], key[1]))
         rows.append([Cell([Run(name, bold=True), text("　" + _definition(key, cat))], "left", span=3)])
-        for f in sorted(facts, key=lambda f: (f.kind == "change", f.period, f.scope)):
+        order = {"rank": 2, "change": 1}
+        for f in sorted(facts, key=lambda f: (f.org_unit != own, order.get(f.kind, 0), f.period, f.scope)):
             when = f"{f.base_period}—{f.period}年" if f.kind == "change" else f"{f.period}年"
-            value = phrases.signed_change_runs(f) if f.kind == "change" else phrases.value_runs(f)
+            if f.kind == "rank":
+                when += "排名"
+            elif f.org_unit != own and f.org_unit == area.code:
+                when += area.zh
+            if f.kind == "rank":
+                from nianbao.report.school import rank_runs
+                value = rank_runs(f)
+            else:
+                value = phrases.signed_change_runs(f) if f.kind == "change" else phrases.value_runs(f)
             rows.append([Cell([text(when)]), Cell(value), Cell([text(_how(f, cat))], "left")])
     b.add(Table("appendix_facts", "附表", "报告所用数字的定义、公式与数据",
                 ["年份", "数值", "计算方法与所用数据（口径、来源）"], rows))

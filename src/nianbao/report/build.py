@@ -22,6 +22,7 @@ class BuildResult:
     findings: list[Finding]
     checked: int
     pdf_note: str = ""
+    school: str = ""  # 学校标识码 of a school's report
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -64,9 +65,25 @@ def render_charts(document: Document):
             b.png = charts.render_png(b.spec)
 
 
+def school_findings(findings: list[Finding], code: str) -> list[Finding]:
+    """The findings a school's report is concerned with: its own and those of the dataset's
+    files (not other schools', not the published claims of the area)."""
+    return [f for f in findings if f.org_unit in ("", code) and not f.code.startswith("claim.")]
+
+
+def find_school(dataset, code: str):
+    """The school of the registry with this 学校标识码, or None."""
+    reg = dataset.orgs
+    org = reg.get(code) if reg is not None else None
+    return org if org is not None and org.level == "school" else None
+
+
 def build_report(dataset, outdir: str | Path, template=None, allow_errors: bool = False, pdf: bool = True,
-                 timings: dict | None = None) -> BuildResult:
-    """Build report.docx and report.html (and report.pdf) of a loaded dataset in ``outdir``.
+                 timings: dict | None = None, school: str | None = None,
+                 findings: list[Finding] | None = None) -> BuildResult:
+    """Build report.docx and report.html (and report.pdf) of a loaded dataset in ``outdir`` —
+    or, given ``school`` (a 学校标识码 of the registry), that school's report. ``findings`` of an
+    earlier check may be passed to save checking again (reports of all schools).
     Raises ReportError when the data have errors that block a report (unless allow_errors),
     SelfCheckError when a figure would be printed two ways."""
     from nianbao.report import selfcheck
@@ -75,12 +92,21 @@ def build_report(dataset, outdir: str | Path, template=None, allow_errors: bool 
 
     timings = {} if timings is None else timings
     clock = Timer(timings)
-    findings = run_check(dataset)
+    findings = run_check(dataset) if findings is None else list(findings)
+    org = None
+    if school is not None:
+        org = find_school(dataset, school)
+        if org is None:
+            from nianbao.report.model import _finding
+            raise ReportError([_finding("report.unknown_school", "error", f"机构表中没有学校标识码为 {school} 的学校",
+                                        f"no school with code {school} in orgs.csv",
+                                        "学校标识码为10位数字（保留开头的0），见数据集的 orgs.csv")])
+        findings = school_findings(findings, org.code)
     clock.lap("check")
     blocking = [f for f in findings if f.blocks_report]
     if blocking and not allow_errors:
         raise ReportError(blocking)
-    document = build_document(dataset, findings, allow_errors=allow_errors, charts=False)
+    document = build_document(dataset, findings, allow_errors=allow_errors, charts=False, org=org)
     clock.lap("compute")
     render_charts(document)
     clock.lap("charts")
@@ -103,7 +129,8 @@ def build_report(dataset, outdir: str | Path, template=None, allow_errors: bool 
     finally:
         tmp_docx.unlink(missing_ok=True)
 
-    result = BuildResult(outdir, docx_path, html_path, None, document, findings, checked, timings=timings)
+    result = BuildResult(outdir, docx_path, html_path, None, document, findings, checked, timings=timings,
+                         school=org.code if org is not None else "")
     if pdf_path.exists():
         pdf_path.unlink()  # never leave a PDF of an earlier build beside the new report
     if pdf:
@@ -127,7 +154,8 @@ def summary(result: BuildResult) -> str:
     members = [f for f in warnings if f.org_unit not in own_unit]
     warnings = [f for f in warnings if f.org_unit in own_unit]
     claims = [f for f in doc.warnings if f.code.startswith("claim.")]
-    lines = [f"已生成报告 / report written: {result.outdir}",
+    school = f"（{doc.org}，学校标识码 {result.school}）" if result.school else ""
+    lines = [f"已生成报告 / report written: {result.outdir}{school}",
              f"  {result.docx.name}、{result.html.name}" + (f"、{result.pdf.name}" if result.pdf else ""),
              f"  {parts} 个部分，{tables} 张表，{charts} 幅图；印出 {result.checked} 处数字，"
              f"涉及 {len(doc.facts)} 项事实，自检一致",

@@ -106,6 +106,7 @@ class Document:
     warnings: list[Finding]
     errors: list[Finding]
     org_code: str = ""
+    omitted: list[Finding] = field(default_factory=list)  # optional blocks left out for lack of data
 
     @property
     def headings(self) -> list[Heading]:
@@ -151,18 +152,41 @@ def unit_observations(dataset) -> list:
 
 
 
+BLOCK_KINDS = ("sentence", "list", "table", "chart", "narrative", "verdicts")
+
+
 class Builder:
-    def __init__(self, dataset, findings=(), allow_errors: bool = False, charts: bool = True):
+    """Builds the document of the dataset's own unit, or — given ``org``, a school of the
+    registry — the school's report (outline ``school``), compared with the dataset's unit."""
+
+    def __init__(self, dataset, findings=(), allow_errors: bool = False, charts: bool = True, org=None,
+                 outline: str | None = None):
         self.ds = dataset
         self.cat = dataset.catalogue
         self.allow_errors = allow_errors
         self.draw_charts = charts
-        self.facts = FactBook(self.cat, dataset.org_unit.code, unit_observations(dataset), dataset.periods)
         self.year = dataset.report_year
         meta = dataset.meta
-        self.names = {"org": dataset.org_unit.zh, "org_en": dataset.org_unit.en or dataset.org_unit.zh,
-                      "publisher": meta.get("publisher_zh", ""), "publisher_en": meta.get("publisher_en", "")}
-        self.outline_id = meta.get("outline", "city")
+        self.school = org
+        self.area = None
+        if org is None:
+            self.org_code = dataset.org_unit.code
+            self.facts = FactBook(self.cat, self.org_code, unit_observations(dataset), dataset.periods)
+            self.names = {"org": dataset.org_unit.zh, "org_en": dataset.org_unit.en or dataset.org_unit.zh,
+                          "publisher": meta.get("publisher_zh", ""), "publisher_en": meta.get("publisher_en", "")}
+            self.outline_id = outline or meta.get("outline", "city")
+            self.narratives = dataset.narratives
+        else:
+            from nianbao.report.school import Area, school_names
+            self.org_code = org.code
+            self.area = Area(dataset)
+            self.facts = self.area.book_of(org.code)
+            self.names = school_names(dataset, org)
+            self.outline_id = outline or meta.get("school_outline", "school")
+            self.narratives = school_narratives(dataset, org.code)
+        self.plan: dict = {}  # the outline being built
+        self.omitted: list[Finding] = []
+        self.optional = False  # the block being built may be left out when its data are missing
         self.blocks: list = []
         self.shown: dict[str, Fact] = {}
         self.warnings: list[Finding] = [f for f in findings if not f.blocks_report and f.severity != "info"]
@@ -173,7 +197,24 @@ class Builder:
     # helpers
     def context(self, periods=None) -> Context:
         periods = periods or self.ds.periods
-        return Context(self.facts, self.year, min(periods), max(periods), self.names)
+        if self.area is None:
+            return Context(self.facts, self.year, min(periods), max(periods), self.names)
+        return Context(self.facts, self.year, min(periods), max(periods), self.names,
+                       area_facts=self.area.book, rank=self.rank)
+
+    def rank(self, code: str, period: int, dims=(), scope=None) -> Fact | None:
+        """The school's rank among the area's schools, in the order the outline's ``ranks`` give
+        (None for an indicator the outline does not rank)."""
+        order = (self.plan.get("ranks") or {}).get(code)
+        if self.area is None or order is None:
+            return None
+        return self.area.rank(self.school, code, period, dims, scope, order)
+
+    def omit(self, section: str, what: str, reason: str):
+        """An optional block left out for lack of data: listed in the data notes."""
+        self.omitted.append(_finding("report.omitted", "info", f"第{section}节{what}未列入报告（{reason}）",
+                                     f"section {section}: {what} left out ({reason})",
+                                     "补充数据后重新生成即可列入", section))
 
     def periods(self, spec) -> list[int]:
         rel = spec.get("periods") if isinstance(spec, dict) else None
@@ -207,17 +248,27 @@ class Builder:
         return outlines[self.outline_id]
 
     # build
+    def title(self, outline: dict, ctx: Context) -> tuple[str, str]:
+        meta = self.ds.meta
+        if self.school is None:
+            return meta.get("title_zh") or render_text(outline.get("title_zh", "{org}"), ctx), self.names["publisher"]
+        subtitle = self.names["publisher"] + ("（示例数据，学校与数值均为虚构）" if meta.get("synthetic") else "")
+        return render_text(outline.get("title_zh", "{org}"), ctx), subtitle
+
     def build(self) -> Document:
-        outline = self.outline()
+        outline = self.plan = self.outline()
         ctx = self.context()
-        title = self.ds.meta.get("title_zh") or render_text(outline.get("title_zh", "{org}"), ctx)
+        title, subtitle = self.title(outline, ctx)
         for part in outline["parts"]:
             self.add(Heading(1, part["id"], part["zh"], anchor=f"sec-{part['id']}"))
             for sec in part.get("sections", []):
                 sid = sec["id"]
                 self.add(Heading(2, sid, sec["zh"], anchor="sec-" + sid.replace(".", "-")))
+                before = len(self.blocks)
                 for block in sec.get("blocks", []):
                     self.block(block, sid)
+                if len(self.blocks) == before and sec.get("blocks"):
+                    self.add(Paragraph([text("（本节所需数据暂缺，见“数据说明”）")], "placeholder"))
         if self.errors and not self.allow_errors:
             raise ReportError(self.errors)
         from nianbao.report import appendix
@@ -226,24 +277,31 @@ class Builder:
         appendix.add_errors_appendix(self)
         if self.draw_charts:
             self.render_charts()
-        doc = Document(title=title, subtitle=self.names["publisher"], org=self.names["org"], year=self.year,
+        doc = Document(title=title, subtitle=subtitle, org=self.names["org"], year=self.year,
                        blocks=self.blocks, facts=self.shown, warnings=self.warnings, errors=self.errors,
-                       org_code=self.ds.org_unit.code)
+                       org_code=self.org_code, omitted=self.omitted)
         return doc
 
     def block(self, block: dict, section: str):
-        kind, key = next(iter(block.items()))
-        handler = {"sentence": self.sentence, "list": self.list_block, "table": self.table,
-                   "chart": self.chart, "narrative": self.narrative}.get(kind)
-        if handler is None:
+        kind = next((k for k in block if k in BLOCK_KINDS), None)
+        if kind is None:
+            kind = next(iter(block), "")
             self.errors.append(_finding("report.outline", "error", f"提纲第 {section} 节有未知的块类型“{kind}”",
                                         f"section {section}: unknown block kind '{kind}'",
-                                        "块类型：sentence、list、table、chart、narrative", section))
+                                        "块类型：" + "、".join(BLOCK_KINDS), section))
             return
-        handler(key if kind == "list" else str(key), section)
+        key = block[kind]
+        self.optional = bool(block.get("optional"))
+        handler = {"sentence": self.sentence, "list": self.list_block, "table": self.table,
+                   "chart": self.chart, "narrative": self.narrative, "verdicts": self.verdicts}[kind]
+        try:
+            handler(key if kind == "list" else str(key), section)
+        finally:
+            self.optional = False
 
     def lookup(self, group: str, key: str, section: str) -> dict | None:
-        spec = self.cat.outline.get(group, {}).get(key)
+        """A sentence, table or chart: the outline's own, else the shared one."""
+        spec = (self.plan.get(group) or {}).get(key) or self.cat.outline.get(group, {}).get(key)
         if spec is None:
             self.errors.append(_finding("report.outline", "error", f"提纲第 {section} 节引用的 {group}.{key} 不存在",
                                         f"section {section}: {group}.{key} is not defined",
@@ -251,10 +309,13 @@ class Builder:
         return spec
 
     # sentences
-    def sentence_runs(self, template: str, section: str, where: str) -> list[Run] | None:
+    def sentence_runs(self, template: str, section: str, where: str, what: str = "") -> list[Run] | None:
         try:
             return render(template, self.context(), "zh", where)
         except SentenceError as exc:
+            if self.optional:
+                self.omit(section, what or "的句子", exc.message_zh)
+                return None
             self.errors.append(_finding("report.missing_value", "error", f"{where}：占位符 {{{exc.placeholder}}} "
                                         f"{exc.message_zh}", f"{where}: placeholder {{{exc.placeholder}}} "
                                         f"{exc.message_en}", "在 values.csv 中补充该数据，或修改提纲中的句子", section))
@@ -270,8 +331,10 @@ class Builder:
         spec = self.lookup("sentences", key, section)
         if spec is None:
             return
-        runs = self.sentence_runs(spec["zh"], section, f"第{section}节句子 {key}")
+        runs = self.sentence_runs(spec["zh"], section, f"第{section}节句子 {key}", spec.get("what_zh", "的句子"))
         if runs is None:
+            if self.optional:
+                return
             self.add(Paragraph([text(f"（此处句子“{key}”缺少数据，见附录中的数据错误）")], "placeholder"))
             return
         self.paragraph_with_notes(runs)
@@ -281,18 +344,23 @@ class Builder:
         keys = key if isinstance(key, list) else [key]
         for k in map(str, keys):
             spec = self.lookup("sentences", k, section)
-            runs = spec and self.sentence_runs(spec["zh"], section, f"第{section}节列表 {k}")
+            runs = spec and self.sentence_runs(spec["zh"], section, f"第{section}节列表 {k}",
+                                               spec.get("what_zh", "列表中的一项"))
             if runs:
                 self.add(Paragraph(runs, "bullet"))
 
     # narratives
     def narrative(self, key: str, section: str):
-        body = self.ds.narratives.get(key)
+        body = self.narratives.get(key)
         if not body or not strip_comments(body).strip():
+            folder = "narrative" if self.school is None else f"narrative/{self.school.code}"
+            if self.optional:
+                self.omit(section, "的文字", f"{folder}/{key}.md 尚未提供")
+                return
             self.warnings.append(_finding("report.missing_narrative", "warning",
-                                          f"第{section}节的文字（narrative/{key}.md）尚未提供，报告中以待补充标记代替",
-                                          f"narrative/{key}.md for section {section} is missing; a placeholder is printed",
-                                          f"在数据集的 narrative 文件夹中写 {key}.md", section))
+                                          f"第{section}节的文字（{folder}/{key}.md）尚未提供，报告中以待补充标记代替",
+                                          f"{folder}/{key}.md for section {section} is missing; a placeholder is printed",
+                                          f"在数据集的 {folder} 文件夹中写 {key}.md", section))
             self.add(Paragraph([text("（本节文字待补充）")], "placeholder"))
             return
         for kind, content in markdown_blocks(body):
@@ -338,18 +406,22 @@ class Builder:
             body = [[Cell([text(r.get(h, "") or "")]) for h in header] for r in rows]
             self.add(Table(key, spec.get("number_zh") or "表" + cn_number(self.n_tables), title, header, body))
             return
-        self.n_tables += 1
-        number = spec.get("number_zh") or "表" + cn_number(self.n_tables)
-        if layout == "periods_as_rows":
-            table = self.periods_as_rows(key, spec, periods, section)
-        elif layout == "indicators_as_rows":
-            table = self.indicators_as_rows(key, spec, periods, section)
-        else:
+        layouts = {"periods_as_rows": self.periods_as_rows, "indicators_as_rows": self.indicators_as_rows,
+                   "comparison": self.comparison, "standards": self.standards}
+        if layout not in layouts:
             self.errors.append(_finding("report.outline", "error", f"表格 {key} 的版式“{layout}”未知",
                                         f"table {key}: unknown layout '{layout}'",
-                                        "版式：periods_as_rows、indicators_as_rows、static", section))
+                                        "版式：" + "、".join(list(layouts) + ["static"]), section))
             return
-        table.number, table.title = number, title
+        table = layouts[layout](key, spec, periods, section)
+        if table is None:  # left out: an optional table without data, or a standard that does not apply
+            return
+        if not isinstance(table, Table):
+            self.add(table)
+            return
+        self.n_tables += 1
+        table.number = spec.get("number_zh") or "表" + cn_number(self.n_tables)
+        table.title = title
         self.add(table)
 
     def ref(self, raw: str, section: str):
@@ -357,9 +429,13 @@ class Builder:
         self.cat.indicator(ph.code)
         return ph
 
+    def table_name(self, spec) -> str:
+        """The number the table being built will get (表一 …)."""
+        return spec.get("number_zh") or "表" + cn_number(self.n_tables + 1)
+
     def cell_fact(self, ph, period, where, section) -> Fact | None:
         fact = self.facts.get(ph.code, period, ph.dims, ph.scope)
-        if fact is None:
+        if fact is None and not self.optional:  # an optional table's notes say what “—” means
             self.warnings.append(_finding("report.missing_cell", "warning",
                                           f"{where}：{self.header_name(ph)} {period}年没有数据，表中印作“{NO_DATA}”",
                                           f"{where}: no data for {ph.raw} {period}; printed as '{NO_DATA}'",
@@ -374,11 +450,25 @@ class Builder:
             name += f"（{ind.unit_zh}）"
         return name
 
-    def periods_as_rows(self, key, spec, periods, section) -> Table:
+    def periods_with_data(self, refs, periods) -> list[int]:
+        return [p for p in periods if any(self.facts.get(ph.code, p, ph.dims, ph.scope) for ph in refs)]
+
+    def left_out_periods(self, refs, periods, spec, section) -> list[int] | None:
+        """An optional table keeps the years that have data; None when no year has any."""
+        kept = self.periods_with_data(refs, periods)
+        if not kept:
+            self.omit(section, f"的表格“{render_text(spec['zh'], self.context(periods))}”", "所列指标均无数据")
+            return None
+        return kept
+
+    def periods_as_rows(self, key, spec, periods, section) -> Table | None:
         refs = [self.ref(c, section) for c in spec["columns"]]
+        all_periods = periods
+        if self.optional and (periods := self.left_out_periods(refs, periods, spec, section)) is None:
+            return None
         header = ["年份"] + [self.header_name(ph, with_unit=True) for ph in refs]
         rows, facts = [], []
-        where = spec.get("number_zh", key)
+        where = self.table_name(spec)
         for p in periods:
             row = [Cell([text(f"{p}年")])]
             for ph in refs:
@@ -386,15 +476,24 @@ class Builder:
                 row.append(Cell([figure(f)] if f else [text(NO_DATA)]))
                 facts.append(f)
             rows.append(row)
-        return Table(key, "", "", header, rows, table_notes(facts, self.cat, refs, self))
+        return Table(key, "", "", header, rows, table_notes(facts, self.cat, refs, self)
+                     + years_without_data(all_periods, periods))
 
-    def indicators_as_rows(self, key, spec, periods, section) -> Table:
+    def indicators_as_rows(self, key, spec, periods, section) -> Table | None:
         refs = [self.ref(c, section) for c in spec["rows"]]
+        all_periods, dropped = periods, []
+        if self.optional:
+            if (periods := self.left_out_periods(refs, periods, spec, section)) is None:
+                return None
+            dropped = [self.header_name(ph) for ph in refs if not self.periods_with_data([ph], periods)]
+            refs = [ph for ph in refs if self.periods_with_data([ph], periods)]
         change = bool(spec.get("change"))
+        if self.optional and change:
+            change = any(self.facts.change(ph.code, max(periods), dims=ph.dims, scope=ph.scope) for ph in refs)
         last = max(periods)
         header = ["指标"] + [f"{p}年" for p in periods] + (["比上年增减"] if change else [])
         rows, facts = [], []
-        where = spec.get("number_zh", key)
+        where = self.table_name(spec)
         for ph in refs:
             row = [Cell([text(self.header_name(ph, with_unit=True))], align="left")]
             for p in periods:
@@ -405,7 +504,9 @@ class Builder:
                 ch = self.facts.change(ph.code, last, dims=ph.dims, scope=ph.scope)
                 row.append(Cell(phrases.signed_change_runs(ch) if ch else [text(NO_DATA)]))
             rows.append(row)
-        return Table(key, "", "", header, rows, table_notes(facts, self.cat, refs, self))
+        return Table(key, "", "", header, rows, table_notes(facts, self.cat, refs, self)
+                     + years_without_data(all_periods, periods)
+                     + ([f"{'、'.join(dropped)}无数据，表中未列出。"] if dropped else []))
 
     # charts
     def chart(self, key: str, section: str):
@@ -414,15 +515,182 @@ class Builder:
         if spec is None:
             return
         periods = self.periods(spec)
+        if self.optional and spec.get("series"):
+            periods = self.periods_with_data([parse_placeholder(r) for r in spec["series"]], periods) or periods
         title = render_text(spec["zh"], self.context(periods))
         try:
-            cs = charts.spec_from_outline(spec, periods, self.facts, self.cat, self.header_name_raw)
+            if spec.get("kind") == "comparison":
+                cs = self.comparison_chart(spec)
+            else:
+                cs = charts.spec_from_outline(spec, periods, self.facts, self.cat, self.header_name_raw)
         except charts.ChartDataError as exc:
+            if self.optional:
+                self.omit(section, f"的图“{title}”", "图中指标均无数据")
+                return
             self.warnings.append(_finding("report.missing_chart", "warning", f"第{section}节图“{title}”：{exc}",
                                           f"chart '{key}' in section {section}: {exc}", "补充图中指标的数据", section))
             return
         self.n_charts += 1
         self.add(Chart(key, "图" + cn_number(self.n_charts), title, cs, printed=cs.printed_runs()))
+
+    def comparison_chart(self, spec):
+        """Bars of the school beside those of its area, one group per indicator."""
+        from nianbao.report import charts
+        if self.area is None:
+            raise charts.ChartDataError("本校与全市的对比图只用于学校报告 / only in a school report")
+        refs = [parse_placeholder(r) for r in spec["series"]]
+        pairs = [(ph, self.facts.get(ph.code, self.year, ph.dims, ph.scope),
+                  self.area.book.get(ph.code, self.year, ph.dims, ph.scope)) for ph in refs]
+        pairs = [(ph, own, area) for ph, own, area in pairs if own is not None]
+        if not pairs:
+            raise charts.ChartDataError("图中所有数字都没有数据 / no figure of this chart has data")
+        first = pairs[0][1]
+        series = [charts.Series("本校", [own for _, own, _ in pairs]),
+                  charts.Series(self.area.zh, [area for _, _, area in pairs])]
+        return charts.ChartSpec("bar", [wrap_label(self.header_name(ph)) for ph, _, _ in pairs], series,
+                                unit=charts._unit(first), percent=first.style == "percent")
+
+    # school reports: comparison with the area, standards
+    def comparison(self, key, spec, periods, section) -> Table | None:
+        """Rows of indicators; columns: the school, its area (all schools summed, ratios
+        recomputed) and the school's rank among the area's schools."""
+        from nianbao.report.school import rank_runs
+        if self.area is None:
+            self.errors.append(_finding("report.outline", "error", f"表格 {key}（与全市比较）只用于学校报告",
+                                        f"table {key}: a comparison needs a school report",
+                                        "在学校提纲中使用，或用 --school 生成学校报告", section))
+            return None
+        refs = [self.ref(c, section) for c in spec["rows"]]
+        p = max(periods)
+        area = self.area.zh
+        header = ["指标", "本校", area, f"在{area}的排名"]
+        rows, facts, left_out, unranked = [], [], [], []
+        for ph in refs:
+            own = self.cell_fact(ph, p, self.table_name(spec), section)
+            if own is None and self.optional:
+                left_out.append(self.header_name(ph))
+                continue
+            theirs = self.area.book.get(ph.code, p, ph.dims, ph.scope)
+            rank = self.rank(ph.code, p, ph.dims, ph.scope)
+            if rank is None and own is not None:
+                unranked.append(self.header_name(ph))
+            rows.append([Cell([text(self.header_name(ph, with_unit=True))], align="left"),
+                         Cell([figure(own)] if own else [text(NO_DATA)]),
+                         Cell([figure(theirs)] if theirs else [text(NO_DATA)]),
+                         Cell(rank_runs(rank) if rank else [text(NO_DATA)])])
+            facts += [own, theirs]
+        if not rows:
+            self.omit(section, f"的表格“{render_text(spec['zh'], self.context(periods))}”", "本校所列指标均无数据")
+            return None
+        orders = self.rank_orders(refs)
+        how = f"按数值{next(iter(orders))}排列" if len(orders) == 1 else \
+            "；".join(f"{'、'.join(names)}按数值{order}排列" for order, names in orders.items())
+        notes = [f"{area}的数值由{area}所有学校的数据汇总后计算（比率按汇总的分子、分母重算）。",
+                 f"排名“m/n”表示在{area}有该项数据的n所学校中居第m位（{how}，印出的数值相同者并列）。"]
+        if unranked:
+            notes.append(f"{'、'.join(unranked)}不排名（数值并非越高或越低越好），排名栏印作“{NO_DATA}”。")
+        by_scope: dict[str, list[str]] = {}
+        for ph in refs:
+            f = self.area.book.get(ph.code, p, ph.dims, ph.scope)
+            if f is not None and f.scope not in ("all", "unstated", "mixed") and self.header_name(ph) not in left_out:
+                by_scope.setdefault(f.scope, []).append(self.header_name(ph))
+        notes += [f"{area}的{'、'.join(n)}{scope_phrase(s, self.cat)}。" for s, n in by_scope.items()]
+        notes += scope_notes([f for f in facts if f is not None], self.cat)
+        if left_out:
+            notes.append(f"本校没有{'、'.join(left_out)}的数据，表中未列出。")
+        if any(f is None for f in facts):
+            notes.append(f"“{NO_DATA}”表示无数据。")
+        return Table(key, "", "", header, rows, notes)
+
+    def rank_orders(self, refs) -> dict[str, list[str]]:
+        from nianbao.report.school import ORDER_ZH
+        ranks = self.plan.get("ranks") or {}
+        out: dict[str, list[str]] = {}
+        for ph in refs:
+            if ph.code in ranks:
+                out.setdefault(ORDER_ZH.get(ranks[ph.code], ranks[ph.code]), []).append(self.header_name(ph))
+        return out
+
+    def standard(self, std_id: str, section: str):
+        """(standard, the school's result) — or None, with an error for an unknown standard."""
+        from nianbao.compute.standards import evaluate_school, load_standards
+        std = load_standards(self.ds).get(std_id)
+        if std is None:
+            self.errors.append(_finding("report.outline", "error", f"提纲第 {section} 节引用的标准 {std_id} 不存在",
+                                        f"section {section}: standard {std_id} is not defined",
+                                        "在 standards.yaml 中定义该标准", section))
+            return None
+        if self.school is None:
+            self.errors.append(_finding("report.outline", "error", f"提纲第 {section} 节的达标情况只用于学校报告",
+                                        f"section {section}: standards verdicts need a school report",
+                                        "在学校提纲中使用，或用 --school 生成学校报告", section))
+            return None
+        return std, evaluate_school(self.ds, std_id, std, self.school, self.year, book=self.facts)
+
+    def standards(self, key, spec, periods, section):
+        """The school against each criterion of a standard: value, threshold, verdict."""
+        from nianbao.compute.standards import threshold_text
+        from nianbao.report.school import not_applicable_text, profile_label
+        found = self.standard(str(spec.get("standard", "")), section)
+        if found is None:
+            return None
+        std, res = found
+        if not res.applicable:
+            return Paragraph([text(not_applicable_text(std, res.reason_zh, self.school, self.cat))], "note")
+        rows, overrides = [], []
+        for v in res.verdicts:
+            fact = self.facts.get(v.indicator, self.year) if v.value is not None else None
+            limit = threshold_text(v)
+            if v.threshold_note:
+                overrides.append(f"{v.zh}按{profile_label(v.threshold_note, self.plan, self.cat)}的标准")
+            rows.append([Cell([text(v.zh)], align="left"),
+                         Cell(phrases.value_runs(fact) if fact is not None else [text(NO_DATA)]),
+                         Cell([text(limit)]), Cell([text(v.verdict_zh)])])
+        if not rows:
+            self.omit(section, f"的表格“{std['zh']}”", "没有适用于本校的指标")
+            return None
+        notes = [f"标准：{std['zh']}" + (f"；文件：{std['document']}。" if std.get("document") else "。")]
+        notes += [f"{o}。" for o in overrides]
+        if any(v.informative for v in res.verdicts):
+            notes.append("“参考”表示标准只给出大致要求，不作达标判断。")
+        if any(v.met is None and not v.informative for v in res.verdicts):
+            notes.append("“无数据”表示本校未报送该项数据，不作判断。")
+        if std.get("not_modelled_zh"):
+            notes.append(f"未列入的要求：{std['not_modelled_zh']}。")
+        return Table(key, "", "", ["指标", "本校", "标准", "结论"], rows, notes)
+
+    def verdicts(self, key: str, section: str):
+        """A sentence naming the criteria of a standard the school does not meet (outline
+        ``verdicts``: wording with {standard}, {items}; {criterion}, {value}, {threshold})."""
+        from nianbao.compute.standards import threshold_text
+        spec = self.lookup("verdicts", key, section)
+        found = spec and self.standard(str(spec.get("standard", "")), section)
+        if not found:
+            return
+        std, res = found
+        names = {**self.names, "standard": std["zh"]}
+        if not res.applicable:
+            self.omit(section, f"对照《{std['zh']}》的结论", "该标准不适用于本校")
+            return
+        unmet = [v for v in res.verdicts if v.met is False]
+        if not unmet:
+            if any(v.met for v in res.verdicts):
+                self.add(Paragraph([text(spec["met_zh"].format(**names))]))
+            else:
+                self.omit(section, f"对照《{std['zh']}》的结论", "本校没有可判断的数据")
+            return
+        items: list[Run] = []
+        for i, v in enumerate(unmet):
+            fact = self.facts.get(v.indicator, self.year)
+            before, _, after = spec["item_zh"].partition("{value}")
+            if i:
+                items.append(text("、"))
+            items.append(text(before.format(criterion=v.zh)))
+            items.extend(phrases.value_runs(fact))
+            items.append(text(after.format(threshold=threshold_text(v).replace(" ", ""))))
+        head, _, tail = spec["unmet_zh"].partition("{items}")
+        runs = [text(head.format(**names))] + items + [text(tail.format(**names))]
+        self.add(Paragraph(merge_runs(runs)))
 
     def header_name_raw(self, raw: str) -> str:
         return self.header_name(parse_placeholder(raw))
@@ -435,6 +703,39 @@ class Builder:
 
 
 # -- notes --------------------------------------------------------------------------------
+def wrap_label(label: str, width: int = 7) -> str:
+    """A long axis label on two lines (双师型教师占专任教师比例 → 双师型教师占 / 专任教师比例)."""
+    if len(label) <= width:
+        return label
+    half = (len(label) + 1) // 2
+    return label[:half] + "\n" + label[half:]
+
+
+def years_without_data(periods, kept) -> list[str]:
+    missing = [p for p in periods if p not in kept]
+    return [f"{'、'.join(f'{p}年' for p in missing)}无数据，表中未列出。"] if missing else []
+
+
+def merge_runs(runs: list[Run]) -> list[Run]:
+    out: list[Run] = []
+    for r in runs:
+        if not r.text:
+            continue
+        if out and r.fact is None and out[-1].fact is None and r.bold == out[-1].bold:
+            out[-1] = Run(out[-1].text + r.text, bold=r.bold)
+        else:
+            out.append(r)
+    return out
+
+
+def school_narratives(dataset, code: str) -> dict[str, str]:
+    """A school's own texts: narrative/<学校标识码>/<id>.md (never the texts of the area)."""
+    folder = Path(dataset.path) / "narrative" / code
+    if not folder.is_dir():
+        return {}
+    return {md.stem: md.read_text(encoding="utf-8").strip() for md in sorted(folder.glob("*.md"))}
+
+
 def scope_phrase(scope: str, catalogue) -> str:
     """按不含技工学校统计 / 未注明口径 / 口径不一."""
     if scope == "unstated":
@@ -481,7 +782,8 @@ def table_notes(facts, catalogue, refs, builder) -> list[str]:
     by_scope: dict[str, list[str]] = {}
     for ph in refs:
         scopes = {f.scope for f in facts if f.indicator == ph.code and f.dims == ph.dims}
-        if len(scopes) == 1 and (s := scopes.pop()) not in ("unstated", "mixed"):
+        quiet = ("unstated", "mixed", "all") if getattr(builder, "school", None) else ("unstated", "mixed")
+        if len(scopes) == 1 and (s := scopes.pop()) not in quiet:
             by_scope.setdefault(s, []).append(builder.header_name(ph))
     for s, names in by_scope.items():
         notes.append(f"{'、'.join(names)}的统计口径：{catalogue.scope_label(s)}。")
@@ -546,6 +848,9 @@ def inputs_text(fact: Fact, catalogue) -> str:
         now, before = (number_text(v, fact.decimals) for v in (fact.numerator, fact.denominator))
         scopes = "、".join(f"{i.period}年{scope_name(i.scope, catalogue)}" for i in fact.inputs)
         return f"{fact.period}年 {now} − {fact.base_period}年 {before}（{scopes}）"
+    if fact.kind == "rank":
+        from nianbao.report.school import rank_inputs_text
+        return rank_inputs_text(fact)
     parts = []
     for i in fact.inputs:
         where = "；".join(x for x in (i.source, i.origin) if x)
@@ -554,8 +859,9 @@ def inputs_text(fact: Fact, catalogue) -> str:
     return "；".join(parts)
 
 
-def build_document(dataset, findings=(), allow_errors: bool = False, charts: bool = True) -> Document:
-    """The document model of a dataset's report. ``findings`` come from the check: errors that
-    block a report stop the build (ReportError) unless ``allow_errors``; the others are listed
-    in the data notes."""
-    return Builder(dataset, findings, allow_errors=allow_errors, charts=charts).build()
+def build_document(dataset, findings=(), allow_errors: bool = False, charts: bool = True, org=None,
+                   outline: str | None = None) -> Document:
+    """The document model of a dataset's report (or, given ``org``, of one of its schools).
+    ``findings`` come from the check: errors that block a report stop the build (ReportError)
+    unless ``allow_errors``; the others are listed in the data notes."""
+    return Builder(dataset, findings, allow_errors=allow_errors, charts=charts, org=org, outline=outline).build()

@@ -6,6 +6,10 @@ A template is text with placeholders (syntax in outline.yaml's header)::
     {code|change}  {code|plain}  {code|name}  {code|period}  {code|scope}
     {org} {org_en} {year} {first_year} {last_year} {publisher} {publisher_en}
 
+In a school report also: {code|area} the figure of the school's area (the dataset's unit: all
+its schools summed), {code|rank} the school's place among the area's schools and
+{code|ranked} how many schools were ranked; {area} {county} {school_type} {founded} … (names).
+
 The result is a list of runs: words, and figures that carry their fact. A placeholder without
 data is an error that names it; it never prints as empty text.
 """
@@ -19,7 +23,7 @@ from nianbao.catalogue import CatalogueError
 from nianbao.compute import formula
 from nianbao.compute.facts import Fact, FactBook
 from nianbao.report import phrases
-from nianbao.report.runs import Run, joined, text
+from nianbao.report.runs import Run, figure, joined, text
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _SPEC = re.compile(
@@ -28,7 +32,8 @@ _SPEC = re.compile(
     r"(?:#(?P<scope>[A-Za-z_][A-Za-z0-9_]*))?"
     r"(?:@(?P<period>[+-]?\d+))?"
     r"(?:\|(?P<filter>[a-z]+))?$")
-FILTERS = ("value", "change", "plain", "name", "period", "scope")
+FILTERS = ("value", "change", "plain", "name", "period", "scope", "area", "rank", "ranked")
+SCHOOL_FILTERS = ("area", "rank", "ranked")
 GLOBALS = ("org", "org_en", "year", "first_year", "last_year", "publisher", "publisher_en")
 
 
@@ -95,6 +100,8 @@ class Context:
     first_year: int
     last_year: int
     names: dict[str, str] = field(default_factory=dict)  # org, org_en, publisher, publisher_en
+    area_facts: FactBook | None = None  # school reports: the facts of the school's area
+    rank: object = None  # school reports: rank(code, period, dims, scope) -> Fact | None
 
     @property
     def catalogue(self):
@@ -142,14 +149,22 @@ def render_placeholder(ph: Placeholder, ctx: Context, lang: str = "zh", where: s
         year = ph.year(ctx.year)
         if ph.filter == "period":
             return [text(cat.period_label(period_type(cat, ph.code), year, lang))]
+        if ph.filter in SCHOOL_FILTERS and (ctx.area_facts is None or ctx.rank is None):
+            raise SentenceError(ph.raw, f"|{ph.filter} 只能用于学校报告", f"|{ph.filter} needs a school report", where)
         if ph.filter == "change":
             fact = ctx.facts.change(ph.code, year, dims=ph.dims, scope=ph.scope)
+        elif ph.filter == "area":
+            fact = ctx.area_facts.get(ph.code, year, ph.dims, ph.scope)
+        elif ph.filter in ("rank", "ranked"):
+            fact = ctx.rank(ph.code, year, ph.dims, ph.scope)
+            if fact is None and ctx.facts.get(ph.code, year, ph.dims, ph.scope) is not None:
+                raise SentenceError(ph.raw, "不排名（不在提纲的 ranks 中）", "is not ranked (outline ranks)", where)
         else:
             fact = ctx.facts.get(ph.code, year, ph.dims, ph.scope)
     except CatalogueError:
         raise SentenceError(ph.raw, "引用了目录中没有的指标", "names an unknown indicator", where) from None
     if fact is None:
-        what = "上年比较" if ph.filter == "change" else f"{year}年"
+        what = {"change": "上年比较", "area": f"{year}年（全市）"}.get(ph.filter, f"{year}年")
         scope = f"（{cat.scope_label(ph.scope)}）" if ph.scope else ""
         raise SentenceError(ph.raw, f"没有数据：{_name(cat, ph, 'zh')}{scope} {what}",
                             f"no data: {_name(cat, ph, 'en')} {year}", where)
@@ -157,6 +172,10 @@ def render_placeholder(ph: Placeholder, ctx: Context, lang: str = "zh", where: s
         return phrases.change_runs(fact, lang)
     if ph.filter == "scope":
         return [text(scope_words(fact, cat, lang), fact)]
+    if ph.filter == "rank":
+        return [figure(fact)]
+    if ph.filter == "ranked":
+        return [text(str(int(fact.denominator)), fact)]
     return phrases.value_runs(fact, lang, unit=ph.filter != "plain")
 
 

@@ -1,0 +1,128 @@
+"""School reports (学校年报): what a school's report adds to the common machinery.
+
+- ``Area``: the unit a school is compared with (the dataset's own unit, usually the city): its
+  FactBook — figures summed over all its schools, ratios recomputed from the sums — and the
+  FactBooks of its schools, from which a school's rank (名次) is computed. A rank is a fact of
+  kind ``rank``: its value is the place, its denominator the number of schools ranked and its
+  inputs the value of every school, so the appendix and the HTML tooltip show how it came about.
+- the comparison table (本校 / area / rank), the standards table (value, threshold, verdict) and
+  the sentence naming the criteria a school does not meet (nianbao.compute.standards).
+- the names a school's sentences may use ({county}, {school_type}, {founded} …).
+
+Orders and wording are outline data (outline.yaml, the school outline's ``ranks``,
+``verdicts`` and ``profiles``).
+"""
+
+from __future__ import annotations
+
+from nianbao.compute.facts import Fact, Input
+from nianbao.report.runs import Run, figure, text
+
+ORDER_ZH = {"desc": "从高到低", "asc": "从低到高"}
+ORDER_EN = {"desc": "highest first", "asc": "lowest first"}
+
+
+def school_names(dataset, org) -> dict[str, str]:
+    """Names a school outline's templates can use, besides {org} and {year}."""
+    cat = dataset.catalogue
+    reg = dataset.orgs
+
+    def label(dim: str, lang: str = "zh") -> str:
+        code = org.attribute(dim)
+        cats = (cat.dimensions.get(dim) or {}).get("categories") or {}
+        return (cats.get(code) or {}).get(lang, "") if code else ""
+
+    county = reg.get(reg.county_of(org.code)) if reg is not None else None
+    names = {"org": org.zh, "org_en": org.en or org.zh, "publisher": org.zh, "publisher_en": org.en or org.zh,
+             "area": dataset.org_unit.zh, "area_en": dataset.org_unit.en or dataset.org_unit.zh,
+             "county": county.zh if county else "", "school_code": org.code,
+             "founded": str(org.founded) if org.founded else ""}
+    for dim in ("affiliation", "ownership", "school_type"):
+        names[dim] = label(dim)
+        names[dim + "_en"] = label(dim, "en")
+    return {k: v for k, v in names.items() if v}
+
+
+class Area:
+    """The unit a school report compares with, and the schools it ranks a school among."""
+
+    def __init__(self, dataset):
+        from nianbao.compute.aggregate import factbook_for
+        self._factbook_for = factbook_for
+        self.ds = dataset
+        self.code = dataset.org_unit.code
+        self.zh = dataset.org_unit.zh
+        self.en = dataset.org_unit.en or dataset.org_unit.zh
+        # FactBooks are kept on the dataset: the reports of all schools share them
+        self._books = dataset.__dict__.setdefault("_nianbao_school_books", {})
+        reg = dataset.orgs
+        peers = reg.schools(under=self.code) if reg is not None else []
+        if not peers and reg is not None:
+            peers = reg.schools()  # a registry that does not name the dataset's own unit
+        self.peers = [o for o in peers if o.counts_as_school]
+        self.book = self.book_of(self.code)
+
+    def book_of(self, code: str):
+        if code not in self._books:
+            self._books[code] = self._factbook_for(self.ds, code)
+        return self._books[code]
+
+    def schools_in(self, period: int) -> list:
+        return [o for o in self.peers if o.active_in(period)]
+
+    def rank(self, org, code: str, period: int, dims=(), scope=None, order: str = "desc") -> Fact | None:
+        """The place of ``org`` among the area's schools that have the figure, by printed
+        (rounded) value, ``desc`` highest first; equal values share a place (1, 2, 2, 4)."""
+        if order not in ORDER_ZH:
+            raise ValueError(f"outline.yaml ranks: order must be desc or asc, not {order!r}")
+        own = self.book_of(org.code).get(code, period, dims, scope)
+        if own is None or org.code not in {o.code for o in self.schools_in(period)}:
+            return None
+        sign = -1 if order == "desc" else 1
+        entries = []
+        for o in self.schools_in(period):
+            f = self.book_of(o.code).get(code, period, dims, scope)
+            if f is not None:
+                entries.append((o, f))
+        entries.sort(key=lambda e: (sign * e[1].rounded, e[0].code))
+        place = 1 + sum(1 for _, f in entries if sign * f.rounded < sign * own.rounded)
+        inputs = tuple(Input(ref=f.ref, label_zh=o.zh, label_en=o.en or o.zh, period=period, scope=f.scope,
+                             value=f.value, source=f.key, origin=f.text_with_unit) for o, f in entries)
+        return Fact(indicator=own.indicator, dims=own.dims, org_unit=org.code, period=period, value=float(place),
+                    name_zh=f"{own.name_zh}在{self.zh}学校中的名次", name_en=f"rank by {own.name_en} in {self.en}",
+                    unit_zh="", unit_en="", style="number", decimals=0, kind="rank", scope=own.scope,
+                    numerator=float(place), denominator=float(len(entries)),
+                    formula_zh=f"{self.zh}有该项数据的学校按{own.name_zh}{ORDER_ZH[order]}排列（印出的数值相同者并列）的位次",
+                    formula_en=f"place among the schools of {self.en} with the figure, {ORDER_EN[order]} (ties share a place)",
+                    inputs=inputs)
+
+
+def rank_runs(rank: Fact) -> list[Run]:
+    """“3/34”: the place (a figure) and the number of schools ranked (words of the same fact)."""
+    return [figure(rank), text(f"/{int(rank.denominator)}", rank)]
+
+
+def rank_inputs_text(fact: Fact) -> str:
+    """The schools behind a rank, in order, as the appendix and tooltips show them."""
+    listed = "、".join(f"{i.label_zh} {i.origin}" for i in fact.inputs)
+    return f"共{int(fact.denominator)}所学校：{listed}"
+
+
+def profile_label(note: str, outline: dict, catalogue) -> str:
+    """Why another threshold applies (``school_type=technical`` → 技工学校), from the catalogue's
+    dimension labels and the outline's ``profiles``."""
+    labels = []
+    for part in filter(None, note.split("、")):
+        key, _, value = part.partition("=")
+        cats = (catalogue.dimensions.get(key) or {}).get("categories") or {}
+        label = (cats.get(value) or {}).get("zh") or (outline.get("profiles") or {}).get(value) or value
+        labels.append(label)
+    return "、".join(labels)
+
+
+def not_applicable_text(std: dict, reason: str, org, catalogue) -> str:
+    cats = (catalogue.dimensions.get("school_type") or {}).get("categories") or {}
+    label = (cats.get(org.school_type) or {}).get("zh")
+    if label:
+        reason = reason.replace(f"（{org.school_type}）", f"（{label}）")
+    return f"《{std['zh']}》不适用于本校：{reason}。"
