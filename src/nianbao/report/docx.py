@@ -21,6 +21,7 @@ from docx.shared import Cm
 from nianbao.report.model import Chart, Document, Heading, Paragraph, Table
 
 TEMPLATE = Path(__file__).parent / "templates" / "report-template.docx"
+KEEP_TOGETHER_ROWS = 15  # a table of at most this many rows is not split across pages
 PARAGRAPH_STYLES = {"body": "Normal", "note": "Note", "placeholder": "Placeholder", "bullet": "List Bullet"}
 REQUIRED_STYLES = ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Caption",
                    "TOC Heading", "toc 1", "toc 2", "Table Text", "Table Text Left", "Table Heading",
@@ -137,22 +138,26 @@ class WordWriter:
         self.paragraph(style, inner)
 
     def table(self, t: Table):
-        self.paragraph("Caption", self.r_xml(t.caption))
+        # the caption stays with its table, and a short table on one page (keep with next)
+        self.paragraph("Caption", self.r_xml(t.caption), "<w:keepNext/>")
         widths = column_widths(t)
         grid = "".join(f'<w:gridCol w:w="{int(w * 567)}"/>' for w in widths)
+        together = len(t.rows) <= KEEP_TOGETHER_ROWS
 
-        def cell(inner: str, w: float, style: str, span: int = 1) -> str:
+        def cell(inner: str, w: float, style: str, span: int = 1, keep: bool = False) -> str:
             merge = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
+            keep_xml = "<w:keepNext/>" if keep else ""
             return (f'<w:tc><w:tcPr><w:tcW w:w="{int(w * 567)}" w:type="dxa"/>{merge}<w:vAlign w:val="center"/>'
-                    f'</w:tcPr><w:p><w:pPr><w:pStyle w:val="{self.sid(style)}"/></w:pPr>{inner}</w:p></w:tc>')
-        head = "".join(cell(self.r_xml(h), w, "Table Heading") for h, w in zip(t.header, widths))
+                    f'</w:tcPr><w:p><w:pPr><w:pStyle w:val="{self.sid(style)}"/>{keep_xml}</w:pPr>{inner}</w:p></w:tc>')
+        head = "".join(cell(self.r_xml(h), w, "Table Heading", keep=True) for h, w in zip(t.header, widths))
         rows = [f'<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{head}</w:tr>']
-        for row in t.rows:
+        for i, row in enumerate(t.rows):
             cells, col = [], 0
+            keep = together and i < len(t.rows) - 1
             for c in row:
                 w = sum(widths[col:col + c.span])
                 style = "Table Text Left" if c.align == "left" else "Table Text"
-                cells.append(cell(self.runs_xml(c.runs), w, style, c.span))
+                cells.append(cell(self.runs_xml(c.runs), w, style, c.span, keep))
                 col += c.span
             rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{''.join(cells)}</w:tr>")
         xml = (f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{self.sid("Report Table")}"/>'
