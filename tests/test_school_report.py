@@ -326,3 +326,24 @@ def test_all_schools_writes_one_folder_per_active_school(tmp_path, capsys):
     assert main(["report", str(planted(tmp_path)), "--all-schools", "-o", str(out), "--no-pdf"]) == 0
     assert sorted(p.name for p in out.iterdir()) == sorted([S1, S2, S3, S4])  # not the closed one
     assert all((out / c / "report.docx").exists() and (out / c / "report.html").exists() for c in (S1, S2, S3, S4))
+
+
+def test_every_school_sentence_renders_in_both_languages():
+    """The example school has every figure but funding: each sentence of the school outline
+    renders in Chinese and English without a placeholder left over."""
+    from nianbao.report.model import Builder
+    ds = load_dataset(EXAMPLE)
+    b = Builder(ds, org=find_school(ds, SCHOOL), charts=False)
+    b.plan = b.outline()
+    ctx = b.context()
+    own = b.plan["sentences"]
+    shared = {k for blk in (blk for part in b.plan["parts"] for sec in part["sections"] for blk in sec["blocks"])
+              for kind, k in blk.items() if kind == "sentence"} - set(own)
+    specs = {**own, **{k: ds.catalogue.outline["sentences"][k] for k in shared}}
+    assert "school_funding" in specs and len(specs) > 15
+    for key, spec in specs.items():
+        if key == "school_funding":  # the synthetic schools report no funding
+            continue
+        for lang in ("zh", "en"):
+            text = S.render_text(spec[lang], ctx, lang, key)
+            assert text and "{" not in text and "}" not in text, (key, lang)

@@ -363,6 +363,7 @@ class Builder:
                                           f"在数据集的 {folder} 文件夹中写 {key}.md", section))
             self.add(Paragraph([text("（本节文字待补充）")], "placeholder"))
             return
+        self.optional = False  # `optional` concerns a missing text; figures in a text must have data
         for kind, content in markdown_blocks(body):
             if kind == "heading":
                 self.add(Heading(3, "", content))
@@ -572,7 +573,7 @@ class Builder:
                 continue
             theirs = self.area.book.get(ph.code, p, ph.dims, ph.scope)
             rank = self.rank(ph.code, p, ph.dims, ph.scope)
-            if rank is None and own is not None:
+            if ph.code not in (self.plan.get("ranks") or {}):
                 unranked.append(self.header_name(ph))
             rows.append([Cell([text(self.header_name(ph, with_unit=True))], align="left"),
                          Cell([figure(own)] if own else [text(NO_DATA)]),
@@ -589,6 +590,8 @@ class Builder:
                  f"排名“m/n”表示在{area}有该项数据的n所学校中居第m位（{how}，印出的数值相同者并列）。"]
         if unranked:
             notes.append(f"{'、'.join(unranked)}不排名（数值并非越高或越低越好），排名栏印作“{NO_DATA}”。")
+        if not self.school.counts_as_school:
+            notes.append("本单位不计为学校（附设中职班），不参加排名。")
         by_scope: dict[str, list[str]] = {}
         for ph in refs:
             f = self.area.book.get(ph.code, p, ph.dims, ph.scope)
