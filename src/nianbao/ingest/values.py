@@ -58,7 +58,7 @@ MESSAGES = {
                                "按表头的单位填写数字"),
     "rate.as_fraction": ("error", "比率“{raw}”像是小数形式（{percent}%？）；本栏按百分数填写",
                          "rate '{raw}' looks like a fraction ({percent}%?); this column takes percent",
-                         "把 0.9514 写成 95.14（或 95.14%）"),
+                         "把 {raw} 写成 {percent}（或 {percent}%）"),
     "rate.out_of_range": ("error", "比率 {raw} 超出 0–100% 的范围", "rate {raw} is outside 0–100%",
                           "比率按百分数填写，应在 0 到 100 之间"),
     "pair.as_time": ("error", "比值“{raw}”被存成了时间（{time}）；应为比值 {fixed}",
