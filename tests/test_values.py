@@ -217,3 +217,13 @@ def test_xlsx_that_is_not_a_workbook(tmp_path, capsys):
     assert main(["check", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "Excel" in err and "Traceback" not in err
+
+
+def test_every_value_message_has_an_english_hint():
+    from nianbao.ingest.values import MESSAGES, finding
+
+    for code in MESSAGES:
+        f = finding(code, raw="0.9514", percent="95.14", fixed="7:3", time="7:03", total="9",
+                    value="1", suffix="人", element="在校生数", element_en="students", unit="人")
+        assert f.hint_en and f.message_en and f.hint, code
+        assert "{" not in f.hint_en + f.message_en + f.hint + f.message_zh, code
