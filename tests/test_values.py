@@ -219,11 +219,15 @@ def test_xlsx_that_is_not_a_workbook(tmp_path, capsys):
     assert "Excel" in err and "Traceback" not in err
 
 
-def test_every_value_message_has_an_english_hint():
-    from nianbao.ingest.values import MESSAGES, finding
+def test_every_input_message_has_both_languages_and_a_hint():
+    import string
 
-    for code in MESSAGES:
-        f = finding(code, raw="0.9514", percent="95.14", fixed="7:3", time="7:03", total="9",
-                    value="1", suffix="人", element="在校生数", element_en="students", unit="人")
-        assert f.hint_en and f.message_en and f.hint, code
+    from nianbao.ingest.messages import catalogue, finding
+
+    for code, m in catalogue().items():
+        assert m["severity"] in ("error", "warning", "info"), code
+        names = {n for part in m.values() for _, n, _, _ in string.Formatter().parse(part) if n}
+        f = finding(code, **{n: "X" for n in names})
+        assert f.message_zh and f.message_en and f.hint and f.hint_en, code
+        # every placeholder is filled once its value is given
         assert "{" not in f.hint_en + f.message_en + f.hint + f.message_zh, code

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from nianbao.check.findings import Finding, Location
+from nianbao.ingest.messages import finding
 
 
 @dataclass
@@ -30,81 +31,6 @@ class Parsed:
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _PAIR = re.compile(r"^(\d+(?:\.\d+)?)\s*[:：]\s*(\d+(?:\.\d+)?)$")
 _TIME_LIKE = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")
-
-# Messages: (severity, zh, en, hint, hint in English). Placeholders are filled from the
-# finding's values.
-MESSAGES = {
-    "value.not_number": ("error", "“{raw}”不是数字，{element}需要填写数字",
-                         "'{raw}' is not a number; {element_en} needs a number",
-                         "只填写阿拉伯数字，不写文字、单位或空格",
-        "type digits only: no words, units or spaces"),
-    "value.fullwidth": ("warning", "“{raw}”含全角字符，已按 {value} 读取",
-                        "'{raw}' contains full-width characters; read as {value}",
-                        "请改用半角数字（英文输入法）",
-        "type half-width digits (English input mode)"),
-    "value.thousands": ("warning", "“{raw}”含千位分隔符，已按 {value} 读取",
-                        "'{raw}' contains thousands separators; read as {value}",
-                        "请去掉逗号，只填写数字",
-        "remove the commas; type the number only"),
-    "value.unit_suffix": ("warning", "“{raw}”带有单位“{suffix}”，已按 {value} 读取",
-                          "'{raw}' carries the unit '{suffix}'; read as {value}",
-                          "单位已在表头中注明，单元格只填数字",
-        "the unit is in the column header; type the number only"),
-    "value.wrong_unit": ("error", "“{raw}”的单位“{suffix}”与{element}的单位“{unit}”不符",
-                         "'{raw}' has unit '{suffix}' but {element_en} is in '{unit}'",
-                         "按表头的单位换算后只填写数字",
-        "convert to the header's unit and type the number only"),
-    "value.not_integer": ("error", "{element}应为整数，填写的是 {raw}",
-                          "{element_en} must be a whole number, found {raw}",
-                          "人数、所数等计数请填写整数",
-        "counts of people or schools are whole numbers"),
-    "value.negative": ("error", "{element}不能为负数（{raw}）", "{element_en} cannot be negative ({raw})",
-                       "请核对数值",
-        "check the value"),
-    "value.percent_not_rate": ("error", "“{raw}”是百分数，但{element}不是比率",
-                               "'{raw}' is a percentage but {element_en} is not a rate",
-                               "按表头的单位填写数字",
-        "type the number in the header's unit"),
-    "rate.as_fraction": ("error", "比率“{raw}”像是小数形式（{percent}%？）；本栏按百分数填写",
-                         "rate '{raw}' looks like a fraction ({percent}%?); this column takes percent",
-                         "把 {raw} 写成 {percent}（或 {percent}%）",
-        "write {raw} as {percent} (or {percent}%)"),
-    "rate.out_of_range": ("error", "比率 {raw} 超出 0–100% 的范围", "rate {raw} is outside 0–100%",
-                          "比率按百分数填写，应在 0 到 100 之间",
-        "rates are percentages between 0 and 100"),
-    "pair.as_time": ("error", "比值“{raw}”被存成了时间（{time}）；应为比值 {fixed}",
-                     "ratio '{raw}' was stored as a time ({time}); it should be the ratio {fixed}",
-                     "把单元格设为“文本”格式后填写 {fixed}，比值两项之和为10",
-        "format the cell as text, then type {fixed}; the two terms sum to 10"),
-    "pair.bad": ("error", "“{raw}”不是“a:b”形式的比值", "'{raw}' is not a ratio of the form a:b",
-                 "按“6.5:3.5”的形式填写，两项之和为10",
-        "write it like 6.5:3.5; the two terms sum to 10"),
-    "pair.not_ten": ("error", "比值 {raw} 两项之和为 {total}，应为10", "ratio {raw} sums to {total}, not 10",
-                     "普职招生比按两项之和为10填写，如 6.5:3.5",
-        "the general-to-vocational ratio sums to 10, e.g. 6.5:3.5"),
-    "value.formula_no_cache": ("error", "单元格是公式“{raw}”，但没有计算结果",
-                               "the cell holds the formula '{raw}' with no computed value",
-                               "在 Excel 或 WPS 中打开并保存一次，或直接填写数值",
-        "open and save the file once in Excel or WPS, or type the value"),
-    "value.empty": ("warning", "{element}没有填写数值，按“未报送”处理（不是0）",
-                    "{element_en} has no value; treated as not reported (not as 0)",
-                    "数值为零请填写 0；未统计请删除这一行",
-        "type 0 for zero; delete the row if the figure was not collected"),
-}
-
-
-def finding(code: str, location: Location | None = None, **values) -> Finding:
-    severity, zh, en, hint, hint_en = MESSAGES[code]
-    fmt = {k: ("" if v is None else v) for k, v in values.items()}
-    return Finding(code=code, severity=severity, message_zh=zh.format_map(_Default(fmt)),
-                   message_en=en.format_map(_Default(fmt)), hint=hint.format_map(_Default(fmt)),
-                   hint_en=hint_en.format_map(_Default(fmt)), location=location or Location(), values=values)
-
-
-class _Default(dict):
-    def __missing__(self, key):
-        return "{" + key + "}"
-
 
 def _fmt(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else repr(round(v, 10))

@@ -31,6 +31,7 @@ from nianbao import __version__
 from nianbao.check.findings import SEVERITY_ZH, Finding, Location
 from nianbao.compute import formula
 from nianbao.compute.formula import ref_key
+from nianbao.ingest.messages import finding as message
 from nianbao.ingest.values import parse_value
 from nianbao.store import Major, Row, Submission, dims_text
 
@@ -573,70 +574,8 @@ def fill(path: str | Path, values: dict[str, object], records: list[dict] | None
 
 # -- reading ---------------------------------------------------------------------------------
 
-MESSAGES = {
-    "workbook.unreadable": ("error", "无法打开文件：{error}", "cannot open the file: {error}",
-                            "请提交用 nianbao 生成、在 Excel 或 WPS 中保存的 .xlsx 文件"),
-    "workbook.no_meta": ("error", "这不是 nianbao 生成的填报表（缺少隐藏的说明页 {sheet}）",
-                         "not a nianbao workbook (hidden sheet {sheet} is missing)",
-                         "请在教育局下发的填报表中填写，不要另建或复制到新文件"),
-    "workbook.wrong_template": ("error", "填报表模板为 {found}，当前需要 {expected}",
-                                "the workbook was made from template {found}; {expected} is required",
-                                "请向教育局索取新的填报表，把数据转填到新表中"),
-    "workbook.unknown_school": ("error", "学校标识码 {school} 不在机构表中",
-                                "school identifier {school} is not in the registry",
-                                "请确认使用的是本校的填报表；新设学校请先由教育局登记"),
-    "workbook.wrong_year": ("error", "填报表年度为 {found}年，本次导入的是 {expected}年",
-                            "the workbook is for {found}; this import is for {expected}",
-                            "请使用 {expected}年度的填报表"),
-    "workbook.missing_sheet": ("error", "缺少工作表“{sheet}”", "sheet '{sheet}' is missing",
-                               "不要删除或重命名工作表；请在原填报表中填写"),
-    "workbook.columns_changed": ("error", "工作表“{sheet}”第{row}行的表头被改动（{col}列应为“{expected}”）",
-                                 "the header of sheet '{sheet}' row {row} was changed (column {col} should read '{expected}')",
-                                 "不要插入、删除或移动列；请在原填报表中填写"),
-    "workbook.missing_row": ("error", "缺少“{item}”一行（代码 {code}）", "row '{item}' (code {code}) is missing",
-                             "不要删除行；请在原填报表中填写"),
-    "workbook.unknown_row": ("error", "第{row}行的代码“{code}”不是模板中的代码", "row {row} carries the unknown code '{code}'",
-                             "A列的代码不能修改；请在原填报表中填写"),
-    "workbook.duplicate_row": ("error", "代码 {code} 出现了两次（第{first}行和第{row}行）",
-                               "code {code} appears twice (rows {first} and {row})", "不要复制行；请在原填报表中填写"),
-    "workbook.moved_rows": ("warning", "工作表“{sheet}”有 {count} 行的位置与模板不同，已按A列代码读取",
-                            "{count} rows of sheet '{sheet}' are not where the template put them; read by their codes",
-                            "请不要插入、删除或移动行"),
-    "workbook.id_changed": ("error", "学校标识码被改为“{found}”，与填报表所属学校 {school} 不符",
-                            "the school identifier was changed to '{found}'; the workbook belongs to {school}",
-                            "登记信息不能修改；如有错误请联系教育局"),
-    "workbook.formula_changed": ("warning", "计算单元格“{item}”被改动，已忽略（nianbao 自行计算）",
-                                 "computed cell '{item}' was changed; ignored (nianbao computes it)",
-                                 "蓝色单元格不需要填写"),
-    "workbook.formula_input": ("warning", "“{item}”填写的是公式 {raw}，已按其计算结果 {value} 读取",
-                               "'{item}' holds the formula {raw}; its computed result {value} was used",
-                               "请直接填写数值"),
-    "workbook.empty": ("error", "填报表中没有填写任何数据", "the workbook holds no figures",
-                       "请填写白色单元格后再提交"),
-    "workbook.empty_list": ("warning", "“{sheet}”中没有填写任何{record}", "no record was entered on sheet '{sheet}'",
-                            "请逐行填写"),
-    "workbook.missing_value": ("error", "第{row}行已填写其他内容，但“{column}”为空",
-                               "row {row} has other entries but '{column}' is empty", "请补填“{column}”"),
-    "workbook.bad_choice": ("error", "“{raw}”不是“{column}”的可选项", "'{raw}' is not a valid choice for '{column}'",
-                            "请从下拉列表中选择：{choices}"),
-    "workbook.bad_code": ("warning", "“{raw}”不是6位数字的{column}", "'{raw}' is not a 6-digit {column_en}",
-                          "按专业目录填写6位代码；单元格设为文本格式以保留开头的0"),
-    "workbook.unknown_major": ("warning", "专业“{raw}”不在专业目录（{version}年版）所选大类的名单中，已按所填大类计入",
-                               "major '{raw}' is not listed in that category of the {version} catalogue; counted as given",
-                               "核对专业名称是否与专业目录一致；目录外专业可保留"),
-    "workbook.partial_column": ("warning", "“{column}”只填写了 {filled} / {total} 个专业，未按专业大类汇总",
-                                "'{column}' is given for {filled} of {total} majors only; not summed by category",
-                                "请为每个专业填写，或全部留空"),
-    "workbook.duplicate_record": ("error", "“{raw}”在第{first}行已填写过", "'{raw}' was already entered on row {first}",
-                                  "每个{record}只填写一行"),
-}
-
-
 def _finding(kind, loc: Location, unit="", period=None, **values) -> Finding:
-    sev, zh, en, hint = MESSAGES[kind]
-    fmt = {k: ("" if v is None else v) for k, v in values.items()}
-    return Finding(code=kind, severity=sev, message_zh=zh.format(**fmt), message_en=en.format(**fmt),
-                   hint=hint.format(**fmt), location=loc, period=period, org_unit=unit, values=values)
+    return message(kind, loc, period=period, org_unit=unit, **values)
 
 
 @dataclass
