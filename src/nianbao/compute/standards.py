@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from nianbao.compute.aggregate import factbook_for
+from nianbao.compute.facts import Fact, Input
 from nianbao.compute.formatting import number_text
 
 OPS_ZH = {">=": "≥", "<=": "≤", "about": "约"}
@@ -37,6 +38,8 @@ class Verdict:
     met: bool | None  # None: no data, or a target shown for information
     informative: bool = False
     threshold_note: str = ""  # why another threshold applies (技工学校 …)
+    fact_key: str = ""  # the key of the school's fact the value comes from
+    scope: str = ""  # that fact's scope (口径)
 
     @property
     def verdict_zh(self) -> str:
@@ -148,6 +151,10 @@ def _applies(std: dict, org, period: int) -> tuple[bool, str]:
     return True, ""
 
 
+def _unit(ind) -> str:
+    return {"percent": "%", "x1": ":1"}.get(ind.style, ind.unit_zh)
+
+
 def evaluate_school(dataset, std_id: str, std: dict, org, period: int, book=None) -> SchoolResult:
     ok, reason = _applies(std, org, period)
     res = SchoolResult(standard=std_id, org_unit=org.code, zh=org.zh, period=period, applicable=ok, reason_zh=reason)
@@ -167,9 +174,10 @@ def evaluate_school(dataset, std_id: str, std: dict, org, period: int, book=None
         met = None if (value is None or informative) else _compare(value, c["op"], threshold)
         res.verdicts.append(Verdict(
             criterion=c["id"], zh=c["zh"], en=c.get("en", ""), indicator=c["indicator"], op=c["op"],
-            threshold=threshold, unit_zh={"percent": "%", "x1": ":1"}.get(ind.style, ind.unit_zh), value=value,
+            threshold=threshold, unit_zh=_unit(ind), value=value,
             text=fact.text_with_unit if fact is not None else "", met=met, informative=informative,
-            threshold_note=note))
+            threshold_note=note, fact_key=fact.key if fact is not None else "",
+            scope=fact.scope if fact is not None else ""))
     return res
 
 
@@ -232,5 +240,195 @@ def summarize(dataset, results: list[SchoolResult], org_code: str | None = None)
 
 def threshold_text(v: Verdict) -> str:
     """“≥ 1200人”, “≤ 20:1”, “约 20%”."""
-    num = number_text(v.threshold, 0) if float(v.threshold).is_integer() else f"{v.threshold:g}"
-    return f"{OPS_ZH.get(v.op, v.op)} {num}{v.unit_zh}"
+    return limit_text(v.op, v.threshold, v.unit_zh)
+
+
+def limit_text(op: str, threshold: float, unit_zh: str) -> str:
+    num = number_text(threshold, 0) if float(threshold).is_integer() else f"{threshold:g}"
+    return f"{OPS_ZH.get(op, op)} {num}{unit_zh}"
+
+
+def criterion_limits(criterion: dict, catalogue) -> tuple[str, list[tuple[dict, str]]]:
+    """The threshold of a criterion as printed, and its overrides as (when, threshold text)."""
+    unit = _unit(catalogue.indicator(criterion["indicator"]))
+    base = limit_text(criterion["op"], float(criterion["threshold"]), unit)
+    return base, [(o.get("when") or {}, limit_text(criterion["op"], float(o["threshold"]), unit))
+                  for o in criterion.get("overrides") or []]
+
+
+# -- a unit's counts as facts (the city report's 达标情况) -----------------------------------
+# Every count and share a report prints is a Fact with an indicator code of its own
+# (``standard:<standard>:<criterion>:<measure>``, criterion ``all`` for every criterion at once),
+# so each has a stable key; its inputs are the schools behind it, one Input per school: value 1
+# for a school that meets the criterion (or is counted), 0 for one that does not, the school's
+# figure as ``origin`` and the key of the school's fact as ``source``.
+MEASURES = {"assessed": ("参评学校数", "schools assessed"), "met": ("达标学校数", "schools meeting it"),
+            "share": ("达标学校比例", "share of schools meeting it"), "no_data": ("无数据学校数", "schools without data")}
+ALL = "all"
+
+
+def fact_code(std_id: str, criterion: str, measure: str) -> str:
+    return f"standard:{std_id}:{criterion}:{measure}"
+
+
+def fact_group(fact: Fact) -> tuple[str, str, str] | None:
+    """For a count or share of a standard: (the criterion's code, its name, the measure's name),
+    so that the appendix lists the figures of one criterion together; None for other facts."""
+    if fact.kind not in ("count", "share") or not fact.indicator.startswith("standard:"):
+        return None
+    base, measure = fact.indicator.rsplit(":", 1)
+    zh = MEASURES[measure][0]
+    return base, fact.name_zh.replace(zh + "（", "（", 1), zh
+
+
+@dataclass
+class Row:
+    """One row of a unit's standards table: a criterion (or ``all``) and its printed figures."""
+    criterion: str
+    zh: str
+    limit: str  # the threshold as printed (empty for ``all``)
+    assessed: Fact
+    met: Fact
+    no_data: Fact
+    share: Fact | None  # None when no school could be assessed
+    spec: dict = field(default_factory=dict)  # the criterion as standards.yaml gives it
+    overrides: list[tuple[dict, str]] = field(default_factory=list)  # (when, threshold text)
+
+
+@dataclass
+class Attainment:
+    """A standard across the schools of a unit: one row per criterion, then ``all``."""
+    standard: str
+    std: dict
+    period: int
+    scope: str
+    results: list[SchoolResult]
+    rows: list[Row]
+
+    @property
+    def applicable(self) -> list[SchoolResult]:
+        return [r for r in self.results if r.applicable]
+
+    @property
+    def not_applicable(self) -> list[SchoolResult]:
+        return [r for r in self.results if not r.applicable]
+
+    @property
+    def all(self) -> Row:
+        return self.rows[-1]
+
+    @property
+    def criteria(self) -> list[Row]:
+        return self.rows[:-1]
+
+
+def standard_scope(dataset, std: dict) -> str:
+    """The scope (口径) of a standard's counts: the aggregation scope (aggregation.yaml) that
+    leaves out the most of the school types the standard leaves out — 设置标准, which leaves
+    out 技工学校, counts in ``excl_technical``."""
+    from nianbao.compute.aggregate import config
+    excluded = set((std.get("applies") or {}).get("exclude_school_types") or [])
+    best, size = "all", -1
+    for code, rule in (config(dataset.catalogue).get("scopes") or {}).items():
+        types = set((rule or {}).get("exclude_school_types") or [])
+        if types <= excluded and len(types) > size:
+            best, size = code, len(types)
+    return best
+
+
+def attainment(dataset, std_id: str, org_code: str | None = None, period: int | None = None) -> Attainment | None:
+    """The count and share of the unit's schools meeting each criterion of a standard and all
+    of them, as facts. None when the dataset has no registry of schools (orgs.csv) or none of
+    its schools is active in the period."""
+    std = load_standards(dataset)[std_id]
+    period = period or dataset.report_year
+    org_code = org_code or dataset.org_unit.code
+    results = evaluate(dataset, period, std_id, org_code)
+    if not results:
+        return None
+    scope = standard_scope(dataset, std)
+    reg = dataset.orgs
+
+    def label_en(r):
+        org = reg.get(r.org_unit) if reg is not None else None
+        return (org.en if org is not None else "") or r.zh
+
+    def make(criterion, measure, name_zh, name_en, inputs, value, formula_zh, formula_en, num=None, den=None):
+        zh, en = MEASURES[measure]
+        share = measure == "share"
+        return Fact(indicator=fact_code(std_id, criterion, measure), dims=(), org_unit=org_code, period=period,
+                    value=float(value), name_zh=f"{name_zh}{zh}（{std['zh']}）",
+                    name_en=f"{name_en}: {en} ({std.get('en', std_id)})", unit_zh="%" if share else "所",
+                    unit_en="%" if share else "schools", style="percent" if share else "number",
+                    decimals=2 if share else 0, kind="share" if share else "count", scope=scope,
+                    numerator=None if num is None else float(num), denominator=None if den is None else float(den),
+                    factor=100.0 if share else 1.0, formula_zh=formula_zh, formula_en=formula_en,
+                    inputs=tuple(inputs))
+
+    def row(criterion, zh, en, limit, judged, missing, how_zh, how_en, spec=None, overrides=()):
+        met = sum(1 for i in judged if i.value)
+        n = len(judged)
+        share = make(criterion, "share", zh, en, judged, met * 100 / n, f"达标学校数 ÷ 参评学校数 × 100 = {met} ÷ {n} × 100",
+                     f"schools meeting it / schools assessed × 100 = {met} / {n} × 100", met, n) if n else None
+        return Row(criterion, zh, limit,
+                   assessed=make(criterion, "assessed", zh, en, judged, n, how_zh[0], how_en[0]),
+                   met=make(criterion, "met", zh, en, judged, met, how_zh[1], how_en[1]),
+                   no_data=make(criterion, "no_data", zh, en, missing, len(missing), how_zh[2], how_en[2]),
+                   share=share, spec=spec or {}, overrides=list(overrides))
+
+    applicable = [r for r in results if r.applicable]
+    rows = []
+    for c in std.get("criteria") or []:
+        if c["op"] == "about":
+            continue
+        base, overrides = criterion_limits(c, dataset.catalogue)
+        vs = [(r, v) for r in applicable for v in r.verdicts if v.criterion == c["id"]]
+        judged = [Input(ref=v.indicator, label_zh=r.zh, label_en=label_en(r), period=period, scope=v.scope,
+                        value=1.0 if v.met else 0.0, source=v.fact_key, origin=v.text)
+                  for r, v in vs if v.met is not None]
+        missing = [Input(ref=v.indicator, label_zh=r.zh, label_en=label_en(r), period=period, scope=scope,
+                         value=1.0) for r, v in vs if v.met is None]
+        name = c["zh"]
+        rows.append(row(c["id"], name, c.get("en", c["id"]), base, judged, missing,
+                        (f"适用该标准且有{name}数据的学校数", f"参评学校中{name}达到要求（{base}）的学校数",
+                         f"适用该标准但没有{name}数据的学校数"),
+                        (f"schools the standard applies to with a figure for {c.get('en', c['id'])}",
+                         f"schools assessed whose figure meets {base}",
+                         "schools the standard applies to without the figure"), c, overrides))
+    judged, missing = [], []
+    for r in applicable:
+        counted = [v for v in r.verdicts if not v.informative]
+        unmet = "、".join(v.zh for v in counted if v.met is False)
+        lacking = "、".join(v.zh for v in counted if v.met is None)
+        if r.met_all is None:
+            missing.append(Input(ref=std_id, label_zh=r.zh, label_en=label_en(r), period=period, scope=scope,
+                                 value=1.0, origin=f"缺{lacking}"))
+        else:
+            judged.append(Input(ref=std_id, label_zh=r.zh, label_en=label_en(r), period=period, scope=scope,
+                                value=1.0 if r.met_all else 0.0, origin=unmet))
+    rows.append(row(ALL, "全部指标", "all criteria", "", judged, missing,
+                    ("适用该标准、各项指标可作判断（均有数据，或已有一项未达标）的学校数",
+                     "各项指标均有数据且全部达到要求的学校数", "没有未达标项、但缺少某项数据的学校数"),
+                    ("schools with a verdict on every criterion, or failing one", "schools meeting every criterion",
+                     "schools failing none but lacking a figure")))
+    return Attainment(std_id, std, period, scope, results, rows)
+
+
+def count_inputs_text(fact: Fact) -> str:
+    """The schools behind a count or share, as the appendix and tooltips show them: the smaller
+    of the groups meeting and not meeting the criterion by name (with each school's figure),
+    the other by number — 达标（1所）：甲校（1200人）；其余30所未达标."""
+    def names(inputs):
+        return "、".join(f"{i.label_zh}（{i.origin}）" if i.origin else i.label_zh for i in inputs)
+
+    if not fact.inputs:
+        return "无学校"
+    if fact.indicator.endswith(":no_data"):
+        return f"无数据（{len(fact.inputs)}所）：{names(fact.inputs)}"
+    met = [i for i in fact.inputs if i.value]
+    unmet = [i for i in fact.inputs if not i.value]
+    (title, listed), (other, rest) = sorted((("达标", met), ("未达标", unmet)), key=lambda g: len(g[1]))
+    parts = [f"{title}（{len(listed)}所）：{names(listed)}" if listed else f"{title}：无"]
+    if rest:
+        parts.append(f"其余{len(rest)}所{other}")
+    return "；".join(parts)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from nianbao.check.findings import Finding
 from nianbao.compute.facts import Fact
 from nianbao.compute.formula import Ref
+from nianbao.compute.standards import fact_group
 from nianbao.report import phrases
 from nianbao.report.model import Cell, Heading, Paragraph, Table, inputs_text
 from nianbao.report.runs import Run, text
@@ -74,6 +75,9 @@ def _definition(key: tuple, catalogue) -> str:
 
 
 def _how(f: Fact, catalogue) -> str:
+    group = fact_group(f)
+    if group is not None and f.kind == "count" and f.inputs and not f.indicator.endswith(":no_data"):
+        return f"{f.formula_zh}；学校见本组的达标学校比例"  # listed once per criterion
     used = inputs_text(f, catalogue)
     if f.kind == "change":
         how = f"比上年增减 = {used}，按印出的数值相减"
@@ -97,14 +101,18 @@ def add_fact_appendix(b):
                           "口径和数据在原始文件中的位置。")]))
     groups: dict[tuple, list[Fact]] = {}
     for f in b.shown.values():
-        groups.setdefault((f.indicator, f.dims), []).append(f)
+        group = fact_group(f)  # the counts and share of one criterion of a standard go together
+        groups.setdefault((group[0], ()) if group else (f.indicator, f.dims), []).append(f)
     own = getattr(b, "org_code", "")
     area = b.ds.org_unit
     rows = []
     for key, facts in groups.items():
         ind = cat.indicators.get(key[0])
         name = ind.zh if ind and ind.derived else cat.ref_label(Ref(key[0], key[1]))
-        rows.append([Cell([Run(name, bold=True), text("　" + _definition(key, cat))], "left", span=3)])
+        definition = _definition(key, cat)
+        if (group := fact_group(facts[0])) is not None:
+            name, definition = group[1], "逐校对照标准后计数；达标比例 = 达标学校数 ÷ 参评学校数 × 100"
+        rows.append([Cell([Run(name, bold=True), text("　" + definition)], "left", span=3)])
         order = {"rank": 2, "change": 1}
         for f in sorted(facts, key=lambda f: (f.org_unit != own, order.get(f.kind, 0), f.period, f.scope)):
             when = f"{f.base_period}—{f.period}年" if f.kind == "change" else f"{f.period}年"
@@ -112,6 +120,8 @@ def add_fact_appendix(b):
                 when += "排名"
             elif f.org_unit != own and f.org_unit == area.code:
                 when += area.zh
+            if (group := fact_group(f)) is not None:
+                when += group[2]
             if f.kind == "rank":
                 from nianbao.report.school import rank_runs
                 value = rank_runs(f)

@@ -152,7 +152,7 @@ def unit_observations(dataset) -> list:
 
 
 
-BLOCK_KINDS = ("sentence", "list", "table", "chart", "narrative", "verdicts")
+BLOCK_KINDS = ("sentence", "list", "table", "chart", "narrative", "verdicts", "attainment")
 
 
 class Builder:
@@ -193,6 +193,7 @@ class Builder:
         self.errors: list[Finding] = [f for f in findings if f.blocks_report]
         self.n_tables = 0
         self.n_charts = 0
+        self.attainments: dict = {}  # standard → nianbao.compute.standards.Attainment (or None)
 
     # helpers
     def context(self, periods=None) -> Context:
@@ -293,7 +294,8 @@ class Builder:
         key = block[kind]
         self.optional = bool(block.get("optional"))
         handler = {"sentence": self.sentence, "list": self.list_block, "table": self.table,
-                   "chart": self.chart, "narrative": self.narrative, "verdicts": self.verdicts}[kind]
+                   "chart": self.chart, "narrative": self.narrative, "verdicts": self.verdicts,
+                   "attainment": self.attainment_sentence}[kind]
         try:
             handler(key if kind == "list" else str(key), section)
         finally:
@@ -408,7 +410,7 @@ class Builder:
             self.add(Table(key, spec.get("number_zh") or "表" + cn_number(self.n_tables), title, header, body))
             return
         layouts = {"periods_as_rows": self.periods_as_rows, "indicators_as_rows": self.indicators_as_rows,
-                   "comparison": self.comparison, "standards": self.standards}
+                   "comparison": self.comparison, "standards": self.standards, "attainment": self.attainment_table}
         if layout not in layouts:
             self.errors.append(_finding("report.outline", "error", f"表格 {key} 的版式“{layout}”未知",
                                         f"table {key}: unknown layout '{layout}'",
@@ -695,6 +697,136 @@ class Builder:
         runs = [text(head.format(**names))] + items + [text(tail.format(**names))]
         self.add(Paragraph(merge_runs(runs)))
 
+    # the unit's schools against a standard: counts and shares (city report)
+    def attainment_of(self, std_id: str, section: str, what: str):
+        """The standard across the unit's schools (nianbao.compute.standards.attainment), or
+        None — left out with a note when the block is optional, else an error."""
+        from nianbao.compute.standards import attainment, load_standards
+        std = load_standards(self.ds).get(std_id)
+        if std is None:
+            self.errors.append(_finding("report.outline", "error", f"提纲第 {section} 节引用的标准 {std_id} 不存在",
+                                        f"section {section}: standard {std_id} is not defined",
+                                        "在 standards.yaml 中定义该标准", section))
+            return None
+        if self.school is not None:
+            self.errors.append(_finding("report.outline", "error", f"提纲第 {section} 节的达标统计只用于地区报告",
+                                        f"section {section}: counts of schools meeting a standard need an area report",
+                                        "学校报告请用 standards 版式的表格", section))
+            return None
+        if std_id not in self.attainments:
+            self.attainments[std_id] = attainment(self.ds, std_id, self.org_code, self.year)
+        found = self.attainments[std_id]
+        if found is not None and found.applicable:
+            return found
+        reason = ("数据集没有学校名录（orgs.csv），无法逐校对照标准" if self.ds.orgs is None else
+                  f"名录中没有{self.year}年在办且适用该标准的学校")
+        if self.optional:
+            self.omit(section, f"对照《{std['zh']}》的{what}", reason)
+        else:
+            self.errors.append(_finding("report.missing_value", "error", f"第{section}节对照《{std['zh']}》的{what}："
+                                        f"{reason}", f"section {section}: no schools to assess against {std_id}",
+                                        "提供学校名录 orgs.csv 和各校数据，或在提纲中把该块标为 optional", section))
+        return None
+
+    def attainment_table(self, key, spec, periods, section) -> Table | None:
+        """One row per criterion of a standard — schools assessed, meeting it, the share, schools
+        without the figure — and a last row for all criteria at once; every number a fact."""
+        from nianbao.compute.standards import ALL
+        from nianbao.report.school import profile_label
+        found = self.attainment_of(str(spec.get("standard", "")), section, "达标统计表")
+        if found is None:
+            return None
+        std = found.std
+        rows = []
+        for r in found.rows:
+            whole = r.criterion == ALL
+            rows.append([Cell([Run(r.zh, bold=whole)], align="left"),
+                         Cell([text(r.limit or "各项均达到")]),
+                         Cell([figure(r.assessed)]), Cell([figure(r.met)]),
+                         Cell([figure(r.share)] if r.share is not None else [text(NO_DATA)]),
+                         Cell([figure(r.no_data)])])
+        notes = [f"标准：{std['zh']}" + (f"；文件：{std['document']}。" if std.get("document") else "。")]
+        if int(std.get("issued") or 0) > self.year:
+            notes.append(f"该标准{std['issued']}年发布，晚于本报告年度，此处用其指标对照{self.year}年的数据，仅供参考。")
+        notes.append("参评学校：适用该标准且有该项数据的学校；达标比例 = 达标学校数 ÷ 参评学校数 × 100；"
+                     "无数据：适用该标准但没有该项数据的学校，不计入参评学校。")
+        notes.append("“全部指标”一行的参评学校是各项指标都能判断的学校（各项均有数据，或已有一项未达标），"
+                     "达标学校是各项均有数据且全部达到要求的学校；各项涉及的学校见附录一。")
+        cats = (self.cat.dimensions.get("school_type") or {}).get("categories") or {}
+        by_reason: dict[str, list[str]] = {}
+        for res in found.not_applicable:
+            org = self.ds.orgs.get(res.org_unit) if self.ds.orgs is not None else None
+            reason = res.reason_zh
+            if org is not None and (cats.get(org.school_type) or {}).get("zh"):
+                reason = reason.replace(f"（{org.school_type}）", f"（{cats[org.school_type]['zh']}）")
+            by_reason.setdefault(reason, []).append(res.zh)
+        notes += [f"{reason}，未计入：{'、'.join(names)}。" for reason, names in by_reason.items()]
+        limited: dict[tuple, list[str]] = {}
+        for r in found.criteria:
+            if r.spec.get("school_types"):
+                limited.setdefault(tuple(r.spec["school_types"]), []).append(r.zh)
+            for when, limit in r.overrides:
+                label = profile_label("、".join(f"{k}={v}" for k, v in when.items()), self.plan, self.cat)
+                notes.append(f"{r.zh}：{label}的标准为 {limit}。")
+        for types, names in limited.items():
+            labels = "、".join((cats.get(t) or {}).get("zh", t) for t in types)
+            notes.append(f"{'、'.join(names)}只对{labels}判断。")
+        about = [c["zh"] for c in std.get("criteria") or [] if c["op"] == "about"]
+        if about:
+            notes.append(f"{'、'.join(about)}只是大致要求，不作达标判断，表中未列出。")
+        if std.get("not_modelled_zh"):
+            notes.append(f"未列入的要求：{std['not_modelled_zh']}。")
+        if std.get("targets_zh"):
+            notes.append(f"目标：{std['targets_zh']}。")
+        if std.get("note_zh"):
+            notes.append(f"{std['note_zh']}。")
+        if any(r.share is None for r in found.rows):
+            notes.append(f"达标比例印作“{NO_DATA}”的指标没有可判断的学校。")
+        header = ["指标", "标准", "参评学校", "达标学校", "达标比例", "无数据学校"]
+        return Table(key, "", "", header, rows, notes)
+
+    def attainment_sentence(self, key: str, section: str):
+        """How many of the unit's schools meet all criteria of a standard, and which criteria
+        the most and the fewest meet (outline ``attainment``: wording with {standard}, {org},
+        {year}, {assessed}, {met}, {share}, {no_data}, {highest}, {lowest}; item_zh with
+        {criterion}, {share})."""
+        spec = self.lookup("attainment", key, section)
+        found = spec and self.attainment_of(str(spec.get("standard", "")), section, "达标情况")
+        if not found:
+            return
+        whole = found.all
+        if whole.share is None:
+            self.omit(section, f"对照《{found.std['zh']}》的达标情况", "没有各项指标都能判断的学校")
+            return
+        values = {**self.names, "standard": found.std["zh"], "year": str(self.year),
+                  "assessed": phrases.value_runs(whole.assessed), "met": phrases.value_runs(whole.met),
+                  "share": phrases.value_runs(whole.share), "no_data": phrases.value_runs(whole.no_data)}
+        try:
+            runs = fill_runs(spec["zh"], values)
+            if whole.no_data.value:
+                runs += fill_runs(spec["no_data_zh"], values)
+            rated = [r for r in found.criteria if r.share is not None]
+            if rated:
+                top = max(r.share.rounded for r in rated)
+                low = min(r.share.rounded for r in rated)
+
+                def items(share):
+                    out: list[Run] = []
+                    for r in (r for r in rated if r.share.rounded == share):
+                        out += ([text("、")] if out else []) + fill_runs(
+                            spec["item_zh"], {"criterion": r.zh, "share": phrases.value_runs(r.share)})
+                    return out
+                if top == low:
+                    runs += fill_runs(spec["even_zh"], {"share": phrases.value_runs(rated[0].share)})
+                else:
+                    runs += fill_runs(spec["spread_zh"], {"highest": items(top), "lowest": items(low)})
+        except KeyError as exc:
+            self.errors.append(_finding("report.outline", "error", f"提纲 attainment.{key} 的句子缺少 {exc} 或用了未知的占位符",
+                                        f"outline attainment.{key}: missing wording or unknown placeholder {exc}",
+                                        "句子需有 zh、no_data_zh、spread_zh、even_zh、item_zh", section))
+            return
+        self.add(Paragraph(merge_runs(runs)))
+
     def header_name_raw(self, raw: str) -> str:
         return self.header_name(parse_placeholder(raw))
 
@@ -717,6 +849,19 @@ def wrap_label(label: str, width: int = 7) -> str:
 def years_without_data(periods, kept) -> list[str]:
     missing = [p for p in periods if p not in kept]
     return [f"{'、'.join(f'{p}年' for p in missing)}无数据，表中未列出。"] if missing else []
+
+
+def fill_runs(template: str, values: dict) -> list[Run]:
+    """A wording with {name} placeholders, each replaced by words (str) or runs (figures);
+    an unknown name raises KeyError."""
+    runs: list[Run] = []
+    for i, piece in enumerate(re.split(r"\{([a-z_]+)\}", template)):
+        if i % 2 == 0:
+            runs.append(text(piece))
+        else:
+            value = values[piece]
+            runs.extend([text(value)] if isinstance(value, str) else value)
+    return [r for r in runs if r.text]
 
 
 def merge_runs(runs: list[Run]) -> list[Run]:
@@ -854,6 +999,9 @@ def inputs_text(fact: Fact, catalogue) -> str:
     if fact.kind == "rank":
         from nianbao.report.school import rank_inputs_text
         return rank_inputs_text(fact)
+    if fact.kind in ("count", "share"):
+        from nianbao.compute.standards import count_inputs_text
+        return count_inputs_text(fact)
     parts = []
     for i in fact.inputs:
         where = "；".join(x for x in (i.source, i.origin) if x)
