@@ -56,3 +56,22 @@ def test_rollup_then_ratio_is_ratio_of_sums():
     (row,) = con.execute(indicator_sql(catalogue.load("cn-2016"), "student_teacher_ratio")).fetchall()
     # (100 + 900) / (10 + 30) = 25, not the mean of 10 and 30 (= 20)
     assert row[0] == "140200" and row[4] == 25
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_same_sql_runs_on_a_second_engine(datong, code):
+    """The generated SQL is plain standard SQL: SQLite (in the standard library) runs it unchanged
+    and agrees with DuckDB, as a distributed SQL engine would."""
+    import sqlite3
+
+    ds, con = datong
+    lite = sqlite3.connect(":memory:")
+    lite.execute("CREATE TABLE observations (org_unit TEXT, element TEXT, dims TEXT, period INTEGER,"
+                 " scope TEXT, value REAL)")
+    lite.executemany("INSERT INTO observations VALUES (?, ?, ?, ?, ?, ?)",
+                     con.execute("SELECT * FROM observations").fetchall())
+    sql = indicator_sql(ds.catalogue, code)
+    got = [(r[1], r[4]) for r in lite.execute(sql).fetchall()]
+    want = [(r[1], r[4]) for r in con.execute(sql).fetchall()]
+    assert [p for p, _ in got] == [p for p, _ in want]
+    assert [v for _, v in got] == pytest.approx([v for _, v in want], rel=1e-12)
