@@ -616,14 +616,21 @@ class Builder:
                 out.setdefault(ORDER_ZH.get(ranks[ph.code], ranks[ph.code]), []).append(self.header_name(ph))
         return out
 
-    def standard(self, std_id: str, section: str):
-        """(standard, the school's result) — or None, with an error for an unknown standard."""
-        from nianbao.compute.standards import evaluate_school, load_standards
+    def standard_definition(self, std_id: str, section: str):
+        """A standard of standards.yaml, or None with an error naming the outline's section."""
+        from nianbao.compute.standards import load_standards
         std = load_standards(self.ds).get(std_id)
         if std is None:
             self.errors.append(_finding("report.outline", "error", f"提纲第 {section} 节引用的标准 {std_id} 不存在",
                                         f"section {section}: standard {std_id} is not defined",
                                         "在 standards.yaml 中定义该标准", section))
+        return std
+
+    def standard(self, std_id: str, section: str):
+        """(standard, the school's result) — or None, with an error for an unknown standard."""
+        from nianbao.compute.standards import evaluate_school
+        std = self.standard_definition(std_id, section)
+        if std is None:
             return None
         if self.school is None:
             self.errors.append(_finding("report.outline", "error", f"提纲第 {section} 节的达标情况只用于学校报告",
@@ -701,12 +708,9 @@ class Builder:
     def attainment_of(self, std_id: str, section: str, what: str):
         """The standard across the unit's schools (nianbao.compute.standards.attainment), or
         None — left out with a note when the block is optional, else an error."""
-        from nianbao.compute.standards import attainment, load_standards
-        std = load_standards(self.ds).get(std_id)
+        from nianbao.compute.standards import attainment
+        std = self.standard_definition(std_id, section)
         if std is None:
-            self.errors.append(_finding("report.outline", "error", f"提纲第 {section} 节引用的标准 {std_id} 不存在",
-                                        f"section {section}: standard {std_id} is not defined",
-                                        "在 standards.yaml 中定义该标准", section))
             return None
         if self.school is not None:
             self.errors.append(_finding("report.outline", "error", f"提纲第 {section} 节的达标统计只用于地区报告",
