@@ -20,7 +20,7 @@ from nianbao.ingest.dataset import load_dataset
 from nianbao.report import selfcheck
 from nianbao.report.build import build_report
 from nianbao.report.docx import TemplateError, open_template
-from nianbao.report.model import Heading, Paragraph, ReportError, Table, build_document
+from nianbao.report.model import Paragraph, ReportError, Table, build_document
 
 EXAMPLE = Path("examples/datong-2020")
 

@@ -7,7 +7,7 @@ computes a number of its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable
 
 from nianbao.compute import formula
