@@ -21,6 +21,7 @@ demo: install
 	$(BIN)/nianbao report examples/datong-2020 -o out/datong-2020
 
 test: install
+	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/python -m pytest
 
 bench: install
