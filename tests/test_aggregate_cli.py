@@ -52,3 +52,14 @@ def test_unknown_indicator_and_missing_registry_are_clear_errors(capsys):
     assert code == 2 and "studnets" in err and "改法" in err
     code, _, err = run(capsys, "examples/datong-2020", "--level", "county")
     assert code == 2 and "orgs.csv" in err
+
+
+def test_short_breakdown_names_and_whole_numbers(capsys):
+    # `--by type` is the same breakdown as `--by school_type`
+    _, short, _ = run(capsys, EXAMPLE, "--by", "type", "--indicators", "students", "--format", "csv")
+    _, full, _ = run(capsys, EXAMPLE, "--by", "school_type", "--indicators", "students", "--format", "csv")
+    assert short == full and short.count("\n") > 2
+    # counts print as whole numbers: 1.1 公办 18690 人, not 18690.0
+    _, out, _ = run(capsys, EXAMPLE, "--by", "ownership", "--indicators", "students", "--format", "csv")
+    rows = {r["category"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert (rows["public"]["value"], rows["public"]["numerator"]) == ("18690", "18690")

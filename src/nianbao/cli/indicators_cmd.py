@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("dataset", help="数据集文件夹（含 dataset.yaml、orgs.csv） / dataset folder")
     parser.add_argument("--level", choices=LEVELS,
                         help="层级：school、county、city、province（默认为数据集本级） / level of the units")
-    parser.add_argument("--by", choices=BREAKDOWNS,
+    parser.add_argument("--by", type=_breakdown, choices=BREAKDOWNS,
                         help="分组：隶属 affiliation、办学性质 ownership、学校类别 school_type、县区 county、"
                              "专业大类 major_category / breakdown")
     parser.add_argument("--indicators", metavar="A,B",
@@ -30,6 +30,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--period", type=int, metavar="YEAR", help="年份（默认为报告年度） / year")
     parser.add_argument("--format", choices=FORMATS, default="table", help="输出格式 / output format")
     parser.add_argument("-o", "--output", metavar="FILE", help="写入文件；默认输出到屏幕 / write to FILE")
+
+
+# short names accepted on the command line beside the catalogue's dimension codes
+BREAKDOWN_ALIASES = {"type": "school_type", "school-type": "school_type", "major-category": "major_category",
+                     "major": "major_category"}
+
+
+def _breakdown(text: str) -> str:
+    return BREAKDOWN_ALIASES.get(text, text)
 
 
 def _fail(message: str, hint: str = "") -> int:

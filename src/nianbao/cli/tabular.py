@@ -26,13 +26,23 @@ def table(rows: list[dict], columns: list[tuple[str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _cell(v):
+    """A CSV cell: lists joined by spaces, None empty, whole floats without ".0" (1481, not 1481.0)."""
+    if isinstance(v, (list, tuple)):
+        return " ".join(v)
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
 def to_csv(rows: list[dict], columns: list[str]) -> str:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     for r in rows:
-        w.writerow({k: (" ".join(v) if isinstance(v, (list, tuple)) else ("" if v is None else v))
-                    for k, v in r.items()})
+        w.writerow({k: _cell(v) for k, v in r.items()})
     return buf.getvalue()
 
 
