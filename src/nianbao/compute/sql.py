@@ -33,10 +33,12 @@ def _literal(text: str) -> str:
 
 
 def _column(ref: formula.Ref) -> str:
-    name = ref.element + "".join(f"__{d}_{c}" for d, c in ref.dims)
+    """A column per reference, unquoted (quoting differs between engines: "x" is a string in
+    Spark SQL) and prefixed so that no element code can collide with a reserved word."""
+    name = "c_" + ref.element + "".join(f"__{d}_{c}" for d, c in ref.dims)
     if not _SAFE.match(name):
         raise ValueError(f"unsafe column name {name!r}")
-    return f'"{name}"'
+    return name
 
 
 def _dims_text(ref: formula.Ref) -> str:
