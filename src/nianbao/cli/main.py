@@ -30,7 +30,14 @@ compute and publish, every figure traceable to its data and formula."""
 
 EXAMPLES = """示例 / examples:
   nianbao report examples/datong-2020 -o out/datong-2020
+  nianbao report examples/datong-2020-schools --school 0140213012 -o out/school
   nianbao check examples/datong-2020 --format json
+  nianbao template examples/datong-2020-schools --school 0140213012 -o 学校数据表.xlsx
+  nianbao import examples/datong-2020-schools inbox/*.xlsx
+  nianbao indicators examples/datong-2020-schools --level county --format csv
+  nianbao standards examples/datong-2020-schools --summary
+
+每个命令都有 --help / every command has --help
 """
 
 
