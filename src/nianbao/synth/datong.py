@@ -584,6 +584,8 @@ README = """# 示例数据集：大同市2020年（学校级，虚构）
 - 报告只给出比率的数字（合格率、毕业率等）换算为人数：人数按比率乘以基数取整，并核对能印回原比率。
   对口就业率 77.83% 无法由 1365 人的整数得到，取最接近的 1062 人（77.80%）。
 - 学校不报送的全市数字（普通高中招生、经费、2018—2019年的比率等）取自 `examples/datong-2020`。
+- narrative/ 与 tables/ 同样复制自 `examples/datong-2020`：它们是全市层面的文字，其中提到的学校是真实学校，
+  与本例虚构的学校名单无关。
 - 专业表 majors.csv 的专业代码留空：专业目录的六位代码尚未核实（见 majors.yaml）。
 
 Synthetic example: invented schools (codes starting with 0, names 示例…) in Datong's real districts
