@@ -43,3 +43,25 @@ def test_check_of_school_data_names_schools_missing_from_an_aggregate(tmp_path):
             and f.period == 2020]
     assert gaps and all(f.values["missing"] == [school] for f in gaps)
     assert gaps[0].values["members"] - gaps[0].values["reported"] == 1
+
+
+def test_check_lists_what_the_outline_needs_and_the_data_lack(tmp_path):
+    """A city that reports only its student count: `nianbao check` names the figures the report
+    would need (the same findings that stop `nianbao report`), section by section."""
+    from nianbao.check.engine import check_dataset
+    from nianbao.cli.main import main
+    from nianbao.ingest.dataset import load_dataset
+
+    (tmp_path / "dataset.yaml").write_text(
+        'org_unit: {code: "140300", zh: 阳泉市, level: city}\nreport_year: 2020\nperiods: [2019, 2020]\n',
+        encoding="utf-8")
+    (tmp_path / "values.csv").write_text(
+        "element,dims,period,scope,value,source,note\nstudents,,2020,,12000,,\nstudents,,2019,,11500,,\n",
+        encoding="utf-8")
+    findings = check_dataset(load_dataset(tmp_path), outline=True)
+    gaps = [f for f in findings if f.code == "report.missing_value"]
+    assert any("{staff}" in f.message_zh and f.location.section == "1.3" for f in gaps)
+    assert all(f.severity == "error" for f in gaps)
+    # the report refuses for the same reason (exit 1), and check says so too (exit 1)
+    assert main(["check", str(tmp_path)]) == 1
+    assert main(["report", str(tmp_path), "-o", str(tmp_path / "out"), "--no-pdf"]) == 1

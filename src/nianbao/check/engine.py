@@ -13,7 +13,9 @@ from nianbao.check.findings import Finding, sort_key
 from nianbao.check.rules import rulebook
 
 
-def check_dataset(dataset) -> list[Finding]:
+def check_dataset(dataset, outline: bool = False) -> list[Finding]:
+    """Every finding about ``dataset``; with ``outline``, also the figures its report's outline
+    needs and the data lack (what would stop ``nianbao report``)."""
     book = rulebook(dataset.catalogue)
     orgs = index_orgs(dataset.observations)
     findings = list(dataset.findings)
@@ -21,7 +23,21 @@ def check_dataset(dataset) -> list[Finding]:
     findings += check_claims(dataset, book, orgs.get(dataset.org_unit.code))
     if dataset.orgs is not None:
         findings += _school_level(dataset)
+    if outline:
+        findings += _outline_gaps(dataset)
     return sorted(findings, key=sort_key)
+
+
+def _outline_gaps(dataset) -> list[Finding]:
+    """Figures, tables and texts the report's outline asks for and the data do not give:
+    the findings the report stage raises itself, found here without writing a report."""
+    from nianbao.report.model import ReportError, build_document
+
+    try:
+        document = build_document(dataset, (), allow_errors=True, charts=False)
+    except ReportError as exc:
+        return list(exc.findings)
+    return list(document.errors) + list(document.omitted)
 
 
 def _school_level(dataset) -> list[Finding]:

@@ -23,6 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="写入文件（xlsx 格式必须指定）；默认输出到屏幕 / write to FILE (required for xlsx)")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh",
                         help="表格语言：zh（默认）或 en / language of the table")
+    parser.add_argument("--rules-only", action="store_true",
+                        help="只按规则检查数据，不核对报告提纲所需的数据是否齐全 / "
+                             "check the rules only, not whether the report's outline has all its figures")
 
 
 def _fail(message: str, hint: str = "") -> int:
@@ -42,7 +45,7 @@ def run(args) -> int:
                      "例如 nianbao check DATASET --format xlsx -o findings.xlsx")
     try:
         dataset = load_dataset(args.dataset)
-        findings = check_dataset(dataset)
+        findings = check_dataset(dataset, outline=not args.rules_only)
     except FindingsError as exc:
         return common.unreadable("check", exc.findings)
     except (CatalogueError, RuleError) as exc:
