@@ -48,12 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"nianbao {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="命令/command")
     for name, module, zh, en in COMMANDS:
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name == module:
-                continue  # not built yet
-            raise
+        mod = importlib.import_module(module)
         p = sub.add_parser(name, help=f"{zh} / {en}", description=f"{zh}\n{en}",
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         mod.add_arguments(p)

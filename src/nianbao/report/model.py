@@ -142,12 +142,8 @@ def _finding(code, severity, zh, en, hint="", section="") -> Finding:
 def unit_observations(dataset) -> list:
     """The figures of the report's unit: its own rows, plus the sums of its schools' figures
     when the dataset holds school-level data (nianbao.compute.aggregate)."""
-    try:
-        from nianbao.compute.aggregate import observations_for
-    except ModuleNotFoundError as exc:
-        if exc.name != "nianbao.compute.aggregate":
-            raise
-        return [o for o in dataset.observations if o.org_unit == dataset.org_unit.code]
+    from nianbao.compute.aggregate import observations_for
+
     return observations_for(dataset)
 
 
