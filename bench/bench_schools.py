@@ -33,10 +33,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from nianbao.check.engine import check_dataset  # noqa: E402
 from nianbao.cli import import_cmd, template_cmd  # noqa: E402
+from nianbao.compute.aggregate import observations_for, rollup  # noqa: E402
 from nianbao.ingest import workbook  # noqa: E402
 from nianbao.ingest.dataset import load_dataset  # noqa: E402
 from nianbao.ingest.orgs import Org, write_orgs  # noqa: E402
+from nianbao.report.build import build_report  # noqa: E402
+from nianbao.report.model import ReportError  # noqa: E402
 from nianbao.synth import apportion  # noqa: E402
 
 YEAR = 2020
@@ -238,47 +242,25 @@ def main(argv=None) -> int:
     with stage("load"):
         ds = load_dataset(dataset)
     n_obs = len(ds.observations)
-    try:
-        from nianbao.check.engine import check_dataset
-    except ImportError:
-        check_dataset = None
-        notes.append("check: nianbao.check.engine not available")
-    if check_dataset:
-        with stage("check"):
-            findings = check_dataset(ds)
-        errors = [f for f in findings if f.severity == "error"]
-        notes.append(f"check: {len(findings)} findings, {len(errors)} errors"
-                     + (f" (first: {errors[0].code} {errors[0].message_zh})" if errors else ""))
-    try:
-        from nianbao.compute.aggregate import observations_for, rollup
-    except ImportError:
-        rollup = None
-        notes.append("aggregate: nianbao.compute.aggregate not available")
-    if rollup:
-        with stage("aggregate"):
-            r = rollup(ds)
-            province = observations_for(ds, PROVINCE)
-        notes.append(f"aggregate: {len(r)} units, {sum(len(v) for v in r.values())} aggregated figures, "
-                     f"{len(province)} for the province")
-        # the report builds on the dataset's own figures: give it the province's aggregates
-        own = {(o.element, o.dims, o.period, o.scope) for o in ds.observations if o.org_unit == PROVINCE}
-        ds.observations.extend(o for o in province if (o.element, o.dims, o.period, o.scope) not in own)
-    try:
-        from nianbao.report.build import build_report
-        from nianbao.report.model import ReportError
-    except ImportError:
-        build_report = None
-        notes.append("report: nianbao.report.build not available")
-    if build_report:
-        pdf = not args.no_pdf and shutil.which("soffice") is not None
-        with stage("report"):
-            try:
-                result = build_report(ds, out, pdf=pdf)
-            except ReportError as exc:
-                notes.append(f"report: {len(exc.findings)} blocking findings; built with allow_errors")
-                result = build_report(ds, out, pdf=pdf, allow_errors=True)
-        made = [p.name for p in (result.docx, result.html, result.pdf) if p]
-        notes.append(f"report: {', '.join(made)} in {out}" + ("" if pdf else " (no PDF)"))
+    with stage("check"):
+        findings = check_dataset(ds)
+    errors = [f for f in findings if f.severity == "error"]
+    notes.append(f"check: {len(findings)} findings, {len(errors)} errors"
+                 + (f" (first: {errors[0].code} {errors[0].message_zh})" if errors else ""))
+    with stage("aggregate"):
+        r = rollup(ds)
+        province = observations_for(ds, PROVINCE)
+    notes.append(f"aggregate: {len(r)} units, {sum(len(v) for v in r.values())} aggregated figures, "
+                 f"{len(province)} for the province")
+    pdf = not args.no_pdf and shutil.which("soffice") is not None
+    with stage("report"):  # the report sums the schools itself (nianbao.compute.aggregate)
+        try:
+            result = build_report(ds, out, pdf=pdf)
+        except ReportError as exc:
+            notes.append(f"report: {len(exc.findings)} blocking findings; built with allow_errors")
+            result = build_report(ds, out, pdf=pdf, allow_errors=True)
+    made = [p.name for p in (result.docx, result.html, result.pdf) if p]
+    notes.append(f"report: {', '.join(made)} in {out}" + ("" if pdf else " (no PDF)"))
 
     system = sum(t for k, t in times.items() if k != "fill")
     print(f"nianbao bench_schools: {len(schools)} schools, {args.jobs} processes, {os.cpu_count()} CPUs")
