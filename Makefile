@@ -28,6 +28,7 @@ demo: install
 
 test: install $(SPARK)
 	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 bench: install

@@ -33,14 +33,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from nianbao.app.reporting import build_report  # noqa: E402
 from nianbao.check.engine import check_dataset  # noqa: E402
 from nianbao.cli import import_cmd, template_cmd  # noqa: E402
 from nianbao.compute.aggregate import observations_for, rollup  # noqa: E402
 from nianbao.ingest import workbook  # noqa: E402
 from nianbao.ingest.dataset import load_dataset  # noqa: E402
 from nianbao.ingest.orgs import Org, write_orgs  # noqa: E402
-from nianbao.report.build import build_report  # noqa: E402
-from nianbao.report.model import ReportError  # noqa: E402
+from nianbao.report.document import ReportError  # noqa: E402
 from nianbao.synth import apportion  # noqa: E402
 
 YEAR = 2020

@@ -212,7 +212,7 @@ def test_registry_problems_are_findings_not_tracebacks(tmp_path):
 
 
 def test_a_bad_founding_year_is_a_finding(tmp_path):
-    from nianbao.check.findings import FindingsError
+    from nianbao.core.findings import FindingsError
     orgs = registry()
     orgs[4] = dict(orgs[4], founded="19x0")
     with pytest.raises(FindingsError) as exc:

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import openpyxl
+from test_check_rules import CLEAN, make_dataset, replaced
 
 from nianbao.cli.main import main
-from test_check_rules import CLEAN, make_dataset, replaced
 
 EXAMPLE = str(Path(__file__).resolve().parents[1] / "examples" / "datong-2020")
 

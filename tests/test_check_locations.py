@@ -48,7 +48,7 @@ def test_check_of_school_data_names_schools_missing_from_an_aggregate(tmp_path):
 def test_check_lists_what_the_outline_needs_and_the_data_lack(tmp_path):
     """A city that reports only its student count: `nianbao check` names the figures the report
     would need (the same findings that stop `nianbao report`), section by section."""
-    from nianbao.check.engine import check_dataset
+    from nianbao.app.checking import check
     from nianbao.cli.main import main
     from nianbao.ingest.dataset import load_dataset
 
@@ -58,7 +58,7 @@ def test_check_lists_what_the_outline_needs_and_the_data_lack(tmp_path):
     (tmp_path / "values.csv").write_text(
         "element,dims,period,scope,value,source,note\nstudents,,2020,,12000,,\nstudents,,2019,,11500,,\n",
         encoding="utf-8")
-    findings = check_dataset(load_dataset(tmp_path), outline=True)
+    findings = check(load_dataset(tmp_path), outline=True)
     gaps = [f for f in findings if f.code == "report.missing_value"]
     assert any("{staff}" in f.message_zh and f.location.section == "1.3" for f in gaps)
     assert all(f.severity == "error" for f in gaps)

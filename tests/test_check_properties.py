@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from nianbao import catalogue
 from nianbao.check.engine import check_dataset
-from nianbao.compute.formatting import number_text
+from nianbao.core.formatting import number_text
 from nianbao.ingest.dataset import Claim, Dataset, Observation, OrgUnit
 
 CAT = catalogue.load("cn-2016")

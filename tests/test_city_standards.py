@@ -7,11 +7,12 @@ for a city dataset without school data."""
 from pathlib import Path
 
 import pytest
-
-from nianbao.ingest.dataset import load_dataset
-from nianbao.report.build import build_report
-from nianbao.report.model import Heading, Paragraph, Table, build_document
 from test_aggregate import make_dataset
+
+from nianbao.app.reporting import build_report
+from nianbao.ingest.dataset import load_dataset
+from nianbao.report.document import Heading, Paragraph, Table
+from nianbao.report.model import build_document
 
 Y = 2020
 CITY, COUNTY = "140200", "140213"

@@ -2,10 +2,10 @@
 compared at the precision they were printed with."""
 
 import pytest
+from test_check_rules import make_dataset
 
 from nianbao.check.claims import parse_stated
 from nianbao.check.engine import check_dataset
-from test_check_rules import make_dataset
 
 ROWS = [
     ("staff", "", 2020, "", "2492"), ("fulltime_teachers", "", 2020, "", "1938"),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nianbao.compute import formula
+from nianbao.core import formula
 
 
 def test_parse_and_evaluate_with_disaggregations():

@@ -4,13 +4,13 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from test_workbook import OTHER, SCHOOL, make_dataset, row_of
 
 from nianbao.cli.main import main
 from nianbao.compute.facts import FactBook
 from nianbao.ingest import workbook
 from nianbao.ingest.dataset import load_dataset
 from nianbao.store import Store
-from test_workbook import OTHER, SCHOOL, make_dataset, row_of
 
 # A school filling in the figures of the Datong 2020 report as if it were one school (seed 1.1,
 # 1.3, 5.1): 22863 students, 5758 graduates (excl. technical schools), 1365 in direct

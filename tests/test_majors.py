@@ -1,12 +1,12 @@
 """专业目录 as versioned data, majors per school, and the counts of 3.1.1 out of the data."""
 
 import pytest
+from test_aggregate import CITY, S1, S4, VALUES, make_dataset, registry
 
 from nianbao import catalogue
 from nianbao.compute.aggregate import factbook_for, rollup
 from nianbao.ingest.dataset import load_dataset
 from nianbao.ingest.majors import read_majors
-from test_aggregate import CITY, S1, S4, VALUES, make_dataset, registry
 
 
 def test_both_catalogues_have_19_categories_and_a_source():
@@ -87,7 +87,7 @@ def test_majors_outside_the_catalogue_are_accepted_with_a_warning(tmp_path):
     # points: 3 at S1 + 1 at S4 = 4; 2020 is the opening year of one of them
     assert book.get("major_points", 2020, scope="excl_technical").value == 4
     assert book.get("new_major_points", 2020, scope="excl_technical").value == 1
-    warnings = [f for f in rollup(ds).findings if f.code == "majors.unknown"]
+    warnings = [f for f in ds.majors_findings if f.code == "majors.unknown"]
     assert warnings and warnings[0].severity == "warning"
 
 

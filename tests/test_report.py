@@ -14,13 +14,14 @@ import pytest
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from nianbao.check.findings import Finding, Location
+from nianbao.app.reporting import build_report
 from nianbao.cli.main import main
+from nianbao.core.findings import Finding, Location
 from nianbao.ingest.dataset import load_dataset
 from nianbao.report import selfcheck
-from nianbao.report.build import build_report
+from nianbao.report.document import Paragraph, ReportError, Table
 from nianbao.report.docx import TemplateError, open_template
-from nianbao.report.model import Paragraph, ReportError, Table, build_document
+from nianbao.report.model import build_document
 
 EXAMPLE = Path("examples/datong-2020")
 

@@ -11,11 +11,12 @@ import docx
 import pytest
 import yaml
 
+from nianbao.app.reporting import build_report, find_school
 from nianbao.cli.main import main
 from nianbao.ingest.dataset import load_dataset
 from nianbao.report import sentences as S
-from nianbao.report.build import build_report, find_school
-from nianbao.report.model import Heading, Paragraph, Table, build_document
+from nianbao.report.document import Heading, Paragraph, Table
+from nianbao.report.model import build_document
 
 EXAMPLE = Path("examples/datong-2020-schools")
 # the only 省属 school of the example: the seed's 1.1 gives 1 provincial school with 452 students

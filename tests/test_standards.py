@@ -3,10 +3,10 @@ just below (or above) does not; technical schools get their own thresholds; atta
 and schools founded in 2022 or later are left out of the 2022 programme. Thresholds: DOMAIN.md §3."""
 
 import pytest
+from test_aggregate import make_dataset
 
 from nianbao.compute.standards import evaluate, load_standards, summarize, threshold_text
 from nianbao.ingest.dataset import load_dataset
-from test_aggregate import make_dataset
 
 Y = 2023
 CITY, COUNTY = "140200", "140213"

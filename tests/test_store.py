@@ -1,12 +1,12 @@
 """The DuckDB store of imported school figures."""
 
 import pytest
+from test_workbook import SCHOOL, make_dataset
 
 from nianbao import catalogue
 from nianbao.compute.sql import indicator_sql
 from nianbao.ingest.dataset import load_dataset
 from nianbao.store import Major, Row, Store, Submission, major_points, origin_location
-from test_workbook import SCHOOL, make_dataset
 
 
 def submission(values: dict, year: int = 2020, sha: str = "a" * 64) -> Submission:

@@ -7,8 +7,8 @@ import openpyxl
 import pytest
 
 from nianbao import catalogue
-from nianbao.check.findings import FindingsError, Location
 from nianbao.cli.main import main
+from nianbao.core.findings import FindingsError, Location
 from nianbao.ingest.dataset import load_dataset
 from nianbao.ingest.values import parse_value
 
@@ -222,7 +222,7 @@ def test_xlsx_that_is_not_a_workbook(tmp_path, capsys):
 def test_every_input_message_has_both_languages_and_a_hint():
     import string
 
-    from nianbao.ingest.messages import catalogue, finding
+    from nianbao.core.messages import catalogue, finding
 
     for code, m in catalogue().items():
         assert m["severity"] in ("error", "warning", "info"), code

@@ -16,12 +16,13 @@ from typing import Any
 
 import yaml
 
-from nianbao.compute import formula
+from nianbao.core import formula
+from nianbao.core.errors import NianbaoError
 
 HERE = Path(__file__).parent
 
 
-class CatalogueError(ValueError):
+class CatalogueError(NianbaoError, ValueError):
     """A catalogue file that is missing or inconsistent."""
 
 
@@ -81,6 +82,7 @@ class Catalogue:
     rules: list[dict] = field(default_factory=list)
     standards: dict[str, Any] = field(default_factory=dict)
     majors: dict[str, Any] = field(default_factory=dict)
+    aggregation: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
 
     def scope_label(self, scope: str, lang: str = "zh") -> str:
@@ -129,6 +131,12 @@ def _element_indicator(el: Element) -> Indicator:
                      factor=1, unit_zh=el.unit_zh, unit_en=el.unit_en, style=style,
                      decimals=decimals, definition=el.definition or el.zh, source=el.source,
                      derived=False)
+
+
+# how figures roll up where a version has no aggregation.yaml
+DEFAULT_AGGREGATION = {"scopes": {"all": {}, "excl_technical": {"exclude_school_types": ["technical"]}},
+                       "breakdowns": ["affiliation", "ownership", "school_type", "county"],
+                       "registry_counts": {"schools": {}}}
 
 
 def available() -> list[str]:
@@ -185,4 +193,5 @@ def load(version: str = "cn-2016", root: str | None = None) -> Catalogue:
         indicators=indicators, outline=_load_yaml(base / "outline.yaml", required=False) or {},
         rules=_load_yaml(base / "rules.yaml", required=False) or [],
         standards=_load_yaml(base / "standards.yaml", required=False) or {},
-        majors=majors, path=base)
+        majors=majors, aggregation=_load_yaml(base / "aggregation.yaml", required=False) or DEFAULT_AGGREGATION,
+        path=base)

@@ -17,13 +17,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from nianbao.check.explain import fact_arithmetic, shown
-from nianbao.check.findings import Finding, Location
 from nianbao.check.rules import RuleBook, num, pct
-from nianbao.compute import formula
 from nianbao.compute.facts import FactBook
-from nianbao.compute.formatting import number_text, pair_text, round_half_up
-from nianbao.ingest.dataset import parse_dims
-from nianbao.ingest.values import looks_like_time, time_of_fraction
+from nianbao.core import formula
+from nianbao.core.findings import Finding, Location
+from nianbao.core.formatting import looks_like_time, number_text, pair_text, round_half_up, time_of_fraction
+from nianbao.core.observations import parse_dims
 
 INCREASE = ("增长", "增加", "提高", "上升", "增多")
 DECREASE = ("减少", "下降", "降低", "减小")

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 from nianbao.check.explain import fact_arithmetic, location_of
-from nianbao.check.findings import Finding
 from nianbao.check.rules import RuleBook, compare, num, pct
-from nianbao.compute import formula
 from nianbao.compute.facts import FactBook
+from nianbao.core import formula
+from nianbao.core.findings import Finding
 
 
 def decimals_of(v: float) -> int:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from nianbao.check.claims import check_claims
 from nianbao.check.data_rules import check_data, index_orgs
-from nianbao.check.findings import Finding, sort_key
 from nianbao.check.rules import rulebook
+from nianbao.compute.aggregate import rollup
+from nianbao.core.findings import Finding, sort_key
 
 
-def check_dataset(dataset, outline: bool = False) -> list[Finding]:
-    """Every finding about ``dataset``; with ``outline``, also the figures its report's outline
-    needs and the data lack (what would stop ``nianbao report``)."""
+def check_dataset(dataset) -> list[Finding]:
+    """Every finding about ``dataset``: reading its files, the rules, the claims and, for
+    school-level data, the aggregation and the majors lists. (What the report's outline needs
+    and the data lack is found by building the report: ``nianbao.app.checking``.)"""
     book = rulebook(dataset.catalogue)
     orgs = index_orgs(dataset.observations)
     findings = list(dataset.findings)
@@ -23,30 +25,13 @@ def check_dataset(dataset, outline: bool = False) -> list[Finding]:
     findings += check_claims(dataset, book, orgs.get(dataset.org_unit.code))
     if dataset.orgs is not None:
         findings += _school_level(dataset)
-    if outline:
-        findings += _outline_gaps(dataset)
     return sorted(findings, key=sort_key)
-
-
-def _outline_gaps(dataset) -> list[Finding]:
-    """Figures, tables and texts the report's outline asks for and the data do not give:
-    the findings the report stage raises itself, found here without writing a report."""
-    from nianbao.report.model import ReportError, build_document
-
-    try:
-        document = build_document(dataset, (), allow_errors=True, charts=False)
-    except ReportError as exc:
-        return list(exc.findings)
-    return list(document.errors) + list(document.omitted)
 
 
 def _school_level(dataset) -> list[Finding]:
     """Findings of school-level data beyond the rules: aggregates some schools did not report
     to (aggregate.incomplete), majors outside the 专业目录 or listed twice."""
-    from nianbao.compute.aggregate import rollup
-    from nianbao.ingest.majors import dataset_majors
-
-    return list(rollup(dataset).findings) + list(dataset_majors(dataset)[1])
+    return list(rollup(dataset).findings) + list(dataset.majors_findings)
 
 
 def has_errors(findings) -> bool:

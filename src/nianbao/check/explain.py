@@ -3,11 +3,11 @@ and where an observation was read from."""
 
 from __future__ import annotations
 
-from nianbao.check.findings import Location
 from nianbao.check.rules import num
-from nianbao.compute import formula
-from nianbao.compute.formatting import value_text
-from nianbao.store import origin_location
+from nianbao.core import formula
+from nianbao.core.findings import Location
+from nianbao.core.formatting import value_text
+from nianbao.core.observations import origin_location
 
 
 def location_of(*observations) -> Location:

@@ -9,7 +9,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from nianbao.check.findings import SEVERITIES, SEVERITY_ZH, count_by_severity
+from nianbao.core.findings import SEVERITIES, SEVERITY_ZH, count_by_severity
 
 SEVERITY_EN = {"error": "errors", "warning": "warnings", "info": "notes"}
 COLUMNS = ("severity", "code", "message_zh", "message_en", "hint", "hint_en", "file", "sheet", "cell",

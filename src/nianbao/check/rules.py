@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from nianbao.check.findings import Finding, Location
-from nianbao.compute import formula
-from nianbao.compute.formatting import auto_text, number_text
+from nianbao.core import formula
+from nianbao.core.findings import Finding, Location
+from nianbao.core.formatting import auto_text, number_text
 
 KINDS = ("breakdown", "compare", "range", "stock_flow", "year_over_year", "scope", "claim")
 _COMPARE = re.compile(r"^(.*?)(<=|>=|==|<|>|≤|≥)(.*)$")

@@ -33,11 +33,11 @@ def _fail(message: str, hint: str = "") -> int:
 
 
 def run(args) -> int:
+    from nianbao.app.checking import check
     from nianbao.catalogue import CatalogueError
     from nianbao.check import output
-    from nianbao.check.engine import check_dataset
-    from nianbao.check.findings import FindingsError
     from nianbao.check.rules import RuleError
+    from nianbao.core.findings import FindingsError
     from nianbao.ingest.dataset import load_dataset
 
     if args.format == "xlsx" and not args.output:
@@ -45,7 +45,7 @@ def run(args) -> int:
                      "例如 nianbao check DATASET --format xlsx -o findings.xlsx")
     try:
         dataset = load_dataset(args.dataset)
-        findings = check_dataset(dataset, outline=not args.rules_only)
+        findings = check(dataset, outline=not args.rules_only)
     except FindingsError as exc:
         return common.unreadable("check", exc.findings)
     except (CatalogueError, RuleError) as exc:

@@ -31,7 +31,7 @@ def unreadable(command: str, findings) -> int:
 def load(command: str, path):
     """``(dataset, None)``, or ``(None, 2)`` after saying why the dataset cannot be read."""
     from nianbao.catalogue import CatalogueError
-    from nianbao.check.findings import FindingsError
+    from nianbao.core.findings import FindingsError
     from nianbao.ingest.dataset import load_dataset
 
     try:

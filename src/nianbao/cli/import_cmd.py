@@ -16,8 +16,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from nianbao.check.findings import SEVERITY_ZH, Finding, Location
 from nianbao.cli import common
+from nianbao.core.findings import SEVERITY_ZH, Finding, Location
 from nianbao.ingest import workbook
 from nianbao.store import SaveResult, Store, StoreError, store_path
 

@@ -47,7 +47,7 @@ def _fail(message: str, hint: str = "") -> int:
 
 def _codes(catalogue, text: str | None) -> list[tuple[str, tuple]]:
     """(code, dims) to list: those named, or every element without breakdown and every indicator."""
-    from nianbao.compute.formula import FormulaError, parse_ref_key
+    from nianbao.core.formula import FormulaError, parse_ref_key
     if text:
         out = []
         for part in _split(text):
@@ -95,7 +95,7 @@ def units_at(dataset, level: str) -> list[tuple[str, str]]:
 def rows_for(dataset, level: str, by: str | None, codes, period: int) -> list[dict]:
     from nianbao.compute.aggregate import observations_for, rollup
     from nianbao.compute.facts import FactBook
-    from nianbao.compute.formula import parse_ref_key
+    from nianbao.core.formula import parse_ref_key
 
     cat = dataset.catalogue
     r = rollup(dataset)

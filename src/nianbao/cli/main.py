@@ -9,8 +9,8 @@ import os
 import sys
 
 from nianbao import __version__
-from nianbao.check.findings import FindingsError
 from nianbao.cli import common
+from nianbao.core.findings import FindingsError
 
 # (command, module, Chinese help, English help)
 COMMANDS = [

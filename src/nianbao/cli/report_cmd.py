@@ -41,12 +41,12 @@ def _list(findings) -> None:
 
 
 def run(args) -> int:
-    from nianbao.check.findings import FindingsError
+    from nianbao.app.reporting import build_report, summary
+    from nianbao.core.findings import FindingsError
     from nianbao.ingest.dataset import load_dataset
-    from nianbao.report.build import build_report, summary
     from nianbao.report.charts import CJKFontError
+    from nianbao.report.document import ReportError
     from nianbao.report.docx import TemplateError
-    from nianbao.report.model import ReportError
     from nianbao.report.selfcheck import SelfCheckError
 
     try:
@@ -87,7 +87,7 @@ def run(args) -> int:
 
 def _unknown_school(dataset, code: str) -> bool:
     """Say so (and return True) when ``code`` is not a school of the dataset's registry."""
-    from nianbao.report.build import find_school
+    from nianbao.app.reporting import find_school
     org = find_school(dataset, code)
     if org is not None and org.active_in(dataset.report_year):
         return False
@@ -118,8 +118,9 @@ def _all_schools(dataset, args) -> int:
     """Every school active in the report year, each into OUTDIR/<code>/; the check runs once."""
     from pathlib import Path
 
-    from nianbao.report.build import build_report, run_check
-    from nianbao.report.model import ReportError
+    from nianbao.app.checking import run_check
+    from nianbao.app.reporting import build_report
+    from nianbao.report.document import ReportError
     from nianbao.report.selfcheck import SelfCheckError
 
     reg = dataset.orgs

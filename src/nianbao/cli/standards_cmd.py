@@ -33,7 +33,7 @@ def _fail(message: str, hint: str = "") -> int:
 
 
 def _share(count) -> str:
-    from nianbao.compute.formatting import number_text
+    from nianbao.core.formatting import number_text
     return "" if count.share is None else number_text(count.share, 2) + "%"
 
 
@@ -87,9 +87,9 @@ def table_text(results, summaries, stds, summary_only: bool) -> str:
 
 def run(args) -> int:
     from nianbao.catalogue import CatalogueError
-    from nianbao.check.findings import FindingsError
     from nianbao.cli import tabular
     from nianbao.compute.standards import evaluate, load_standards, summarize
+    from nianbao.core.findings import FindingsError
 
     dataset, failed = common.load("standards", args.dataset)
     if failed:

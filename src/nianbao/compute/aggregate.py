@@ -25,15 +25,13 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
-import yaml
 
-from nianbao.check.findings import Finding, Location
-from nianbao.ingest.dataset import Observation
-from nianbao.ingest.majors import dataset_majors
+from nianbao.compute.facts import FactBook
+from nianbao.core.findings import Finding, Location
+from nianbao.core.formula import Ref
+from nianbao.core.observations import Observation
 
 ALL, EXCL = "all", "excl_technical"
 SCOPE_PREFERENCE = ("all", "unstated", "excl_technical")  # which row of a school to use
@@ -41,19 +39,9 @@ OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
 SOURCE = "学校数据汇总"
 
 
-@lru_cache(maxsize=8)
-def _config(path: str) -> dict:
-    p = Path(path) / "aggregation.yaml"
-    if not p.exists():
-        return {"scopes": {ALL: {}, EXCL: {"exclude_school_types": ["technical"]}},
-                "breakdowns": ["affiliation", "ownership", "school_type", "county"],
-                "registry_counts": {"schools": {}}}
-    return yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-
-
 def config(catalogue) -> dict:
     """The aggregation rules of a catalogue (aggregation.yaml beside its other files)."""
-    return _config(str(catalogue.path))
+    return catalogue.aggregation
 
 
 @dataclass(frozen=True)
@@ -380,8 +368,7 @@ class Rollup(dict):
 
     # -- majors ----------------------------------------------------------------------------------
     def _majors(self, units: dict[str, list[Observation]]):
-        points, findings = dataset_majors(self.dataset)
-        self.findings.extend(findings)
+        points = self.dataset.majors
         if not points or not (self.cfg.get("majors") or {}):
             return
         by_school: dict[str, list] = {}
@@ -553,7 +540,6 @@ def _major_stat(kind: str, active, new) -> int:
 
 
 def _ref(element, dims):
-    from nianbao.compute.formula import Ref
     return Ref(element, tuple(sorted(dims)))
 
 
@@ -582,6 +568,5 @@ def observations_for(dataset, org_code: str | None = None) -> list[Observation]:
 
 def factbook_for(dataset, org_code: str | None = None):
     """A FactBook of one unit over the dataset's periods."""
-    from nianbao.compute.facts import FactBook
     org_code = org_code or dataset.org_unit.code
     return FactBook(dataset.catalogue, org_code, observations_for(dataset, org_code), dataset.periods)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from nianbao.compute import formula
-from nianbao.compute.formatting import round_half_up, value_text
+from nianbao.core import formula
+from nianbao.core.formatting import round_half_up, value_text
 
 SCOPE_ORDER = ("all", "unstated", "excl_technical")
 

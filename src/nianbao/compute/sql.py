@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import re
 
-from nianbao.compute import formula
 from nianbao.compute.facts import SCOPE_ORDER
+from nianbao.core import formula
 
 _SAFE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

@@ -11,13 +11,10 @@ its schools meeting each criterion and all of them.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
-import yaml
-
-from nianbao.compute.aggregate import factbook_for
+from nianbao.compute.aggregate import config, factbook_for
 from nianbao.compute.facts import Fact, Input
-from nianbao.compute.formatting import number_text
+from nianbao.core.formatting import number_text
 
 OPS_ZH = {">=": "≥", "<=": "≤", "about": "约"}
 EPS = 1e-9
@@ -119,9 +116,7 @@ def load_standards(dataset) -> dict[str, dict]:
     """The catalogue's standards, with those of the dataset's own standards.yaml added (a
     standard of the same id replaces the catalogue's)."""
     out = dict((dataset.catalogue.standards or {}).get("standards") or {})
-    own = Path(dataset.path) / "standards.yaml"
-    if own.exists():
-        out.update((yaml.safe_load(own.read_text(encoding="utf-8")) or {}).get("standards") or {})
+    out.update(dataset.own_standards or {})
     return out
 
 
@@ -326,7 +321,6 @@ def standard_scope(dataset, std: dict) -> str:
     """The scope (口径) of a standard's counts: the aggregation scope (aggregation.yaml) that
     leaves out the most of the school types the standard leaves out — 设置标准, which leaves
     out 技工学校, counts in ``excl_technical``."""
-    from nianbao.compute.aggregate import config
     excluded = set((std.get("applies") or {}).get("exclude_school_types") or [])
     best, size = "all", -1
     for code, rule in (config(dataset.catalogue).get("scopes") or {}).items():

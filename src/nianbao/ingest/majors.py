@@ -15,70 +15,13 @@ or category is unknown is left out with an error that names the row.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
 from pathlib import Path
 
-from nianbao.check.findings import Finding, Location
+from nianbao.catalogue.majors import MajorCatalogue
+from nianbao.core.findings import Finding, Location
+from nianbao.core.observations import MajorPoint
 
 COLUMNS = ("org_unit", "code", "name", "category", "opened", "closed")
-
-
-@dataclass(frozen=True)
-class MajorPoint:
-    org_unit: str
-    name: str
-    category: str  # category code, e.g. "09" (2010) or "71" (2021)
-    version: str  # catalogue version of the category, e.g. "2010"
-    code: str = ""
-    opened: int | None = None
-    closed: int | None = None
-    origin: str = ""
-
-    def active_in(self, year: int) -> bool:
-        if self.opened and year < self.opened:
-            return False
-        return not (self.closed and year >= self.closed)
-
-    @property
-    def identity(self) -> tuple[str, str]:
-        """A major is the same major across schools when version and name agree."""
-        return (self.version, self.name)
-
-
-class MajorCatalogue:
-    """Lookup of categories and listed majors over every version of majors.yaml."""
-
-    def __init__(self, data: dict):
-        self.versions = data.get("versions") or {}
-        self.default = str(data.get("default", ""))
-        self.category_version: dict[str, str] = {}
-        self.category_by_name: dict[str, str] = {}
-        self.listed: dict[str, set[str]] = {}
-        for ver, v in self.versions.items():
-            for code, c in (v.get("categories") or {}).items():
-                self.category_version[str(code)] = str(ver)
-                self.category_by_name[c["zh"]] = str(code)
-            for cat, names in (v.get("majors") or {}).items():
-                self.listed[str(cat)] = set(names or [])
-
-    def category(self, text: str) -> str | None:
-        text = text.strip()
-        if text in self.category_version:
-            return text
-        if text.isdigit() and len(text) == 1 and "0" + text in self.category_version:
-            return "0" + text  # "9" written for "09" (a spreadsheet dropped the zero)
-        return self.category_by_name.get(text)
-
-    def label(self, category: str) -> str:
-        ver = self.category_version.get(category)
-        return self.versions[ver]["categories"][category]["zh"] if ver else category
-
-    def is_listed(self, category: str, name: str) -> bool | None:
-        """True/False where the version lists its majors, None where it does not."""
-        ver = self.category_version.get(category)
-        if ver is None or (self.versions[ver].get("majors_listed") or "none") == "none":
-            return None
-        return name in self.listed.get(category, set())
 
 
 def _f(code, severity, zh, en, hint, file, row, column="", **values) -> Finding:
@@ -156,18 +99,3 @@ def read_majors(path: Path, catalogue, orgs=None) -> tuple[list[MajorPoint], lis
                                      code=(row.get("code") or "").strip(), opened=opened, closed=closed,
                                      origin=f"{name}:{row_no}"))
     return points, findings
-
-
-def dataset_majors(dataset) -> tuple[list[MajorPoint], list[Finding]]:
-    """The major points of a dataset folder, read once and kept on the dataset: majors.csv, where
-    the majors lists imported from school workbooks (the store) replace a school's rows."""
-    cached = dataset.__dict__.get("_nianbao_majors")
-    if cached is None:
-        from nianbao.store import major_points as stored_major_points
-        path = Path(dataset.path) / "majors.csv"
-        points, findings = read_majors(path, dataset.catalogue, dataset.orgs) if path.exists() else ([], [])
-        stored = stored_major_points(dataset.path, dataset.catalogue)
-        points = [p for p in points if p.org_unit not in stored] + [p for ps in stored.values() for p in ps]
-        cached = (points, findings)
-        dataset.__dict__["_nianbao_majors"] = cached
-    return cached

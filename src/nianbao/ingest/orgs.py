@@ -18,157 +18,11 @@ history keeps its figures.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from pathlib import Path
 
-from nianbao.check.findings import Finding, FindingsError, Location
-
-LEVELS = ("province", "city", "county", "school")
-LEVEL_ZH = {"province": "省", "city": "市", "county": "县（区）", "school": "学校"}
-STATUSES = ("active", "merged", "closed")
-COLUMNS = ("code", "zh", "en", "level", "parent", "county", "affiliation", "ownership", "school_type",
-           "founded", "status", "closed", "profile")
-# registry attributes checked against the dimension of the same name in dimensions.yaml
-CATEGORY_COLUMNS = ("affiliation", "ownership", "school_type")
-
-
-@dataclass(frozen=True)
-class Org:
-    code: str
-    zh: str
-    en: str
-    level: str
-    parent: str = ""
-    county: str = ""  # GB/T 2260 code of the county (schools)
-    affiliation: str = ""  # provincial / municipal / county
-    ownership: str = ""  # public / private
-    school_type: str = ""  # regular_specialized / vocational_high / adult_specialized / technical / attached_class
-    founded: int | None = None
-    status: str = "active"  # active / merged / closed
-    closed: int | None = None  # year it stopped operating
-    profile: str = ""  # optional: engineering_medical, arts, remote … (standards may differ)
-
-    @property
-    def counts_as_school(self) -> bool:
-        """附设中职班 are counted in students and teachers but not as schools."""
-        return self.level == "school" and self.school_type != "attached_class"
-
-    @property
-    def is_technical(self) -> bool:
-        return self.school_type == "technical"
-
-    def active_in(self, year: int) -> bool:
-        if self.founded and year < self.founded:
-            return False
-        return not (self.closed and year >= self.closed)
-
-    def attribute(self, name: str) -> str:
-        return getattr(self, name, "") or ""
-
-
-class Registry:
-    def __init__(self, orgs: list[Org]):
-        self.orgs = {o.code: o for o in orgs}
-        self._children: dict[str, list[Org]] = {}
-        for o in self.orgs.values():
-            self._children.setdefault(o.parent, []).append(o)
-        self._ancestors: dict[str, list[str]] = {}
-        self._units: dict[str, tuple[str, ...]] = {}
-
-    def __iter__(self):
-        return iter(self.orgs.values())
-
-    def __len__(self) -> int:
-        return len(self.orgs)
-
-    def __contains__(self, code: str) -> bool:
-        return code in self.orgs
-
-    def get(self, code: str) -> Org | None:
-        return self.orgs.get(code)
-
-    def children(self, code: str) -> list[Org]:
-        return sorted(self._children.get(code, []), key=lambda o: o.code)
-
-    def at_level(self, level: str) -> list[Org]:
-        return sorted((o for o in self.orgs.values() if o.level == level), key=lambda o: o.code)
-
-    def ancestors(self, code: str) -> list[str]:
-        """Codes of the units above ``code`` along ``parent``, nearest first."""
-        if code not in self._ancestors:
-            out, seen = [], {code}
-            o = self.orgs.get(code)
-            while o and o.parent and o.parent not in seen:
-                out.append(o.parent)
-                seen.add(o.parent)
-                o = self.orgs.get(o.parent)
-            self._ancestors[code] = out
-        return self._ancestors[code]
-
-    def county_of(self, code: str) -> str:
-        """The county a school is in: its ``county`` column, else its nearest county ancestor."""
-        o = self.orgs.get(code)
-        if o is None:
-            return ""
-        if o.county:
-            return o.county
-        return next((a for a in self.ancestors(code) if self.orgs[a].level == "county"), "")
-
-    def units_of(self, code: str) -> tuple[str, ...]:
-        """Every registered unit whose aggregate includes this school: its county and all units
-        above the school or above its county (nearest first, each once)."""
-        if code not in self._units:
-            out: list[str] = []
-            county = self.county_of(code)
-            chain = ([county] + self.ancestors(county) if county in self.orgs else []) + self.ancestors(code)
-            for unit in chain:  # a parent named but not registered still gets its aggregate
-                if unit not in out:
-                    out.append(unit)
-            self._units[code] = tuple(out)
-        return self._units[code]
-
-    def schools(self, under: str | None = None) -> list[Org]:
-        """Schools (and 附设中职班) below ``under`` — through parent or county — or all schools."""
-        out = [o for o in self.orgs.values() if o.level == "school"
-               and (under is None or under in self.units_of(o.code))]
-        return sorted(out, key=lambda o: o.code)
-
-    def validate(self, catalogue=None) -> list[Finding]:
-        """Problems that do not stop reading the registry: unknown parents or counties, schools
-        without a county, categories that are not in dimensions.yaml."""
-        out: list[Finding] = []
-        dims = catalogue.dimensions if catalogue is not None else {}
-        for o in self.orgs.values():
-            if o.parent and o.parent not in self.orgs:
-                out.append(_finding("orgs.unknown_parent", "warning", f"“{o.zh}”的上级单位 {o.parent} 不在机构表中",
-                                    f"the parent {o.parent} of '{o.en or o.zh}' is not in orgs.csv",
-                                    "在 orgs.csv 中登记上级单位，否则该单位不计入上级汇总", o.code))
-            if o.level != "school":
-                continue
-            if o.county and o.county not in self.orgs:
-                out.append(_finding("orgs.unknown_county", "warning", f"“{o.zh}”所在县（区）{o.county} 不在机构表中",
-                                    f"the county {o.county} of '{o.en or o.zh}' is not in orgs.csv",
-                                    "在 orgs.csv 中登记该县（区），level 填 county", o.code))
-            for col in CATEGORY_COLUMNS:
-                value = o.attribute(col)
-                cats = (dims.get(col) or {}).get("categories") or {}
-                if not value:
-                    out.append(_finding("orgs.missing_category", "warning", f"“{o.zh}”未填写{_COL_ZH[col]}",
-                                        f"'{o.en or o.zh}' has no {col}", f"{col} 列可填：{'、'.join(cats)}",
-                                        o.code))
-                elif cats and value not in cats:
-                    out.append(_finding("orgs.bad_category", "error", f"“{o.zh}”的{_COL_ZH[col]}“{value}”不在目录中",
-                                        f"'{o.en or o.zh}': {col} '{value}' is not a category of the catalogue",
-                                        f"{col} 列可填：{'、'.join(cats)}", o.code))
-        return out
-
-
-_COL_ZH = {"affiliation": "隶属关系", "ownership": "办学性质", "school_type": "学校类别"}
-
-
-def _finding(code, severity, zh, en, hint, org_code="", file="orgs.csv", cell="") -> Finding:
-    return Finding(code=code, severity=severity, message_zh=zh, message_en=en, hint=hint,
-                   location=Location(file=file, cell=cell), org_unit=org_code)
+from nianbao.core.findings import Finding, FindingsError
+from nianbao.core.orgs import COLUMNS, LEVELS, STATUSES, Org, Registry, org_finding
 
 
 def _year(text: str | None, row_no: int, column: str, path: Path, problems: list[Finding]) -> int | None:
@@ -177,7 +31,7 @@ def _year(text: str | None, row_no: int, column: str, path: Path, problems: list
         return None
     if len(text) == 4 and text.isdigit():
         return int(text)
-    problems.append(_finding("orgs.bad_year", "error", f"机构表第{row_no}行 {column} 列“{text}”不是四位年份",
+    problems.append(org_finding("orgs.bad_year", "error", f"机构表第{row_no}行 {column} 列“{text}”不是四位年份",
                              f"orgs row {row_no}: {column} '{text}' is not a year", "填写如 1985，或留空",
                              file=path.name, cell=f"第{row_no}行 {column}列"))
     return None
@@ -193,19 +47,19 @@ def read_orgs(path: Path) -> Registry:
             level = (row.get("level") or "").strip()
             where = f"第{row_no}行"
             if not code or level not in LEVELS:
-                problems.append(_finding("orgs.bad_row", "error",
+                problems.append(org_finding("orgs.bad_row", "error",
                                          f"机构表第{row_no}行缺少代码或层级（{level or '空'}）",
                                          f"orgs row {row_no} lacks a code or a valid level",
                                          f"层级填写 {', '.join(LEVELS)} 之一", file=path.name, cell=where))
                 continue
             if level == "school" and not (len(code) == 10 and code.isdigit()):
-                problems.append(_finding("orgs.bad_school_code", "error",
+                problems.append(org_finding("orgs.bad_school_code", "error",
                                          f"学校标识码“{code}”应为10位数字（第{row_no}行）",
                                          f"school identifier '{code}' must have 10 digits (row {row_no})",
                                          "学校标识码按文本填写，保留开头的0", file=path.name, cell=where))
                 continue
             if code in seen:
-                problems.append(_finding("orgs.duplicate", "error",
+                problems.append(org_finding("orgs.duplicate", "error",
                                          f"机构代码 {code} 在第{seen[code]}行已登记过（第{row_no}行）",
                                          f"org code {code} already on row {seen[code]} (row {row_no})",
                                          "每个单位只登记一行", file=path.name, cell=where))
@@ -213,7 +67,7 @@ def read_orgs(path: Path) -> Registry:
             seen[code] = row_no
             status = (row.get("status") or "active").strip()
             if status not in STATUSES:
-                problems.append(_finding("orgs.bad_status", "error", f"机构表第{row_no}行状态“{status}”无效",
+                problems.append(org_finding("orgs.bad_status", "error", f"机构表第{row_no}行状态“{status}”无效",
                                          f"orgs row {row_no}: unknown status '{status}'",
                                          f"状态填写 {', '.join(STATUSES)} 之一", file=path.name, cell=where))
                 continue

@@ -14,8 +14,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from nianbao.check.findings import Finding, Location
-from nianbao.ingest.messages import finding
+from nianbao.core.findings import Finding, Location
+from nianbao.core.formatting import looks_like_time, time_of_fraction
+from nianbao.core.messages import finding
 
 
 @dataclass
@@ -145,26 +146,6 @@ def parse_value(raw, vtype: str, *, element=None, location: Location | None = No
     if vtype == "count" and not float(value).is_integer():
         return Parsed(None, findings + [finding("value.not_integer", loc, raw=text, **names)])
     return Parsed(value, findings)
-
-
-def time_of_fraction(value: float) -> tuple[int, int] | None:
-    """(hour, minute) when ``value`` is an Excel time of day in whole minutes (0.29375 = 7:03)."""
-    if not 0 < value < 1:
-        return None
-    minutes = value * 24 * 60
-    whole = round(minutes)
-    if abs(whole - minutes) > 1e-6:
-        return None
-    return divmod(whole, 60)
-
-
-def looks_like_time(text: str) -> bool:
-    """"7:03", "07:03:00": a ratio cell that a spreadsheet turned into a clock time."""
-    norm = unicodedata.normalize("NFKC", str(text)).replace(" ", "").replace("：", ":")
-    if not _TIME_LIKE.match(norm):
-        return False
-    minutes = norm.split(":")[1]
-    return minutes.startswith("0") or len(norm.split(":")) == 3
 
 
 def _fixed_pair(hour: int, minute: int) -> str:

@@ -28,10 +28,11 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from nianbao import __version__
-from nianbao.check.findings import SEVERITY_ZH, Finding, Location
-from nianbao.compute import formula
-from nianbao.compute.formula import ref_key
-from nianbao.ingest.messages import finding as message
+from nianbao.catalogue.majors import MajorCatalogue
+from nianbao.core import formula
+from nianbao.core.findings import SEVERITY_ZH, Finding, Location
+from nianbao.core.formula import ref_key
+from nianbao.core.messages import finding as message
 from nianbao.ingest.values import parse_value
 from nianbao.store import Major, Row, Submission, dims_text
 
@@ -901,7 +902,6 @@ class _SheetReader:
         return code if code in options else None
 
     def majors_catalogue(self):
-        from nianbao.ingest.majors import MajorCatalogue
         if not hasattr(self, "_majors"):
             self._majors = MajorCatalogue(self.ds.catalogue.majors or {})
         return self._majors

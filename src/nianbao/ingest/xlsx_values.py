@@ -13,8 +13,9 @@ import datetime as _dt
 import zipfile
 from pathlib import Path
 
-from nianbao.check.findings import Finding, FindingsError, Location
-from nianbao.ingest.orgs import Registry
+from nianbao.core.findings import Finding, FindingsError, Location
+from nianbao.core.orgs import Registry
+from nianbao.ingest.rows import read_value_rows
 
 SHEET = "values"
 TEXT_COLUMNS = ("element", "dims", "scope", "source", "note", "org_unit")
@@ -40,8 +41,6 @@ def _open(path: Path, data_only: bool):
 def read_values_xlsx(path: Path, catalogue, org_code: str, orgs: Registry | None = None
                      ) -> tuple[list, list[Finding]]:
     """Read the sheet ``values`` of a workbook into observations and findings."""
-    from nianbao.ingest.dataset import read_value_rows
-
     path = Path(path)
     cached = _open(path, data_only=True)
     if SHEET not in cached.sheetnames:

@@ -4,14 +4,15 @@ its definition, formula and inputs (指标说明与数据来源), and — only w
 
 from __future__ import annotations
 
-from nianbao.check.findings import Finding
 from nianbao.compute.facts import Fact
-from nianbao.compute.formula import Ref
 from nianbao.compute.standards import fact_group
+from nianbao.core.findings import Finding
+from nianbao.core.formula import Ref
 from nianbao.report import phrases
-from nianbao.report.model import Cell, Heading, Paragraph, Table, inputs_text
+from nianbao.report.document import Cell, Heading, Paragraph, Table
+from nianbao.report.provenance import inputs_text
 from nianbao.report.runs import Run, text
-
+from nianbao.report.school import rank_runs
 
 MAX_LISTED = 40
 
@@ -123,7 +124,6 @@ def add_fact_appendix(b):
             if (group := fact_group(f)) is not None:
                 when += group[2]
             if f.kind == "rank":
-                from nianbao.report.school import rank_runs
                 value = rank_runs(f)
             else:
                 value = phrases.signed_change_runs(f) if f.kind == "change" else phrases.value_runs(f)

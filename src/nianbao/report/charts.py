@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from nianbao.compute.facts import Fact
 from nianbao.report.runs import Run, figure
+from nianbao.report.sentences import parse_placeholder
 
 CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans SC",
              "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei")
@@ -72,7 +73,6 @@ def _unit(fact: Fact | None) -> str:
 
 def spec_from_outline(spec: dict, periods: list[int], facts, catalogue, name) -> ChartSpec:
     """Collect the facts of an outline chart. ``name(raw_ref)`` gives an indicator's label."""
-    from nianbao.report.sentences import parse_placeholder
     kind = spec.get("kind", "bar")
     years = [f"{p}年" for p in periods]
     if kind == "stacked":

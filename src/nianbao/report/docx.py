@@ -18,7 +18,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm
 
-from nianbao.report.model import Chart, Document, Heading, Paragraph, Table
+from nianbao.report.document import Chart, Document, Heading, Paragraph, Table
 
 TEMPLATE = Path(__file__).parent / "templates" / "report-template.docx"
 KEEP_TOGETHER_ROWS = 15  # a table of at most this many rows is not split across pages

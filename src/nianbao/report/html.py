@@ -12,7 +12,8 @@ from html import escape
 from pathlib import Path
 
 from nianbao.compute.facts import Fact
-from nianbao.report.model import Chart, Document, Heading, Paragraph, Table, inputs_text, scope_name
+from nianbao.report.document import Chart, Document, Heading, Paragraph, Table
+from nianbao.report.provenance import inputs_text, scope_name
 
 CSS = """
 :root { --ink:#1d1d1f; --muted:#555; --line:#9aa5b1; --accent:#2f5d8a; --head:#e7ecf2; }

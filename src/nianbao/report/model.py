@@ -12,138 +12,34 @@ data notes (数据说明).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
 
-from nianbao.check.findings import Finding, Location
+from nianbao.compute.aggregate import observations_for
 from nianbao.compute.facts import Fact, FactBook
-from nianbao.compute.formatting import auto_text, number_text
-from nianbao.report import phrases
+from nianbao.compute.standards import ALL, attainment, evaluate_school, load_standards, threshold_text
+from nianbao.core.findings import Finding
+from nianbao.core.formatting import cn_number
+from nianbao.core.formula import Ref, refs
+from nianbao.report import appendix, charts, phrases
+from nianbao.report.document import (
+    NO_DATA,
+    Cell,
+    Chart,
+    Document,
+    Heading,
+    Paragraph,
+    ReportError,
+    Table,
+    report_finding,
+)
 from nianbao.report.runs import Run, figure, text
+from nianbao.report.school import ORDER_ZH, Area, not_applicable_text, profile_label, rank_runs, school_names
 from nianbao.report.sentences import Context, SentenceError, parse_placeholder, render, render_text
-
-CN_NUMERALS = "零一二三四五六七八九十"
-NO_DATA = "—"
-
-
-def cn_number(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (table and figure numbers)."""
-    if n <= 10:
-        return CN_NUMERALS[n]
-    tens, ones = divmod(n, 10)
-    return (CN_NUMERALS[tens] if tens > 1 else "") + "十" + (CN_NUMERALS[ones] if ones else "")
-
-
-# -- blocks -------------------------------------------------------------------------------
-@dataclass
-class Heading:
-    level: int  # 1 part, 2 section, 3 sub-heading inside a narrative
-    number: str
-    title: str
-    anchor: str = ""
-
-    @property
-    def bookmark(self) -> str:
-        """Word bookmark name (hidden: starts with _Toc, like Word's own TOC bookmarks)."""
-        return "_Toc_" + self.anchor.replace("-", "_")
-
-    @property
-    def text(self) -> str:
-        if not self.number:
-            return self.title
-        return f"{self.number}. {self.title}" if self.level == 1 else f"{self.number} {self.title}"
-
-
-@dataclass
-class Paragraph:
-    runs: list[Run]
-    style: str = "body"  # body | note | placeholder | bullet
-
-
-@dataclass
-class Cell:
-    runs: list[Run]
-    align: str = "center"  # center | left
-    span: int = 1  # columns this cell spans (a group row of the appendix)
-
-
-@dataclass
-class Table:
-    key: str
-    number: str  # 表一
-    title: str
-    header: list[str]
-    rows: list[list[Cell]]
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def caption(self) -> str:
-        return f"{self.number}：{self.title}" if self.number else self.title
-
-
-@dataclass
-class Chart:
-    key: str
-    number: str  # 图一
-    title: str
-    spec: object  # charts.ChartSpec
-    png: bytes = b""
-    printed: list[Run] = field(default_factory=list)  # the value labels drawn on it
-
-    @property
-    def caption(self) -> str:
-        return f"{self.number}：{self.title}"
-
-
-@dataclass
-class Document:
-    title: str
-    subtitle: str
-    org: str
-    year: int
-    blocks: list
-    facts: dict[str, Fact]  # every fact shown, in order of first appearance
-    warnings: list[Finding]
-    errors: list[Finding]
-    org_code: str = ""
-    omitted: list[Finding] = field(default_factory=list)  # optional blocks left out for lack of data
-
-    @property
-    def headings(self) -> list[Heading]:
-        return [b for b in self.blocks if isinstance(b, Heading)]
-
-    def runs(self):
-        """Every run of the document with where it is printed (for the self-check)."""
-        for b in self.blocks:
-            if isinstance(b, Paragraph):
-                yield from ((r, "text") for r in b.runs)
-            elif isinstance(b, Table):
-                for row in b.rows:
-                    for cell in row:
-                        yield from ((r, b.number or b.title) for r in cell.runs)
-            elif isinstance(b, Chart):
-                yield from ((r, b.number) for r in b.printed)
-
-
-class ReportError(Exception):
-    """The report cannot be built; carries the findings that say why."""
-
-    def __init__(self, findings: list[Finding]):
-        self.findings = findings
-        super().__init__("; ".join(f.message_zh for f in findings[:3]))
-
-
-def _finding(code, severity, zh, en, hint="", section="") -> Finding:
-    return Finding(code=code, severity=severity, message_zh=zh, message_en=en, hint=hint,
-                   location=Location(section=section))
 
 
 # -- the builder --------------------------------------------------------------------------
 def unit_observations(dataset) -> list:
     """The figures of the report's unit: its own rows, plus the sums of its schools' figures
     when the dataset holds school-level data (nianbao.compute.aggregate)."""
-    from nianbao.compute.aggregate import observations_for
-
     return observations_for(dataset)
 
 
@@ -173,13 +69,12 @@ class Builder:
             self.outline_id = outline or meta.get("outline", "city")
             self.narratives = dataset.narratives
         else:
-            from nianbao.report.school import Area, school_names
             self.org_code = org.code
             self.area = Area(dataset)
             self.facts = self.area.book_of(org.code)
             self.names = school_names(dataset, org)
             self.outline_id = outline or meta.get("school_outline", "school")
-            self.narratives = school_narratives(dataset, org.code)
+            self.narratives = dataset.school_narratives.get(org.code, {})
         self.plan: dict = {}  # the outline being built
         self.omitted: list[Finding] = []
         self.optional = False  # the block being built may be left out when its data are missing
@@ -209,7 +104,7 @@ class Builder:
 
     def omit(self, section: str, what: str, reason: str):
         """An optional block left out for lack of data: listed in the data notes."""
-        self.omitted.append(_finding("report.omitted", "info", f"第{section}节{what}未列入报告（{reason}）",
+        self.omitted.append(report_finding("report.omitted", "info", f"第{section}节{what}未列入报告（{reason}）",
                                      f"section {section}: {what} left out ({reason})",
                                      "补充数据后重新生成即可列入", section))
 
@@ -238,7 +133,7 @@ class Builder:
     def outline(self) -> dict:
         outlines = self.cat.outline.get("outlines", {})
         if self.outline_id not in outlines:
-            raise ReportError([_finding("report.outline", "error",
+            raise ReportError([report_finding("report.outline", "error",
                                         f"目录 {self.cat.id} 中没有提纲“{self.outline_id}”",
                                         f"catalogue {self.cat.id} has no outline '{self.outline_id}'",
                                         f"可用提纲：{'、'.join(outlines) or '无'}（dataset.yaml 的 outline）")])
@@ -268,7 +163,6 @@ class Builder:
                     self.add(Paragraph([text("（本节所需数据暂缺，见“数据说明”）")], "placeholder"))
         if self.errors and not self.allow_errors:
             raise ReportError(self.errors)
-        from nianbao.report import appendix
         appendix.add_data_notes(self, self.ds)
         appendix.add_fact_appendix(self)
         appendix.add_errors_appendix(self)
@@ -283,7 +177,7 @@ class Builder:
         kind = next((k for k in block if k in BLOCK_KINDS), None)
         if kind is None:
             kind = next(iter(block), "")
-            self.errors.append(_finding("report.outline", "error", f"提纲第 {section} 节有未知的块类型“{kind}”",
+            self.errors.append(report_finding("report.outline", "error", f"提纲第 {section} 节有未知的块类型“{kind}”",
                                         f"section {section}: unknown block kind '{kind}'",
                                         "块类型：" + "、".join(BLOCK_KINDS), section))
             return
@@ -301,7 +195,7 @@ class Builder:
         """A sentence, table or chart: the outline's own, else the shared one."""
         spec = (self.plan.get(group) or {}).get(key) or self.cat.outline.get(group, {}).get(key)
         if spec is None:
-            self.errors.append(_finding("report.outline", "error", f"提纲第 {section} 节引用的 {group}.{key} 不存在",
+            self.errors.append(report_finding("report.outline", "error", f"提纲第 {section} 节引用的 {group}.{key} 不存在",
                                         f"section {section}: {group}.{key} is not defined",
                                         f"在 outline.yaml 的 {group} 中定义 {key}", section))
         return spec
@@ -314,7 +208,7 @@ class Builder:
             if self.optional:
                 self.omit(section, what or "的句子", exc.message_zh)
                 return None
-            self.errors.append(_finding("report.missing_value", "error", f"{where}：占位符 {{{exc.placeholder}}} "
+            self.errors.append(report_finding("report.missing_value", "error", f"{where}：占位符 {{{exc.placeholder}}} "
                                         f"{exc.message_zh}", f"{where}: placeholder {{{exc.placeholder}}} "
                                         f"{exc.message_en}", "在 values.csv 中补充该数据，或修改提纲中的句子", section))
             return None
@@ -355,7 +249,7 @@ class Builder:
             if self.optional:
                 self.omit(section, "的文字", f"{folder}/{key}.md 尚未提供")
                 return
-            self.warnings.append(_finding("report.missing_narrative", "warning",
+            self.warnings.append(report_finding("report.missing_narrative", "warning",
                                           f"第{section}节的文字（{folder}/{key}.md）尚未提供，报告中以待补充标记代替",
                                           f"{folder}/{key}.md for section {section} is missing; a placeholder is printed",
                                           f"在数据集的 {folder} 文件夹中写 {key}.md", section))
@@ -394,7 +288,7 @@ class Builder:
         if layout == "static":
             rows = self.ds.static_tables.get(spec.get("source", key))
             if not rows:
-                self.warnings.append(_finding("report.missing_table", "warning",
+                self.warnings.append(report_finding("report.missing_table", "warning",
                                               f"第{section}节{spec.get('number_zh', '')}的表格数据（tables/{spec.get('source', key)}.csv）尚未提供",
                                               f"tables/{spec.get('source', key)}.csv for section {section} is missing",
                                               f"在数据集的 tables 文件夹中提供 {spec.get('source', key)}.csv", section))
@@ -408,7 +302,7 @@ class Builder:
         layouts = {"periods_as_rows": self.periods_as_rows, "indicators_as_rows": self.indicators_as_rows,
                    "comparison": self.comparison, "standards": self.standards, "attainment": self.attainment_table}
         if layout not in layouts:
-            self.errors.append(_finding("report.outline", "error", f"表格 {key} 的版式“{layout}”未知",
+            self.errors.append(report_finding("report.outline", "error", f"表格 {key} 的版式“{layout}”未知",
                                         f"table {key}: unknown layout '{layout}'",
                                         "版式：" + "、".join(list(layouts) + ["static"]), section))
             return
@@ -435,7 +329,7 @@ class Builder:
     def cell_fact(self, ph, period, where, section) -> Fact | None:
         fact = self.facts.get(ph.code, period, ph.dims, ph.scope)
         if fact is None and not self.optional:  # an optional table's notes say what “—” means
-            self.warnings.append(_finding("report.missing_cell", "warning",
+            self.warnings.append(report_finding("report.missing_cell", "warning",
                                           f"{where}：{self.header_name(ph)} {period}年没有数据，表中印作“{NO_DATA}”",
                                           f"{where}: no data for {ph.raw} {period}; printed as '{NO_DATA}'",
                                           "在 values.csv 中补充该年份的数据", section))
@@ -443,7 +337,6 @@ class Builder:
 
     def header_name(self, ph, with_unit=False) -> str:
         ind = self.cat.indicator(ph.code)
-        from nianbao.compute.formula import Ref
         name = ind.zh if ind.derived else self.cat.ref_label(Ref(ph.code, ph.dims))
         if with_unit and ind.unit_zh and ind.style not in phrases.NO_UNIT_STYLES:
             name += f"（{ind.unit_zh}）"
@@ -509,7 +402,6 @@ class Builder:
 
     # charts
     def chart(self, key: str, section: str):
-        from nianbao.report import charts
         spec = self.lookup("charts", key, section)
         if spec is None:
             return
@@ -526,7 +418,7 @@ class Builder:
             if self.optional:
                 self.omit(section, f"的图“{title}”", "图中指标均无数据")
                 return
-            self.warnings.append(_finding("report.missing_chart", "warning", f"第{section}节图“{title}”：{exc}",
+            self.warnings.append(report_finding("report.missing_chart", "warning", f"第{section}节图“{title}”：{exc}",
                                           f"chart '{key}' in section {section}: {exc}", "补充图中指标的数据", section))
             return
         self.n_charts += 1
@@ -534,7 +426,6 @@ class Builder:
 
     def comparison_chart(self, spec):
         """Bars of the school beside those of its area, one group per indicator."""
-        from nianbao.report import charts
         if self.area is None:
             raise charts.ChartDataError("本校与全市的对比图只用于学校报告 / only in a school report")
         refs = [parse_placeholder(r) for r in spec["series"]]
@@ -553,9 +444,8 @@ class Builder:
     def comparison(self, key, spec, periods, section) -> Table | None:
         """Rows of indicators; columns: the school, its area (all schools summed, ratios
         recomputed) and the school's rank among the area's schools."""
-        from nianbao.report.school import rank_runs
         if self.area is None:
-            self.errors.append(_finding("report.outline", "error", f"表格 {key}（与全市比较）只用于学校报告",
+            self.errors.append(report_finding("report.outline", "error", f"表格 {key}（与全市比较）只用于学校报告",
                                         f"table {key}: a comparison needs a school report",
                                         "在学校提纲中使用，或用 --school 生成学校报告", section))
             return None
@@ -604,7 +494,6 @@ class Builder:
         return Table(key, "", "", header, rows, notes)
 
     def rank_orders(self, refs) -> dict[str, list[str]]:
-        from nianbao.report.school import ORDER_ZH
         ranks = self.plan.get("ranks") or {}
         out: dict[str, list[str]] = {}
         for ph in refs:
@@ -614,22 +503,20 @@ class Builder:
 
     def standard_definition(self, std_id: str, section: str):
         """A standard of standards.yaml, or None with an error naming the outline's section."""
-        from nianbao.compute.standards import load_standards
         std = load_standards(self.ds).get(std_id)
         if std is None:
-            self.errors.append(_finding("report.outline", "error", f"提纲第 {section} 节引用的标准 {std_id} 不存在",
+            self.errors.append(report_finding("report.outline", "error", f"提纲第 {section} 节引用的标准 {std_id} 不存在",
                                         f"section {section}: standard {std_id} is not defined",
                                         "在 standards.yaml 中定义该标准", section))
         return std
 
     def standard(self, std_id: str, section: str):
         """(standard, the school's result) — or None, with an error for an unknown standard."""
-        from nianbao.compute.standards import evaluate_school
         std = self.standard_definition(std_id, section)
         if std is None:
             return None
         if self.school is None:
-            self.errors.append(_finding("report.outline", "error", f"提纲第 {section} 节的达标情况只用于学校报告",
+            self.errors.append(report_finding("report.outline", "error", f"提纲第 {section} 节的达标情况只用于学校报告",
                                         f"section {section}: standards verdicts need a school report",
                                         "在学校提纲中使用，或用 --school 生成学校报告", section))
             return None
@@ -637,8 +524,6 @@ class Builder:
 
     def standards(self, key, spec, periods, section):
         """The school against each criterion of a standard: value, threshold, verdict."""
-        from nianbao.compute.standards import threshold_text
-        from nianbao.report.school import not_applicable_text, profile_label
         found = self.standard(str(spec.get("standard", "")), section)
         if found is None:
             return None
@@ -670,7 +555,6 @@ class Builder:
     def verdicts(self, key: str, section: str):
         """A sentence naming the criteria of a standard the school does not meet (outline
         ``verdicts``: wording with {standard}, {items}; {criterion}, {value}, {threshold})."""
-        from nianbao.compute.standards import threshold_text
         spec = self.lookup("verdicts", key, section)
         found = spec and self.standard(str(spec.get("standard", "")), section)
         if not found:
@@ -704,12 +588,11 @@ class Builder:
     def attainment_of(self, std_id: str, section: str, what: str):
         """The standard across the unit's schools (nianbao.compute.standards.attainment), or
         None — left out with a note when the block is optional, else an error."""
-        from nianbao.compute.standards import attainment
         std = self.standard_definition(std_id, section)
         if std is None:
             return None
         if self.school is not None:
-            self.errors.append(_finding("report.outline", "error", f"提纲第 {section} 节的达标统计只用于地区报告",
+            self.errors.append(report_finding("report.outline", "error", f"提纲第 {section} 节的达标统计只用于地区报告",
                                         f"section {section}: counts of schools meeting a standard need an area report",
                                         "学校报告请用 standards 版式的表格", section))
             return None
@@ -723,7 +606,7 @@ class Builder:
         if self.optional:
             self.omit(section, f"对照《{std['zh']}》的{what}", reason)
         else:
-            self.errors.append(_finding("report.missing_value", "error", f"第{section}节对照《{std['zh']}》的{what}："
+            self.errors.append(report_finding("report.missing_value", "error", f"第{section}节对照《{std['zh']}》的{what}："
                                         f"{reason}", f"section {section}: no schools to assess against {std_id}",
                                         "提供学校名录 orgs.csv 和各校数据，或在提纲中把该块标为 optional", section))
         return None
@@ -731,8 +614,6 @@ class Builder:
     def attainment_table(self, key, spec, periods, section) -> Table | None:
         """One row per criterion of a standard — schools assessed, meeting it, the share, schools
         without the figure — and a last row for all criteria at once; every number a fact."""
-        from nianbao.compute.standards import ALL
-        from nianbao.report.school import profile_label
         found = self.attainment_of(str(spec.get("standard", "")), section, "达标统计表")
         if found is None:
             return None
@@ -821,7 +702,7 @@ class Builder:
                 else:
                     runs += fill_runs(spec["spread_zh"], {"highest": items(top), "lowest": items(low)})
         except KeyError as exc:
-            self.errors.append(_finding("report.outline", "error", f"提纲 attainment.{key} 的句子缺少 {exc} 或用了未知的占位符",
+            self.errors.append(report_finding("report.outline", "error", f"提纲 attainment.{key} 的句子缺少 {exc} 或用了未知的占位符",
                                         f"outline attainment.{key}: missing wording or unknown placeholder {exc}",
                                         "句子需有 zh、no_data_zh、spread_zh、even_zh、item_zh", section))
             return
@@ -831,7 +712,6 @@ class Builder:
         return self.header_name(parse_placeholder(raw))
 
     def render_charts(self):
-        from nianbao.report import charts
         for b in self.blocks:
             if isinstance(b, Chart) and not b.png:
                 b.png = charts.render_png(b.spec)
@@ -876,14 +756,6 @@ def merge_runs(runs: list[Run]) -> list[Run]:
     return out
 
 
-def school_narratives(dataset, code: str) -> dict[str, str]:
-    """A school's own texts: narrative/<学校标识码>/<id>.md (never the texts of the area)."""
-    folder = Path(dataset.path) / "narrative" / code
-    if not folder.is_dir():
-        return {}
-    return {md.stem: md.read_text(encoding="utf-8").strip() for md in sorted(folder.glob("*.md"))}
-
-
 def scope_phrase(scope: str, catalogue) -> str:
     """按不含技工学校统计 / 未注明口径 / 口径不一."""
     if scope == "unstated":
@@ -897,7 +769,6 @@ def _mixed_description(f: Fact, catalogue) -> str:
     if f.kind == "change":
         years = "、".join(f"{i.period}年{scope_phrase(i.scope, catalogue)}" for i in f.inputs)
         return f"比上年增减：{years}，增减仅供参考"
-    from nianbao.compute.formula import refs
     ind = catalogue.indicators.get(f.indicator)
     num_refs = {r.key for r in refs(ind.numerator_ast)} if ind and ind.derived else set()
     num = [i for i in f.inputs if i.ref in num_refs]
@@ -983,31 +854,6 @@ def markdown_blocks(body: str):
         if para:
             out.append(("paragraph", "".join(para)))
     return out
-
-
-def scope_name(scope: str, catalogue) -> str:
-    return "口径不一" if scope == "mixed" else catalogue.scope_label(scope)
-
-
-def inputs_text(fact: Fact, catalogue) -> str:
-    """The data a fact used, as printed in the appendix: name, year, value, scope and source.
-    A change lists the two printed (rounded) values it subtracts."""
-    if fact.kind == "change":
-        now, before = (number_text(v, fact.decimals) for v in (fact.numerator, fact.denominator))
-        scopes = "、".join(f"{i.period}年{scope_name(i.scope, catalogue)}" for i in fact.inputs)
-        return f"{fact.period}年 {now} − {fact.base_period}年 {before}（{scopes}）"
-    if fact.kind == "rank":
-        from nianbao.report.school import rank_inputs_text
-        return rank_inputs_text(fact)
-    if fact.kind in ("count", "share"):
-        from nianbao.compute.standards import count_inputs_text
-        return count_inputs_text(fact)
-    parts = []
-    for i in fact.inputs:
-        where = "；".join(x for x in (i.source, i.origin) if x)
-        source = f"，来源：{where}" if where else ""
-        parts.append(f"{i.label_zh}（{i.period}年） = {auto_text(i.value, 4)}（{scope_name(i.scope, catalogue)}{source}）")
-    return "；".join(parts)
 
 
 def build_document(dataset, findings=(), allow_errors: bool = False, charts: bool = True, org=None,

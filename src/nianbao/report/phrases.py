@@ -1,6 +1,6 @@
 """Sentence rules (句式规则): how a figure and its change are worded, in Chinese and English.
 
-Pure functions of facts. Numbers themselves are formatted only by nianbao.compute.formatting
+Pure functions of facts. Numbers themselves are formatted only by nianbao.core.formatting
 (through ``Fact.text``): half-up rounding, "11.80:1", "6.6:3.4", "7:3", "95.14%". This module adds
 the words around them:
 

@@ -15,6 +15,7 @@ Orders and wording are outline data (outline.yaml, the school outline's ``ranks`
 
 from __future__ import annotations
 
+from nianbao.compute.aggregate import factbook_for
 from nianbao.compute.facts import Fact, Input
 from nianbao.report.runs import Run, figure, text
 
@@ -47,7 +48,6 @@ class Area:
     """The unit a school report compares with, and the schools it ranks a school among."""
 
     def __init__(self, dataset):
-        from nianbao.compute.aggregate import factbook_for
         self._factbook_for = factbook_for
         self.ds = dataset
         self.code = dataset.org_unit.code

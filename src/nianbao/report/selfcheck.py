@@ -2,7 +2,7 @@
 
 Renderers report every figure they print as (fact key, text, where); the HTML file is also read
 back. The build fails when a fact was printed with two different texts, or with a text other
-than its canonical one (``Fact.text``, from nianbao.compute.formatting).
+than its canonical one (``Fact.text``, from nianbao.core.formatting).
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass, field
 
 from nianbao.catalogue import CatalogueError
-from nianbao.compute import formula
 from nianbao.compute.facts import Fact, FactBook
+from nianbao.core import formula
 from nianbao.report import phrases
 from nianbao.report.runs import Run, figure, joined, text
 

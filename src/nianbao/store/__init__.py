@@ -19,10 +19,13 @@ changes nothing, and a rejected workbook never touches the stored figures.
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nianbao.catalogue.majors import MajorCatalogue
+from nianbao.core.errors import NianbaoError
+from nianbao.core.findings import Finding, Location
+from nianbao.core.observations import MajorPoint, Observation, dims_text, origin_location, parse_dims  # noqa: F401
 from nianbao.store.db import Database, Error
 
 STORE_FILE = "nianbao.duckdb"
@@ -55,7 +58,7 @@ SCHEMA = [
 ]
 
 
-class StoreError(Exception):
+class StoreError(NianbaoError):
     """The store file cannot be opened or has an unknown layout."""
 
 
@@ -228,11 +231,6 @@ class Store:
             "SELECT DISTINCT org_unit, period FROM observations")}
 
 
-def dims_text(dims) -> str:
-    """Canonical text of a disaggregation, as in the observations table and compute.sql."""
-    return ",".join(f"{d}={c}" for d, c in sorted(dict(dims).items()))
-
-
 def merge_into(dataset_dir: str | Path, observations: list) -> tuple[list, list]:
     """Merge the stored figures into a dataset's observations read from values.csv.
 
@@ -240,9 +238,6 @@ def merge_into(dataset_dir: str | Path, observations: list) -> tuple[list, list]
     store holds are dropped and replaced by the stored ones; where they differed, one ``info``
     finding per school-year says how many. Returns (observations, findings).
     """
-    from nianbao.check.findings import Finding, Location
-    from nianbao.ingest.dataset import Observation, parse_dims
-
     path = store_path(dataset_dir)
     if not path.exists():
         return observations, []
@@ -291,13 +286,14 @@ def major_points(dataset_dir: str | Path, catalogue) -> dict[str, list]:
     Intended policy for merging with majors.csv: for a school present here, these replace its
     majors.csv rows.
     """
-    from nianbao.ingest.majors import MajorCatalogue, MajorPoint
-
     path = store_path(dataset_dir)
     if not path.exists():
         return {}
-    with Store(path, read_only=True) as store:
-        stored = store.majors()
+    try:
+        with Store(path, read_only=True) as store:
+            stored = store.majors()
+    except Error as exc:
+        raise StoreError(f"无法读取数据库 {path}：{exc}") from None
     cat = MajorCatalogue(catalogue.majors or {})
     latest: dict[str, int] = {}
     seen: dict[tuple, dict] = {}
@@ -317,12 +313,3 @@ def major_points(dataset_dir: str | Path, catalogue) -> dict[str, list]:
             opened=min(e["new"]) if e["new"] else None, closed=None if last == latest[org] else last + 1,
             origin=e["major"].origin))
     return out
-
-
-_ORIGIN = re.compile(r"^(?P<file>.+?\.xls[xm]) (?P<sheet>[^!]+)!(?P<cell>[A-Z]+\d+(?::[A-Z]+\d+)?|\d+行)$")
-
-
-def origin_location(origin: str) -> tuple[str, str, str] | None:
-    """(file, sheet, cell) of a figure read from a workbook (origin "学校.xlsx 办学规模!F4"), else None."""
-    m = _ORIGIN.match(origin or "")
-    return (m.group("file"), m.group("sheet"), m.group("cell")) if m else None

@@ -19,12 +19,15 @@ import random
 import shutil
 import sys
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
-from nianbao.compute.formatting import number_text, round_half_up
-from nianbao.ingest.orgs import Org, write_orgs
+from nianbao import catalogue
+from nianbao.core.formatting import number_text, round_half_up
+from nianbao.core.orgs import Org
+from nianbao.ingest.orgs import write_orgs
 from nianbao.synth import apportion
 
 HERE = Path(__file__).parent
@@ -605,12 +608,10 @@ def _coprime_pair(schools, emp, exclude):
 
 
 def _with(org: Org, **changes) -> Org:
-    from dataclasses import replace
     return replace(org, **changes)
 
 
 def generate(out: Path, targets_path: Path = TARGETS) -> Generator:
-    from nianbao import catalogue
     out = Path(out)
     targets = yaml.safe_load(Path(targets_path).read_text(encoding="utf-8"))
     source = (out / targets["source_dataset"]).resolve() if targets.get("source_dataset") else None

@@ -1,5 +1,5 @@
-"""Building a report: dataset → check → document model → charts → Word + HTML → self-check
-(→ PDF). Each stage is timed, for the command's summary and bench/bench_report.py."""
+"""The use case "build a report": dataset → check → document model → charts → Word + HTML →
+self-check (→ PDF). Each stage is timed, for the command's summary and bench/bench_report.py."""
 
 from __future__ import annotations
 
@@ -8,8 +8,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nianbao.check.findings import Finding
-from nianbao.report.model import Chart, Document, ReportError, Table, build_document
+from nianbao.app.checking import run_check
+from nianbao.core.findings import Finding
+from nianbao.report import charts, selfcheck
+from nianbao.report import pdf as pdf_mod
+from nianbao.report.document import Chart, Document, ReportError, Table, report_finding
+from nianbao.report.docx import write_docx
+from nianbao.report.html import render_html
+from nianbao.report.model import build_document
 
 
 @dataclass
@@ -37,16 +43,7 @@ class Timer:
         self.t = now
 
 
-def run_check(dataset) -> list[Finding]:
-    """The check's findings: reading the files, the rules and the claims (the gaps of the
-    outline come from building the document itself)."""
-    from nianbao.check.engine import check_dataset
-
-    return check_dataset(dataset)
-
-
 def render_charts(document: Document):
-    from nianbao.report import charts
     for b in document.blocks:
         if isinstance(b, Chart) and not b.png:
             b.png = charts.render_png(b.spec)
@@ -73,10 +70,6 @@ def build_report(dataset, outdir: str | Path, template=None, allow_errors: bool 
     earlier check may be passed to save checking again (reports of all schools).
     Raises ReportError when the data have errors that block a report (unless allow_errors),
     SelfCheckError when a figure would be printed two ways."""
-    from nianbao.report import selfcheck
-    from nianbao.report.docx import write_docx
-    from nianbao.report.html import render_html
-
     timings = {} if timings is None else timings
     clock = Timer(timings)
     findings = run_check(dataset) if findings is None else list(findings)
@@ -84,8 +77,7 @@ def build_report(dataset, outdir: str | Path, template=None, allow_errors: bool 
     if school is not None:
         org = find_school(dataset, school)
         if org is None:
-            from nianbao.report.model import _finding
-            raise ReportError([_finding("report.unknown_school", "error", f"机构表中没有学校标识码为 {school} 的学校",
+            raise ReportError([report_finding("report.unknown_school", "error", f"机构表中没有学校标识码为 {school} 的学校",
                                         f"no school with code {school} in orgs.csv",
                                         "学校标识码为10位数字（保留开头的0），见数据集的 orgs.csv")])
         findings = school_findings(findings, org.code)
@@ -121,7 +113,6 @@ def build_report(dataset, outdir: str | Path, template=None, allow_errors: bool 
     if pdf_path.exists():
         pdf_path.unlink()  # never leave a PDF of an earlier build beside the new report
     if pdf:
-        from nianbao.report import pdf as pdf_mod
         toc = [(h.text, h.bookmark) for h in document.headings if h.level <= 2]
         try:
             result.pdf = pdf_mod.docx_to_pdf(docx_path, pdf_path, toc)

@@ -18,8 +18,10 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Union
 
+from nianbao.core.errors import NianbaoError
 
-class FormulaError(ValueError):
+
+class FormulaError(NianbaoError, ValueError):
     """A formula in the catalogue that cannot be parsed."""
 
 

@@ -11,6 +11,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from nianbao.core.errors import NianbaoError
+
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
@@ -84,7 +86,7 @@ def count_by_severity(findings) -> dict[str, int]:
     return counts
 
 
-class FindingsError(Exception):
+class FindingsError(NianbaoError):
     """Raised when input cannot be used; carries the findings that explain why."""
 
     def __init__(self, findings: list[Finding]):

@@ -3,7 +3,12 @@ so one fact cannot be printed two ways. Rounding is half-up, as in published sta
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
+
+_TIME_LIKE = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")
+CN_NUMERALS = "零一二三四五六七八九十"
 
 
 def round_half_up(value: float, decimals: int) -> float:
@@ -47,3 +52,31 @@ def value_text(value: float, style: str, decimals: int) -> str:
     if style == "auto":
         return auto_text(value, decimals)
     return number_text(value, decimals)
+
+
+def time_of_fraction(value: float) -> tuple[int, int] | None:
+    """(hour, minute) when ``value`` is an Excel time of day in whole minutes (0.29375 = 7:03)."""
+    if not 0 < value < 1:
+        return None
+    minutes = value * 24 * 60
+    whole = round(minutes)
+    if abs(whole - minutes) > 1e-6:
+        return None
+    return divmod(whole, 60)
+
+
+def looks_like_time(text: str) -> bool:
+    """"7:03", "07:03:00": a ratio cell that a spreadsheet turned into a clock time."""
+    norm = unicodedata.normalize("NFKC", str(text)).replace(" ", "").replace("：", ":")
+    if not _TIME_LIKE.match(norm):
+        return False
+    minutes = norm.split(":")[1]
+    return minutes.startswith("0") or len(norm.split(":")) == 3
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (table and figure numbers)."""
+    if n <= 10:
+        return CN_NUMERALS[n]
+    tens, ones = divmod(n, 10)
+    return (CN_NUMERALS[tens] if tens > 1 else "") + "十" + (CN_NUMERALS[ones] if ones else "")

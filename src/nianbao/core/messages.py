@@ -1,5 +1,6 @@
-"""The messages of reading input, from messages.yaml beside this module: one place for the
-Chinese and English wording and the how-to-fix line of every input finding."""
+"""The error catalogue (提示目录): every finding code nianbao raises outside the catalogue's rules,
+with its severity, Chinese and English message and how-to-fix line, as data in
+``core/messages/*.yaml`` (one file an area). The rules of rules.yaml carry their own messages."""
 
 from __future__ import annotations
 
@@ -8,13 +9,19 @@ from pathlib import Path
 
 import yaml
 
-from nianbao.check.findings import Finding, Location
+from nianbao.core.findings import Finding, Location
 
 
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, str]]:
-    with (Path(__file__).parent / "messages.yaml").open(encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    out: dict[str, dict[str, str]] = {}
+    for path in sorted((Path(__file__).parent / "messages").glob("*.yaml")):
+        with path.open(encoding="utf-8") as f:
+            for code, entry in (yaml.safe_load(f) or {}).items():
+                if code in out:
+                    raise ValueError(f"{path.name}: finding code {code} defined twice")
+                out[code] = entry
+    return out
 
 
 class _Keep(dict):

@@ -1,0 +1,171 @@
+"""The registry of organisation units (机构): province → city → county → school.
+
+``orgs.csv`` in a dataset folder, one unit a row:
+
+    code, zh, en, level, parent, county, affiliation, ownership, school_type, founded, status,
+    closed[, profile]
+
+``code`` is text everywhere: GB/T 2260 six-digit codes for areas, the ten-digit 学校标识码 for
+schools (leading zeros kept; never converted to a number). ``parent`` is the unit above; for a
+school it is usually its county, but a school run by the city may name the city as parent and
+give its location in ``county``. ``affiliation`` (省属/市属/县属), ``ownership`` (公办/民办) and
+``school_type`` take the category codes of dimensions.yaml. ``profile`` is optional and names a
+school's profile where a standard sets different thresholds (e.g. engineering_medical).
+Merged and closed schools stay in the registry with their status and the year they closed, so
+history keeps its figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nianbao.core.findings import Finding, Location
+
+LEVELS = ("province", "city", "county", "school")
+LEVEL_ZH = {"province": "省", "city": "市", "county": "县（区）", "school": "学校"}
+STATUSES = ("active", "merged", "closed")
+COLUMNS = ("code", "zh", "en", "level", "parent", "county", "affiliation", "ownership", "school_type",
+           "founded", "status", "closed", "profile")
+# registry attributes checked against the dimension of the same name in dimensions.yaml
+CATEGORY_COLUMNS = ("affiliation", "ownership", "school_type")
+
+
+@dataclass(frozen=True)
+class Org:
+    code: str
+    zh: str
+    en: str
+    level: str
+    parent: str = ""
+    county: str = ""  # GB/T 2260 code of the county (schools)
+    affiliation: str = ""  # provincial / municipal / county
+    ownership: str = ""  # public / private
+    school_type: str = ""  # regular_specialized / vocational_high / adult_specialized / technical / attached_class
+    founded: int | None = None
+    status: str = "active"  # active / merged / closed
+    closed: int | None = None  # year it stopped operating
+    profile: str = ""  # optional: engineering_medical, arts, remote … (standards may differ)
+
+    @property
+    def counts_as_school(self) -> bool:
+        """附设中职班 are counted in students and teachers but not as schools."""
+        return self.level == "school" and self.school_type != "attached_class"
+
+    @property
+    def is_technical(self) -> bool:
+        return self.school_type == "technical"
+
+    def active_in(self, year: int) -> bool:
+        if self.founded and year < self.founded:
+            return False
+        return not (self.closed and year >= self.closed)
+
+    def attribute(self, name: str) -> str:
+        return getattr(self, name, "") or ""
+
+
+class Registry:
+    def __init__(self, orgs: list[Org]):
+        self.orgs = {o.code: o for o in orgs}
+        self._children: dict[str, list[Org]] = {}
+        for o in self.orgs.values():
+            self._children.setdefault(o.parent, []).append(o)
+        self._ancestors: dict[str, list[str]] = {}
+        self._units: dict[str, tuple[str, ...]] = {}
+
+    def __iter__(self):
+        return iter(self.orgs.values())
+
+    def __len__(self) -> int:
+        return len(self.orgs)
+
+    def __contains__(self, code: str) -> bool:
+        return code in self.orgs
+
+    def get(self, code: str) -> Org | None:
+        return self.orgs.get(code)
+
+    def children(self, code: str) -> list[Org]:
+        return sorted(self._children.get(code, []), key=lambda o: o.code)
+
+    def at_level(self, level: str) -> list[Org]:
+        return sorted((o for o in self.orgs.values() if o.level == level), key=lambda o: o.code)
+
+    def ancestors(self, code: str) -> list[str]:
+        """Codes of the units above ``code`` along ``parent``, nearest first."""
+        if code not in self._ancestors:
+            out, seen = [], {code}
+            o = self.orgs.get(code)
+            while o and o.parent and o.parent not in seen:
+                out.append(o.parent)
+                seen.add(o.parent)
+                o = self.orgs.get(o.parent)
+            self._ancestors[code] = out
+        return self._ancestors[code]
+
+    def county_of(self, code: str) -> str:
+        """The county a school is in: its ``county`` column, else its nearest county ancestor."""
+        o = self.orgs.get(code)
+        if o is None:
+            return ""
+        if o.county:
+            return o.county
+        return next((a for a in self.ancestors(code) if self.orgs[a].level == "county"), "")
+
+    def units_of(self, code: str) -> tuple[str, ...]:
+        """Every registered unit whose aggregate includes this school: its county and all units
+        above the school or above its county (nearest first, each once)."""
+        if code not in self._units:
+            out: list[str] = []
+            county = self.county_of(code)
+            chain = ([county] + self.ancestors(county) if county in self.orgs else []) + self.ancestors(code)
+            for unit in chain:  # a parent named but not registered still gets its aggregate
+                if unit not in out:
+                    out.append(unit)
+            self._units[code] = tuple(out)
+        return self._units[code]
+
+    def schools(self, under: str | None = None) -> list[Org]:
+        """Schools (and 附设中职班) below ``under`` — through parent or county — or all schools."""
+        out = [o for o in self.orgs.values() if o.level == "school"
+               and (under is None or under in self.units_of(o.code))]
+        return sorted(out, key=lambda o: o.code)
+
+    def validate(self, catalogue=None) -> list[Finding]:
+        """Problems that do not stop reading the registry: unknown parents or counties, schools
+        without a county, categories that are not in dimensions.yaml."""
+        out: list[Finding] = []
+        dims = catalogue.dimensions if catalogue is not None else {}
+        for o in self.orgs.values():
+            if o.parent and o.parent not in self.orgs:
+                out.append(org_finding("orgs.unknown_parent", "warning", f"“{o.zh}”的上级单位 {o.parent} 不在机构表中",
+                                    f"the parent {o.parent} of '{o.en or o.zh}' is not in orgs.csv",
+                                    "在 orgs.csv 中登记上级单位，否则该单位不计入上级汇总", o.code))
+            if o.level != "school":
+                continue
+            if o.county and o.county not in self.orgs:
+                out.append(org_finding("orgs.unknown_county", "warning", f"“{o.zh}”所在县（区）{o.county} 不在机构表中",
+                                    f"the county {o.county} of '{o.en or o.zh}' is not in orgs.csv",
+                                    "在 orgs.csv 中登记该县（区），level 填 county", o.code))
+            for col in CATEGORY_COLUMNS:
+                value = o.attribute(col)
+                cats = (dims.get(col) or {}).get("categories") or {}
+                if not value:
+                    out.append(org_finding("orgs.missing_category", "warning", f"“{o.zh}”未填写{_COL_ZH[col]}",
+                                        f"'{o.en or o.zh}' has no {col}", f"{col} 列可填：{'、'.join(cats)}",
+                                        o.code))
+                elif cats and value not in cats:
+                    out.append(org_finding("orgs.bad_category", "error", f"“{o.zh}”的{_COL_ZH[col]}“{value}”不在目录中",
+                                        f"'{o.en or o.zh}': {col} '{value}' is not a category of the catalogue",
+                                        f"{col} 列可填：{'、'.join(cats)}", o.code))
+        return out
+
+
+_COL_ZH = {"affiliation": "隶属关系", "ownership": "办学性质", "school_type": "学校类别"}
+
+
+def org_finding(code, severity, zh, en, hint, org_code="", file="orgs.csv", cell="") -> Finding:
+    return Finding(code=code, severity=severity, message_zh=zh, message_en=en, hint=hint,
+                   location=Location(file=file, cell=cell), org_unit=org_code)
+
+

@@ -1,0 +1,1 @@
+"""Publishing: the document model from the outline, charts, Word, HTML and PDF."""
