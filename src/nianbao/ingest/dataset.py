@@ -75,10 +75,12 @@ def load_dataset(path: str | Path) -> Dataset:
     except (yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
         raise read_error(meta_path, f"dataset.yaml 无法读取：{exc}", f"dataset.yaml unreadable: {exc}",
                           "dataset.yaml 需要 org_unit（code、zh）与 report_year") from None
-    try:
-        catalogue = cat_mod.load(meta.get("catalogue", "cn-2016"))
+    try:  # the version dataset.yaml names, with the dataset's own catalogue/*.yaml laid over it
+        root = meta.get("catalogue_root")
+        catalogue = cat_mod.for_dataset(meta.get("catalogue", "cn-2016"), path, path / root if root else None)
     except cat_mod.CatalogueError as exc:
-        raise read_error(meta_path, str(exc), str(exc), "在 dataset.yaml 中填写可用的目录版本") from None
+        raise read_error(Path(exc.file) if exc.file else meta_path, exc.zh, exc.en or exc.zh,
+                         exc.hint or "在 dataset.yaml 中填写可用的目录版本") from None
 
     ds = Dataset(path=path, meta=meta, org_unit=org_unit, report_year=report_year,
                  periods=sorted(periods), catalogue=catalogue)
