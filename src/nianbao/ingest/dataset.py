@@ -1,7 +1,9 @@
 """A dataset folder: the figures of one organisation unit (a city, a county, a school) for
 several years, as plain files a person can read and diff.
 
-    dataset.yaml      who, which years, which catalogue version and outline
+    dataset.yaml      who, which years, which catalogue version (catalogue_root: a folder of own
+                      versions) and outline
+    catalogue/*.yaml  the dataset's own additions to that version (nianbao.catalogue)
     values.csv        element, dims, period, scope, value, source, note — one reported figure a row
     claims.csv        figures a published report printed, to be recomputed by the check (optional)
     narrative/*.md    text for the outline's narrative blocks, one file per section id
