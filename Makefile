@@ -1,26 +1,28 @@
 # The two commands of the README: `make demo` and `make test`. Both install what is missing
 # (Debian packages, a virtual environment with the Python packages) before they run; the test
-# run also installs pyspark, for the Spark tests of the indicator SQL.
+# run also installs pyspark, for the Spark tests of the indicator SQL. Python packages are
+# installed at the versions of constraints.txt (the lock); `make lock` refreshes it.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SPARK  := $(VENV)/.installed-spark
+LOCK   := constraints.txt
 
-.PHONY: install sysdeps demo test bench clean
+.PHONY: install sysdeps demo test bench lock clean
 
 install: sysdeps $(STAMP)
 
 sysdeps:
 	@bash scripts/install-system-deps.sh
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -c $(LOCK) -e '.[test]'
 	touch $(STAMP)
 
 $(SPARK): $(STAMP)
-	$(BIN)/pip install -q -e '.[test,spark]'
+	$(BIN)/pip install -q -c $(LOCK) -e '.[test,spark]'
 	touch $(SPARK)
 
 demo: install
@@ -35,6 +37,10 @@ bench: install
 	$(BIN)/python bench/bench_report.py
 	$(BIN)/python bench/bench_check.py
 	$(BIN)/python bench/bench_schools.py
+
+# the newest versions pyproject.toml allows, written to constraints.txt; then run make test
+lock:
+	PYTHON=$(PYTHON) bash scripts/lock-deps.sh
 
 clean:
 	rm -rf $(VENV) out build src/*.egg-info

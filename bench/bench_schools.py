@@ -33,9 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from nianbao.app import imports, templates  # noqa: E402
 from nianbao.app.reporting import build_report  # noqa: E402
 from nianbao.check.engine import check_dataset  # noqa: E402
-from nianbao.cli import import_cmd, template_cmd  # noqa: E402
 from nianbao.compute.aggregate import observations_for, rollup  # noqa: E402
 from nianbao.ingest import workbook  # noqa: E402
 from nianbao.ingest.dataset import load_dataset  # noqa: E402
@@ -224,14 +224,14 @@ def main(argv=None) -> int:
     schools = [o for o in orgs if o.level == "school"]
     with stage("template"):
         ds = load_dataset(dataset)
-        paths = template_cmd.generate_all(ds, [o.code for o in schools], YEAR, inbox, args.jobs)
+        paths = templates.generate_all(ds, [o.code for o in schools], YEAR, inbox, args.jobs)
     with stage("fill"):
         tasks = [(p, o.code, o.school_type == "attached_class") for p, o in zip(paths, schools)]
         with ProcessPoolExecutor(args.jobs, initializer=_init_fill, initargs=(ds.catalogue, args.seed)) as pool:
             list(pool.map(_fill_one, tasks, chunksize=8))
     with stage("import"):
         parts: dict = {}
-        outcomes = import_cmd.import_workbooks(ds, paths, YEAR, base / "annotated", args.jobs, parts)
+        outcomes = imports.import_workbooks(ds, paths, YEAR, base / "annotated", args.jobs, parts)
     notes.append(f"import: reading {parts['read']:.2f} s, storing {parts['store']:.2f} s "
                  f"({parts['store'] / len(paths) * 1000:.1f} ms per workbook, one transaction each)")
     stored = sum(1 for o in outcomes if o.status == "stored")

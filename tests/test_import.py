@@ -331,7 +331,7 @@ def test_unusable_arguments_exit_2(dataset, tmp_path, capsys):
 
 
 def test_reading_in_parallel_gives_what_reading_one_by_one_gives(dataset, tmp_path):
-    from nianbao.cli.import_cmd import read_all
+    from nianbao.app.imports import read_all
     first = filled(dataset, tmp_path, name="w0.xlsx")
     files = [first] + [tmp_path / f"w{i}.xlsx" for i in range(1, 8)]
     for f in files[1:]:

@@ -1,10 +1,39 @@
 """The catalogue (目录): the domain as data, versioned by outline year.
 
-Each version is a folder of YAML files beside this module: ``catalogue.yaml`` (scopes and
-period types), ``dimensions.yaml`` (disaggregations), ``elements.yaml`` (data elements),
-``indicators.yaml`` (numerator/denominator definitions), ``outline.yaml`` (report outline,
-tables, charts, sentences) and, where present, ``rules.yaml``, ``standards.yaml`` and
-``majors.yaml``. Code interprets these files; it does not contain the domain.
+Each version is a folder beside this module (``cn-2016``: the 2016–2021 outline) of YAML files:
+``catalogue.yaml`` (id, names, scopes and period types; ``extends`` names the version it builds
+on), ``dimensions.yaml`` (disaggregations), ``elements.yaml`` (data elements),
+``indicators.yaml`` (numerator/denominator definitions), ``outline.yaml`` (report outlines,
+tables, charts, sentences), ``rules.yaml`` (check rules), ``standards.yaml`` (school
+standards), ``majors.yaml`` (专业目录), ``aggregation.yaml`` (how figures roll up) and
+``workbook.yaml`` (the school workbook). Code interprets these files; it does not contain the
+domain.
+
+**Versions extend each other.** A version whose ``catalogue.yaml`` says ``extends: cn-2016``
+holds only what changes: each of its files is laid over the parent's file of the same name, a
+file it lacks is the parent's. The parent is looked up beside the version (in the same root
+folder), then among the package's versions; an unknown parent or a cycle is an error.
+
+**A dataset extends the version it names.** The YAML files of a dataset's ``catalogue/`` folder
+(same names as a version's: ``elements.yaml``, ``indicators.yaml``, ``rules.yaml`` …) are laid
+over the version that ``dataset.yaml`` names (``catalogue: cn-2016``) by the same rules, but
+strictly: a dataset adds entries, and an entry that differs from the version's is a clash (an
+error naming the file and the entry) unless it says ``$override: true``.
+
+The merge rules (nianbao.catalogue.merge):
+
+* mappings merge by key (a new key is added, a key both have is merged field by field);
+* a value (text, number, true/false, null) replaces the parent's;
+* lists of mappings that all carry ``code`` (rules), else ``id`` (outline parts and sections,
+  criteria, workbook sheets), else ``key`` (workbook fields) merge item by item by that field;
+  a new item is appended or placed with ``$after: KEY`` / ``$before: KEY``; other lists
+  (``dims``, ``columns``, a section's ``blocks``, ``breakdowns``) are replaced whole;
+* ``$replace: true`` takes an entry (or, at its top, a whole file) as written instead of
+  merging it; ``$drop: true`` removes an entry or a keyed item (dropping what is not there is
+  an error); keys starting with ``$`` are these directives, never data.
+
+After the merge the catalogue is checked as a whole (every formula's elements and dimensions
+defined, no indicator named like an element), each problem naming the file that set the entry.
 """
 
 from __future__ import annotations
@@ -14,16 +43,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from nianbao.catalogue import sources
+from nianbao.catalogue.errors import CatalogueError
+from nianbao.catalogue.sources import FILES, HERE, META, Merged, available  # noqa: F401
 from nianbao.core import formula
-from nianbao.core.errors import NianbaoError
-
-HERE = Path(__file__).parent
-
-
-class CatalogueError(NianbaoError, ValueError):
-    """A catalogue file that is missing or inconsistent."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +106,10 @@ class Catalogue:
     standards: dict[str, Any] = field(default_factory=dict)
     majors: dict[str, Any] = field(default_factory=dict)
     aggregation: dict[str, Any] = field(default_factory=dict)
-    path: Path | None = None
+    workbook: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None  # the version's folder
+    lineage: tuple[str, ...] = ()  # this version, then the versions it extends
+    sources: tuple[str, ...] = ()  # every file merged, eldest first (a dataset's own files last)
 
     def scope_label(self, scope: str, lang: str = "zh") -> str:
         s = self.meta.get("scopes", {}).get(scope)
@@ -112,15 +138,6 @@ class Catalogue:
             raise CatalogueError(f"目录中没有指标 {code!r} / unknown indicator {code!r}") from None
 
 
-def _load_yaml(path: Path, required: bool = True):
-    if not path.exists():
-        if required:
-            raise CatalogueError(f"目录文件缺失 / catalogue file missing: {path}")
-        return None
-    with path.open(encoding="utf-8") as f:
-        return yaml.safe_load(f)
-
-
 _ELEMENT_STYLE = {"count": ("number", 0), "amount": ("auto", 2), "mean": ("number", 0),
                   "rate": ("percent", 2), "pair": ("pair10", 1)}
 
@@ -139,59 +156,116 @@ DEFAULT_AGGREGATION = {"scopes": {"all": {}, "excl_technical": {"exclude_school_
                        "registry_counts": {"schools": {}}}
 
 
-def available() -> list[str]:
-    return sorted(p.name for p in HERE.iterdir() if (p / "catalogue.yaml").exists())
+def load(version: str = "cn-2016", root: str | Path | None = None) -> Catalogue:
+    """A catalogue version (a folder name such as ``cn-2016``) with the versions it extends,
+    checked. ``root`` is a folder of version folders looked in before the package's own. The
+    result is shared (loaded once per process): never change it."""
+    return _load(version, str(root) if root else None)
 
 
-@lru_cache(maxsize=8)
-def load(version: str = "cn-2016", root: str | None = None) -> Catalogue:
-    """Load a catalogue version (a folder name such as ``cn-2016``), validating references."""
-    base = Path(root) if root else HERE / version
-    if not (base / "catalogue.yaml").exists():
-        raise CatalogueError(
-            f"找不到目录版本 {version!r}（可用：{', '.join(available())}） / "
-            f"unknown catalogue version {version!r}")
-    meta = _load_yaml(base / "catalogue.yaml")
-    dims = _load_yaml(base / "dimensions.yaml") or {}
-    majors = _load_yaml(base / "majors.yaml", required=False) or {}
-    for d in dims.values():
+@lru_cache(maxsize=16)
+def _load(version: str, root: str | None) -> Catalogue:
+    return build(sources.merged_version(version, root))
+
+
+def for_dataset(version: str, dataset_path: str | Path, root: str | Path | None = None) -> Catalogue:
+    """The catalogue of a dataset: ``version`` with the dataset's own ``catalogue/*.yaml`` laid
+    over it (strictly: additions, and changes marked ``$override``); without such a folder the
+    version itself. Read again when one of the dataset's files changes."""
+    folder = Path(dataset_path) / "catalogue"
+    if not folder.is_dir():
+        return load(version, root)
+    files = sources.dataset_files(folder)
+    stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    return _for_dataset(version, str(root) if root else None, stamp)
+
+
+@lru_cache(maxsize=16)
+def _for_dataset(version: str, root: str | None, stamp: tuple) -> Catalogue:
+    return build(sources.merged_dataset(version, root, tuple(p for p, _, _ in stamp)))
+
+
+def _required(m: Merged, file: str) -> Any:
+    if file not in m.data:
+        raise CatalogueError(f"目录版本 {m.lineage[0]} 缺少文件 {file}（它扩展的版本中也没有）",
+                             f"catalogue version {m.lineage[0]} has no {file}, nor do the versions it extends",
+                             file=str(m.folder / file))
+    return m.data[file]
+
+
+def build(m: Merged) -> Catalogue:
+    """The Catalogue of merged files, every reference checked; a problem names the file that
+    set the entry at fault."""
+    def at(file: str, code: str) -> str:
+        return m.origin.get((file, code), file)
+
+    meta = _required(m, META) or {}
+    majors = m.data.get("majors.yaml") or {}
+    dims = {}
+    for code, d in (_required(m, "dimensions.yaml") or {}).items():
         if d.get("categories_from") == "majors":  # e.g. 专业大类: the categories of every version
-            d["categories"] = {c: dict(v) for ver in (majors.get("versions") or {}).values()
-                               for c, v in (ver.get("categories") or {}).items()}
+            d = {**d, "categories": {c: dict(v) for ver in (majors.get("versions") or {}).values()
+                                     for c, v in (ver.get("categories") or {}).items()}}
+        dims[code] = d
     elements = {}
-    for code, e in (_load_yaml(base / "elements.yaml") or {}).items():
+    for code, e in (_required(m, "elements.yaml") or {}).items():
+        where = at("elements.yaml", code)
         for d in e.get("dims", []) or []:
             if d not in dims:
-                raise CatalogueError(f"数据元素 {code} 引用了未定义的分组 {d}")
-        elements[code] = Element(
-            code=code, zh=e["zh"], en=e["en"], unit_zh=e["unit"]["zh"], unit_en=e["unit"]["en"],
-            type=e["type"], period_type=e["period_type"], dims=tuple(e.get("dims", []) or []),
-            source=e.get("source", ""), definition=e.get("definition", ""))
+                raise CatalogueError(f"数据元素 {code} 引用了未定义的分组 {d}",
+                                     f"element {code} names an undefined dimension {d}",
+                                     hint="在 dimensions.yaml 中定义该分组，或改正分组代码", file=where)
+        try:
+            elements[code] = Element(
+                code=code, zh=e["zh"], en=e["en"], unit_zh=e["unit"]["zh"], unit_en=e["unit"]["en"],
+                type=e["type"], period_type=e["period_type"], dims=tuple(e.get("dims", []) or []),
+                source=e.get("source", ""), definition=e.get("definition", ""))
+        except (KeyError, TypeError) as exc:
+            raise _incomplete("数据元素", "element", code, exc, where,
+                              "zh、en、unit（zh、en）、type、period_type") from None
     indicators = {code: _element_indicator(el) for code, el in elements.items()}
-    for code, i in (_load_yaml(base / "indicators.yaml") or {}).items():
+    for code, i in (_required(m, "indicators.yaml") or {}).items():
+        where = at("indicators.yaml", code)
         if code in elements:
-            raise CatalogueError(f"指标代码 {code} 与数据元素重名")
-        ind = Indicator(
-            code=code, zh=i["zh"], en=i["en"], numerator=i["numerator"],
-            denominator=i.get("denominator"), factor=float(i.get("factor", 1)),
-            unit_zh=i["unit"]["zh"], unit_en=i["unit"]["en"], style=i["format"]["style"],
-            decimals=int(i["format"].get("decimals", 2)), definition=i.get("definition", ""),
-            source=i.get("source", ""), scope=i.get("scope"), fallback=i.get("fallback"))
-        asts = [ind.numerator_ast] + ([ind.denominator_ast] if ind.denominator else [])
+            raise CatalogueError(f"指标代码 {code} 与数据元素重名",
+                                 f"indicator {code} has the code of a data element",
+                                 hint="给指标另起一个代码", file=where)
+        try:
+            ind = Indicator(
+                code=code, zh=i["zh"], en=i["en"], numerator=i["numerator"],
+                denominator=i.get("denominator"), factor=float(i.get("factor", 1)),
+                unit_zh=i["unit"]["zh"], unit_en=i["unit"]["en"], style=i["format"]["style"],
+                decimals=int(i["format"].get("decimals", 2)), definition=i.get("definition", ""),
+                source=i.get("source", ""), scope=i.get("scope"), fallback=i.get("fallback"))
+            asts = [ind.numerator_ast] + ([ind.denominator_ast] if ind.denominator else [])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise _incomplete("指标", "indicator", code, exc, where,
+                              "zh、en、numerator、unit（zh、en）、format（style）") from None
         for ast in asts:
             for ref in formula.refs(ast):
                 if ref.element not in elements:
-                    raise CatalogueError(f"指标 {code} 的公式引用了未定义的数据元素 {ref.element}")
+                    raise CatalogueError(f"指标 {code} 的公式引用了未定义的数据元素 {ref.element}",
+                                         f"indicator {code} names an undefined element {ref.element}",
+                                         hint="在 elements.yaml 中定义该数据元素，或改正公式", file=where)
                 for d, c in ref.dims:
                     if d not in elements[ref.element].dims or c not in dims[d]["categories"]:
-                        raise CatalogueError(f"指标 {code} 的公式引用了未定义的分组 {d}={c}")
+                        raise CatalogueError(f"指标 {code} 的公式引用了未定义的分组 {d}={c}",
+                                             f"indicator {code} names an undefined breakdown {d}={c}",
+                                             hint="分组须是该数据元素的 dims 之一，类别须在 dimensions.yaml 中", file=where)
         if ind.fallback and ind.fallback not in elements:
-            raise CatalogueError(f"指标 {code} 的 fallback {ind.fallback} 未定义")
+            raise CatalogueError(f"指标 {code} 的 fallback {ind.fallback} 未定义",
+                                 f"indicator {code}: fallback {ind.fallback} is not an element", file=where)
         indicators[code] = ind
     return Catalogue(
-        id=meta.get("id", version), meta=meta, dimensions=dims, elements=elements,
-        indicators=indicators, outline=_load_yaml(base / "outline.yaml", required=False) or {},
-        rules=_load_yaml(base / "rules.yaml", required=False) or [],
-        standards=_load_yaml(base / "standards.yaml", required=False) or {},
-        majors=majors, aggregation=_load_yaml(base / "aggregation.yaml", required=False) or DEFAULT_AGGREGATION,
-        path=base)
+        id=meta.get("id", m.lineage[0]), meta=meta, dimensions=dims, elements=elements,
+        indicators=indicators, outline=m.data.get("outline.yaml") or {},
+        rules=m.data.get("rules.yaml") or [], standards=m.data.get("standards.yaml") or {},
+        majors=majors, aggregation=m.data.get("aggregation.yaml") or DEFAULT_AGGREGATION,
+        workbook=m.data.get("workbook.yaml") or {}, path=m.folder, lineage=m.lineage, sources=m.sources)
+
+
+def _incomplete(what_zh: str, what_en: str, code: str, exc: Exception, where: str, needed: str) -> CatalogueError:
+    missing = exc.args[0] if isinstance(exc, KeyError) else exc
+    return CatalogueError(f"{what_zh} {code} 不完整：缺少或写错 {missing}",
+                          f"{what_en} {code} is incomplete: {missing} missing or malformed",
+                          hint=f"{what_zh}需要 {needed}", file=where)

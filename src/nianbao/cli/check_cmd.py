@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
+from nianbao.app.checking import FORMATS, check, findings_text, has_errors, summary_line, write_findings
+from nianbao.app.datasets import open_dataset
+from nianbao.app.errors import CatalogueError, RuleError
 from nianbao.cli import common
-
-FORMATS = ("table", "json", "csv", "xlsx")
+from nianbao.core.findings import FindingsError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,18 +34,11 @@ def _fail(message: str, hint: str = "") -> int:
 
 
 def run(args) -> int:
-    from nianbao.app.checking import check
-    from nianbao.catalogue import CatalogueError
-    from nianbao.check import output
-    from nianbao.check.rules import RuleError
-    from nianbao.core.findings import FindingsError
-    from nianbao.ingest.dataset import load_dataset
-
     if args.format == "xlsx" and not args.output:
         return _fail("xlsx 格式需要用 -o 指定输出文件 / --format xlsx needs -o FILE",
                      "例如 nianbao check DATASET --format xlsx -o findings.xlsx")
     try:
-        dataset = load_dataset(args.dataset)
+        dataset = open_dataset(args.dataset)
         findings = check(dataset, outline=not args.rules_only)
     except FindingsError as exc:
         return common.unreadable("check", exc.findings)
@@ -52,18 +46,11 @@ def run(args) -> int:
         return _fail(f"目录有误 / catalogue error：{exc}", "检查目录文件（catalogue/<版本>/*.yaml）")
 
     try:
-        if args.format == "xlsx":
-            output.write_xlsx(findings, Path(args.output), args.lang)
-            print(output.summary_line(findings, args.lang) + f" → {args.output}")
+        if args.output:
+            write_findings(findings, args.output, dataset, args.format, args.lang)
+            print(summary_line(findings, args.lang) + f" → {args.output}")
         else:
-            text = {"table": lambda: output.to_table(findings, dataset, args.lang),
-                    "json": lambda: output.to_json(findings, dataset),
-                    "csv": lambda: output.to_csv(findings)}[args.format]()
-            if args.output:
-                Path(args.output).write_text(text, encoding="utf-8")
-                print(output.summary_line(findings, args.lang) + f" → {args.output}")
-            else:
-                sys.stdout.write(text)
+            sys.stdout.write(findings_text(findings, dataset, args.format, args.lang))
     except OSError as exc:
         return _fail(f"无法写入 {args.output}：{exc.strerror or exc}", "检查输出路径是否存在、是否有写权限")
-    return 1 if any(f.severity == "error" for f in findings) else 0
+    return 1 if has_errors(findings) else 0

@@ -1,55 +1,16 @@
-"""What every command shares: one way to say that the input cannot be used, to read a dataset
+"""What every command shares: one way to say that the input cannot be used, to open a dataset
 and to write a text result to the screen or a file."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-
-def fail(command: str, message: str, hint: str = "") -> int:
-    """Print one clear problem (Chinese, with English after a slash) and give exit code 2."""
-    print(f"nianbao {command}：{message}", file=sys.stderr)
-    if hint:
-        print(f"  改法 / how to fix：{hint}", file=sys.stderr)
-    return 2
-
-
-def unreadable(command: str, findings) -> int:
-    """The findings of input that cannot be read at all, each with where and what to do."""
-    for f in findings:
-        where = str(f.location)
-        print(f"nianbao {command}：无法读取数据 / cannot read the data：{f.message_zh}"
-              + (f"（{where}）" if where else ""), file=sys.stderr)
-        if f.message_en:
-            print(f"  {f.message_en}", file=sys.stderr)
-        if f.hint:
-            print(f"  改法 / how to fix：{f.hint}", file=sys.stderr)
-    return 2
+from nianbao.app.datasets import open_dataset
+from nianbao.cli.console import emit, fail, fail_use, unreadable  # noqa: F401
+from nianbao.core.findings import FindingsError
 
 
 def load(command: str, path):
-    """``(dataset, None)``, or ``(None, 2)`` after saying why the dataset cannot be read."""
-    from nianbao.catalogue import CatalogueError
-    from nianbao.core.findings import FindingsError
-    from nianbao.ingest.dataset import load_dataset
-
+    """``(dataset, None)``, or ``(None, 2)`` after saying why the dataset cannot be used."""
     try:
-        return load_dataset(path), None
+        return open_dataset(path), None
     except FindingsError as exc:
         return None, unreadable(command, exc.findings)
-    except CatalogueError as exc:
-        return None, fail(command, f"目录有误 / catalogue error：{exc}", "检查目录文件（catalogue/<版本>/*.yaml）")
-
-
-def emit(command: str, text: str, output: str | None, summary: str) -> int:
-    """Write ``text`` to ``output`` (then print ``summary → output``) or to the screen."""
-    if not output:
-        sys.stdout.write(text)
-        return 0
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        return fail(command, f"无法写入 {output}：{exc.strerror or exc}", "检查输出路径是否存在、是否有写权限")
-    print(f"{summary} → {output}")
-    return 0

@@ -1,5 +1,10 @@
 """The ``nianbao`` command. Each subcommand lives in its own module of this package with
-``add_arguments(parser)`` and ``run(args) -> int``; errors in the data never end in a traceback."""
+``add_arguments(parser)`` and ``run(args) -> int``, registered in the table COMMANDS; errors in
+the data never end in a traceback.
+
+The parser is built lazily: only the module of the command being run is imported (with the
+libraries its use cases need), so ``nianbao --help`` and a mistyped command cost no more than
+starting Python and argparse."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import os
 import sys
 
 from nianbao import __version__
-from nianbao.cli import common
+from nianbao.cli import console
 from nianbao.core.findings import FindingsError
 
 # (command, module, Chinese help, English help)
@@ -41,23 +46,33 @@ EXAMPLES = """示例 / examples:
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands=None) -> argparse.ArgumentParser:
+    """The parser of every command; with ``commands`` (names), the arguments of only those are
+    defined (and only their modules imported) — the others are listed by name and help."""
     parser = argparse.ArgumentParser(
         prog="nianbao", description=DESCRIPTION, epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"nianbao {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="命令/command")
     for name, module, zh, en in COMMANDS:
-        mod = importlib.import_module(module)
         p = sub.add_parser(name, help=f"{zh} / {en}", description=f"{zh}\n{en}",
                            formatter_class=argparse.RawDescriptionHelpFormatter)
-        mod.add_arguments(p)
-        p.set_defaults(_run=mod.run)
+        if commands is None or name in commands:
+            mod = importlib.import_module(module)
+            mod.add_arguments(p)
+            p.set_defaults(_run=mod.run)
     return parser
 
 
+def command_in(argv: list[str]) -> str | None:
+    """The command named in ``argv``: its first word that is not an option (the top level has
+    no option taking a value)."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(commands={command_in(argv)})
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help()
@@ -67,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except FindingsError as exc:  # input that cannot be used at all
-        return common.unreadable(args.command, exc.findings)
+        return console.unreadable(args.command, exc.findings)
     except Exception as exc:  # a defect in nianbao, not in the data: say so in one line
         if os.environ.get("NIANBAO_DEBUG"):
             raise

@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import sys
 
+from nianbao.app.datasets import open_dataset
+from nianbao.app.errors import CJKFontError, FindingsError, ReportError, SelfCheckError, TemplateError, UseCaseError
+from nianbao.app.reporting import build_report, summary
+from nianbao.app.school_reports import build_school_reports, school_problem
+
 MAX_LISTED = 15
 
 
@@ -40,17 +45,16 @@ def _list(findings) -> None:
              f"{len(findings) - MAX_LISTED} more: run nianbao check")
 
 
-def run(args) -> int:
-    from nianbao.app.reporting import build_report, summary
-    from nianbao.core.findings import FindingsError
-    from nianbao.ingest.dataset import load_dataset
-    from nianbao.report.charts import CJKFontError
-    from nianbao.report.document import ReportError
-    from nianbao.report.docx import TemplateError
-    from nianbao.report.selfcheck import SelfCheckError
+def _problem(exc: UseCaseError) -> int:
+    _err(f"错误：{exc.zh} / {exc.en}")
+    for zh, en in exc.notes:
+        _err(f"  {zh} / {en}")
+    return 2
 
+
+def run(args) -> int:
     try:
-        dataset = load_dataset(args.dataset)
+        dataset = open_dataset(args.dataset)
     except FindingsError as exc:
         _err(f"错误：无法读取数据集 {args.dataset} / cannot read the dataset")
         _list(exc.findings)
@@ -58,8 +62,9 @@ def run(args) -> int:
     school = getattr(args, "school", None)
     if school is not None:
         school = school.strip()
-        if _unknown_school(dataset, school):
-            return 2
+        problem = school_problem(dataset, school)
+        if problem is not None:
+            return _problem(problem)
     try:
         if getattr(args, "all_schools", False):
             return _all_schools(dataset, args)
@@ -85,64 +90,23 @@ def run(args) -> int:
     return 0
 
 
-def _unknown_school(dataset, code: str) -> bool:
-    """Say so (and return True) when ``code`` is not a school of the dataset's registry."""
-    from nianbao.app.reporting import find_school
-    org = find_school(dataset, code)
-    if org is not None and org.active_in(dataset.report_year):
-        return False
-    if org is not None:
-        state = {"merged": "已合并", "closed": "已停办"}.get(org.status, "不在办")
-        since = f"（{org.closed}年起）" if org.closed else ""
-        _err(f"错误：{org.code} {org.zh}{state}{since}，{dataset.report_year}年没有该校的年报 / "
-             f"school {org.code} is not active in {dataset.report_year}")
-        return True
-    reg = dataset.orgs
-    if reg is None:
-        _err(f"错误：数据集 {dataset.path} 没有机构表 orgs.csv，无法按学校生成报告 / "
-             "the dataset has no orgs.csv: no school reports")
-        return True
-    _err(f"错误：机构表（{dataset.path / 'orgs.csv'}）中没有学校标识码为 {code} 的学校 / no school {code} in orgs.csv")
-    schools = reg.schools()
-    near = [o for o in schools if code.isdigit() and o.code == code.zfill(10)]
-    if near:
-        _err(f"  是否是 {near[0].code}（{near[0].zh}）？学校标识码为10位，开头的0不能省略 / "
-             "did you mean it? codes have 10 digits, leading zeros kept")
-    elif schools:
-        listed = "、".join(f"{o.code} {o.zh}" for o in schools[:3])
-        _err(f"  机构表中共有 {len(schools)} 所学校，例如：{listed} / {len(schools)} schools, e.g. as listed")
-    return True
-
-
 def _all_schools(dataset, args) -> int:
     """Every school active in the report year, each into OUTDIR/<code>/; the check runs once."""
-    from pathlib import Path
+    def progress(r, done, total):
+        if r.ok:
+            print(f"  {r.org.code} {r.org.zh}：{', '.join(p.name for p in (r.result.docx, r.result.html, r.result.pdf) if p)}")
+        else:
+            _err(f"  未生成 {r.org.code} {r.org.zh}：{r.error}")
 
-    from nianbao.app.checking import run_check
-    from nianbao.app.reporting import build_report
-    from nianbao.report.document import ReportError
-    from nianbao.report.selfcheck import SelfCheckError
-
-    reg = dataset.orgs
-    schools = [o for o in (reg.schools(under=dataset.org_unit.code) or reg.schools())
-               if o.active_in(dataset.report_year)] if reg is not None else []
-    if not schools:
-        _err(f"错误：数据集 {dataset.path} 的机构表中没有{dataset.report_year}年在办的学校 / no active schools")
+    try:
+        reports = build_school_reports(dataset, args.output, template=args.template, allow_errors=args.allow_errors,
+                                       pdf=not args.no_pdf, progress=progress)
+    except UseCaseError as exc:
+        _err(f"错误：{exc.zh} / {exc.en}")
         return 2
-    findings = run_check(dataset)
-    failed = []
-    for o in schools:
-        try:
-            r = build_report(dataset, Path(args.output) / o.code, template=args.template,
-                             allow_errors=args.allow_errors, pdf=not args.no_pdf, school=o.code, findings=findings)
-        except (ReportError, SelfCheckError) as exc:
-            failed.append(o)
-            _err(f"  未生成 {o.code} {o.zh}：{exc}")
-            continue
-        print(f"  {o.code} {o.zh}：{', '.join(p.name for p in (r.docx, r.html, r.pdf) if p)}")
-    print(f"已生成 {len(schools) - len(failed)} 所学校的报告，写入 {args.output} / "
-          f"{len(schools) - len(failed)} school reports written")
-    if failed:
-        _err(f"{len(failed)} 所学校未生成报告（见上） / {len(failed)} schools failed")
+    built = sum(1 for r in reports if r.ok)
+    print(f"已生成 {built} 所学校的报告，写入 {args.output} / {built} school reports written")
+    if built < len(reports):
+        _err(f"{len(reports) - built} 所学校未生成报告（见上） / {len(reports) - built} schools failed")
         return 1
     return 0

@@ -1,7 +1,9 @@
 """A dataset folder: the figures of one organisation unit (a city, a county, a school) for
 several years, as plain files a person can read and diff.
 
-    dataset.yaml      who, which years, which catalogue version and outline
+    dataset.yaml      who, which years, which catalogue version (catalogue_root: a folder of own
+                      versions) and outline
+    catalogue/*.yaml  the dataset's own additions to that version (nianbao.catalogue)
     values.csv        element, dims, period, scope, value, source, note — one reported figure a row
     claims.csv        figures a published report printed, to be recomputed by the check (optional)
     narrative/*.md    text for the outline's narrative blocks, one file per section id
@@ -75,10 +77,12 @@ def load_dataset(path: str | Path) -> Dataset:
     except (yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
         raise read_error(meta_path, f"dataset.yaml 无法读取：{exc}", f"dataset.yaml unreadable: {exc}",
                           "dataset.yaml 需要 org_unit（code、zh）与 report_year") from None
-    try:
-        catalogue = cat_mod.load(meta.get("catalogue", "cn-2016"))
+    try:  # the version dataset.yaml names, with the dataset's own catalogue/*.yaml laid over it
+        root = meta.get("catalogue_root")
+        catalogue = cat_mod.for_dataset(meta.get("catalogue", "cn-2016"), path, path / root if root else None)
     except cat_mod.CatalogueError as exc:
-        raise read_error(meta_path, str(exc), str(exc), "在 dataset.yaml 中填写可用的目录版本") from None
+        raise read_error(Path(exc.file) if exc.file else meta_path, exc.zh, exc.en or exc.zh,
+                         exc.hint or "在 dataset.yaml 中填写可用的目录版本") from None
 
     ds = Dataset(path=path, meta=meta, org_unit=org_unit, report_year=report_year,
                  periods=sorted(periods), catalogue=catalogue)

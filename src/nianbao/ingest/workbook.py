@@ -20,7 +20,6 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
-import yaml
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
@@ -140,22 +139,18 @@ def _formula_note(cat, node) -> str:
     return formula.to_text(node, lambda r: cat.ref_label(r, "zh"))
 
 
-_LAYOUTS: dict[str, Layout] = {}
-
-
 def load_layout(catalogue) -> Layout:
-    """The workbook layout of a catalogue version (its ``workbook.yaml``), read once."""
-    path = Path(catalogue.path) / "workbook.yaml"
-    key = str(path)
-    if key not in _LAYOUTS:
-        _LAYOUTS[key] = _read_layout(catalogue, path)
-    return _LAYOUTS[key]
+    """The workbook layout of a catalogue (its ``workbook.yaml``, merged over the versions it
+    extends), made once per catalogue."""
+    layout = catalogue.__dict__.get("_workbook_layout")
+    if layout is None:
+        layout = catalogue.__dict__["_workbook_layout"] = _read_layout(catalogue, catalogue.workbook)
+    return layout
 
 
-def _read_layout(catalogue, path: Path) -> Layout:
-    if not path.exists():
+def _read_layout(catalogue, spec: dict) -> Layout:
+    if not spec:
         raise LayoutError(f"目录 {catalogue.id} 没有填报表定义 workbook.yaml")
-    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     sheets = []
     for s in spec["sheets"]:
         kind = s.get("kind", "rows")
