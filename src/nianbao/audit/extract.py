@@ -326,7 +326,7 @@ class Extractor:
                 pass
             change = self._change_word(before)
             qual = m.group("nq") or ""
-            q = QUALIFIERS.search(before[-3:]) if before else None
+            q = re.search(r"(约|近|超过|逾|不足|不到)$", before[-3:]) if before else None
             claim = Claim(raw=raw, kind=kind_c, value=value * factor, decimals=decimals, unit=unit_printed,
                           label="", where=Where(), qualifier=(qual or (q.group(0) if q else "")))
             claim.note = ""
@@ -419,14 +419,17 @@ class Extractor:
         default_year = _year(cap_text) if cap_text and len(re.findall(r"\d{4}", cap_text)) == 1 else None
         info = {"caption": caption, "title": cap_text, "block": bi, "columns": [], "claims": [],
                 "scope": table_scope}
-        group = ""
+        group, group_unit = "", ""
         for r, row in enumerate(rows):
             if r == 0:
                 info["columns"] = [(_label_unit(c or "")[0], _label_unit(c or "")[1]) for c in row]
                 continue
             filled = [c for c in row if c]
             if len(filled) == 1 and row[0] and all(c is None or c == row[0] for c in row[1:]):
-                group = _label_unit(row[0])[0]
+                head = re.split(r"[ \u3000]", row[0].strip(), maxsplit=1)[0]
+                group = _label_unit(head)[0]
+                gm = re.search(r"单位[:：]\s*([^;；,，。\s]+)", row[0])
+                group_unit = gm.group(1) if gm else ""
                 continue
             for col, cell in enumerate(row):
                 if cell is None or not cell.strip() or col == 0:
@@ -440,25 +443,38 @@ class Extractor:
                 elif rows_are_years:
                     period, label, unit = _year(row[0]), col_label, col_unit
                     if group:
-                        label = group
+                        label, unit = group, unit or group_unit
                 else:
-                    period, label, unit = default_year, f"{row_label} {col_label}".strip(), col_unit or row_unit
+                    period, label, unit = default_year, f"{row_label}/{col_label}".strip("/"), col_unit or row_unit
                 if label.strip() in ("年份", "项目", "内容") or not label:
                     continue
                 where = Where(page=b.where.page, table=caption, row=r + 1, col=col + 1, section=b.where.section)
                 change_col = re.search(r"变化|增减|变动|比上年", col_label) is not None
-                for claim in self._cells(cell, unit, change_col):
+                span_years = re.findall(r"\d{4}", row[0] or "") if rows_are_years else []
+                change_row = len(span_years) == 2 and re.search(r"\d{4}\s*[-—–~至]\s*\d{4}", row[0] or "") is not None
+                for claim in self._cells(cell, unit, change_col or change_row):
+                    if change_row:
+                        claim.kind = "change"
+                        claim.signed = claim.raw.strip()[:1] in "+-" or claim.value == 0
+                        if claim.raw.strip().startswith("-"):
+                            claim.value = -abs(claim.value)
                     claim.label = label
                     claim.where = where
                     claim.period = period or (self.report_year if not change_col else None)
+                    if change_row:
+                        claim.period, claim.base_period = int(span_years[1]), int(span_years[0])
                     claim.context = " | ".join(c or "" for c in row)
                     claim.block = bi
                     claim.total = True
-                    claim.form = ""
+                    claim.form = "" if (cols_are_years or rows_are_years) else "grid"
                     scope = table_scope if (not scoped_labels or any(s in label or label in s for s in scoped_labels)) \
                         else ""
-                    if SCOPE_EXCL.search(cell) or SCOPE_EXCL.search(" ".join(c or "" for c in row)):
+                    row_text = " ".join((c or "").replace("\n", "") for c in row)
+                    if SCOPE_EXCL.search(cell) or (SCOPE_EXCL.search(row_text) and "口径不一" not in row_text
+                                                   and "口径未注明" not in row_text):
                         scope = "excl_technical"
+                    elif "口径未注明" in row_text:
+                        scope = ""
                     claim.scope = scope
                     claim.note = "表格" + ("（变化栏）" if change_col else "")
                     self.sentence += 1
@@ -477,7 +493,7 @@ class Extractor:
         self.tables.append(info)
 
     def _cells(self, cell: str, unit: str, change_col: bool) -> list[Claim]:
-        t = cell.strip().replace(" ", "")
+        t = cell.strip().replace(" ", "").replace("\n", "")
         out = []
         if change_col:
             two = re.fullmatch(rf"({NUM}%?)\s*[-—~至]\s*({NUM}%?)", t)

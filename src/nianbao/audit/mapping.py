@@ -112,6 +112,10 @@ class Lexicon:
         return (e["target"], e) if e else (None, None)
 
     def map_claim(self, c) -> None:
+        if c.form == "grid":  # a table of neither years nor one series: its cells name no figure alone
+            return
+        if re.search(r"达标|参评", c.context or ""):  # shares of schools meeting a standard, not the figure itself
+            return
         label = c.label or ""
         base_unit = c.unit
         if c.kind in ("percent", "percent_nosign", "chart") or c.kind in ("x1", "pair", "time") or "生均" in label \
@@ -122,6 +126,8 @@ class Lexicon:
                 e = None
             if target is None and c.kind in ("percent", "percent_nosign") and not c.of:
                 target = self.share_indicator(label, "", c.context)
+            if target and not self._fits(c, target):
+                target = None
             if target:
                 c.target = target
                 if e and e.get("dims_from"):
@@ -154,7 +160,7 @@ class Lexicon:
             if target is not None:
                 label = c.after
                 c.firm = False
-        if target is None:
+        if target is None or not self._fits(c, target):
             return
         dims = self.dims_of(label, target, inherited)
         if dims is None:
@@ -165,6 +171,24 @@ class Lexicon:
         c.firm = c.firm and not e.get("loose") and not c.qualifier
         if e.get("loose") and c.total:
             c.firm = True
+
+    def _fits(self, c, target: str) -> bool:
+        """A percentage maps to a percentage, a ratio to a ratio, an amount to an amount."""
+        ind = self.cat.indicators.get(target)
+        if ind is None:
+            return False
+        if c.kind == "chart":
+            return True
+        if c.kind in ("percent", "percent_nosign"):
+            return ind.style == "percent"
+        if c.kind in ("x1", "pair", "time"):
+            return ind.style in ("x1", "pair10")
+        if ind.style in ("percent", "x1", "pair10"):
+            return False
+        units = (self.cat.rules or {}).get("units", {}) if isinstance(self.cat.rules, dict) else {}
+        a, b = units.get(c.unit), units.get(ind.unit_zh)
+        return not (c.unit and a is not None and b is not None and a["base"] != b["base"]) and \
+            not (c.unit and a is not None and b is None and ind.unit_zh)
 
     def share_indicator(self, label: str, of: str, context: str) -> str:
         num, _ = self.count_element(label, "", context)

@@ -107,6 +107,9 @@ def _infer_table_scope(claims: list[Claim], tables: list[dict]) -> None:
     """A table that states no scope takes the scope of the text whose figures it repeats."""
     scoped = {(c.target, c.dims, c.period, round(c.value, 6)): c.scope for c in claims
               if c.scope and not c.where.table and c.form != "chart" and c.target}
+    unscoped = {(c.target, c.dims, c.period, round(c.value, 6)) for c in claims
+                if not c.scope and not c.where.table and c.form != "chart" and c.target}
+    unscoped -= set(scoped)
     for t in tables:
         if t["scope"]:
             continue
@@ -114,7 +117,8 @@ def _infer_table_scope(claims: list[Claim], tables: list[dict]) -> None:
                 if (k := (c.target, c.dims, c.period, round(c.value, 6))) in scoped and c.kind in ("count",)}
         n = sum(1 for c in t["claims"] if (c.target, c.dims, c.period, round(c.value, 6)) in scoped
                 and c.kind == "count")
-        if len(hits) == 1 and n >= 2:
+        conflicts = sum(1 for c in t["claims"] if (c.target, c.dims, c.period, round(c.value, 6)) in unscoped)
+        if len(hits) == 1 and n >= 2 and not conflicts:
             scope = hits.pop()
             t["scope"] = scope
             for c in t["claims"] + [c for c in claims if c.table_ref == t["caption"]]:
@@ -196,7 +200,11 @@ class SelfCheck:
         _infer_table_scope(self.claims, self.tables)
         findings = []
         own = self.dataset()
-        for f in check_dataset(own):
+        raw = check_dataset(own)
+        # ratios whose numerator and denominator the report prints in different scopes: a
+        # disagreement may come from the base it does not print (a warning, not an error)
+        self.mixed = {(f.message_zh.split("（")[0], f.period) for f in raw if f.code == "scope.mixed_fact"}
+        for f in raw:
             if f.code in DROP_SELF:
                 continue
             findings.append(self.relocate(f, against_data=False))
@@ -237,7 +245,9 @@ class SelfCheck:
                 f.message_en = f.message_en.replace(a, b)
         else:
             f.values["against"] = "dataset"
-        if f.severity == "error" and ids and not all(self.by_id[i].firm for i in ids if i in self.by_id):
+        mixed = not against_data and f.code == "claim.mismatch" and any(
+            f.message_zh.startswith(name + "（") and (f.period == p or f.period is None) for name, p in getattr(self, "mixed", ()))
+        if f.severity == "error" and ids and (mixed or not all(self.by_id[i].firm for i in ids if i in self.by_id)):
             c = self.by_id[ids[0]]
             g = finding("audit.uncertain", f.location, message=f.message_zh, message_en=f.message_en,
                         code=f.code, label=c.label or c.after, raw=c.raw)
