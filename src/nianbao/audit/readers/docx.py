@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 from nianbao.audit.model import Block, Source, Where, input_error
-from nianbao.audit.readers.common import caption_of, clean, heading_number
+from nianbao.audit.readers.common import caption_of, chart_series, clean, heading_number, is_number_token
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
@@ -88,6 +88,14 @@ def read_docx(path: Path) -> Source:
                 for line in text.split("\n"):
                     line = clean(line)
                     if not line:
+                        continue
+                    tokens = [t.strip() for t in line.split("\t") if t.strip()]
+                    if line.count("\t") >= 2 and sum(1 for t in tokens if is_number_token(t)) >= 2:
+                        caption = ""
+                        if blocks and blocks[-1].kind == "para" and len(blocks[-1].text) <= 40 \
+                                and "。" not in blocks[-1].text:
+                            caption = blocks.pop().text
+                        blocks.append(Block(kind="chart", caption=caption, series=chart_series(tokens)))
                         continue
                     para += 1
                     style = _style(el).lower()
