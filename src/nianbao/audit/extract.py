@@ -379,7 +379,6 @@ class Extractor:
         else:
             lab = _strip_label(label_text)
             if not lab or lab in ("其中",):
-                after = claim.context
                 lab = ""
             claim.label = lab
         if claim.kind in ("count", "amount") and claim.after and re.search(r"(与|和|同|及|对|向|为)$", before.strip()):
