@@ -1,0 +1,305 @@
+"""nianbao audit: reading published reports and finding their contradictions. Expected values
+are worked out by hand from the seed report (tests/fixtures/seed), with the arithmetic alongside;
+nianbao's own reports, built here from consistent data, must audit without an error."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from auditkit import SEED, figures_in_paragraph, seed_docx
+
+from nianbao.app.audit import audit_file, audit_paths
+from nianbao.app.reporting import build_report
+from nianbao.cli.main import main
+from nianbao.ingest.dataset import load_dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ["datong-2020", "datong-2020-schools"]
+HAS_SOFFICE = shutil.which("soffice") is not None
+
+
+@pytest.fixture(scope="module")
+def own_reports(tmp_path_factory):
+    out = {}
+    for name in EXAMPLES:
+        d = tmp_path_factory.mktemp(name)
+        r = build_report(load_dataset(ROOT / "examples" / name), d, pdf=HAS_SOFFICE)
+        out[name] = r
+    return out
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return audit_file(SEED)
+
+
+def codes(result, code, **values):
+    return [f for f in result.findings if f.code == code and all(f.values.get(k) == v for k, v in values.items())]
+
+
+# -- precision: nianbao's own reports ---------------------------------------------------------
+
+@pytest.mark.parametrize("name", EXAMPLES)
+@pytest.mark.parametrize("kind", ["docx", "html", "pdf"])
+def test_own_reports_audit_without_error(own_reports, name, kind):
+    r = own_reports[name]
+    path = {"docx": r.docx, "html": r.html, "pdf": r.pdf}[kind]
+    if path is None:
+        pytest.fail(f"LibreOffice did not make a PDF: {r.pdf_note}")
+    result = audit_file(path)
+    assert result.unreadable is None
+    errors = [f"{f.code} {f.location.cell} {f.message_zh}" for f in result.findings if f.severity == "error"]
+    assert errors == []
+    # the report prints its figures in text, tables and the appendix: hundreds are read
+    assert len(result.claims) > 250
+
+
+def test_a_planted_error_in_an_own_report_is_found(own_reports, tmp_path):
+    # 1938 专任教师 of 2492 教职工 = 77.77%; print 79.77% instead
+    src = own_reports["datong-2020"].docx
+    dst = tmp_path / "planted.docx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = data.replace(">77.77%<".encode(), ">79.77%<".encode(), 1)
+            zout.writestr(item, data)
+    result = audit_file(dst)
+    f, = [f for f in result.findings if f.code == "claim.mismatch" and f.values.get("stated") == "79.77%"]
+    assert f.severity == "error" and round(f.values["recomputed"], 2) == 77.77
+
+
+# -- the seed: what the report prints against itself -------------------------------------------
+
+def test_seed_ratio_printed_as_a_time(seed):
+    # 表一 prints 7:03 for 2019, and the chart stores 0.29375 = (7 × 60 + 3) / 1440
+    got = {f.values["stated"] for f in codes(seed, "claim.as_time")}
+    assert got == {"7:03", "0.29375"}
+
+
+def test_seed_shares_against_their_counts(seed):
+    by = {f.values["stated"]: f for f in codes(seed, "claim.mismatch")}
+    # 499 / 1938 = 25.75%, printed 31%
+    assert round(by["31%"].values["recomputed"], 2) == 25.75
+    # 449 / 2492 = 18.02%, printed 20%; 499 / 2492 = 20.02% would give it
+    assert round(by["20%"].values["recomputed"], 2) == 18.02
+    # 22863 / 1938 = 11.80:1, printed 11.56:1; (22863 − 452) / 1938 = 11.564 gives it
+    assert round(by["11.56:1"].values["recomputed"], 2) == 11.80
+    assert by["11.56:1"].values["explained_by"][0].startswith("22411")
+    # (1 + 423) / 1938 = 21.88%, printed 24.8%
+    assert round(by["24.8%"].values["recomputed"], 2) == 21.88
+    # 4.67亿元 / 22863 = 20426.02 元, printed 24183.34元 (dated 2021 in the text)
+    assert round(by["24183.34元"].values["recomputed"]) == 20426
+    assert codes(seed, "audit.year_after_report")
+
+
+def test_seed_text_against_table(seed):
+    got = {f.values["stated"]: f.values["recomputed"] for f in codes(seed, "claim.mismatch")
+           if f.values["stated"] in ("95.4%", "90%", "91.2%")}
+    # 2.1 prints 95.4%, 90%, 91.2%; 表四 2020 has 94.88%, 96%, 95.5%
+    assert got == {"95.4%": 94.88, "90%": 96, "91.2%": 95.5}
+
+
+def test_seed_change_column_and_points(seed):
+    dropped = {(f.values["stated"], round(f.values["recomputed"], 2)) for f in codes(seed, "claim.change_sign_dropped")}
+    # 94.88 − 95.10 = −0.22; 94.63 − 95.10 = −0.47; 95 − 97.70 = −2.70; 90.25 − 97.70 = −7.45
+    assert dropped == {("0.22%", -0.22), ("0.47%", -0.47), ("2.7%", -2.7), ("7.45%", -7.45)}
+    # eight entries of 表四's change column and 提高4.75% (95 − 90.25) use % for points
+    assert len(codes(seed, "claim.pp_as_percent")) == 9
+
+
+def test_seed_chart_data(seed):
+    scale, = codes(seed, "claim.chart_scale")
+    assert scale.values["stated"] == "65.27"  # 891 / 1365 = 65.27%, typed among fractions
+    zeros = [f for f in codes(seed, "claim.mismatch") if f.values["stated"] == "0"]
+    # 普职招生比 2018, 2020; starting income 2018–2020; 本地就业 2019, 2020
+    assert len(zeros) == 7
+    grads = [f for f in codes(seed, "claim.mismatch") if f.values["stated"] == "8986人"]
+    # the chart's 2019 row holds 8986 graduates, 2018's figure of 表一 (表六 says 6091)
+    assert grads and grads[0].values["recomputed"] == 6091
+
+
+def test_seed_school_counts_are_warnings(seed):
+    # 34 schools (1.1, 表一); 33 (3.2.1) and 35 (9.1.1) could mean other sets of schools
+    stated = {f.values.get("raw") for f in codes(seed, "audit.uncertain") if f.values.get("code") == "claim.mismatch"}
+    assert {"33所", "35所"} <= stated
+
+
+def test_seed_listed_items(seed):
+    f, = codes(seed, "audit.list_count_unsure")
+    # 服装表演队、舞蹈团、管乐团、民乐团、合唱团、文学社、朗诵团、田径队、男女篮球队、计算机维修队 = 10, printed 11
+    assert f.values["listed"] == 10 and f.values["stated"] == "11个"
+
+
+def test_seed_coverage_of_numeric_figures(seed):
+    """≥ 90% of the seed's numeric figures are read as claims (figures counted by a separate,
+    simpler tokenizer: numbers that are not years, dates, document numbers, ordinals or list
+    markers, in paragraphs; every numeric cell of tables and chart data)."""
+    covered = total = 0
+    blocks = seed.source.blocks
+    spans = {}
+    for c in seed.claims:
+        spans.setdefault(c.block, []).append(c)
+    for bi, b in enumerate(blocks):
+        mine = spans.get(bi, [])
+        if b.kind == "para":
+            if b.heading:
+                continue
+            for s, e in figures_in_paragraph(b.text):
+                total += 1
+                covered += any(c.span[0] <= s < c.span[1] or (c.span[0] <= s <= c.span[1]) for c in mine
+                               if not c.where.table)
+        elif b.kind == "table":
+            for r, row in enumerate(b.rows[1:], start=1):
+                for col, cell in enumerate(row[1:], start=1):
+                    if cell and any(ch.isdigit() for ch in cell) and "-" not in cell.replace("%-", "%"):
+                        total += 1
+                        covered += any(c.span == (r, col) for c in mine)
+        elif b.kind == "chart":
+            total += len(b.series)
+            covered += min(len(b.series), sum(1 for c in mine if c.note != "图表分类标签中的数字"))
+    assert total > 250
+    assert covered / total >= 0.9, (covered, total)
+
+
+def test_seed_against_the_dataset():
+    ds = load_dataset(ROOT / "examples" / "datong-2020")
+    result = audit_file(SEED, dataset=ds)
+    against = [f for f in result.findings if f.values.get("against") == "dataset"]
+    # 852215 / 22863 = 37.27 m² from the dataset's figures, printed 48.48平方米
+    area = [f for f in against if f.values.get("stated") == "48.48平方米"]
+    assert area and round(area[0].values["recomputed"], 2) == 37.27
+
+
+# -- the seed as DOCX and PDF ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def seed_files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("seed")
+    docx_path = seed_docx(d / "datong-2020.docx")
+    pdf = None
+    if HAS_SOFFICE:
+        subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(d), str(docx_path)],
+                       check=True, capture_output=True, timeout=180)
+        pdf = d / "datong-2020.pdf"
+    return docx_path, pdf
+
+
+def test_seed_docx_and_pdf_find_the_same_errors(seed, seed_files):
+    docx_path, pdf = seed_files
+    want = {("claim.mismatch", "31%"), ("claim.mismatch", "20%")}
+    for path in (docx_path, pdf):
+        assert path is not None, "LibreOffice made no PDF"
+        r = audit_file(path)
+        got = {(f.code, f.values.get("stated")) for f in r.findings}
+        assert want <= got, (path.suffix, want - got)
+
+
+# -- bad input --------------------------------------------------------------------------------------
+
+def _run(capsys, *argv):
+    code = main(["audit", *map(str, argv)])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_bad_inputs_one_line_each(tmp_path, capsys):
+    empty = tmp_path / "empty.docx"
+    empty.write_bytes(b"")
+    notzip = tmp_path / "fake.docx"
+    notzip.write_text("这不是 Word 文件", encoding="utf-8")
+    nonum = tmp_path / "words.txt"
+    nonum.write_text("本报告没有数字。\n只有文字。\n", encoding="utf-8")
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\n garbage")
+    for path, word in ((empty, "空的"), (notzip, "zip"), (nonum, "没有找到任何数字"), (broken, "PDF")):
+        code, out, err = _run(capsys, path)
+        assert code == 2 and word in err and "Traceback" not in err
+        assert len([ln for ln in err.splitlines() if ln.strip()]) == 1
+
+
+def test_scanned_pdf_is_refused(tmp_path, capsys):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig = plt.figure(figsize=(4, 4))
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.imshow(np.random.default_rng(1).random((50, 50)))
+    ax.axis("off")
+    scan = tmp_path / "scan.pdf"
+    fig.savefig(scan)
+    plt.close(fig)
+    code, _, err = _run(capsys, scan)
+    assert code == 2 and "扫描件" in err
+
+
+def test_encrypted_pdf_is_refused(tmp_path, capsys):
+    pdf = tmp_path / "locked.pdf"
+    # a PDF whose trailer names a standard security handler (RC4, 40 bit) with a user password
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>",
+            b"<< /Filter /Standard /V 1 /R 2 /O <" + b"00" * 32 + b"> /U <" + b"11" * 32 + b"> /P -4 >>"]
+    body, offsets = b"%PDF-1.4\n", []
+    for i, o in enumerate(objs, start=1):
+        offsets.append(len(body))
+        body += f"{i} 0 obj\n".encode() + o + b"\nendobj\n"
+    xref = len(body)
+    body += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    body += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    body += (f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R /Encrypt 3 0 R /ID [<aa> <aa>] >>\n"
+             f"startxref\n{xref}\n%%EOF\n").encode()
+    pdf.write_bytes(body)
+    code, _, err = _run(capsys, pdf)
+    assert code == 2 and ("密码" in err or "损坏" in err) and "Traceback" not in err
+
+
+def test_folder_with_a_bad_file_still_audits_the_others(tmp_path, capsys):
+    (tmp_path / "bad.docx").write_text("not a zip", encoding="utf-8")
+    shutil.copy(SEED, tmp_path / "seed.txt")
+    results = audit_paths([tmp_path])
+    assert [r.path.name for r in results] == ["bad.docx", "seed.txt"]
+    assert results[0].unreadable is not None and results[1].errors > 0
+    out = tmp_path / "审核结果.xlsx"
+    code, _, err = _run(capsys, tmp_path, "--format", "xlsx", "-o", out)
+    assert code == 1 and "bad.docx" in err
+    from openpyxl import load_workbook
+    wb = load_workbook(out)
+    summary = list(wb["汇总"].iter_rows(values_only=True))
+    assert len(summary) == 3 and {row[1] for row in summary[1:]} == {"unreadable", "errors"}
+
+
+# -- outputs -----------------------------------------------------------------------------------------
+
+def test_json_csv_and_claims_out(tmp_path, capsys):
+    code, out, _ = _run(capsys, SEED, "--format", "json")
+    doc = json.loads(out)
+    assert code == 1 and doc["summary"][0]["errors"] > 0 and doc["reports"][0]["claims"]
+    code, out, _ = _run(capsys, SEED, "--format", "csv", "--lang", "en")
+    assert out.splitlines()[0].startswith("report,severity,code")
+    claims = tmp_path / "claims.csv"
+    _run(capsys, SEED, "--claims-out", claims, "--format", "json")
+    from nianbao.ingest.rows import read_claims
+    read = read_claims(claims)
+    # the rows the catalogue names come back as claims nianbao check reads (7:03 among them)
+    assert any(c.target == "gv_ratio" and c.stated == "7:03" and c.period == 2019 for c in read)
+    code, out, _ = _run(capsys, SEED, "--lang", "en")
+    assert "Errors (" in out
+
+
+def test_annotate_docx_and_html(seed_files, tmp_path, capsys):
+    docx_path, _ = seed_files
+    out = tmp_path / "批注版.docx"
+    code, printed, _ = _run(capsys, docx_path, "--annotate", "-o", out)
+    with zipfile.ZipFile(out) as z:
+        comments = z.read("word/comments.xml").decode()
+    assert "6.6:3.4" in comments and code == 1
+    html = tmp_path / "marked.html"
+    _run(capsys, SEED, "--annotate", "-o", html)
+    text = html.read_text(encoding="utf-8")
+    assert '<mark class="error"' in text and "7:03" in text
