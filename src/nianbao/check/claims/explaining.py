@@ -88,30 +88,26 @@ class Explainer:
         den_text = {lang: expression_text(ind.denominator_ast, inputs, lang) for lang in _OPS}
         den_ref = ind.denominator_ast if isinstance(ind.denominator_ast, formula.Ref) else None
         num_refs = formula.refs(ind.numerator_ast)
-        found = []  # (how, role, formula zh, formula en, value)
-        recomputer = self.recomputer
+        tries = []  # (role, candidate, value with it, formula around the candidate)
         if den_ref is not None:
-            for c in recomputer.stand_ins(fact.period, den_ref, fact.denominator):
-                if c.value <= 0:
-                    continue
-                v = fact.numerator * ind.factor / c.value
-                how = self._classify(v, k, st, stated_value)
-                if how:
-                    found.append((how, "denominator", *(
-                        f"{num_text[lang]}{_OPS[lang][0]}{num(c.value)}"
-                        f"{self.book.phrase('labelled', lang, label=c.label_zh if lang == 'zh' else c.label_en)}"
-                        f"{times[lang]}" for lang in ("zh", "en")), v))
+            def as_denominator(x, lang):
+                return f"{num_text[lang]}{_OPS[lang][0]}{x}{times[lang]}"
+            tries += [("denominator", c, fact.numerator * ind.factor / c.value, as_denominator)
+                      for c in self.recomputer.stand_ins(fact.period, den_ref, fact.denominator) if c.value > 0]
         if len(num_refs) == 1:
+            def as_numerator(x, lang):
+                return f"{x}{_OPS[lang][0]}{den_text[lang]}{times[lang]}"
             nref = num_refs[0]
-            for c in recomputer.stand_ins(fact.period, nref, inputs.get(nref.key)):
-                n = formula.evaluate(ind.numerator_ast, lambda r: c.value)
-                v = n * ind.factor / fact.denominator
-                how = self._classify(v, k, st, stated_value)
-                if how:
-                    found.append((how, "numerator", *(
-                        f"{num(c.value)}"
-                        f"{self.book.phrase('labelled', lang, label=c.label_zh if lang == 'zh' else c.label_en)}"
-                        f"{_OPS[lang][0]}{den_text[lang]}{times[lang]}" for lang in ("zh", "en")), v))
+            tries += [("numerator", c, formula.evaluate(ind.numerator_ast, lambda r, c=c: c.value) * ind.factor
+                       / fact.denominator, as_numerator)
+                      for c in self.recomputer.stand_ins(fact.period, nref, inputs.get(nref.key))]
+        found = []  # (how, role, formula zh, formula en, value)
+        for role, c, v, around in tries:
+            how = self._classify(v, k, st, stated_value)
+            if how:
+                shown_c = {lang: num(c.value) + self.book.phrase("labelled", lang, label=c.label_zh if lang == "zh"
+                                                                 else c.label_en) for lang in _OPS}
+                found.append((how, role, around(shown_c["zh"], "zh"), around(shown_c["en"], "en"), v))
         found.sort(key=lambda f: (f[0] != "exact", abs(f[4] / k - stated_value)))
         exact = [f for f in found if f[0] == "exact"][:2]
         chosen = exact or found[:1]

@@ -20,36 +20,37 @@ class YearOverYear(Handler):
         t = d.table
         for rule in self.rules:
             thresholds = rule.params["thresholds"]
+            min_base = float(rule.params.get("min_base", 0))
+            limits = {typ: (float(th["points"]), None) if "points" in th else (None, float(th["relative"]))
+                      for typ, th in thresholds.items()}
+            etype = self.etype
             for key, o in t.items():
-                element, dims, period, scope = key
-                typ = self.etype[element]
-                if typ not in thresholds:
+                limit = limits.get(etype[key[0]])
+                if limit is None:
                     continue
+                element, dims, period, scope = key
                 prev = t.get((element, dims, period - 1, scope))
-                if prev is not None:
-                    f = self.jump(rule, thresholds[typ], d, key, prev, o, typ)
-                    if f is not None:
-                        yield f
+                if prev is None:
+                    continue
+                a, b = prev.value, o.value
+                points, rel = limit
+                if points is not None:
+                    if abs(b - a) <= points + 1e-9:
+                        continue
+                elif a == b or (etype[element] == "count" and max(abs(a), abs(b)) < min_base) or \
+                        (a != 0 and abs((b - a) / abs(a)) <= rel + 1e-9):
+                    continue
+                yield self.jump(rule, thresholds[etype[element]], d, key, prev, o)
 
-    def jump(self, rule, th: dict, d, key, prev, o, typ):
+    def jump(self, rule, th: dict, d, key, prev, o):
+        """The finding of a change beyond its threshold."""
         element, dims, period, scope = key
         a, b = prev.value, o.value
         if "points" in th:
             change = b - a
-            if abs(change) <= float(th["points"]) + 1e-9:
-                return None
         else:
             rel = float(th["relative"])
-            if typ == "count" and max(abs(a), abs(b)) < float(rule.params.get("min_base", 0)):
-                return None
-            if a == 0:
-                if b == 0:
-                    return None
-                ratio = None
-            else:
-                ratio = (b - a) / abs(a)
-                if abs(ratio) <= rel + 1e-9:
-                    return None
+            ratio = None if a == 0 else (b - a) / abs(a)
         values = {"previous": a, "value": b, "previous_period": period - 1}
         phrase = self.book.phrase
         if "points" in th:
