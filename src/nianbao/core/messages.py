@@ -77,9 +77,8 @@ def entry(key: str) -> dict[str, str]:
     try:
         return catalogue()[key]
     except KeyError:
-        area = key.split(".", 1)[0]
         raise KeyError(f"finding code {key!r} is not in the error catalogue "
-                       f"(add it to nianbao/core/messages/{area}.yaml)") from None
+                       "(add it to the file of its area in nianbao/core/messages/)") from None
 
 
 def finding(key: str, location: Location | None = None, /, *, period=None, org_unit: str = "",
