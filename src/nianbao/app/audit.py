@@ -12,7 +12,7 @@ from nianbao import catalogue as cat_mod
 from nianbao.audit import output
 from nianbao.audit.extract import extract, guess_report_year
 from nianbao.audit.mapping import Lexicon
-from nianbao.audit.model import AuditInputError, Claim, Source, input_error
+from nianbao.audit.model import Claim, Source, input_error
 from nianbao.audit.readers import SUFFIXES, read
 from nianbao.audit.selfcheck import SelfCheck
 from nianbao.core.findings import Finding, FindingsError, sort_key
@@ -84,7 +84,7 @@ def annotate(result: AuditResult, out: Path) -> int:
     """Write the report back with its problems marked: Word comments on a copy of a DOCX, or
     an HTML copy with the figures marked. Returns the number of marks."""
     if result.source is None:
-        raise AuditInputError("audit.no_text", result.path)
+        raise input_error("audit.no_text", result.path)
     if out.suffix.lower() == ".docx":
         if result.source.kind != "docx":
             raise input_error("audit.annotate_kind", result.path, kind=result.source.kind)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from nianbao.catalogue import CatalogueError
 from nianbao.ingest.dataset import Dataset, load_dataset
-from nianbao.ingest.rows import read_error
+from nianbao.ingest.rows import catalogue_error
 
 __all__ = ["Dataset", "open_dataset"]
 
@@ -20,5 +20,4 @@ def open_dataset(path: str | Path) -> Dataset:
     try:
         return load_dataset(path)
     except CatalogueError as exc:
-        raise read_error(Path(exc.file) if exc.file else Path(path), exc.zh, exc.en or exc.zh,
-                         exc.hint or "检查目录文件（catalogue/<版本>/*.yaml）") from None
+        raise catalogue_error(exc, Path(path)) from None

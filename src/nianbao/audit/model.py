@@ -97,12 +97,10 @@ class Claim:
 class AuditInputError(FindingsError):
     """A report that cannot be audited at all; carries one finding that says why."""
 
-    def __init__(self, code: str, path, **values):
-        super().__init__([finding(code, Location(file=str(path)), file=str(path), **values)])
-
 
 def input_error(code: str, path, **values) -> AuditInputError:
-    return AuditInputError(code, path, **values)
+    """The error of a report that cannot be audited: one finding ``code`` naming the file."""
+    return AuditInputError([finding(code, Location(file=str(path)), file=str(path), **values)])
 
 
 def first(findings: list[Finding]) -> Finding:

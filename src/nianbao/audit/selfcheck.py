@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from nianbao.audit.model import Claim
-from nianbao.check.claims import compare_printed, parse_stated
+from nianbao.check.claims.reading import compare_printed, parse_stated
 from nianbao.check.engine import check_dataset
 from nianbao.core.findings import Finding, Location
 from nianbao.core.formatting import number_text, round_half_up
@@ -298,7 +298,6 @@ class SelfCheck:
             status = compare_printed(v, c.value, c.decimals)
             if status == "match":
                 continue
-            code = "audit.share_rounding" if status == "rounding" else "audit.share_mismatch"
             implied = num.value * 100 / c.value if c.value else None
             fits = [x for x in near + [y for y in self.claims if y.kind == "count" and y.id not in (num.id, den.id)]
                     if x.value > 0 and x.unit == den.unit and
@@ -309,10 +308,16 @@ class SelfCheck:
             base_en = (f"; {number_text(num.value, 0)} / {number_text(fits[0].value, 0)} ({fits[0].where.text('en')}) "
                        f"gives the printed figure" if fits else
                        (f"; the printed share implies a base of {number_text(implied, 1)}" if implied else ""))
-            f = finding(code, self._loc(c), period=c.period, stated=c.raw, label=c.label, of=c.of,
-                        numerator=num.value, denominator=den.value, recomputed=number_text(v, c.decimals + 1) + "%",
-                        where=c.where.text(), num_where=num.where.text(), den_where=den.where.text(),
-                        expected=number_text(round_half_up(v, c.decimals), c.decimals) + "%", base=base, base_en=base_en)
+            share = dict(period=c.period, stated=c.raw, label=c.label, of=c.of, numerator=num.value,
+                         denominator=den.value, recomputed=number_text(v, c.decimals + 1) + "%",
+                         where=c.where.text(), num_where=num.where.text(), den_where=den.where.text(),
+                         expected=number_text(round_half_up(v, c.decimals), c.decimals) + "%", base=base,
+                         base_en=base_en)
+            if status == "rounding":
+                f = finding("audit.share_rounding", self._loc(c), **share)
+            else:
+                f = finding("audit.share_mismatch", self._loc(c), **share)
+            code = f.code
             f.values["claims"] = [c.id, num.id, den.id]
             if not c.firm and f.severity == "error":
                 f = finding("audit.uncertain", self._loc(c), message=f.message_zh, message_en=f.message_en,
@@ -385,9 +390,11 @@ class SelfCheck:
             n = len(items)
             if n == c.value or (etc and n <= c.value):
                 continue
-            code = "audit.list_count" if titles and not etc else "audit.list_count_unsure"
-            f = finding(code, self._loc(c), period=c.period, stated=c.raw, listed=n, items="、".join(items[:12]),
-                        where=c.where.text())
+            listed = dict(period=c.period, stated=c.raw, listed=n, items="、".join(items[:12]), where=c.where.text())
+            if titles and not etc:
+                f = finding("audit.list_count", self._loc(c), **listed)
+            else:
+                f = finding("audit.list_count_unsure", self._loc(c), **listed)
             f.values["claims"] = [c.id]
             out.append(f)
         return out

@@ -1,28 +1,41 @@
 """``check_dataset``: every finding about a dataset, in one deterministic order.
 
-Findings from reading the files come first in the pipeline, then the data rules of rules.yaml
-(per org unit), then the claims of a published report, and for school-level data the findings
-of aggregation and of the majors lists. There is no cap on their number.
+Findings from reading the files come first in the pipeline, then the rules of rules.yaml — each
+kind by its registered handler (nianbao.check.kinds), per org unit or once for the dataset (the
+claims of a published report) — and for school-level data the findings of aggregation and of the
+majors lists. There is no cap on their number.
 """
 
 from __future__ import annotations
 
-from nianbao.check.claims import check_claims
-from nianbao.check.data_rules import check_data, index_orgs
-from nianbao.check.rules import rulebook
+from nianbao.check.context import Context
+from nianbao.check.registry import KINDS
+from nianbao.check.rules import RuleBook, rulebook
 from nianbao.compute.aggregate import rollup
 from nianbao.core.findings import Finding, sort_key
+
+
+def check_rules(dataset, book: RuleBook | None = None, orgs=None) -> list[Finding]:
+    """The findings of every rule of the rule book about ``dataset``."""
+    ctx = Context(dataset, book or rulebook(dataset.catalogue), orgs)
+    handlers = [(kind, kind.handler(ctx, rules)) for kind in KINDS.values()
+                if (rules := ctx.book.of_kind(kind.name))]
+    findings: list[Finding] = []
+    for data in ctx.orgs.values():
+        for kind, handler in handlers:
+            if kind.per == "org":
+                findings.extend(handler.check(data))
+    for kind, handler in handlers:
+        if kind.per == "dataset":
+            findings.extend(handler.check(None))
+    return findings
 
 
 def check_dataset(dataset) -> list[Finding]:
     """Every finding about ``dataset``: reading its files, the rules, the claims and, for
     school-level data, the aggregation and the majors lists. (What the report's outline needs
     and the data lack is found by building the report: ``nianbao.app.checking``.)"""
-    book = rulebook(dataset.catalogue)
-    orgs = index_orgs(dataset.observations)
-    findings = list(dataset.findings)
-    findings += check_data(dataset, book, orgs)
-    findings += check_claims(dataset, book, orgs.get(dataset.org_unit.code))
+    findings = list(dataset.findings) + check_rules(dataset)
     if dataset.orgs is not None:
         findings += _school_level(dataset)
     return sorted(findings, key=sort_key)

@@ -3,11 +3,15 @@ and where an observation was read from."""
 
 from __future__ import annotations
 
-from nianbao.check.rules import num
+from nianbao.check.text import joined, num
 from nianbao.core import formula
 from nianbao.core.findings import Location
 from nianbao.core.formatting import value_text
+from nianbao.core.messages import phrase
 from nianbao.core.observations import origin_location
+
+SOURCE_SEPARATOR = "；"  # between the sources in the source column of values.csv
+_OPERATORS = {"zh": (" ÷ ", " × ", " − "), "en": (" / ", " * ", " - ")}
 
 
 def location_of(*observations) -> Location:
@@ -29,16 +33,16 @@ def location_of(*observations) -> Location:
         if row.isdigit():
             rows.add(int(row))
     if cells:
-        cell = "、".join(dict.fromkeys(cells))
+        cell = joined(dict.fromkeys(cells), "zh")
     else:
         sheet = "values" if file.lower().endswith((".xlsx", ".xlsm")) else ""
-        cell = f"第{'、'.join(str(r) for r in sorted(rows))}行" if rows else ""
+        cell = phrase("where.row", row=sorted(rows)) if rows else ""
     sources = []
     for o in obs:
-        for part in (o.source or "").split("；"):
+        for part in (o.source or "").split(SOURCE_SEPARATOR):
             if part.strip() and part.strip() not in sources:
                 sources.append(part.strip())
-    return Location(file=file, sheet=sheet, cell=cell, section="；".join(sources))
+    return Location(file=file, sheet=sheet, cell=cell, section=SOURCE_SEPARATOR.join(sources))
 
 
 def expression_text(node, values: dict[str, float], lang: str = "zh") -> str:
@@ -49,27 +53,28 @@ def expression_text(node, values: dict[str, float], lang: str = "zh") -> str:
     return f"({text})" if isinstance(node, formula.BinOp) and node.op in "+-" else text
 
 
+def ratio_text(ind, values: dict[str, float], lang: str = "zh") -> str:
+    """An indicator's numerator and denominator with their numbers: 499 ÷ 1938 × 100."""
+    div, times, _ = _OPERATORS[lang]
+    text = expression_text(ind.numerator_ast, values, lang)
+    if ind.denominator_ast is not None:
+        text += div + expression_text(ind.denominator_ast, values, lang)
+    if ind.factor != 1:
+        text += times + num(ind.factor)
+    return text
+
+
 def fact_arithmetic(fact, catalogue, lang: str = "zh") -> str:
     """How a fact's value came about, with its numbers."""
     if fact.kind == "ratio":
-        ind = catalogue.indicator(fact.indicator)
         values = {i.ref: i.value for i in fact.inputs}
-        text = expression_text(ind.numerator_ast, values, lang)
-        if ind.denominator_ast is not None:
-            div = " / " if lang == "en" else " ÷ "
-            text += div + expression_text(ind.denominator_ast, values, lang)
-        if fact.factor != 1:
-            text += (" * " if lang == "en" else " × ") + num(fact.factor)
-        return f"{text} = {shown(fact)}"
+        return f"{ratio_text(catalogue.indicator(fact.indicator), values, lang)} = {shown(fact)}"
     if fact.kind == "change":
-        now, before = fact.numerator, fact.denominator
-        minus = " - " if lang == "en" else " − "
-        return f"{fact.period}: {num(now)}{minus}{fact.base_period}: {num(before)} = {signed(fact.value)}" \
-            if lang == "en" else f"{fact.period}年 {num(now)}{minus}{fact.base_period}年 {num(before)} = {signed(fact.value)}"
+        return phrase("fact.change_arithmetic", lang, period=fact.period, now=num(fact.numerator),
+                      minus=_OPERATORS[lang][2], base_period=fact.base_period, before=num(fact.denominator),
+                      change=signed(fact.value))
     origin = fact.inputs[0].origin if fact.inputs else ""
-    if fact.kind == "reported":
-        return f"as printed, {origin}" if lang == "en" else f"按印发值，{origin}"
-    return f"reported, {origin}" if lang == "en" else f"报送值，{origin}"
+    return phrase("fact.as_printed" if fact.kind == "reported" else "fact.reported_origin", lang, origin=origin)
 
 
 def shown(fact, extra: int = 0) -> str:

@@ -10,13 +10,17 @@ from collections import Counter
 from pathlib import Path
 
 from nianbao.core.findings import SEVERITIES, SEVERITY_ZH, count_by_severity
+from nianbao.core.messages import phrase
 
 SEVERITY_EN = {"error": "errors", "warning": "warnings", "info": "notes"}
 COLUMNS = ("severity", "code", "message_zh", "message_en", "hint", "hint_en", "file", "sheet", "cell",
            "section", "period", "org_unit", "values")
-HEADERS_ZH = {"severity": "级别", "code": "代码", "message_zh": "说明", "message_en": "message", "hint": "改法",
-              "hint_en": "how to fix", "file": "文件", "sheet": "工作表", "cell": "单元格/行", "section": "报告位置",
-              "period": "年份", "org_unit": "单位", "values": "数值"}
+
+
+def header(column: str) -> str:
+    """A column's header in the Excel workbook: its Chinese name and its name (级别 severity)."""
+    zh = phrase(f"findings.column.{column}")
+    return f"{zh} {column}" if zh != column else column
 
 
 def row_of(f) -> dict:
@@ -28,10 +32,7 @@ def row_of(f) -> dict:
 
 
 def summary_line(findings, lang: str = "zh") -> str:
-    c = count_by_severity(findings)
-    if lang == "en":
-        return f"{len(findings)} findings: {c['error']} errors, {c['warning']} warnings, {c['info']} notes"
-    return f"共 {len(findings)} 条：错误 {c['error']} 条，警告 {c['warning']} 条，提示 {c['info']} 条"
+    return phrase("findings.summary", lang, n=len(findings), **count_by_severity(findings))
 
 
 def to_table(findings, dataset=None, lang: str = "zh") -> str:
@@ -39,13 +40,13 @@ def to_table(findings, dataset=None, lang: str = "zh") -> str:
     own = dataset.org_unit.code if dataset is not None else ""
     if dataset is not None:
         name = dataset.org_unit.zh if lang == "zh" else (dataset.org_unit.en or dataset.org_unit.zh)
-        out.write(f"nianbao check — {name}（{dataset.path}）\n" if lang == "zh"
-                  else f"nianbao check — {name} ({dataset.path})\n")
+        out.write(phrase("findings.heading", lang, name=name, path=dataset.path) + "\n")
     for sev in SEVERITIES:
         group = [f for f in findings if f.severity == sev]
         if not group:
             continue
-        title = f"{SEVERITY_ZH[sev]}（{len(group)}）" if lang == "zh" else f"{SEVERITY_EN[sev].capitalize()} ({len(group)})"
+        title = phrase("findings.group", lang, n=len(group),
+                       severity=SEVERITY_ZH[sev] if lang == "zh" else SEVERITY_EN[sev].capitalize())
         out.write(f"\n{title}\n")
         for f in group:
             where = str(f.location)
@@ -85,8 +86,8 @@ def write_xlsx(findings, path: Path, lang: str = "zh") -> None:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "检查结果" if lang == "zh" else "findings"
-    ws.append([f"{HEADERS_ZH[c]} {c}" if HEADERS_ZH[c] != c else c for c in COLUMNS])
+    ws.title = phrase("findings.sheet", lang)
+    ws.append([header(c) for c in COLUMNS])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
@@ -105,8 +106,8 @@ def write_xlsx(findings, path: Path, lang: str = "zh") -> None:
             cell.alignment = wrap
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = ws.dimensions
-    summary = wb.create_sheet("汇总" if lang == "zh" else "summary")
-    summary.append(["级别 severity", "代码 code", "条数 count"])
+    summary = wb.create_sheet(phrase("findings.summary_sheet", lang))
+    summary.append([header(c) for c in ("severity", "code", "count")])
     for cell in summary[1]:
         cell.font = Font(bold=True)
     for (sev, code), n in sorted(Counter((f.severity, f.code) for f in findings).items(),

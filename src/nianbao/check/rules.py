@@ -1,23 +1,22 @@
 """The rule book: rules.yaml of a catalogue version, read once, and the one place where a rule's
-templates become a Finding."""
+templates become a Finding.
+
+Each rule names its ``kind``; the kinds are the handlers registered in ``nianbao.check.kinds``
+(see ``nianbao.check.registry``). A rule of an unknown kind, of a case its kind does not know,
+or without the parameters its kind needs is a RuleError naming what is known.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from nianbao.core import formula
+from nianbao.check import kinds  # noqa: F401  (registers every kind of rule)
+from nianbao.check.registry import KINDS, RuleError
+from nianbao.check.text import Fill, num, pct, show, squash
 from nianbao.core.findings import Finding, Location
-from nianbao.core.formatting import auto_text, number_text
 
-KINDS = ("breakdown", "compare", "range", "stock_flow", "year_over_year", "scope", "claim")
-_COMPARE = re.compile(r"^(.*?)(<=|>=|==|<|>|≤|≥)(.*)$")
-_OPS = {"≤": "<=", "≥": ">="}
-
-
-class RuleError(ValueError):
-    """rules.yaml is inconsistent with the catalogue."""
+__all__ = ["Rule", "RuleBook", "RuleError", "num", "pct", "rulebook"]
 
 
 @dataclass
@@ -31,10 +30,7 @@ class Rule:
     hint_en: str
     source: str
     params: dict[str, Any] = field(default_factory=dict)
-    # compare rules: parsed sides
-    left: Any = None
-    op: str = ""
-    right: Any = None
+    parsed: Any = None  # what the kind's ``prepare`` made of the parameters (a comparison …)
 
     @property
     def case(self) -> str:
@@ -44,49 +40,49 @@ class Rule:
                 org_unit: str = "", text: dict[str, str] | None = None) -> Finding:
         """Fill the templates. ``values`` are the numbers (kept in the finding); ``text`` are
         extra pieces of text for the templates only (names, formulas, explanations)."""
-        fill = _Fill({k: _show(v) for k, v in values.items()})
+        fill = Fill({k: show(v) for k, v in values.items()})
         fill.update(text or {})
         if period is not None:
             fill.setdefault("period", str(period))
         return Finding(code=self.code, severity=self.severity,
-                       message_zh=_squash(self.message_zh.format_map(fill)),
-                       message_en=_squash(self.message_en.format_map(fill)),
+                       message_zh=squash(self.message_zh.format_map(fill)),
+                       message_en=squash(self.message_en.format_map(fill)),
                        hint=self.hint_zh.format_map(fill), hint_en=self.hint_en.format_map(fill),
                        location=location or Location(), period=period, org_unit=org_unit, values=values)
 
 
-class _Fill(dict):
-    def __missing__(self, key):
-        return ""
-
-
-def _squash(text: str) -> str:
-    """Tidy a filled template: single spaces, no empty brackets left by empty placeholders."""
-    text = re.sub(r"[ \t]+", " ", text)
-    return text.replace("（）", "").replace(" ()", "").replace("()", "").replace(" 。", "。").strip()
-
-
-def _show(v) -> str:
-    if isinstance(v, bool) or v is None:
-        return "" if v is None else str(v)
-    if isinstance(v, (int, float)):
-        return num(v)
-    if isinstance(v, (list, tuple)):
-        return "、".join(_show(x) for x in v)
-    return str(v)
-
-
-def num(v: float, decimals: int = 2) -> str:
-    """A number in a message: as many decimals as it needs, at most ``decimals``."""
-    return auto_text(float(v), decimals) if v is not None else ""
-
-
-def pct(v: float, decimals: int = 2) -> str:
-    return number_text(v, decimals) + "%"
+def _rule(r: dict, catalogue, seen: dict[tuple, str]) -> Rule:
+    code = r.get("code")
+    if not code or code in seen.values():
+        raise RuleError.of("rules.bad_code", code=code)
+    kind = KINDS.get(r.get("kind"))
+    if kind is None:
+        raise RuleError.of("rules.unknown_kind", code=code, kind=r.get("kind"), known=sorted(KINDS))
+    rule = Rule(code=code, kind=kind.name, severity=r.get("severity", "warning"),
+                message_zh=r["message"]["zh"], message_en=r["message"]["en"],
+                hint_zh=r.get("hint", {}).get("zh", ""), hint_en=r.get("hint", {}).get("en", ""),
+                source=r.get("source", ""),
+                params={k: v for k, v in r.items() if k not in ("message", "hint", "source")})
+    if kind.cases:
+        if rule.case not in kind.cases:
+            raise RuleError.of("rules.unknown_case", code=code, kind=kind.name, case=rule.case,
+                               known=list(kind.cases))
+        other = seen.get((kind.name, rule.case))
+        if other:
+            raise RuleError.of("rules.repeated_case", code=code, other=other, kind=kind.name, case=rule.case)
+    for param in kind.params:
+        if param not in rule.params:
+            raise RuleError.of("rules.missing_param", code=code, kind=kind.name, param=param)
+    seen[(kind.name, rule.case if kind.cases else code)] = code
+    if kind.prepare is not None:
+        kind.prepare(rule, catalogue)
+    return rule
 
 
 class RuleBook:
-    """All rules of a catalogue version, by code and by kind."""
+    """All rules of a catalogue version, by code and by kind, with the pieces of text the check
+    assembles (``phrases``), the unit words of printed figures (``units``), the words that
+    surround a printed figure (``reading``) and families of related elements (``related``)."""
 
     def __init__(self, catalogue):
         doc = catalogue.rules
@@ -96,34 +92,13 @@ class RuleBook:
         self.catalogue = catalogue
         self.units: dict[str, dict] = doc.get("units", {}) or {}
         self.phrases: dict[str, dict] = doc.get("phrases", {}) or {}
+        self.reading: dict[str, Any] = doc.get("reading", {}) or {}
         self.related: dict[str, set[str]] = {}
         for family in doc.get("related", []) or []:
             for el in family:
                 self.related.setdefault(el, {el}).update(family)
-        self.rules: list[Rule] = []
-        seen = set()
-        for r in doc.get("rules", []) or []:
-            code = r.get("code")
-            if not code or code in seen:
-                raise RuleError(f"rules.yaml: 规则代码缺失或重复 / missing or repeated rule code {code!r}")
-            seen.add(code)
-            if r.get("kind") not in KINDS:
-                raise RuleError(f"rules.yaml: 规则 {code} 的 kind 未知 / unknown kind {r.get('kind')!r}")
-            rule = Rule(code=code, kind=r["kind"], severity=r.get("severity", "warning"),
-                        message_zh=r["message"]["zh"], message_en=r["message"]["en"],
-                        hint_zh=r.get("hint", {}).get("zh", ""), hint_en=r.get("hint", {}).get("en", ""),
-                        source=r.get("source", ""),
-                        params={k: v for k, v in r.items() if k not in ("message", "hint", "source")})
-            if rule.kind == "compare":
-                m = _COMPARE.match(r.get("check", ""))
-                if not m:
-                    raise RuleError(f"rules.yaml: 规则 {code} 的 check 应为“公式 <= 公式” / bad comparison")
-                rule.left, rule.right = formula.parse(m.group(1)), formula.parse(m.group(3))
-                rule.op = _OPS.get(m.group(2), m.group(2))
-                for ref in formula.refs(rule.left) + formula.refs(rule.right):
-                    if ref.element not in catalogue.elements:
-                        raise RuleError(f"rules.yaml: 规则 {code} 引用了未定义的数据元素 {ref.element}")
-            self.rules.append(rule)
+        seen: dict[tuple, str] = {}
+        self.rules: list[Rule] = [_rule(r, catalogue, seen) for r in doc.get("rules", []) or []]
         self.by_code = {r.code: r for r in self.rules}
 
     def of_kind(self, kind: str) -> list[Rule]:
@@ -133,8 +108,12 @@ class RuleBook:
         return next((r for r in self.rules if r.kind == kind and r.case == case), None)
 
     def phrase(self, key: str, lang: str = "zh", **values) -> str:
-        p = self.phrases.get(key, {})
-        return p.get(lang, "").format_map(_Fill(values))
+        """A piece of text of rules.yaml ``phrases`` in ``lang``, its placeholders filled."""
+        try:
+            p = self.phrases[key]
+        except KeyError:
+            raise RuleError(f"rules.yaml of {self.catalogue.id}: no phrase {key!r}") from None
+        return p.get(lang, "").format_map(Fill(values))
 
 
 _BOOKS: dict[int, RuleBook] = {}
@@ -146,15 +125,3 @@ def rulebook(catalogue) -> RuleBook:
     if book is None or book.catalogue is not catalogue:
         book = _BOOKS[id(catalogue)] = RuleBook(catalogue)
     return book
-
-
-def compare(left: float, op: str, right: float, tol: float = 1e-9) -> bool:
-    if op == "<=":
-        return left <= right + tol
-    if op == ">=":
-        return left + tol >= right
-    if op == "<":
-        return left < right
-    if op == ">":
-        return left > right
-    return abs(left - right) <= tol

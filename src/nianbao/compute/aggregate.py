@@ -31,12 +31,13 @@ import numpy as np
 from nianbao.compute.facts import FactBook
 from nianbao.core.findings import Finding, Location
 from nianbao.core.formula import Ref
+from nianbao.core.messages import finding, phrase
 from nianbao.core.observations import Observation
 
 ALL, EXCL = "all", "excl_technical"
 SCOPE_PREFERENCE = ("all", "unstated", "excl_technical")  # which row of a school to use
 OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq}
-SOURCE = "学校数据汇总"
+SOURCE = phrase("aggregate.source")
 
 
 def config(catalogue) -> dict:
@@ -126,11 +127,8 @@ class Rollup(dict):
         self.rows_by_org = rows_by_org
         for code in sorted(skipped):
             el = cat.elements[code]
-            self.findings.append(Finding(
-                code="aggregate.not_summed", severity="info",
-                message_zh=f"学校报送的“{el.zh}”是比率或按印发值，不参与汇总；上级数值由分子、分母重算",
-                message_en=f"'{el.en}' reported by schools is a rate or a printed value and is not summed",
-                hint="学校请报送分子、分母（人数、金额），比率由系统计算", values={"element": code}))
+            self.findings.append(finding("aggregate.not_summed", text={"name": el.zh, "name_en": el.en},
+                                         element=code))
         self.school_values = values
         periods = set(self.periods)
         keys: dict[tuple, int] = {}
@@ -240,11 +238,11 @@ class Rollup(dict):
             yield ALL, reported[ALL], expected[ALL]
 
     def _origin(self, n: int, expected: int, scope: str) -> str:
-        text = f"{int(n)}所学校数据合计"
+        text = phrase("aggregate.origin", n=int(n))
         if scope == EXCL:
-            text += "（不含技工学校）"
+            text += phrase("aggregate.origin_excl_technical")
         if expected > n:
-            text += f"，{int(expected - n)}所未报送"
+            text += phrase("aggregate.origin_absent", n=int(expected - n))
         return text
 
     # -- emitting observations -----------------------------------------------------------------
@@ -289,17 +287,12 @@ class Rollup(dict):
         members = self._member_idx(g, period, scope)
         missing = [self.schools[i] for i in members if not self.R[i, k]]
         el = self.catalogue.elements[element]
-        names = "、".join(o.zh for o in missing[:5]) + ("等" if len(missing) > 5 else "")
-        unit = self._unit_name(org)
-        self.findings.append(Finding(
-            code="aggregate.incomplete", severity="warning",
-            message_zh=f"{unit}{period}年“{self.catalogue.ref_label(_ref(element, dims))}”只汇总了{int(n)}所学校，"
-                       f"{int(expected - n)}所未报送：{names}",
-            message_en=f"{unit} {period}: '{el.en}' sums {int(n)} schools; {int(expected - n)} did not report",
-            hint="请相关学校补报，或在报告中注明汇总范围", period=period, org_unit=org,
-            location=Location(section=self.catalogue.scope_label(scope)),
-            values={"element": element, "reported": int(n), "members": int(expected),
-                    "missing": [o.code for o in missing]}))
+        text = {"unit": self._unit_name(org), "year": period, "label": self.catalogue.ref_label(_ref(element, dims)),
+                "name_en": el.en, "absent": int(expected - n), "names": [o.zh for o in missing[:5]],
+                "more": phrase("list.etc") if len(missing) > 5 else ""}
+        self.findings.append(finding("aggregate.incomplete", Location(section=self.catalogue.scope_label(scope)),
+                                     period=period, org_unit=org, text=text, element=element, reported=int(n),
+                                     members=int(expected), missing=[o.code for o in missing]))
 
     def _unit_name(self, code: str) -> str:
         o = self.registry.get(code) if self.registry is not None else None
@@ -319,8 +312,8 @@ class Rollup(dict):
                 for scope in scopes:
                     n = self.N[scope][g, j]
                     out.append(Observation(element=code, dims=tuple(sorted(extra)), period=period, scope=scope,
-                                           value=float(n), org_unit=org, source="机构表（orgs.csv）",
-                                           origin=f"机构表中{period}年在办学校计数"))
+                                           value=float(n), org_unit=org, source=phrase("aggregate.registry_source"),
+                                           origin=phrase("aggregate.registry_origin", year=period)))
             if extra:
                 continue
             for code, by_scope in self.cond.items():
@@ -410,8 +403,8 @@ class Rollup(dict):
                 active = [p for p in pts if p.active_in(p_year)]
                 new = [p for p in pts if p.opened == p_year]
                 n, expected = counts[scope]
-                origin = self._origin(n, expected, scope) + "（专业表 majors.csv）" if period is not None \
-                    else "专业表 majors.csv"
+                origin = self._origin(n, expected, scope) + phrase("aggregate.majors_origin") \
+                    if period is not None else phrase("aggregate.majors_table")
                 if not active and not new:
                     continue
                 cats = sorted({p.category for p in active} | {p.category for p in new})
@@ -425,7 +418,8 @@ class Rollup(dict):
                                 kind, [p for p in active if p.category == c], [p for p in new if p.category == c])
                     for dims, v in values.items():
                         out.append(Observation(element=element, dims=dims, period=p_year, scope=scope,
-                                               value=float(v), org_unit=org, source="专业表汇总", origin=origin))
+                                               value=float(v), org_unit=org, source=phrase("aggregate.majors_source"),
+                                               origin=origin))
         return out
 
     # -- conflicts with rows a unit reported itself ------------------------------------------------
@@ -442,13 +436,11 @@ class Rollup(dict):
                 if o is None or o.scope not in (a.scope, "unstated") or abs(o.value - a.value) < 1e-6:
                     continue
                 label = self.catalogue.ref_label(_ref(a.element, a.dims))
-                self.findings.append(Finding(
-                    code="aggregate.conflict", severity="warning",
-                    message_zh=f"{self._unit_name(unit)}{a.period}年“{label}”填报为{o.value:g}，学校数据汇总为{a.value:g}"
-                               f"（{self.catalogue.scope_label(a.scope)}）；报告采用填报值",
-                    message_en=f"{unit} {a.period}: '{a.element}' given as {o.value:g}, schools sum to {a.value:g}",
-                    hint="核对学校数据或本级填报的数值；删除本级填报值即采用汇总值", period=a.period, org_unit=unit,
-                    location=Location(file=o.origin), values={"given": o.value, "sum": a.value}))
+                text = {"unit": self._unit_name(unit), "unit_code": unit, "year": a.period, "label": label,
+                        "element": a.element, "given": f"{o.value:g}", "sum": f"{a.value:g}",
+                        "scope": self.catalogue.scope_label(a.scope)}
+                self.findings.append(finding("aggregate.conflict", Location(file=o.origin), period=a.period,
+                                             org_unit=unit, text=text, given=o.value, sum=a.value))
 
     # -- members -----------------------------------------------------------------------------------
     def _group_of(self, org: str, dims=()) -> int | None:

@@ -15,8 +15,9 @@ from dataclasses import asdict, dataclass, field
 from nianbao.compute.aggregate import config, factbook_for
 from nianbao.compute.facts import Fact, Input
 from nianbao.core.formatting import number_text
+from nianbao.core.messages import LIST_SEPARATOR, phrase
 
-OPS_ZH = {">=": "≥", "<=": "≤", "about": "约"}
+OPS_ZH = {">=": "≥", "<=": "≤", "about": phrase("standards.about")}
 EPS = 1e-9
 
 
@@ -41,8 +42,8 @@ class Verdict:
     @property
     def verdict_zh(self) -> str:
         if self.informative:
-            return "参考"
-        return {True: "达标", False: "未达标", None: "无数据"}[self.met]
+            return phrase("standards.verdict.informative")
+        return phrase("standards.verdict." + {True: "met", False: "not_met", None: "no_data"}[self.met])
 
 
 @dataclass
@@ -132,17 +133,17 @@ def _compare(value: float, op: str, threshold: float) -> bool:
 def _threshold(criterion: dict, org) -> tuple[float, str]:
     for o in criterion.get("overrides") or []:
         if all(org.attribute(k) == v for k, v in (o.get("when") or {}).items()):
-            return float(o["threshold"]), "、".join(f"{k}={v}" for k, v in o["when"].items())
+            return float(o["threshold"]), LIST_SEPARATOR["zh"].join(f"{k}={v}" for k, v in o["when"].items())
     return float(criterion["threshold"]), ""
 
 
 def _applies(std: dict, org, period: int) -> tuple[bool, str]:
     rule = std.get("applies") or {}
     if org.school_type in (rule.get("exclude_school_types") or []):
-        return False, f"学校类别（{org.school_type}）不适用"
+        return False, phrase("standards.not_applicable.school_type", school_type=org.school_type)
     start = rule.get("exclude_founded_from")
     if start and org.founded and org.founded >= int(start):
-        return False, f"{org.founded}年设立，不在范围内（{start}年及以后设立的学校除外）"
+        return False, phrase("standards.not_applicable.founded", founded=org.founded, start=start)
     return True, ""
 
 
@@ -222,7 +223,7 @@ def summarize(dataset, results: list[SchoolResult], org_code: str | None = None)
                 met=sum(1 for _, v in vs if v.met), no_data=sum(1 for _, v in vs if v.met is None),
                 schools_met=[r.org_unit for r, v in vs if v.met],
                 schools_not_met=[r.org_unit for r, v in vs if v.met is False]))
-        all_ = Count(criterion="all", zh="全部指标", assessed=sum(1 for r in applicable if r.met_all is not None),
+        all_ = Count(criterion="all", zh=phrase("standards.all"), assessed=sum(1 for r in applicable if r.met_all is not None),
                      met=sum(1 for r in applicable if r.met_all), no_data=sum(1 for r in applicable if r.met_all is None),
                      schools_met=[r.org_unit for r in applicable if r.met_all],
                      schools_not_met=[r.org_unit for r in applicable if r.met_all is False])
@@ -257,8 +258,8 @@ def criterion_limits(criterion: dict, catalogue) -> tuple[str, list[tuple[dict, 
 # so each has a stable key; its inputs are the schools behind it, one Input per school: value 1
 # for a school that meets the criterion (or is counted), 0 for one that does not, the school's
 # figure as ``origin`` and the key of the school's fact as ``source``.
-MEASURES = {"assessed": ("参评学校数", "schools assessed"), "met": ("达标学校数", "schools meeting it"),
-            "share": ("达标学校比例", "share of schools meeting it"), "no_data": ("无数据学校数", "schools without data")}
+MEASURES = {m: (phrase(f"standards.measure.{m}"), phrase(f"standards.measure.{m}", "en"))
+            for m in ("assessed", "met", "share", "no_data")}
 ALL = "all"
 
 
@@ -351,9 +352,12 @@ def attainment(dataset, std_id: str, org_code: str | None = None, period: int | 
         zh, en = MEASURES[measure]
         share = measure == "share"
         return Fact(indicator=fact_code(std_id, criterion, measure), dims=(), org_unit=org_code, period=period,
-                    value=float(value), name_zh=f"{name_zh}{zh}（{std['zh']}）",
-                    name_en=f"{name_en}: {en} ({std.get('en', std_id)})", unit_zh="%" if share else "所",
-                    unit_en="%" if share else "schools", style="percent" if share else "number",
+                    value=float(value),
+                    name_zh=phrase("standards.fact_name", criterion=name_zh, measure=zh, standard=std["zh"]),
+                    name_en=phrase("standards.fact_name", "en", criterion=name_en, measure=en,
+                                   standard=std.get("en", std_id)),
+                    unit_zh="%" if share else phrase("standards.unit"),
+                    unit_en="%" if share else phrase("standards.unit", "en"), style="percent" if share else "number",
                     decimals=2 if share else 0, kind="share" if share else "count", scope=scope,
                     numerator=None if num is None else float(num), denominator=None if den is None else float(den),
                     factor=100.0 if share else 1.0, formula_zh=formula_zh, formula_en=formula_en,
@@ -362,8 +366,8 @@ def attainment(dataset, std_id: str, org_code: str | None = None, period: int | 
     def row(criterion, zh, en, limit, judged, missing, how_zh, how_en, spec=None, overrides=()):
         met = sum(1 for i in judged if i.value)
         n = len(judged)
-        share = make(criterion, "share", zh, en, judged, met * 100 / n, f"达标学校数 ÷ 参评学校数 × 100 = {met} ÷ {n} × 100",
-                     f"schools meeting it / schools assessed × 100 = {met} / {n} × 100", met, n) if n else None
+        share = make(criterion, "share", zh, en, judged, met * 100 / n, phrase("standards.share_formula", met=met, n=n),
+                     phrase("standards.share_formula", "en", met=met, n=n), met, n) if n else None
         return Row(criterion, zh, limit,
                    assessed=make(criterion, "assessed", zh, en, judged, n, how_zh[0], how_en[0]),
                    met=make(criterion, "met", zh, en, judged, met, how_zh[1], how_en[1]),
@@ -383,28 +387,25 @@ def attainment(dataset, std_id: str, org_code: str | None = None, period: int | 
         missing = [Input(ref=v.indicator, label_zh=r.zh, label_en=label_en(r), period=period, scope=scope,
                          value=1.0) for r, v in vs if v.met is None]
         name = c["zh"]
-        rows.append(row(c["id"], name, c.get("en", c["id"]), base, judged, missing,
-                        (f"适用该标准且有{name}数据的学校数", f"参评学校中{name}达到要求（{base}）的学校数",
-                         f"适用该标准但没有{name}数据的学校数"),
-                        (f"schools the standard applies to with a figure for {c.get('en', c['id'])}",
-                         f"schools assessed whose figure meets {base}",
-                         "schools the standard applies to without the figure"), c, overrides))
+        how = {lang: tuple(phrase(f"standards.how.{m}", lang, name=name if lang == "zh" else c.get("en", c["id"]),
+                                  limit=base) for m in ("assessed", "met", "no_data")) for lang in ("zh", "en")}
+        rows.append(row(c["id"], name, c.get("en", c["id"]), base, judged, missing, how["zh"], how["en"], c,
+                        overrides))
     judged, missing = [], []
     for r in applicable:
         counted = [v for v in r.verdicts if not v.informative]
-        unmet = "、".join(v.zh for v in counted if v.met is False)
-        lacking = "、".join(v.zh for v in counted if v.met is None)
+        unmet = LIST_SEPARATOR["zh"].join(v.zh for v in counted if v.met is False)
+        lacking = [v.zh for v in counted if v.met is None]
         if r.met_all is None:
             missing.append(Input(ref=std_id, label_zh=r.zh, label_en=label_en(r), period=period, scope=scope,
-                                 value=1.0, origin=f"缺{lacking}"))
+                                 value=1.0, origin=phrase("standards.lacking", items=lacking)))
         else:
             judged.append(Input(ref=std_id, label_zh=r.zh, label_en=label_en(r), period=period, scope=scope,
                                 value=1.0 if r.met_all else 0.0, origin=unmet))
-    rows.append(row(ALL, "全部指标", "all criteria", "", judged, missing,
-                    ("适用该标准、各项指标可作判断（均有数据，或已有一项未达标）的学校数",
-                     "各项指标均有数据且全部达到要求的学校数", "没有未达标项、但缺少某项数据的学校数"),
-                    ("schools with a verdict on every criterion, or failing one", "schools meeting every criterion",
-                     "schools failing none but lacking a figure")))
+    how = {lang: tuple(phrase(f"standards.how_all.{m}", lang) for m in ("assessed", "met", "no_data"))
+           for lang in ("zh", "en")}
+    rows.append(row(ALL, phrase("standards.all"), phrase("standards.all", "en"), "", judged, missing, how["zh"],
+                    how["en"]))
     return Attainment(std_id, std, period, scope, results, rows)
 
 
@@ -413,16 +414,19 @@ def count_inputs_text(fact: Fact) -> str:
     of the groups meeting and not meeting the criterion by name (with each school's figure),
     the other by number — 达标（1所）：甲校（1200人）；其余30所未达标."""
     def names(inputs):
-        return "、".join(f"{i.label_zh}（{i.origin}）" if i.origin else i.label_zh for i in inputs)
+        return [phrase("standards.school_figure", school=i.label_zh, figure=i.origin) if i.origin else i.label_zh
+                for i in inputs]
 
     if not fact.inputs:
-        return "无学校"
+        return phrase("standards.no_school")
     if fact.indicator.endswith(":no_data"):
-        return f"无数据（{len(fact.inputs)}所）：{names(fact.inputs)}"
+        return phrase("standards.schools_without_data", n=len(fact.inputs), schools=names(fact.inputs))
     met = [i for i in fact.inputs if i.value]
     unmet = [i for i in fact.inputs if not i.value]
-    (title, listed), (other, rest) = sorted((("达标", met), ("未达标", unmet)), key=lambda g: len(g[1]))
-    parts = [f"{title}（{len(listed)}所）：{names(listed)}" if listed else f"{title}：无"]
+    (title, listed), (other, rest) = sorted(((phrase("standards.verdict.met"), met),
+                                             (phrase("standards.verdict.not_met"), unmet)), key=lambda g: len(g[1]))
+    parts = [phrase("standards.group", verdict=title, n=len(listed), schools=names(listed)) if listed
+             else phrase("standards.group_empty", verdict=title)]
     if rest:
-        parts.append(f"其余{len(rest)}所{other}")
-    return "；".join(parts)
+        parts.append(phrase("standards.rest", n=len(rest), verdict=other))
+    return phrase("standards.separator").join(parts)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nianbao.core.findings import Finding, Location
+from nianbao.core.messages import finding
 
 LEVELS = ("province", "city", "county", "school")
 LEVEL_ZH = {"province": "省", "city": "市", "county": "县（区）", "school": "学校"}
@@ -137,35 +138,27 @@ class Registry:
         out: list[Finding] = []
         dims = catalogue.dimensions if catalogue is not None else {}
         for o in self.orgs.values():
+            names = {"name": o.zh, "name_en": o.en or o.zh}
             if o.parent and o.parent not in self.orgs:
-                out.append(org_finding("orgs.unknown_parent", "warning", f"“{o.zh}”的上级单位 {o.parent} 不在机构表中",
-                                    f"the parent {o.parent} of '{o.en or o.zh}' is not in orgs.csv",
-                                    "在 orgs.csv 中登记上级单位，否则该单位不计入上级汇总", o.code))
+                out.append(org_finding("orgs.unknown_parent", o.code, text={**names, "parent": o.parent}))
             if o.level != "school":
                 continue
             if o.county and o.county not in self.orgs:
-                out.append(org_finding("orgs.unknown_county", "warning", f"“{o.zh}”所在县（区）{o.county} 不在机构表中",
-                                    f"the county {o.county} of '{o.en or o.zh}' is not in orgs.csv",
-                                    "在 orgs.csv 中登记该县（区），level 填 county", o.code))
+                out.append(org_finding("orgs.unknown_county", o.code, text={**names, "county": o.county}))
             for col in CATEGORY_COLUMNS:
                 value = o.attribute(col)
                 cats = (dims.get(col) or {}).get("categories") or {}
+                text = {**names, "column": col, "column_zh": (dims.get(col) or {}).get("zh", col),
+                        "choices": list(cats), "value": value}
                 if not value:
-                    out.append(org_finding("orgs.missing_category", "warning", f"“{o.zh}”未填写{_COL_ZH[col]}",
-                                        f"'{o.en or o.zh}' has no {col}", f"{col} 列可填：{'、'.join(cats)}",
-                                        o.code))
+                    out.append(org_finding("orgs.missing_category", o.code, text=text))
                 elif cats and value not in cats:
-                    out.append(org_finding("orgs.bad_category", "error", f"“{o.zh}”的{_COL_ZH[col]}“{value}”不在目录中",
-                                        f"'{o.en or o.zh}': {col} '{value}' is not a category of the catalogue",
-                                        f"{col} 列可填：{'、'.join(cats)}", o.code))
+                    out.append(org_finding("orgs.bad_category", o.code, text=text))
         return out
 
 
-_COL_ZH = {"affiliation": "隶属关系", "ownership": "办学性质", "school_type": "学校类别"}
-
-
-def org_finding(code, severity, zh, en, hint, org_code="", file="orgs.csv", cell="") -> Finding:
-    return Finding(code=code, severity=severity, message_zh=zh, message_en=en, hint=hint,
-                   location=Location(file=file, cell=cell), org_unit=org_code)
+def org_finding(key, org_code="", file="orgs.csv", cell="", text=None, **values) -> Finding:
+    """A finding about the registry (code ``orgs.*`` of the error catalogue)."""
+    return finding(key, Location(file=file, cell=cell), org_unit=org_code, text=text, **values)
 
 

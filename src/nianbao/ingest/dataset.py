@@ -21,11 +21,12 @@ import yaml
 
 from nianbao import catalogue as cat_mod
 from nianbao.core.findings import Finding
+from nianbao.core.messages import phrase
 from nianbao.core.observations import Claim, MajorPoint, Observation, OrgUnit, parse_dims  # noqa: F401
 from nianbao.core.orgs import Registry
 from nianbao.ingest.majors import read_majors
 from nianbao.ingest.orgs import read_orgs
-from nianbao.ingest.rows import read_claims, read_error, read_values
+from nianbao.ingest.rows import catalogue_error, read_claims, read_error, read_values
 from nianbao.ingest.xlsx_values import read_values_xlsx
 from nianbao.store import StoreError, merge_into
 from nianbao.store import major_points as stored_major_points
@@ -52,7 +53,7 @@ class Dataset:
 
     @property
     def title(self) -> str:
-        return self.meta.get("title_zh") or f"{self.org_unit.zh}中等职业教育质量年度报告（{self.report_year}年度）"
+        return self.meta.get("title_zh") or phrase("dataset.title", org=self.org_unit.zh, year=self.report_year)
 
 
 def load_dataset(path: str | Path) -> Dataset:
@@ -61,12 +62,9 @@ def load_dataset(path: str | Path) -> Dataset:
     path = Path(path)
     meta_path = path / "dataset.yaml"
     if not path.is_dir():
-        raise read_error(path, f"找不到数据集文件夹 {path}", f"dataset folder {path} not found",
-                          "请给出包含 dataset.yaml 的文件夹路径")
+        raise read_error(path, "no_folder")
     if not meta_path.exists():
-        raise read_error(meta_path, f"{path} 中没有 dataset.yaml，不是 nianbao 数据集",
-                          f"{path} has no dataset.yaml; not a nianbao dataset",
-                          "数据集文件夹需要 dataset.yaml 说明单位、年份与目录版本")
+        raise read_error(meta_path, "no_meta", path=str(path))
     try:
         meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
         org = meta["org_unit"]
@@ -75,14 +73,12 @@ def load_dataset(path: str | Path) -> Dataset:
         report_year = int(meta["report_year"])
         periods = [int(p) for p in meta.get("periods", [report_year])]
     except (yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
-        raise read_error(meta_path, f"dataset.yaml 无法读取：{exc}", f"dataset.yaml unreadable: {exc}",
-                          "dataset.yaml 需要 org_unit（code、zh）与 report_year") from None
+        raise read_error(meta_path, "bad_meta", error=str(exc)) from None
     try:  # the version dataset.yaml names, with the dataset's own catalogue/*.yaml laid over it
         root = meta.get("catalogue_root")
         catalogue = cat_mod.for_dataset(meta.get("catalogue", "cn-2016"), path, path / root if root else None)
     except cat_mod.CatalogueError as exc:
-        raise read_error(Path(exc.file) if exc.file else meta_path, exc.zh, exc.en or exc.zh,
-                         exc.hint or "在 dataset.yaml 中填写可用的目录版本") from None
+        raise catalogue_error(exc, meta_path) from None
 
     ds = Dataset(path=path, meta=meta, org_unit=org_unit, report_year=report_year,
                  periods=sorted(periods), catalogue=catalogue)
@@ -117,8 +113,7 @@ def load_dataset(path: str | Path) -> Dataset:
         try:
             ds.own_standards = (yaml.safe_load(own.read_text(encoding="utf-8")) or {}).get("standards") or {}
         except yaml.YAMLError as exc:
-            raise read_error(own, f"standards.yaml 无法读取：{exc}", f"standards.yaml unreadable: {exc}",
-                             "按 YAML 格式填写（standards: 下每项一个标准）") from None
+            raise read_error(own, "bad_standards", error=str(exc)) from None
     return ds
 
 

@@ -22,6 +22,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from nianbao.core.findings import Finding, FindingsError
+from nianbao.core.messages import phrase
 from nianbao.core.orgs import COLUMNS, LEVELS, STATUSES, Org, Registry, org_finding
 
 
@@ -31,9 +32,9 @@ def _year(text: str | None, row_no: int, column: str, path: Path, problems: list
         return None
     if len(text) == 4 and text.isdigit():
         return int(text)
-    problems.append(org_finding("orgs.bad_year", "error", f"机构表第{row_no}行 {column} 列“{text}”不是四位年份",
-                             f"orgs row {row_no}: {column} '{text}' is not a year", "填写如 1985，或留空",
-                             file=path.name, cell=f"第{row_no}行 {column}列"))
+    problems.append(org_finding("orgs.bad_year", file=path.name,
+                                cell=phrase("where.row_column", row=row_no, column=column),
+                                text={"row": row_no, "column": column, "raw": text}))
     return None
 
 
@@ -45,31 +46,24 @@ def read_orgs(path: Path) -> Registry:
         for row_no, row in enumerate(csv.DictReader(f), start=2):
             code = (row.get("code") or "").strip()
             level = (row.get("level") or "").strip()
-            where = f"第{row_no}行"
+            where = phrase("where.row", row=row_no)
+            text = {"row": row_no, "code": code}
             if not code or level not in LEVELS:
-                problems.append(org_finding("orgs.bad_row", "error",
-                                         f"机构表第{row_no}行缺少代码或层级（{level or '空'}）",
-                                         f"orgs row {row_no} lacks a code or a valid level",
-                                         f"层级填写 {', '.join(LEVELS)} 之一", file=path.name, cell=where))
+                problems.append(org_finding("orgs.bad_row", file=path.name, cell=where, text={
+                    **text, "level": level or phrase("value.blank"), "levels": LEVELS}))
                 continue
             if level == "school" and not (len(code) == 10 and code.isdigit()):
-                problems.append(org_finding("orgs.bad_school_code", "error",
-                                         f"学校标识码“{code}”应为10位数字（第{row_no}行）",
-                                         f"school identifier '{code}' must have 10 digits (row {row_no})",
-                                         "学校标识码按文本填写，保留开头的0", file=path.name, cell=where))
+                problems.append(org_finding("orgs.bad_school_code", file=path.name, cell=where, text=text))
                 continue
             if code in seen:
-                problems.append(org_finding("orgs.duplicate", "error",
-                                         f"机构代码 {code} 在第{seen[code]}行已登记过（第{row_no}行）",
-                                         f"org code {code} already on row {seen[code]} (row {row_no})",
-                                         "每个单位只登记一行", file=path.name, cell=where))
+                problems.append(org_finding("orgs.duplicate", file=path.name, cell=where,
+                                            text={**text, "first": seen[code]}))
                 continue
             seen[code] = row_no
             status = (row.get("status") or "active").strip()
             if status not in STATUSES:
-                problems.append(org_finding("orgs.bad_status", "error", f"机构表第{row_no}行状态“{status}”无效",
-                                         f"orgs row {row_no}: unknown status '{status}'",
-                                         f"状态填写 {', '.join(STATUSES)} 之一", file=path.name, cell=where))
+                problems.append(org_finding("orgs.bad_status", file=path.name, cell=where,
+                                            text={**text, "status": status, "statuses": STATUSES}))
                 continue
             founded = _year(row.get("founded"), row_no, "founded", path, problems)
             closed = _year(row.get("closed"), row_no, "closed", path, problems)

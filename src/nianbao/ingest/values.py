@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from nianbao.core.findings import Finding, Location
 from nianbao.core.formatting import looks_like_time, time_of_fraction
-from nianbao.core.messages import finding
+from nianbao.core.messages import finding, phrase
 
 
 @dataclass
@@ -50,8 +50,8 @@ def parse_value(raw, vtype: str, *, element=None, location: Location | None = No
     unless ``required`` (a row that names an element but leaves its value empty).
     """
     names = {
-        "element": element.zh if element is not None else "该项",
-        "element_en": element.en if element is not None else "this item",
+        "element": element.zh if element is not None else phrase("value.this_item"),
+        "element_en": element.en if element is not None else phrase("value.this_item", "en"),
         "unit": element.unit_zh if element is not None else "",
     }
     loc = location or Location()

@@ -14,17 +14,17 @@ import zipfile
 from pathlib import Path
 
 from nianbao.core.findings import Finding, FindingsError, Location
+from nianbao.core.messages import finding, phrase
 from nianbao.core.orgs import Registry
-from nianbao.ingest.rows import read_value_rows
+from nianbao.ingest.rows import VALUE_COLUMNS, read_value_rows
 
 SHEET = "values"
 TEXT_COLUMNS = ("element", "dims", "scope", "source", "note", "org_unit")
 
 
-def _unreadable(path: Path, zh: str, en: str, hint: str, sheet: str = "", cell: str = "", **values):
-    return FindingsError([Finding(code="xlsx.unreadable", severity="error", message_zh=zh, message_en=en,
-                                  hint=hint, location=Location(file=path.name, sheet=sheet, cell=cell),
-                                  values=values)])
+def _unreadable(path: Path, case: str, sheet: str = "", cell: str = "", text=None, **values):
+    return FindingsError([finding(f"xlsx.unreadable:{case}", Location(file=path.name, sheet=sheet, cell=cell),
+                                  text={"file": path.name, "sheet": SHEET, **(text or {})}, **values)])
 
 
 def _open(path: Path, data_only: bool):
@@ -33,9 +33,7 @@ def _open(path: Path, data_only: bool):
     try:
         return openpyxl.load_workbook(path, data_only=data_only, read_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise _unreadable(path, f"{path.name} 不是可读取的 Excel 工作簿（{type(exc).__name__}）",
-                          f"{path.name} is not a readable Excel workbook ({type(exc).__name__})",
-                          "用 Excel 或 WPS 另存为 .xlsx 后再试") from None
+        raise _unreadable(path, "not_excel", text={"error": type(exc).__name__}) from None
 
 
 def read_values_xlsx(path: Path, catalogue, org_code: str, orgs: Registry | None = None
@@ -44,24 +42,20 @@ def read_values_xlsx(path: Path, catalogue, org_code: str, orgs: Registry | None
     path = Path(path)
     cached = _open(path, data_only=True)
     if SHEET not in cached.sheetnames:
-        raise _unreadable(path, f"{path.name} 中没有名为“{SHEET}”的工作表（现有：{'、'.join(cached.sheetnames)}）",
-                          f"{path.name} has no sheet named '{SHEET}' (found: {', '.join(cached.sheetnames)})",
-                          f"把数据所在的工作表改名为“{SHEET}”，列与 values.csv 相同",
-                          sheet=", ".join(cached.sheetnames), sheets=list(cached.sheetnames))
+        raise _unreadable(path, "no_sheet", sheet=", ".join(cached.sheetnames), sheets=list(cached.sheetnames))
     formulas = _open(path, data_only=False)
     rows_cached = list(cached[SHEET].iter_rows(values_only=True))
     rows_formula = list(formulas[SHEET].iter_rows(values_only=True))
     cached.close()
     formulas.close()
     if not rows_cached:
-        raise _unreadable(path, f"{path.name} 的“{SHEET}”工作表是空的", f"sheet '{SHEET}' of {path.name} is empty",
-                          "第一行填写列名：element,dims,period,scope,value,source", sheet=SHEET, cell="A1")
+        raise _unreadable(path, "empty_sheet", sheet=SHEET, cell="A1", text={"columns": ",".join(VALUE_COLUMNS)})
     header = [str(h).strip() if h is not None else "" for h in rows_cached[0]]
     letters = {name: _letter(i) for i, name in enumerate(header) if name}
 
     def locate(file, row, column=""):
         col = letters.get(column, "")
-        return Location(file=file, sheet=SHEET, cell=f"{col}{row}" if col else f"第{row}行")
+        return Location(file=file, sheet=SHEET, cell=f"{col}{row}" if col else phrase("where.row", row=row))
 
     findings: list[Finding] = []
 
@@ -97,12 +91,7 @@ def _cell_text(raw, column, file, row, locate, findings):
         return raw
     if column in TEXT_COLUMNS and isinstance(raw, (int, float)) and not isinstance(raw, bool):
         if column == "org_unit":
-            findings.append(Finding(
-                code="xlsx.id_as_number", severity="error",
-                message_zh=f"机构代码 {raw} 被存成了数字，开头的0可能已丢失",
-                message_en=f"org unit code {raw} is stored as a number; leading zeros may be lost",
-                hint="把该列设为“文本”格式后重新填写完整的代码", location=locate(file, row, column),
-                values={"raw": raw}))
+            findings.append(finding("xlsx.id_as_number", locate(file, row, column), raw=raw))
             return None
         return str(int(raw)) if float(raw).is_integer() else str(raw)
     if isinstance(raw, (_dt.datetime, _dt.date, _dt.time)):

@@ -24,7 +24,8 @@ from pathlib import Path
 
 from nianbao.catalogue.majors import MajorCatalogue
 from nianbao.core.errors import NianbaoError
-from nianbao.core.findings import Finding, Location
+from nianbao.core.findings import Location
+from nianbao.core.messages import finding, message
 from nianbao.core.observations import MajorPoint, Observation, dims_text, origin_location, parse_dims  # noqa: F401
 from nianbao.store.db import Database, Error
 
@@ -127,7 +128,7 @@ class Store:
         try:
             self.db = Database(self.path, read_only=read_only)
         except Error as exc:
-            raise StoreError(f"无法打开数据库 {self.path}：{exc}") from None
+            raise StoreError(message("store.cannot_open", file=self.path, error=exc)) from None
         if not read_only:
             with self.db.transaction():
                 for sql in SCHEMA:
@@ -138,7 +139,7 @@ class Store:
             if self._has_table("store_meta") else []
         if not version or version[0][0] != SCHEMA_VERSION:
             self.db.close()
-            raise StoreError(f"数据库 {self.path} 的结构版本不是 {SCHEMA_VERSION}")
+            raise StoreError(message("store.wrong_schema", file=self.path, version=SCHEMA_VERSION))
 
     @classmethod
     def of_dataset(cls, dataset_dir: str | Path, read_only: bool = False) -> "Store":
@@ -245,10 +246,8 @@ def merge_into(dataset_dir: str | Path, observations: list) -> tuple[list, list]
         with Store(path, read_only=True) as store:
             stored = store.observations()
     except (StoreError, Error) as exc:
-        return observations, [Finding(
-            code="store.unreadable", severity="error",
-            message_zh=f"无法读取数据库 {path.name}：{exc}", message_en=f"cannot read the store {path.name}: {exc}",
-            hint="确认没有其他程序正在写入该文件；必要时从备份恢复", location=Location(file=path.name))]
+        return observations, [finding("store.unreadable", Location(file=path.name),
+                                      text={"file": path.name, "error": exc})]
     held = {(org, row.period) for org, row in stored}
     kept, replaced = [], {}
     for o in observations:
@@ -265,15 +264,8 @@ def merge_into(dataset_dir: str | Path, observations: list) -> tuple[list, list]
         differ = [o for o in olds
                   if stored_value.get((org, o.element, dims_text(o.dims), o.period, o.scope)) != o.value]
         if differ:
-            findings.append(Finding(
-                code="store.replaces_csv", severity="info",
-                message_zh=f"{org} {period}年：values.csv 中该校该年的 {len(olds)} 行由导入的填报表数据取代"
-                           f"（其中 {len(differ)} 行数值不同）",
-                message_en=f"{org} {period}: {len(olds)} rows of values.csv replaced by imported workbook "
-                           f"data ({len(differ)} with different values)",
-                hint="以导入的学校填报表为准；如需以 values.csv 为准，请先从数据库删除该校该年的数据",
-                location=Location(file="values.csv"), period=period, org_unit=org,
-                values={"replaced": len(olds), "different": len(differ)}))
+            findings.append(finding("store.replaces_csv", Location(file="values.csv"), period=period, org_unit=org,
+                                    text={"org": org, "year": period}, replaced=len(olds), different=len(differ)))
     return merged, findings
 
 
@@ -293,7 +285,7 @@ def major_points(dataset_dir: str | Path, catalogue) -> dict[str, list]:
         with Store(path, read_only=True) as store:
             stored = store.majors()
     except Error as exc:
-        raise StoreError(f"无法读取数据库 {path}：{exc}") from None
+        raise StoreError(message("store.unreadable", file=path, error=exc)) from None
     cat = MajorCatalogue(catalogue.majors or {})
     latest: dict[str, int] = {}
     seen: dict[tuple, dict] = {}

@@ -1,0 +1,134 @@
+"""Breakdowns (分组之和): the categories of a complete disaggregation add up to their total.
+
+Derived from dimensions.yaml, never written per element: every disaggregation marked
+``complete: true`` of every element that lists it, at every level of nesting (degree within
+title …), per org unit, period and scope. Shares of one whole (a rate element broken down) add up
+to 100%. Whole counts must add up exactly; figures printed with decimals may each be off by half
+a unit of their last digit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from nianbao.check.explain import location_of
+from nianbao.check.registry import Handler, rule_kind
+from nianbao.check.text import joined, num
+
+CASES = ("mismatch", "exceeds", "incomplete", "shares", "shares_far")
+
+
+def decimals_of(v: float) -> int:
+    text = repr(float(v))
+    if "e" in text or "." not in text:
+        return 0
+    frac = text.split(".")[1].rstrip("0")
+    return len(frac)
+
+
+@rule_kind("breakdown", cases=CASES)
+class Breakdown(Handler):
+    def __init__(self, ctx, rules):
+        super().__init__(ctx, rules)
+        self.complete = {d for d, m in self.cat.dimensions.items() if m.get("complete")}
+        self.etype = {code: el.type for code, el in self.cat.elements.items()}
+
+    def check(self, d):
+        complete = self.complete
+        groups: dict[tuple, dict[str, object]] = defaultdict(dict)
+        for key, o in d.table.items():
+            element, dims, period, scope = key
+            if not dims:
+                continue
+            if len(dims) == 1:
+                dim, c = dims[0]
+                if dim in complete:
+                    groups[(element, (), dim, period, scope)][c] = o
+            else:
+                for dim, c in dims:
+                    if dim in complete:
+                        parent = tuple(x for x in dims if x[0] != dim)
+                        groups[(element, parent, dim, period, scope)][c] = o
+        for gkey, cats in groups.items():
+            f = self.group(d, gkey, cats)
+            if f is not None:
+                yield f
+
+    def categories(self, dim: str, reported) -> list[str]:
+        """The categories that make the total. For 专业大类 (categories of several catalogue
+        versions) only the versions of the categories reported count."""
+        meta = self.cat.dimensions[dim]
+        if meta.get("categories_from") != "majors":
+            return list(meta["categories"])
+        versions = (self.cat.majors or {}).get("versions") or {}
+        used = [v for v in versions.values() if set(v.get("categories") or {}) & set(reported)]
+        return [c for v in used for c in v.get("categories") or {}] or list(meta["categories"])
+
+    def group(self, d, gkey: tuple, cats: dict):
+        element, parent, dim, period, scope = gkey
+        typ = self.etype[element]
+        total_sum = sum(o.value for o in cats.values())
+        if typ == "rate":
+            if parent or abs(total_sum - 100) < 1e-9:
+                return None
+            total = None
+        else:
+            total = d.table.get((element, parent, period, scope))
+            if total is None or abs(total_sum - total.value) < 1e-9:
+                return None
+        order = self.categories(dim, cats)
+        present = [c for c in order if c in cats]
+        missing = [c for c in order if c not in cats]
+        parts = [cats[c].value for c in present]
+        dec = max((decimals_of(v) for v in parts), default=0)
+        tol = 0.0 if typ == "count" and dec == 0 else 0.5 * 10 ** -dec * len(parts)
+        values = {"sum": round(total_sum, 6), "categories": {c: cats[c].value for c in present}}
+        obs = [cats[c] for c in present]
+        if typ == "rate":
+            rule, location = self.shares(values, total_sum - 100, tol, missing), location_of(*obs)
+        else:
+            rule, location = self.counts(values, total, total_sum - total.value, tol, missing), \
+                location_of(total, *obs)
+        if rule is None:
+            return None
+        dmeta = self.cat.dimensions[dim]
+        name_zh, name_en = self.ctx.label(element, parent)
+        text = {"element": name_zh, "element_en": name_en, "dimension": dmeta["zh"],
+                "dimension_en": dmeta["en"], "terms": " + ".join(num(v) for v in parts),
+                "tolerance": num(tol, 6), **self.ctx.scope_text(scope)}
+        if missing:
+            text["missing"] = self.listed([dmeta["categories"][c]["zh"] for c in missing], "zh")
+            text["missing_en"] = self.listed([dmeta["categories"][c]["en"] for c in missing], "en")
+        return rule.finding(values, location=location, period=period, org_unit=d.org, text=text)
+
+    def shares(self, values: dict, off: float, tol: float, missing: list):
+        """Shares of one whole: within their rounding of 100%, a little off, or far off."""
+        if (missing and off <= tol) or abs(off) <= tol + 1e-9:
+            return None
+        near = self.rule("shares")
+        values.update(diff=round(off, 6), tolerance=round(tol, 6))
+        return near if near and abs(off) <= near.params.get("max_points", 1.0) else self.rule("shares_far")
+
+    def counts(self, values: dict, total, diff: float, tol: float, missing: list):
+        """Counts against their total: with categories missing, more than the total is a
+        contradiction and less a gap; with every category given, any difference is wrong."""
+        values["total"] = total.value
+        if missing:
+            values["missing"] = missing
+            if diff > tol:
+                values["diff"] = round(diff, 6)
+                return self.rule("exceeds")
+            if diff < -tol:
+                values["gap"] = round(-diff, 6)
+                return self.rule("incomplete")
+            return None
+        if abs(diff) > tol:
+            values["diff"] = round(diff, 6)
+            return self.rule("mismatch")
+        return None
+
+    def listed(self, names: list[str], lang: str, limit: int = 6) -> str:
+        if len(names) <= limit:
+            return joined(names, lang)
+        return joined(names[:limit], lang) + self.book.phrase("more_categories", lang, n=len(names),
+                                                              more=len(names) - limit)

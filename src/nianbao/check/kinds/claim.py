@@ -1,0 +1,157 @@
+"""Claims (印发值复核): the figures a published report printed (claims.csv), read as printed
+(``claims.reading``), recomputed from the dataset through the catalogue (``claims.recomputing``)
+and compared at the precision they were printed with; a figure that does not match comes with
+the arithmetic and the figure the report must have used instead (``claims.explaining``). A
+ratio printed as a clock time, a fall printed without its sign and a difference of percentages
+printed with "%" are reported as such."""
+
+from __future__ import annotations
+
+from nianbao.check.claims.explaining import Explainer
+from nianbao.check.claims.reading import Words, compare_printed, parse_stated
+from nianbao.check.claims.recomputing import Problem, Recomputer
+from nianbao.check.explain import fact_arithmetic, shown
+from nianbao.check.registry import Handler, rule_kind
+from nianbao.check.text import pct
+from nianbao.core import formula
+from nianbao.core.findings import Location
+from nianbao.core.formatting import number_text, round_half_up, time_of_fraction
+from nianbao.core.messages import phrase
+
+CASES = ("mismatch", "rounding", "as_time", "chart_scale", "sign_dropped", "unsigned", "pp_as_percent",
+         "percent_sign", "scope_unstated", "unit", "not_recomputable", "unreadable", "unknown_target", "bad_row")
+
+
+@rule_kind("claim", cases=CASES, per="dataset")
+class Claims(Handler):
+    def __init__(self, ctx, rules):
+        super().__init__(ctx, rules)
+        self.words = Words.of(self.book)
+        self.recomputer = self.explainer = None
+
+    def check(self, _=None):
+        ds = self.ctx.dataset
+        if not ds.claims:
+            return
+        self.recomputer = Recomputer(ds, self.book, self.words, self.ctx.orgs.get(ds.org_unit.code))
+        self.explainer = Explainer(self.cat, self.book, self.recomputer, self.words)
+        for claim in ds.claims:
+            for f in self.claim(claim):
+                if f is not None:
+                    yield f
+
+    def found(self, case: str, claim, values: dict, text: dict):
+        """The finding of ``case`` about one row of claims.csv (None where rules.yaml leaves the
+        case out)."""
+        rule = self.rule(case)
+        if rule is None:
+            return None
+        row = phrase("where.row", row=claim.row)
+        text = {"where": claim.location or f"claims.csv {row}", "stated": claim.stated, "row": str(claim.row),
+                **text}
+        return rule.finding({"stated": claim.stated, **values}, location=Location(file="claims.csv", cell=row,
+                                                                                   section=claim.location),
+                            period=claim.period or None, org_unit=self.recomputer.org, text=text)
+
+    def names(self, t, claim) -> dict:
+        cat = self.cat
+        ind = t.ind
+        label = {lang: ind.zh if lang == "zh" else ind.en for lang in ("zh", "en")} if ind.derived else \
+            {lang: cat.ref_label(formula.Ref(t.code, t.dims), lang) for lang in ("zh", "en")}
+        span = "change_period" if t.change else "one_period"
+        return {"name": label["zh"], "name_en": label["en"],
+                "period_text": self.book.phrase(span, "zh", period=claim.period, base_period=claim.base_period),
+                "period_text_en": self.book.phrase(span, "en", period=claim.period, base_period=claim.base_period),
+                "base_period": str(claim.base_period or "")}
+
+    def claim(self, claim):
+        t = self.recomputer.target(claim)
+        if isinstance(t, Problem):
+            yield self.found(t.case, claim, {}, t.text)
+            return
+        ind = t.ind
+        text = self.names(t, claim)
+        st = parse_stated(claim.stated, self.words)
+        if st is None:
+            yield self.found("unreadable", claim, {}, text)
+            return
+        if ind.style == "pair10":  # a ratio that a spreadsheet turned into a clock time
+            hm = st.time if st.kind == "time" else (
+                time_of_fraction(st.value) if st.kind == "number" and not st.unit else None)
+            if hm:
+                h, m = hm
+                yield self.found("as_time", claim, {"hour": h, "minute": m},
+                                 {**text, "time": f"{h}:{m:02d}", "fixed": f"{h}:{m}"})
+                return
+        fact = self.recomputer.fact(t, claim)
+        if fact is None:
+            yield self.found("not_recomputable", claim, {}, text)
+            return
+        scaling = self.recomputer.scaling(t, st, fact, claim.form == "chart")
+        if scaling.problem == "chart_scale":
+            yield self.found("chart_scale", claim, {"recomputed": fact.value},
+                             {**text, "fraction": number_text(st.value / 100, st.decimals + 2),
+                              "shown": pct(st.value * 100, 0)})
+            return
+        if scaling.problem == "percent_sign":
+            yield self.found("percent_sign", claim, {"stated_value": st.value}, dict(text))
+        elif scaling.problem == "unit":
+            yield self.found("unit", claim, {}, {**text, "unit": scaling.unit, "target_unit": scaling.target_unit})
+            return
+        yield from self.compared(claim, t, st, fact, scaling.k, text)
+
+    def compared(self, claim, t, st, fact, k, text):
+        """The recomputed figure against the printed one, at the printed precision."""
+        cat, ind, change, ex = self.cat, t.ind, t.change, self.explainer
+        stated_value = st.sign * st.value if change and st.sign is not None else st.value
+        compared = abs(fact.value / k) if change and st.sign is None else fact.value / k
+        d = st.decimals
+        status = compare_printed(compared, stated_value, d)
+        values = {"stated_value": stated_value, "recomputed": fact.value, "scale": k,
+                  "numerator": fact.numerator, "denominator": fact.denominator,
+                  "inputs": {i.ref if not change else i.label_zh: i.value for i in fact.inputs}}
+        text.update(recomputed=ex.display(fact, k, st, change),
+                    arithmetic=fact_arithmetic(fact, cat, "zh"), arithmetic_en=fact_arithmetic(fact, cat, "en"))
+        if status == "mismatch":
+            ex_zh, ex_en = ex.explain(ind, fact, st, k, stated_value, values)
+            text.update(explanation=ex_zh, explanation_en=ex_en)
+            yield self.found("mismatch", claim, values, text)
+            return
+        if status == "rounding":
+            expected = round_half_up(compared, d)
+            values["expected"] = expected
+            text["expected"] = ex.expected(ind, expected, st, k)
+            yield self.found("rounding", claim, values, dict(text))
+        if change:
+            yield from self.change(claim, ind, st, fact, values, text)
+        elif not claim.scope:
+            yield self.scope_unstated(claim, t, st, fact, k, text)
+
+    def change(self, claim, ind, st, fact, values, text):
+        """A change printed without its direction, or in % where it is in percentage points."""
+        ex = self.explainer
+        mag = {"magnitude": ex.magnitude(fact), "magnitude_en": ex.magnitude(fact, "en")}
+        if st.sign is None and fact.value < 0:
+            yield self.found("sign_dropped", claim, values, {**text, **mag})
+        elif st.sign is None and fact.value > 0:
+            yield self.found("unsigned", claim, values, {**text, **mag})
+        if ind.style == "percent" and st.kind == "percent":
+            before = fact.denominator
+            rel = fact.value / before * 100 if before else None
+            size = number_text(abs(fact.value), st.decimals)
+            yield self.found("pp_as_percent", claim, {**values, "relative": rel},
+                             {**text, "correct": size + ex.points("zh"), "correct_en": size + ex.points("en"),
+                              "relative": pct(rel) if rel is not None else ""})
+
+    def scope_unstated(self, claim, t, st, fact, k, text):
+        """A figure right for one scope only, printed without saying which."""
+        other = self.recomputer.other_scope(t, fact, st, k)
+        if other is None:
+            return None
+        main, s, alt = other
+        cat = self.cat
+        values = {"recomputed": fact.value, "other": alt.value, "scope_code": main, "other_scope_code": s}
+        return self.found("scope_unstated", claim, values, {
+            **text, **self.ctx.scope_text(main), **self.ctx.scope_text(s, "other_scope"),
+            "other": shown(alt), "other_arithmetic": fact_arithmetic(alt, cat, "zh"),
+            "other_arithmetic_en": fact_arithmetic(alt, cat, "en")})

@@ -1,0 +1,96 @@
+"""Comparisons (大小关系): a part can never exceed its whole. Each rule's ``check`` is a formula
+on each side of <=, >=, <, > or == (parsed by nianbao.core.formula, never evaluated as Python),
+evaluated per org unit and period within one scope (口径): figures of different scopes are never
+compared."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nianbao.check.explain import location_of
+from nianbao.check.registry import Handler, RuleError, rule_kind
+from nianbao.check.text import num
+from nianbao.core import formula
+
+_COMPARE = re.compile(r"^(.*?)(<=|>=|==|<|>|≤|≥)(.*)$")
+_OPS = {"≤": "<=", "≥": ">="}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    left: formula.Node
+    op: str
+    right: formula.Node
+
+    @property
+    def refs(self) -> list[formula.Ref]:
+        return formula.refs(self.left) + formula.refs(self.right)
+
+    @property
+    def part_of_whole(self) -> tuple[str, str] | None:
+        """(part, whole) as formula texts where the rule says the left is at most the right."""
+        return (formula.to_text(self.left), formula.to_text(self.right)) if self.op in ("<=", "<") else None
+
+
+def holds(left: float, op: str, right: float, tol: float = 1e-9) -> bool:
+    if op == "<=":
+        return left <= right + tol
+    if op == ">=":
+        return left + tol >= right
+    if op == "<":
+        return left < right
+    if op == ">":
+        return left > right
+    return abs(left - right) <= tol
+
+
+def prepare(rule, catalogue) -> None:
+    m = _COMPARE.match(rule.params.get("check", "") or "")
+    if not m:
+        raise RuleError.of("rules.bad_comparison", code=rule.code, check=rule.params.get("check", ""))
+    rule.parsed = Comparison(formula.parse(m.group(1)), _OPS.get(m.group(2), m.group(2)), formula.parse(m.group(3)))
+    for ref in rule.parsed.refs:
+        if ref.element not in catalogue.elements:
+            raise RuleError.of("rules.unknown_element", code=rule.code, element=ref.element)
+
+
+def parts_of_wholes(book) -> set[tuple[str, str]]:
+    """(part, whole) formula texts of every comparison that says a part is at most its whole."""
+    return {r.parsed.part_of_whole for r in book.of_kind("compare") if r.parsed.part_of_whole}
+
+
+@rule_kind("compare", params=("check",), prepare=prepare)
+class Compare(Handler):
+    def __init__(self, ctx, rules):
+        super().__init__(ctx, rules)
+        self.keyed = {r.code: [(ref, ref.key) for ref in r.parsed.refs] for r in rules}
+
+    def check(self, d):
+        table = d.table
+        for rule in self.rules:
+            keyed = self.keyed[rule.code]
+            if not all(ref.element in d.elements for ref, _ in keyed):
+                continue
+            c = rule.parsed
+            for period, scope in d.combos_sorted:
+                got = {}
+                for ref, _ in keyed:
+                    o = table.get((ref.element, ref.dims, period, scope))
+                    if o is None:
+                        break
+                    got[ref] = o.value
+                else:
+                    left = formula.evaluate(c.left, got.__getitem__)
+                    right = formula.evaluate(c.right, got.__getitem__)
+                    if left is None or right is None or holds(left, c.op, right):
+                        continue
+                    yield self.failed(rule, d, period, scope, keyed, left, right)
+
+    def failed(self, rule, d, period, scope, keyed, left, right):
+        obs = [d.table[(ref.element, ref.dims, period, scope)] for ref, _ in keyed]
+        vals = {key: o.value for (_, key), o in zip(keyed, obs)}
+        values = {"left": left, "right": right, "diff": round(left - right, 6), **vals}
+        text = {"left_terms": formula.to_text(rule.parsed.left, lambda r: num(vals[r.key])),
+                "period": str(period), **self.ctx.scope_text(scope)}
+        return rule.finding(values, location=location_of(*obs), period=period, org_unit=d.org, text=text)

@@ -1,0 +1,45 @@
+"""Stock and flow (存量与流量): this year's stock ≈ last year's + inflow − outflow. Students also
+leave without graduating and schools open and close, so only a gap beyond the rule's
+``tolerance`` (a share of the expected stock) is reported."""
+
+from __future__ import annotations
+
+from nianbao.check.explain import location_of
+from nianbao.check.registry import Handler, rule_kind
+from nianbao.check.text import pct
+
+
+@rule_kind("stock_flow", params=("stock", "inflow", "outflow"))
+class StockFlow(Handler):
+    def check(self, d):
+        for rule in self.rules:
+            yield from self.follows(rule, d)
+
+    def follows(self, rule, d):
+        stock, inflow, outflow = rule.params["stock"], rule.params["inflow"], rule.params["outflow"]
+        if not {stock, inflow, outflow} <= d.elements:
+            return
+        tol = float(rule.params.get("tolerance", 0.05))
+        t = d.table
+        for period, scope in d.combos_sorted:
+            now = t.get((stock, (), period, scope))
+            prev = t.get((stock, (), period - 1, scope))
+            fin = t.get((inflow, (), period, scope))
+            fout = t.get((outflow, (), period, scope))
+            if None in (now, prev, fin, fout):
+                continue
+            expected = prev.value + fin.value - fout.value
+            gap = now.value - expected
+            if expected > 0 and abs(gap) <= tol * expected:
+                continue
+            share = gap / expected if expected else None
+            names = {k: self.ctx.label(v) for k, v in (("stock", stock), ("inflow", inflow), ("outflow", outflow))}
+            text = {f"{k}_name": v[0] for k, v in names.items()}
+            text.update({f"{k}_name_en": v[1] for k, v in names.items()})
+            text["share"] = pct(share * 100) if share is not None else ""
+            text.update(self.ctx.scope_text(scope))
+            values = {"stock": now.value, "previous": prev.value, "previous_period": period - 1,
+                      "inflow": fin.value, "outflow": fout.value, "expected": expected,
+                      "gap": abs(gap), "difference": gap, "tolerance": tol}
+            yield rule.finding(values, location=location_of(now, prev, fin, fout), period=period,
+                               org_unit=d.org, text=text)
