@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from nianbao.check.engine import check_dataset
 from nianbao.core.findings import Finding, sort_key
+from nianbao.report.builder import build_document
 from nianbao.report.document import ReportError
-from nianbao.report.model import build_document
 
 
 def run_check(dataset) -> list[Finding]:

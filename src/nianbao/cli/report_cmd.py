@@ -46,7 +46,7 @@ def run(args) -> int:
     from nianbao.ingest.dataset import load_dataset
     from nianbao.report.charts import CJKFontError
     from nianbao.report.document import ReportError
-    from nianbao.report.docx import TemplateError
+    from nianbao.report.renderers.docx import TemplateError
     from nianbao.report.selfcheck import SelfCheckError
 
     try:
