@@ -17,7 +17,7 @@ from nianbao.core.formatting import cn_number
 from nianbao.core.formula import Ref
 from nianbao.core.messages import finding
 from nianbao.report import appendix, charts, phrases
-from nianbao.report.blocks import BLOCKS
+from nianbao.report.blocks import BLOCKS, BlockRequest
 from nianbao.report.document import Chart, Document, Heading, Paragraph, ReportError, Table
 from nianbao.report.notes import scope_notes
 from nianbao.report.runs import Run, text
@@ -226,9 +226,14 @@ def build_block(b: BuildContext, block: dict, section: str) -> None:
         b.error("report.unknown_block", section, kind=kind, known=b.words.join(sorted(BLOCKS)),
                 known_en=", ".join(sorted(BLOCKS)))
         return
+    handler, value = BLOCKS[kind], block[kind]
+    key = value if isinstance(value, list) else str(value)
     b.optional = bool(block.get("optional"))
     try:
-        BLOCKS[kind](b, block[kind], section)
+        spec = b.lookup(handler.defined_in, key, section) if handler.defined_in else None
+        if spec is None and handler.defined_in:
+            return
+        handler(b, BlockRequest(key, section, spec))
     finally:
         b.optional = False
 

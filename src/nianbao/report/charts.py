@@ -47,8 +47,8 @@ class ChartDataError(ValueError):
 
     @classmethod
     def of(cls, code: str, **values) -> ChartDataError:
-        exc = cls(problem_text(finding(code, **values)))
-        return exc
+        """The error of catalogue entry ``code`` (chart.*, core/messages/report.yaml)."""
+        return cls(problem_text(finding(code, **values)))
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 Pure functions of facts. Numbers themselves are formatted only by nianbao.core.formatting
 (through ``Fact.text``): half-up rounding, "11.80:1", "6.6:3.4", "7:3", "95.14%". This module adds
-the words around them:
+the words around them, taken from the outline's phrases (``change``; nianbao.report.wording) —
+those of the dataset's catalogue where a ``words`` is given, else those of the default version:
 
     比上年增加1567人 / 比上年减少2957人 / 与上年持平
     比上年提高0.25个百分点 / 比上年下降0.44个百分点      (a percentage changes in points)

@@ -14,7 +14,13 @@ from functools import lru_cache
 
 from nianbao import catalogue as catalogue_mod
 from nianbao.catalogue import CatalogueError
+from nianbao.core.findings import FindingsError
 from nianbao.core.messages import finding
+
+
+class PhraseMissing(FindingsError, CatalogueError):
+    """A phrase the report needs and the catalogue's outline.yaml lacks (a finding, so that the
+    command says which and stops cleanly)."""
 
 
 class Wording:
@@ -39,8 +45,7 @@ class Wording:
         node = self.table
         for part in key.split("."):
             if not isinstance(node, dict) or part not in node:
-                f = finding("report.phrase_missing", key=key, catalogue=self.catalogue_id)
-                raise CatalogueError(f"{f.message_zh} / {f.message_en}")
+                raise PhraseMissing([finding("report.phrase_missing", key=key, catalogue=self.catalogue_id)])
             node = node[part]
         return node
 

@@ -13,12 +13,11 @@ from nianbao.report.runs import Run, fill_runs, merge_runs, text
 from nianbao.report.standards import area_attainment
 
 
-@block("attainment")
-def attainment(b, key, section: str) -> None:
-    key = str(key)
+@block("attainment", defined_in="attainment")
+def attainment(b, req) -> None:
     w = b.words
-    spec = b.lookup("attainment", key, section)
-    found = spec and area_attainment(b, str(spec.get("standard", "")), section, w("what.attainment"))
+    spec, section = req.spec, req.section
+    found = area_attainment(b, str(spec.get("standard", "")), section, w("what.attainment"))
     if not found:
         return
     whole = found.all
@@ -29,7 +28,7 @@ def attainment(b, key, section: str) -> None:
     try:
         runs = wording_runs(b, spec, found)
     except KeyError as exc:
-        b.error("report.bad_wording", section, key=key, missing=str(exc))
+        b.error("report.bad_wording", section, key=req.key, missing=str(exc))
         return
     b.add(Paragraph(merge_runs(runs)))
 

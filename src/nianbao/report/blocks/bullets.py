@@ -7,9 +7,9 @@ from nianbao.report.document import Paragraph
 
 
 @block("list")
-def bullets(b, key, section: str) -> None:
-    keys = key if isinstance(key, list) else [key]
-    for k in map(str, keys):
+def bullets(b, req) -> None:
+    section = req.section
+    for k in map(str, req.key if isinstance(req.key, list) else [req.key]):
         spec = b.lookup("sentences", k, section)
         runs = spec and b.sentence_runs(spec["zh"], section, b.words("where.list", section=section, key=k),
                                         spec.get("what_zh", b.words("what.list_item")))

@@ -11,12 +11,9 @@ from nianbao.report.document import Chart
 from nianbao.report.sentences import parse_placeholder, render_text
 
 
-@block("chart")
-def chart(b, key, section: str) -> None:
-    key = str(key)
-    spec = b.lookup("charts", key, section)
-    if spec is None:
-        return
+@block("chart", defined_in="charts")
+def chart(b, req) -> None:
+    key, spec, section = req.key, req.spec, req.section
     periods = b.periods(spec)
     if b.optional and spec.get("series"):
         periods = b.periods_with_data([parse_placeholder(r) for r in spec["series"]], periods) or periods

@@ -11,8 +11,8 @@ from nianbao.report.runs import Run, text
 
 
 @block("narrative")
-def narrative(b, key, section: str) -> None:
-    key = str(key)
+def narrative(b, req) -> None:
+    key, section = req.key, req.section
     body = b.narratives.get(key)
     if not body or not strip_comments(body).strip():
         folder = "narrative" if b.school is None else f"narrative/{b.school.code}"

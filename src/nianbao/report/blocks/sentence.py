@@ -6,16 +6,12 @@ from __future__ import annotations
 from nianbao.report.blocks import block
 
 
-@block("sentence")
-def sentence(b, key, section: str) -> None:
-    key = str(key)
-    spec = b.lookup("sentences", key, section)
-    if spec is None:
-        return
-    runs = b.sentence_runs(spec["zh"], section, b.words("where.sentence", section=section, key=key),
-                           spec.get("what_zh", b.words("what.sentence")))
+@block("sentence", defined_in="sentences")
+def sentence(b, req) -> None:
+    where = b.words("where.sentence", section=req.section, key=req.key)
+    runs = b.sentence_runs(req.spec["zh"], req.section, where, req.spec.get("what_zh", b.words("what.sentence")))
     if runs is None:
         if not b.optional:
-            b.placeholder("sentence", key=key)
+            b.placeholder("sentence", key=req.key)
         return
     b.paragraph_with_notes(runs)

@@ -9,12 +9,9 @@ from nianbao.report.sentences import render_text
 from nianbao.report.tables import DEFAULT_LAYOUT, LAYOUTS, TableRequest
 
 
-@block("table")
-def table(b, key, section: str) -> None:
-    key = str(key)
-    spec = b.lookup("tables", key, section)
-    if spec is None:
-        return
+@block("table", defined_in="tables")
+def table(b, req) -> None:
+    key, spec, section = req.key, req.spec, req.section
     periods = b.periods(spec)
     title = render_text(spec["zh"], b.context(periods))
     name = spec.get("layout", DEFAULT_LAYOUT)

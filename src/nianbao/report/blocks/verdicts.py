@@ -12,11 +12,10 @@ from nianbao.report.runs import Run, merge_runs, text
 from nianbao.report.standards import school_result
 
 
-@block("verdicts")
-def verdicts(b, key, section: str) -> None:
-    key = str(key)
-    spec = b.lookup("verdicts", key, section)
-    found = spec and school_result(b, str(spec.get("standard", "")), section)
+@block("verdicts", defined_in="verdicts")
+def verdicts(b, req) -> None:
+    spec, section = req.spec, req.section
+    found = school_result(b, str(spec.get("standard", "")), section)
     if not found:
         return
     w = b.words
