@@ -163,7 +163,7 @@ class BuildContext:
             if self.optional:
                 self.omit(section, what or self.words("what.sentence"), exc.message_zh)
                 return None
-            self.error("report.missing_value", section, where=where, placeholder=exc.placeholder,
+            self.error("report.missing_value", section, where=where, placeholder="{" + exc.placeholder + "}",
                        problem=exc.message_zh, problem_en=exc.message_en)
             return None
 

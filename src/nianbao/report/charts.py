@@ -47,8 +47,10 @@ class ChartDataError(ValueError):
 
     @classmethod
     def of(cls, code: str, **values) -> ChartDataError:
-        """The error of catalogue entry ``code`` (chart.*, core/messages/report.yaml)."""
-        return cls(problem_text(finding(code, **values)))
+        """The error of catalogue entry ``code`` (chart.*, core/messages/report.yaml); its text
+        is the message alone (the report's finding about the chart says what to do)."""
+        f = finding(code, **values)
+        return cls(f"{f.message_zh} / {f.message_en}")
 
 
 @dataclass
