@@ -118,40 +118,46 @@ def build_report(dataset, outdir: str | Path, template=None, allow_errors: bool 
     render_charts(document.blocks)
     clock.lap("charts")
 
-    outdir = Path(outdir)
+    result = BuildResult(Path(outdir), document, findings, 0, timings=timings,
+                         school=org.code if org is not None else "")
+    write_outputs(result, RenderJob(dataset.catalogue, template), wanted, clock)
+    return result
+
+
+def write_outputs(result: BuildResult, job: RenderJob, wanted: list[str], clock: Timer) -> None:
+    """Write the formats ``wanted`` of ``result.document`` into ``result.outdir``: those written
+    directly first, to temporary files that replace the earlier build's only once the
+    self-check has passed; then the formats converted from them, each skipped with a note when
+    it cannot be made here. A file of an earlier build that is not written again is removed."""
+    document, outdir = result.document, result.outdir
     outdir.mkdir(parents=True, exist_ok=True)
-    job = RenderJob(dataset.catalogue, template)
     direct = [f for f in wanted if not RENDERERS[f].converts]
-    converted = [f for f in wanted if RENDERERS[f].converts]
     temp = {f: outdir / f".{STEM}.{os.getpid()}{RENDERERS[f].suffix}" for f in direct}
     printed: list = []
     try:
         for f in direct:
             printed.extend(RENDERERS[f](document, temp[f], job))
             clock.lap(f)
-        checked = selfcheck.check(printed, document.facts, document.words)
+        result.checked = selfcheck.check(printed, document.facts, document.words)
         clock.lap("selfcheck")
         for f in direct:
-            os.replace(temp[f], outdir / f"{STEM}{RENDERERS[f].suffix}")
             job.written[f] = outdir / f"{STEM}{RENDERERS[f].suffix}"
+            os.replace(temp[f], job.written[f])
     finally:
         for path in temp.values():
             path.unlink(missing_ok=True)
-
-    result = BuildResult(outdir, document, findings, checked, files=dict(job.written), timings=timings,
-                         school=org.code if org is not None else "")
     for name, write in RENDERERS.items():  # never leave a file of an earlier build beside the new report
         if name not in job.written:
             (outdir / f"{STEM}{write.suffix}").unlink(missing_ok=True)
-    for f in converted:
+    for f in (f for f in wanted if RENDERERS[f].converts):
         path = outdir / f"{STEM}{RENDERERS[f].suffix}"
         try:
             RENDERERS[f](document, path, job)
-            result.files[f] = job.written[f] = path
+            job.written[f] = path
         except OutputSkipped as exc:
             result.notes[f] = str(exc)
         clock.lap(f)
-    return result
+    result.files = dict(job.written)
 
 
 def summary(result: BuildResult) -> str:
