@@ -9,6 +9,7 @@ from nianbao.compute.facts import Fact
 from nianbao.core.errors import NianbaoError
 from nianbao.core.findings import Finding
 from nianbao.report.runs import Run
+from nianbao.report.wording import Wording
 
 
 # -- blocks -------------------------------------------------------------------------------
@@ -78,7 +79,11 @@ class Document:
     errors: list[Finding]
     org_code: str = ""
     omitted: list[Finding] = field(default_factory=list)  # optional blocks left out for lack of data
-    words: object = None  # nianbao.report.wording.Wording: the phrases renderers print (目录, 注：…)
+    words: Wording | None = None  # the phrases renderers print (目录, 注：…); default: the default catalogue's
+
+    def __post_init__(self):
+        if self.words is None:
+            self.words = Wording.default()
 
     @property
     def headings(self) -> list[Heading]:
