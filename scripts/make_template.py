@@ -25,7 +25,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from nianbao.report.docx import set_update_fields
+from nianbao.report.renderers.docx import set_update_fields
 
 OUT = Path(__file__).resolve().parents[1] / "src/nianbao/report/templates/report-template.docx"
 

@@ -11,8 +11,8 @@ from test_aggregate import make_dataset
 
 from nianbao.app.reporting import build_report
 from nianbao.ingest.dataset import load_dataset
+from nianbao.report.builder import build_document
 from nianbao.report.document import Heading, Paragraph, Table
-from nianbao.report.model import build_document
 
 Y = 2020
 CITY, COUNTY = "140200", "140213"

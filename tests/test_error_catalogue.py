@@ -117,6 +117,9 @@ class Scanner:
                 return f"{mod.name}.{cls}.{func.attr}"
             base = mod.aliases.get(func.value.id)
             return self.canonical(f"{base}.{func.attr}") if base else None
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Attribute):  # module.Class.method
+            owner = self.resolve(mod, cls, func.value)
+            return self.canonical(f"{owner}.{func.attr}") if owner else None
         return None
 
     @staticmethod
@@ -142,11 +145,15 @@ class Scanner:
 
     @staticmethod
     def _argument(call: ast.Call, param: str, position: int) -> ast.expr | None:
+        """The code argument: the positional one where given (the factories take it
+        positional-only, so a keyword of the same name is a value), else the keyword."""
+        args = call.args
+        if position < len(args):
+            return args[position]
         for kw in call.keywords:
             if kw.arg == param:
                 return kw.value
-        args = call.args
-        return args[position] if position < len(args) else None
+        return None
 
     def _calls(self):
         """(module, class, enclosing function or None, its parameters, call) for every call."""
@@ -162,14 +169,26 @@ class Scanner:
                 if isinstance(node, ast.Call) and id(node) not in inside:
                     yield mod, None, None, None, [], node
 
+    def spec_of(self, mod: _Module, cls: str | None, func: ast.expr):
+        """The factory a call reaches: a function or method by name, a class through its
+        ``__init__``, and ``obj.method(…)`` on any object by the one wrapper method of that name."""
+        target = self.resolve(mod, cls, func)
+        if target is not None:
+            return self.specs.get(target) or self.specs.get(f"{target}.__init__")
+        if isinstance(func, ast.Attribute):
+            named = [q for q in self.specs if q.rsplit(".", 1)[-1] == func.attr and q.count(".") >= 2
+                     and q.rsplit(".", 2)[-2][:1].isupper()]
+            if len(named) == 1:
+                return self.specs[named[0]]
+        return None
+
     def scan(self) -> Scan:
         calls = list(self._calls())
         changed = True
         while changed:  # functions that pass their argument on as a code become factories too
             changed = False
             for mod, cls, q, fn, params, call in calls:
-                target = self.resolve(mod, cls, call.func)
-                spec = self.specs.get(target)
+                spec = self.spec_of(mod, cls, call.func)
                 if spec is None or q is None or q in self.specs or q in DATA_CODES:
                     continue
                 alts = self.templates(self._argument(call, spec[0], spec[1]) or ast.Constant(None), set(params))
@@ -183,7 +202,7 @@ class Scanner:
                         break
         out = Scan()
         for mod, cls, q, fn, params, call in calls:
-            spec = self.specs.get(self.resolve(mod, cls, call.func))
+            spec = self.spec_of(mod, cls, call.func)
             if spec is None or q in DATA_CODES:
                 continue
             place = f"{mod.path}:{call.lineno}"

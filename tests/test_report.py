@@ -19,9 +19,9 @@ from nianbao.cli.main import main
 from nianbao.core.findings import Finding, Location
 from nianbao.ingest.dataset import load_dataset
 from nianbao.report import selfcheck
+from nianbao.report.builder import build_document
 from nianbao.report.document import Paragraph, ReportError, Table
-from nianbao.report.docx import TemplateError, open_template
-from nianbao.report.model import build_document
+from nianbao.report.renderers.docx import TemplateError, open_template
 
 EXAMPLE = Path("examples/datong-2020")
 
@@ -308,7 +308,7 @@ def test_command_refuses_data_errors(tmp_path, capsys):
 
 
 def test_pdf_skipped_without_libreoffice(dataset, tmp_path, monkeypatch):
-    from nianbao.report import pdf
+    from nianbao.report.renderers import pdf
     monkeypatch.setattr(pdf, "find_soffice", lambda: None)
     result = build_report(dataset, tmp_path, pdf=True)
     assert result.pdf is None and not (tmp_path / "report.pdf").exists()
@@ -316,7 +316,7 @@ def test_pdf_skipped_without_libreoffice(dataset, tmp_path, monkeypatch):
 
 
 def test_contents_page_numbers_are_written_into_the_word_file(built, tmp_path):
-    from nianbao.report import pdf
+    from nianbao.report.renderers import pdf
     copy_ = tmp_path / "r.docx"
     shutil.copy(built.docx, copy_)
     first = next(h for h in built.document.headings if h.level == 2)

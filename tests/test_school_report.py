@@ -15,8 +15,8 @@ from nianbao.app.reporting import build_report, find_school
 from nianbao.cli.main import main
 from nianbao.ingest.dataset import load_dataset
 from nianbao.report import sentences as S
+from nianbao.report.builder import build_document
 from nianbao.report.document import Heading, Paragraph, Table
-from nianbao.report.model import build_document
 
 EXAMPLE = Path("examples/datong-2020-schools")
 # the only 省属 school of the example: the seed's 1.1 gives 1 provincial school with 452 students
@@ -332,9 +332,9 @@ def test_all_schools_writes_one_folder_per_active_school(tmp_path, capsys):
 def test_every_school_sentence_renders_in_both_languages():
     """The example school has every figure but funding: each sentence of the school outline
     renders in Chinese and English without a placeholder left over."""
-    from nianbao.report.model import Builder
+    from nianbao.report.builder import BuildContext
     ds = load_dataset(EXAMPLE)
-    b = Builder(ds, org=find_school(ds, SCHOOL), charts=False)
+    b = BuildContext(ds, org=find_school(ds, SCHOOL), charts=False)
     b.plan = b.outline()
     ctx = b.context()
     own = b.plan["sentences"]

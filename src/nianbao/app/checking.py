@@ -9,8 +9,8 @@ from pathlib import Path
 from nianbao.check import output
 from nianbao.check.engine import check_dataset
 from nianbao.core.findings import Finding, sort_key
+from nianbao.report.builder import build_document
 from nianbao.report.document import ReportError
-from nianbao.report.model import build_document
 
 
 def run_check(dataset) -> list[Finding]:

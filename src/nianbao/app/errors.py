@@ -21,7 +21,7 @@ from nianbao.core.errors import NianbaoError
 from nianbao.core.findings import FindingsError
 from nianbao.report.charts import CJKFontError
 from nianbao.report.document import ReportError
-from nianbao.report.docx import TemplateError
+from nianbao.report.renderers.docx import TemplateError
 from nianbao.report.selfcheck import SelfCheckError
 from nianbao.store import StoreError
 

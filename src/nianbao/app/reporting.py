@@ -1,5 +1,6 @@
-"""The use case "build a report": dataset → check → document model → charts → Word + HTML →
-self-check (→ PDF). Each stage is timed, for the command's summary and bench/bench_report.py."""
+"""The use case "build a report": dataset → check → document model → charts → every output
+format asked for (nianbao.report.renderers: Word, HTML …) → self-check → the formats converted
+from those (PDF). Each stage is timed, for the command's summary and bench/bench_report.py."""
 
 from __future__ import annotations
 
@@ -10,26 +11,41 @@ from pathlib import Path
 
 from nianbao.app.checking import run_check
 from nianbao.core.findings import Finding
-from nianbao.report import charts, selfcheck
-from nianbao.report import pdf as pdf_mod
-from nianbao.report.document import Chart, Document, ReportError, Table, report_finding
-from nianbao.report.docx import write_docx
-from nianbao.report.html import render_html
-from nianbao.report.model import build_document
+from nianbao.core.messages import finding
+from nianbao.report import selfcheck
+from nianbao.report.builder import build_document, render_charts
+from nianbao.report.document import Chart, Document, ReportError, Table
+from nianbao.report.renderers import RENDERERS, OutputSkipped, RenderJob
+
+STEM = "report"  # report.docx, report.html, report.pdf
 
 
 @dataclass
 class BuildResult:
     outdir: Path
-    docx: Path
-    html: Path
-    pdf: Path | None
     document: Document
     findings: list[Finding]
     checked: int
-    pdf_note: str = ""
+    files: dict[str, Path] = field(default_factory=dict)  # format → file written
+    notes: dict[str, str] = field(default_factory=dict)  # format → why it was not written
     school: str = ""  # 学校标识码 of a school's report
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def docx(self) -> Path | None:
+        return self.files.get("docx")
+
+    @property
+    def html(self) -> Path | None:
+        return self.files.get("html")
+
+    @property
+    def pdf(self) -> Path | None:
+        return self.files.get("pdf")
+
+    @property
+    def pdf_note(self) -> str:
+        return self.notes.get("pdf", "")
 
 
 class Timer:
@@ -41,12 +57,6 @@ class Timer:
         now = time.perf_counter()
         self.timings[stage] = self.timings.get(stage, 0.0) + now - self.t
         self.t = now
-
-
-def render_charts(document: Document):
-    for b in document.blocks:
-        if isinstance(b, Chart) and not b.png:
-            b.png = charts.render_png(b.spec)
 
 
 def school_findings(findings: list[Finding], code: str) -> list[Finding]:
@@ -62,24 +72,42 @@ def find_school(dataset, code: str):
     return org if org is not None and org.level == "school" else None
 
 
+def output_formats(formats=None, pdf: bool = True) -> list[str]:
+    """The registered formats to write, in order: those asked for (default: all), without
+    ``pdf`` when ``pdf`` is false, with the format each converter is made from."""
+    wanted = list(RENDERERS.names if formats is None else formats)
+    if not pdf:
+        wanted = [f for f in wanted if f != "pdf"]
+    unknown = [f for f in wanted if f not in RENDERERS]
+    if unknown:
+        raise ReportError([finding("report.unknown_format", formats=", ".join(unknown),
+                                   known=", ".join(RENDERERS.names))])
+    for f in list(wanted):
+        source = RENDERERS[f].converts
+        if source and source not in wanted:
+            wanted.append(source)
+    return [f for f in RENDERERS.names if f in wanted]
+
+
 def build_report(dataset, outdir: str | Path, template=None, allow_errors: bool = False, pdf: bool = True,
                  timings: dict | None = None, school: str | None = None,
-                 findings: list[Finding] | None = None) -> BuildResult:
+                 findings: list[Finding] | None = None, formats=None) -> BuildResult:
     """Build report.docx and report.html (and report.pdf) of a loaded dataset in ``outdir`` —
-    or, given ``school`` (a 学校标识码 of the registry), that school's report. ``findings`` of an
-    earlier check may be passed to save checking again (reports of all schools).
+    or, given ``school`` (a 学校标识码 of the registry), that school's report. ``formats`` names
+    the output formats (default: every registered one; ``pdf=False`` leaves the PDF out).
+    ``findings`` of an earlier check may be passed to save checking again (reports of all schools).
     Raises ReportError when the data have errors that block a report (unless allow_errors),
-    SelfCheckError when a figure would be printed two ways."""
+    SelfCheckError when a figure would be printed two ways; a file of an earlier build that this
+    build does not write again is removed."""
     timings = {} if timings is None else timings
     clock = Timer(timings)
+    wanted = output_formats(formats, pdf)
     findings = run_check(dataset) if findings is None else list(findings)
     org = None
     if school is not None:
         org = find_school(dataset, school)
         if org is None:
-            raise ReportError([report_finding("report.unknown_school", "error", f"机构表中没有学校标识码为 {school} 的学校",
-                                        f"no school with code {school} in orgs.csv",
-                                        "学校标识码为10位数字（保留开头的0），见数据集的 orgs.csv")])
+            raise ReportError([finding("report.unknown_school", code=school)])
         findings = school_findings(findings, org.code)
     clock.lap("check")
     blocking = [f for f in findings if f.blocks_report]
@@ -87,43 +115,54 @@ def build_report(dataset, outdir: str | Path, template=None, allow_errors: bool 
         raise ReportError(blocking)
     document = build_document(dataset, findings, allow_errors=allow_errors, charts=False, org=org)
     clock.lap("compute")
-    render_charts(document)
+    render_charts(document.blocks)
     clock.lap("charts")
 
-    outdir = Path(outdir)
+    result = BuildResult(Path(outdir), document, findings, 0, timings=timings,
+                         school=org.code if org is not None else "")
+    write_outputs(result, RenderJob(dataset.catalogue, template), wanted, clock)
+    return result
+
+
+def write_outputs(result: BuildResult, job: RenderJob, wanted: list[str], clock: Timer) -> None:
+    """Write the formats ``wanted`` of ``result.document`` into ``result.outdir``: those written
+    directly first, to temporary files that replace the earlier build's only once the
+    self-check has passed; then the formats converted from them, each skipped with a note when
+    it cannot be made here. A file of an earlier build that is not written again is removed."""
+    document, outdir = result.document, result.outdir
     outdir.mkdir(parents=True, exist_ok=True)
-    docx_path, html_path, pdf_path = outdir / "report.docx", outdir / "report.html", outdir / "report.pdf"
-    tmp_docx = outdir / f".report.{os.getpid()}.docx"
+    direct = [f for f in wanted if not RENDERERS[f].converts]
+    temp = {f: outdir / f".{STEM}.{os.getpid()}{RENDERERS[f].suffix}" for f in direct}
     printed: list = []
     try:
-        write_docx(document, tmp_docx, template, printed)
-        clock.lap("docx")
-        html, _ = render_html(document, dataset.catalogue)
-        clock.lap("html")
-        printed.extend(selfcheck.html_printed(html))
-        checked = selfcheck.check(printed, document.facts)
+        for f in direct:
+            printed.extend(RENDERERS[f](document, temp[f], job))
+            clock.lap(f)
+        result.checked = selfcheck.check(printed, document.facts, document.words)
         clock.lap("selfcheck")
-        os.replace(tmp_docx, docx_path)
-        html_path.write_text(html, encoding="utf-8")
+        for f in direct:
+            job.written[f] = outdir / f"{STEM}{RENDERERS[f].suffix}"
+            os.replace(temp[f], job.written[f])
     finally:
-        tmp_docx.unlink(missing_ok=True)
-
-    result = BuildResult(outdir, docx_path, html_path, None, document, findings, checked, timings=timings,
-                         school=org.code if org is not None else "")
-    if pdf_path.exists():
-        pdf_path.unlink()  # never leave a PDF of an earlier build beside the new report
-    if pdf:
-        toc = [(h.text, h.bookmark) for h in document.headings if h.level <= 2]
+        for path in temp.values():
+            path.unlink(missing_ok=True)
+    for name, write in RENDERERS.items():  # never leave a file of an earlier build beside the new report
+        if name not in job.written:
+            (outdir / f"{STEM}{write.suffix}").unlink(missing_ok=True)
+    for f in (f for f in wanted if RENDERERS[f].converts):
+        path = outdir / f"{STEM}{RENDERERS[f].suffix}"
         try:
-            result.pdf = pdf_mod.docx_to_pdf(docx_path, pdf_path, toc)
-        except pdf_mod.PdfError as exc:
-            result.pdf_note = str(exc)
-        clock.lap("pdf")
-    return result
+            RENDERERS[f](document, path, job)
+            job.written[f] = path
+        except OutputSkipped as exc:
+            result.notes[f] = str(exc)
+        clock.lap(f)
+    result.files = dict(job.written)
 
 
 def summary(result: BuildResult) -> str:
     doc = result.document
+    w = doc.words
     tables = sum(1 for b in doc.blocks if isinstance(b, Table) and b.key != "appendix_facts")
     charts = sum(1 for b in doc.blocks if isinstance(b, Chart))
     parts = sum(1 for h in doc.headings if h.level == 1 and h.number)
@@ -132,21 +171,22 @@ def summary(result: BuildResult) -> str:
     members = [f for f in warnings if f.org_unit not in own_unit]
     warnings = [f for f in warnings if f.org_unit in own_unit]
     claims = [f for f in doc.warnings if f.code.startswith("claim.")]
-    school = f"（{doc.org}，学校标识码 {result.school}）" if result.school else ""
-    lines = [f"已生成报告 / report written: {result.outdir}{school}",
-             f"  {result.docx.name}、{result.html.name}" + (f"、{result.pdf.name}" if result.pdf else ""),
-             f"  {parts} 个部分，{tables} 张表，{charts} 幅图；印出 {result.checked} 处数字，"
-             f"涉及 {len(doc.facts)} 项事实，自检一致",
-             f"  数据提示 {len(warnings)} 项，见报告“数据说明”" if warnings else "  数据检查无提示"]
+    school = w("summary.school", name=doc.org, code=result.school) if result.school else ""
+    lines = [f"{w('summary.written')} / {w.en('summary.written')}: {result.outdir}{school}",
+             "  " + w.join(p.name for p in result.files.values()),
+             "  " + w("summary.contents", parts=parts, tables=tables, charts=charts, printed=result.checked,
+                      facts=len(doc.facts)),
+             "  " + (w("summary.warnings", n=len(warnings)) if warnings else w("summary.no_warnings"))]
     if members:
-        lines.append(f"  所属学校数据提示 {len(members)} 项，运行 nianbao check 查看")
+        lines.append("  " + w("summary.member_warnings", n=len(members)))
     if claims:
-        lines.append(f"  已印发数字（claims.csv）与数据不符或写法不规范 {len(claims)} 处，运行 nianbao check 查看")
+        lines.append("  " + w("summary.claims", n=len(claims)))
     if doc.errors:
-        lines.append(f"  注意：带着 {len(doc.errors)} 项数据错误生成（--allow-errors），见“附录二 数据错误清单”")
-    if result.pdf_note:
-        lines.append("  " + result.pdf_note)
-    total = sum(v for k, v in result.timings.items() if k != "pdf")
-    pdf_time = f"，PDF {result.timings['pdf']:.1f} 秒" if "pdf" in result.timings else ""
-    lines.append(f"  用时 {total:.2f} 秒{pdf_time}")
+        lines.append("  " + w("summary.errors", n=len(doc.errors)))
+    for note in result.notes.values():
+        lines.append("  " + note)
+    total = sum(v for k, v in result.timings.items() if k not in RENDERERS or not RENDERERS[k].converts)
+    converted = "".join(w("summary.seconds_of", format=k.upper(), seconds=f"{v:.1f}")
+                        for k, v in result.timings.items() if k in RENDERERS and RENDERERS[k].converts)
+    lines.append("  " + w("summary.seconds", seconds=f"{total:.2f}") + converted)
     return "\n".join(lines)

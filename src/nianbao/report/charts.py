@@ -19,8 +19,11 @@ import io
 from dataclasses import dataclass, field
 
 from nianbao.compute.facts import Fact
+from nianbao.core.messages import finding
+from nianbao.report.document import problem_text
 from nianbao.report.runs import Run, figure
 from nianbao.report.sentences import parse_placeholder
+from nianbao.report.wording import Wording
 
 CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans SC",
              "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei")
@@ -35,15 +38,19 @@ class CJKFontError(RuntimeError):
     """No font able to draw Chinese is installed."""
 
     def __init__(self):
-        super().__init__(
-            "找不到中文字体（如 Noto Sans CJK SC），图表中的汉字无法显示。"
-            "请安装字体：sudo apt-get install fonts-noto-cjk（或运行 scripts/install-system-deps.sh）。 / "
-            "No CJK font found (e.g. Noto Sans CJK SC): charts cannot show Chinese. "
-            "Install one: sudo apt-get install fonts-noto-cjk")
+        self.finding = finding("report.no_cjk_font")
+        super().__init__(problem_text(self.finding))
 
 
 class ChartDataError(ValueError):
-    """A chart none of whose figures has data."""
+    """A chart none of whose figures has data (or that cannot be drawn in this report)."""
+
+    @classmethod
+    def of(cls, code: str, **values) -> ChartDataError:
+        """The error of catalogue entry ``code`` (chart.*, core/messages/report.yaml); its text
+        is the message alone (the report's finding about the chart says what to do)."""
+        f = finding(code, **values)
+        return cls(f"{f.message_zh} / {f.message_en}")
 
 
 @dataclass
@@ -60,49 +67,58 @@ class ChartSpec:
     unit: str = ""
     percent: bool = False
     panel_titles: list[str] = field(default_factory=list)
+    unit_title: str = ""  # 单位：人 (above the plot; none for panels, whose titles carry the unit)
 
     def printed_runs(self) -> list[Run]:
         return [figure(f) for s in self.series for f in s.facts if f is not None]
 
 
-def _unit(fact: Fact | None) -> str:
+def unit_of(fact: Fact | None) -> str:
+    """The unit a chart's axis is in (none for %, x:1 and 6.6:3.4)."""
     if fact is None or fact.style in ("percent", "x1", "pair10"):
         return ""
     return fact.unit_zh
 
 
+def unit_title(unit: str, words) -> str:
+    return words("charts.unit", unit=unit) if unit else ""
+
+
 def spec_from_outline(spec: dict, periods: list[int], facts, catalogue, name) -> ChartSpec:
     """Collect the facts of an outline chart. ``name(raw_ref)`` gives an indicator's label."""
+    words = Wording.of(catalogue)
     kind = spec.get("kind", "bar")
-    years = [f"{p}年" for p in periods]
+    years = [words.year(p) for p in periods]
     if kind == "stacked":
         dim = spec["dim"]
         cats = catalogue.dimensions[dim]["categories"]
         series = [Series(c["zh"], [facts.get(spec["element"], p, ((dim, code),)) for p in periods])
                   for code, c in cats.items()]
-        out = ChartSpec(kind, years, series, percent=True)
+        out = ChartSpec(kind, years, series, percent=True, unit_title=unit_title("%", words))
     else:
         refs = [parse_placeholder(r) for r in spec["series"]]
         table = {ph.raw: [facts.get(ph.code, p, ph.dims, ph.scope) for p in periods] for ph in refs}
         first = next((f for fs in table.values() for f in fs if f), None)
         percent = bool(first and first.style == "percent")
+        axis = unit_title("%" if percent else unit_of(first), words)
         if kind == "bar":
             series = [Series(y, [table[ph.raw][i] for ph in refs]) for i, y in enumerate(years)]
-            out = ChartSpec(kind, [name(ph.raw) for ph in refs], series, unit=_unit(first), percent=percent)
+            out = ChartSpec(kind, [name(ph.raw) for ph in refs], series, unit=unit_of(first), percent=percent,
+                            unit_title=axis)
         elif kind == "line":
             series = [Series(name(ph.raw), table[ph.raw]) for ph in refs]
-            out = ChartSpec(kind, years, series, unit=_unit(first), percent=percent)
+            out = ChartSpec(kind, years, series, unit=unit_of(first), percent=percent, unit_title=axis)
         elif kind == "panels":
             series = [Series(name(ph.raw), table[ph.raw]) for ph in refs]
             titles = []
             for ph, s in zip(refs, series):
-                u = _unit(next((f for f in s.facts if f), None))
-                titles.append(f"{s.label}（{u}）" if u else s.label)
+                u = unit_of(next((f for f in s.facts if f), None))
+                titles.append(s.label + words("unit_suffix", unit=u) if u else s.label)
             out = ChartSpec(kind, years, series, panel_titles=titles)
         else:
-            raise ChartDataError(f"未知的图表类型 {kind} / unknown chart kind {kind}")
+            raise ChartDataError.of("chart.unknown_kind", kind=kind)
     if not out.printed_runs():
-        raise ChartDataError("图中所有数字都没有数据 / no figure of this chart has data")
+        raise ChartDataError.of("chart.no_data")
     return out
 
 
@@ -170,7 +186,7 @@ def _bar(ax, spec: ChartSpec):
     ax.set_xticks(list(xs), spec.groups)
     top = max((f.value for s in spec.series for f in s.facts if f), default=1)
     ax.set_ylim(0, top * 1.15)
-    _unit_label(ax, "%" if spec.percent else spec.unit)
+    _unit_label(ax, spec.unit_title)
     _legend(ax, n)
 
 
@@ -178,9 +194,9 @@ def _legend(ax, n: int):
     ax.figure.legend(*ax.get_legend_handles_labels(), ncols=n, loc="lower center", bbox_to_anchor=(0.5, 0.0))
 
 
-def _unit_label(ax, unit: str):
-    if unit:
-        ax.set_title(f"单位：{unit}", loc="left", fontsize=8, color="#444444")
+def _unit_label(ax, title: str):
+    if title:
+        ax.set_title(title, loc="left", fontsize=8, color="#444444")
 
 
 def _line(ax, spec: ChartSpec):
@@ -195,7 +211,7 @@ def _line(ax, spec: ChartSpec):
     ax.set_xlim(-0.4, len(xs) - 0.6)
     top = max((f.value for s in spec.series for f in s.facts if f), default=1)
     ax.set_ylim(0, top * 1.15)
-    _unit_label(ax, "%" if spec.percent else spec.unit)
+    _unit_label(ax, spec.unit_title)
     _legend(ax, len(spec.series))
 
 
@@ -229,7 +245,7 @@ def _stacked(ax, spec: ChartSpec):
     ax.set_yticks(ys, spec.groups)
     ax.set_xlim(0, max(100, max(left)))
     ax.set_ylim(len(ys) - 0.5, -0.75)
-    _unit_label(ax, "%")
+    _unit_label(ax, spec.unit_title)
     _legend(ax, len(spec.series))
 
 

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 
 from nianbao.compute.facts import Fact
 from nianbao.core.errors import NianbaoError
-from nianbao.core.findings import Finding, Location
+from nianbao.core.findings import Finding
 from nianbao.report.runs import Run
-
-NO_DATA = "—"
+from nianbao.report.wording import Wording
 
 
 # -- blocks -------------------------------------------------------------------------------
@@ -54,10 +53,7 @@ class Table:
     header: list[str]
     rows: list[list[Cell]]
     notes: list[str] = field(default_factory=list)
-
-    @property
-    def caption(self) -> str:
-        return f"{self.number}：{self.title}" if self.number else self.title
+    caption: str = ""  # 表一：… (number and title, as the outline's phrases join them)
 
 
 @dataclass
@@ -68,10 +64,7 @@ class Chart:
     spec: object  # charts.ChartSpec
     png: bytes = b""
     printed: list[Run] = field(default_factory=list)  # the value labels drawn on it
-
-    @property
-    def caption(self) -> str:
-        return f"{self.number}：{self.title}"
+    caption: str = ""  # 图一：…
 
 
 @dataclass
@@ -86,6 +79,11 @@ class Document:
     errors: list[Finding]
     org_code: str = ""
     omitted: list[Finding] = field(default_factory=list)  # optional blocks left out for lack of data
+    words: Wording | None = None  # the phrases renderers print (目录, 注：…); default: the default catalogue's
+
+    def __post_init__(self):
+        if self.words is None:
+            self.words = Wording.default()
 
     @property
     def headings(self) -> list[Heading]:
@@ -112,6 +110,7 @@ class ReportError(NianbaoError):
         super().__init__("; ".join(f.message_zh for f in findings[:3]))
 
 
-def report_finding(code, severity, zh, en, hint="", section="") -> Finding:
-    return Finding(code=code, severity=severity, message_zh=zh, message_en=en, hint=hint,
-                   location=Location(section=section))
+def problem_text(f: Finding) -> str:
+    """A finding as the text of an exception: message and how to fix it, Chinese / English."""
+    en = f.message_en + (" " + f.hint_en if f.hint_en else "")
+    return f"{f.message_zh}{f.hint} / {en}"

@@ -4,6 +4,7 @@ self-check can compare what was printed with the fact's canonical text."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from nianbao.compute.facts import Fact
@@ -37,3 +38,29 @@ def joined(runs) -> str:
 
 def figures(runs) -> list[Run]:
     return [r for r in runs if r.is_figure]
+
+
+def fill_runs(template: str, values: dict) -> list[Run]:
+    """A wording with {name} placeholders, each replaced by words (str) or runs (figures);
+    an unknown name raises KeyError."""
+    runs: list[Run] = []
+    for i, piece in enumerate(re.split(r"\{([a-z_]+)\}", template)):
+        if i % 2 == 0:
+            runs.append(text(piece))
+        else:
+            value = values[piece]
+            runs.extend([text(value)] if isinstance(value, str) else value)
+    return [r for r in runs if r.text]
+
+
+def merge_runs(runs: list[Run]) -> list[Run]:
+    """Neighbouring plain runs of the same weight joined into one."""
+    out: list[Run] = []
+    for r in runs:
+        if not r.text:
+            continue
+        if out and r.fact is None and out[-1].fact is None and r.bold == out[-1].bold:
+            out[-1] = Run(out[-1].text + r.text, bold=r.bold)
+        else:
+            out.append(r)
+    return out

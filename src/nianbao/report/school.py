@@ -18,9 +18,9 @@ from __future__ import annotations
 from nianbao.compute.aggregate import factbook_for
 from nianbao.compute.facts import Fact, Input
 from nianbao.report.runs import Run, figure, text
+from nianbao.report.wording import Wording
 
-ORDER_ZH = {"desc": "从高到低", "asc": "从低到高"}
-ORDER_EN = {"desc": "highest first", "asc": "lowest first"}
+ORDERS = ("desc", "asc")  # highest first, lowest first (outline.yaml phrases ``rank_order``)
 
 
 def school_names(dataset, org) -> dict[str, str]:
@@ -73,7 +73,7 @@ class Area:
     def rank(self, org, code: str, period: int, dims=(), scope=None, order: str = "desc") -> Fact | None:
         """The place of ``org`` among the area's schools that have the figure, by printed
         (rounded) value, ``desc`` highest first; equal values share a place (1, 2, 2, 4)."""
-        if order not in ORDER_ZH:
+        if order not in ORDERS:
             raise ValueError(f"outline.yaml ranks: order must be desc or asc, not {order!r}")
         own = self.book_of(org.code).get(code, period, dims, scope)
         if own is None or org.code not in {o.code for o in self.schools_in(period)}:
@@ -86,14 +86,16 @@ class Area:
                 entries.append((o, f))
         entries.sort(key=lambda e: (sign * e[1].rounded, e[0].code))
         place = 1 + sum(1 for _, f in entries if sign * f.rounded < sign * own.rounded)
+        w = Wording.of(self.ds.catalogue)
         inputs = tuple(Input(ref=f.ref, label_zh=o.zh, label_en=o.en or o.zh, period=period, scope=f.scope,
                              value=f.value, source=f.key, origin=f.text_with_unit) for o, f in entries)
         return Fact(indicator=own.indicator, dims=own.dims, org_unit=org.code, period=period, value=float(place),
-                    name_zh=f"{own.name_zh}在{self.zh}学校中的名次", name_en=f"rank by {own.name_en} in {self.en}",
+                    name_zh=w("rank.name", name=own.name_zh, area=self.zh),
+                    name_en=w.en("rank.name", name=own.name_en, area=self.en),
                     unit_zh="", unit_en="", style="number", decimals=0, kind="rank", scope=own.scope,
                     numerator=float(place), denominator=float(len(entries)),
-                    formula_zh=f"{self.zh}有该项数据的学校按{own.name_zh}{ORDER_ZH[order]}排列（印出的数值相同者并列）的位次",
-                    formula_en=f"place among the schools of {self.en} with the figure, {ORDER_EN[order]} (ties share a place)",
+                    formula_zh=w("rank.formula", area=self.zh, name=own.name_zh, order=w("rank_order." + order)),
+                    formula_en=w.en("rank.formula", area=self.en, name=own.name_en, order=w.en("rank_order." + order)),
                     inputs=inputs)
 
 
@@ -102,27 +104,19 @@ def rank_runs(rank: Fact) -> list[Run]:
     return [figure(rank), text(f"/{int(rank.denominator)}", rank)]
 
 
-def rank_inputs_text(fact: Fact) -> str:
+def rank_inputs_text(fact: Fact, words: Wording) -> str:
     """The schools behind a rank, in order, as the appendix and tooltips show them."""
-    listed = "、".join(f"{i.label_zh} {i.origin}" for i in fact.inputs)
-    return f"共{int(fact.denominator)}所学校：{listed}"
+    listed = words.join(f"{i.label_zh} {i.origin}" for i in fact.inputs)
+    return words("rank.inputs", n=int(fact.denominator), schools=listed)
 
 
-def profile_label(note: str, outline: dict, catalogue) -> str:
+def profile_label(note: str, outline: dict, catalogue, words: Wording) -> str:
     """Why another threshold applies (``school_type=technical`` → 技工学校), from the catalogue's
     dimension labels and the outline's ``profiles``."""
     labels = []
-    for part in filter(None, note.split("、")):
+    for part in filter(None, note.split(words("list_sep"))):
         key, _, value = part.partition("=")
         cats = (catalogue.dimensions.get(key) or {}).get("categories") or {}
         label = (cats.get(value) or {}).get("zh") or (outline.get("profiles") or {}).get(value) or value
         labels.append(label)
-    return "、".join(labels)
-
-
-def not_applicable_text(std: dict, reason: str, org, catalogue) -> str:
-    cats = (catalogue.dimensions.get("school_type") or {}).get("categories") or {}
-    label = (cats.get(org.school_type) or {}).get("zh")
-    if label:
-        reason = reason.replace(f"（{org.school_type}）", f"（{label}）")
-    return f"《{std['zh']}》不适用于本校：{reason}。"
+    return words.join(labels)

@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from nianbao.catalogue import CatalogueError
 from nianbao.compute.facts import Fact, FactBook
 from nianbao.core import formula
+from nianbao.core.messages import finding
 from nianbao.report import phrases
 from nianbao.report.runs import Run, figure, joined, text
+from nianbao.report.wording import Wording
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _SPEC = re.compile(
@@ -38,15 +40,18 @@ GLOBALS = ("org", "org_en", "year", "first_year", "last_year", "publisher", "pub
 
 
 class SentenceError(ValueError):
-    """A placeholder that cannot be rendered; names the placeholder and where it is."""
+    """A placeholder that cannot be rendered; names the placeholder and where it is. ``code`` is
+    the problem's entry in the error catalogue (core/messages/report.yaml, ``sentence.*``)."""
 
-    def __init__(self, placeholder: str, message_zh: str, message_en: str, where: str = ""):
+    def __init__(self, placeholder: str, code: str, where: str = "", **values):
         self.placeholder = placeholder
         self.where = where
-        self.message_zh = message_zh
-        self.message_en = message_en
-        at = f"{where}：" if where else ""
-        super().__init__(f"{at}占位符 {{{placeholder}}} {message_zh} / placeholder {{{placeholder}}}: {message_en}")
+        self.code = code
+        f = finding(code, placeholder=placeholder, **values)
+        self.message_zh = f.message_zh
+        self.message_en = f.message_en
+        at = f" [{where}]" if where else ""
+        super().__init__(f"{{{placeholder}}}: {f.message_zh} / {f.message_en}{at}")
 
 
 @dataclass(frozen=True)
@@ -68,14 +73,13 @@ class Placeholder:
 def parse_placeholder(raw: str, where: str = "") -> Placeholder:
     m = _SPEC.match(raw.strip())
     if not m:
-        raise SentenceError(raw, "写法不对（应为 code[dim=cat]#scope@年份|filter）",
-                            "malformed (expected code[dim=cat]#scope@year|filter)", where)
+        raise SentenceError(raw, "sentence.malformed", where)
     dims = ()
     if m["dims"]:
         pairs = []
         for part in m["dims"].split(","):
             if "=" not in part:
-                raise SentenceError(raw, f"分组“{part}”应写成 维度=类别", f"'{part}' must read dim=cat", where)
+                raise SentenceError(raw, "sentence.bad_dims", where, part=part)
             d, c = part.split("=", 1)
             pairs.append((d.strip(), c.strip()))
         dims = tuple(sorted(pairs))
@@ -86,8 +90,7 @@ def parse_placeholder(raw: str, where: str = "") -> Placeholder:
         period = int(p)
     filt = m["filter"] or "value"
     if filt not in FILTERS:
-        raise SentenceError(raw, f"不认识的格式 |{filt}（可用：{'、'.join(FILTERS[1:])}）",
-                            f"unknown filter |{filt}", where)
+        raise SentenceError(raw, "sentence.unknown_filter", where, filter=filt, known=", ".join(FILTERS[1:]))
     return Placeholder(raw=raw, code=m["code"], dims=dims, scope=m["scope"], period=period,
                        relative=relative, filter=filt)
 
@@ -106,6 +109,10 @@ class Context:
     @property
     def catalogue(self):
         return self.facts.catalogue
+
+    @property
+    def words(self) -> Wording:
+        return Wording.of(self.catalogue)
 
     def global_value(self, name: str) -> str | None:
         if name == "year":
@@ -136,12 +143,13 @@ def _name(catalogue, ph: Placeholder, lang: str) -> str:
 
 def scope_words(fact: Fact, catalogue, lang: str = "zh") -> str:
     if fact.scope == "mixed":
-        return ("口径不一：" + fact.scope_note) if lang == "zh" else "mixed scopes"
+        return Wording.of(catalogue).text("scope.mixed_with_note", lang, note=fact.scope_note)
     return catalogue.scope_label(fact.scope, lang)
 
 
 def render_placeholder(ph: Placeholder, ctx: Context, lang: str = "zh", where: str = "") -> list[Run]:
     cat = ctx.catalogue
+    words = ctx.words
     try:
         cat.indicator(ph.code)
         if ph.filter == "name":
@@ -150,7 +158,7 @@ def render_placeholder(ph: Placeholder, ctx: Context, lang: str = "zh", where: s
         if ph.filter == "period":
             return [text(cat.period_label(period_type(cat, ph.code), year, lang))]
         if ph.filter in SCHOOL_FILTERS and (ctx.area_facts is None or ctx.rank is None):
-            raise SentenceError(ph.raw, f"|{ph.filter} 只能用于学校报告", f"|{ph.filter} needs a school report", where)
+            raise SentenceError(ph.raw, "sentence.school_only", where, filter=ph.filter)
         if ph.filter == "change":
             fact = ctx.facts.change(ph.code, year, dims=ph.dims, scope=ph.scope)
         elif ph.filter == "area":
@@ -158,25 +166,30 @@ def render_placeholder(ph: Placeholder, ctx: Context, lang: str = "zh", where: s
         elif ph.filter in ("rank", "ranked"):
             fact = ctx.rank(ph.code, year, ph.dims, ph.scope)
             if fact is None and ctx.facts.get(ph.code, year, ph.dims, ph.scope) is not None:
-                raise SentenceError(ph.raw, "不排名（不在提纲的 ranks 中）", "is not ranked (outline ranks)", where)
+                raise SentenceError(ph.raw, "sentence.not_ranked", where)
         else:
             fact = ctx.facts.get(ph.code, year, ph.dims, ph.scope)
     except CatalogueError:
-        raise SentenceError(ph.raw, "引用了目录中没有的指标", "names an unknown indicator", where) from None
+        raise SentenceError(ph.raw, "sentence.unknown_indicator", where) from None
     if fact is None:
-        what = {"change": "上年比较", "area": f"{year}年（全市）"}.get(ph.filter, f"{year}年")
-        scope = f"（{cat.scope_label(ph.scope)}）" if ph.scope else ""
-        raise SentenceError(ph.raw, f"没有数据：{_name(cat, ph, 'zh')}{scope} {what}",
-                            f"no data: {_name(cat, ph, 'en')} {year}", where)
+        if ph.filter == "change":
+            what = words("placeholder_problem.previous_year")
+        elif ph.filter == "area":
+            what = words("placeholder_problem.area_year", year=year)
+        else:
+            what = words.year(year)
+        scope = words("paren", text=cat.scope_label(ph.scope)) if ph.scope else ""
+        raise SentenceError(ph.raw, "sentence.no_data", where, name=_name(cat, ph, "zh"), scope=scope, what=what,
+                            name_en=_name(cat, ph, "en"), year=year)
     if ph.filter == "change":
-        return phrases.change_runs(fact, lang)
+        return phrases.change_runs(fact, lang, words)
     if ph.filter == "scope":
         return [text(scope_words(fact, cat, lang), fact)]
     if ph.filter == "rank":
         return [figure(fact)]
     if ph.filter == "ranked":
         return [text(str(int(fact.denominator)), fact)]
-    return phrases.value_runs(fact, lang, unit=ph.filter != "plain")
+    return phrases.value_runs(fact, lang, unit=ph.filter != "plain", words=words)
 
 
 def render(template: str, ctx: Context, lang: str = "zh", where: str = "") -> list[Run]:
@@ -191,7 +204,7 @@ def render(template: str, ctx: Context, lang: str = "zh", where: str = "") -> li
         if value is not None:
             runs.append(text(value))
         elif raw.strip() in GLOBALS:
-            raise SentenceError(raw, "没有填写（见 dataset.yaml）", "is not set (see dataset.yaml)", where)
+            raise SentenceError(raw, "sentence.unset", where)
         else:
             runs.extend(render_placeholder(parse_placeholder(raw, where), ctx, lang, where))
         pos = m.end()

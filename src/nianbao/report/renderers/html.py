@@ -14,6 +14,9 @@ from pathlib import Path
 from nianbao.compute.facts import Fact
 from nianbao.report.document import Chart, Document, Heading, Paragraph, Table
 from nianbao.report.provenance import inputs_text, scope_name
+from nianbao.report.renderers import caption_of, renderer
+from nianbao.report.selfcheck import html_printed
+from nianbao.report.wording import Wording
 
 CSS = """
 :root { --ink:#1d1d1f; --muted:#555; --line:#9aa5b1; --accent:#2f5d8a; --head:#e7ecf2; }
@@ -61,19 +64,25 @@ footer { max-width:46em; margin:3em auto 2em; padding:0 1.2em; color:var(--muted
 
 def tooltip(fact: Fact, catalogue) -> str:
     """What hovering a figure shows: name, year, value, formula, inputs and scope."""
-    when = f"{fact.base_period}—{fact.period}年" if fact.kind == "change" else f"{fact.period}年"
-    lines = [f"{fact.name_zh}（{when}）：{fact.text_with_unit}", f"公式：{fact.formula_zh}"]
+    w = Wording.of(catalogue)
+    when = w.years(fact.base_period, fact.period) if fact.kind == "change" else w.year(fact.period)
+    lines = [w("html.tip_figure", name=fact.name_zh, when=when, value=fact.text_with_unit),
+             w("html.tip_formula", formula=fact.formula_zh)]
     used = inputs_text(fact, catalogue)
     if used:
-        lines.append(f"数据：{used}")
-    scope = f"口径不一：{fact.scope_note}" if fact.scope == "mixed" and fact.scope_note else scope_name(fact.scope, catalogue)
-    lines.append(f"口径：{scope}")
+        lines.append(w("html.tip_inputs", inputs=used))
+    if fact.scope == "mixed" and fact.scope_note:
+        scope = w("scope.mixed_with_note", note=fact.scope_note)
+    else:
+        scope = scope_name(fact.scope, catalogue)
+    lines.append(w("html.tip_scope", scope=scope))
     return "\n".join(lines)
 
 
 class HtmlWriter:
-    def __init__(self, catalogue, printed: list):
+    def __init__(self, catalogue, printed: list, words):
         self.cat = catalogue
+        self.words = words
         self.printed = printed
         self.out: list[str] = []
         self.tips: dict[str, str] = {}
@@ -118,8 +127,9 @@ class HtmlWriter:
             data = base64.b64encode(b.png).decode("ascii")
             for r in b.printed:
                 self.printed.append((r.fact.key, r.text, "chart"))
-            self.out.append(f'<figure class="chart" id="chart-{b.key}"><img alt="{escape(b.caption)}" '
-                            f'src="data:image/png;base64,{data}"><figcaption>{escape(b.caption)}</figcaption></figure>')
+            caption = escape(caption_of(b))
+            self.out.append(f'<figure class="chart" id="chart-{b.key}"><img alt="{caption}" '
+                            f'src="data:image/png;base64,{data}"><figcaption>{caption}</figcaption></figure>')
 
     def table(self, t: Table):
         cls = ' class="appendix"' if t.key == "appendix_facts" else ""
@@ -129,13 +139,14 @@ class HtmlWriter:
             cells = "".join(f'<td{" class=left" if c.align == "left" else ""}'
                             f'{f" colspan={c.span}" if c.span > 1 else ""}>{self.runs(c.runs)}</td>' for c in row)
             rows.append(f"<tr>{cells}</tr>")
-        notes = "".join(f'<p class="table-note">注：{escape(n)}</p>' for n in t.notes)
-        self.out.append(f'<figure class="table" id="table-{t.key}"><figcaption>{escape(t.caption)}</figcaption>'
+        prefix = escape(self.words("note_prefix"))
+        notes = "".join(f'<p class="table-note">{prefix}{escape(n)}</p>' for n in t.notes)
+        self.out.append(f'<figure class="table" id="table-{t.key}"><figcaption>{escape(caption_of(t))}</figcaption>'
                         f'<table{cls}><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
                         f"{notes}</figure>")
 
 
-def toc_html(headings: list[Heading]) -> str:
+def toc_html(headings: list[Heading], words) -> str:
     items: list[tuple[Heading, list[Heading]]] = []
     for h in headings:
         if h.level == 1:
@@ -149,12 +160,14 @@ def toc_html(headings: list[Heading]) -> str:
     for h, subs in items:
         sub = "<ol>" + "".join(f"<li>{link(s)}</li>" for s in subs) + "</ol>" if subs else ""
         parts.append(f"<li>{link(h)}{sub}</li>")
-    return '<nav class="toc"><div class="toc-title">目录</div><ol>' + "".join(parts) + "</ol></nav>"
+    title = escape(words("html.contents"))
+    return f'<nav class="toc"><div class="toc-title">{title}</div><ol>' + "".join(parts) + "</ol></nav>"
 
 
 def render_html(document: Document, catalogue, printed: list | None = None) -> tuple[str, list]:
     printed = [] if printed is None else printed
-    w = HtmlWriter(catalogue, printed)
+    words = document.words
+    w = HtmlWriter(catalogue, printed, words)
     for b in document.blocks:
         w.block(b)
     w.close_list()
@@ -164,13 +177,15 @@ def render_html(document: Document, catalogue, printed: list | None = None) -> t
             f'<meta name="generator" content="nianbao"><title>{escape(document.title)}</title>'
             f"<style>{CSS}</style></head><body>"
             f"<header><h1>{escape(document.title)}</h1>{subtitle}</header>"
-            f"{toc_html(document.headings)}<main>{''.join(w.out)}</main>"
-            "<footer>本报告由 nianbao 根据数据生成。将鼠标停在带虚线的数字上，可查看其公式、所用数据与口径。</footer>"
+            f"{toc_html(document.headings, words)}<main>{''.join(w.out)}</main>"
+            f"<footer>{escape(words('html.footer'))}</footer>"
             "</body></html>\n")
     return html, printed
 
 
-def write_html(document: Document, catalogue, path: str | Path, printed: list | None = None) -> tuple[str, list]:
-    html, printed = render_html(document, catalogue, printed)
+@renderer("html")
+def write(document: Document, path: Path, job) -> list:
+    """report.html, one self-contained file; the figures printed are read back from it."""
+    html, _ = render_html(document, job.catalogue)
     Path(path).write_text(html, encoding="utf-8")
-    return html, printed
+    return html_printed(html)

@@ -18,9 +18,11 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm
 
-from nianbao.report.document import Chart, Document, Heading, Paragraph, Table
+from nianbao.core.messages import finding
+from nianbao.report.document import Chart, Document, Heading, Paragraph, Table, problem_text
+from nianbao.report.renderers import caption_of, renderer
 
-TEMPLATE = Path(__file__).parent / "templates" / "report-template.docx"
+TEMPLATE = Path(__file__).parent.parent / "templates" / "report-template.docx"
 KEEP_TOGETHER_ROWS = 15  # a table of at most this many rows is not split across pages
 PARAGRAPH_STYLES = {"body": "Normal", "note": "Note", "placeholder": "Placeholder", "bullet": "List Bullet"}
 REQUIRED_STYLES = ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Caption",
@@ -33,21 +35,23 @@ CHART_WIDTH_CM = 14.5
 class TemplateError(ValueError):
     """A template that cannot be used (missing file, not a .docx, missing styles)."""
 
+    def __init__(self, code: str, **values):
+        self.finding = finding(code, **values)
+        super().__init__(problem_text(self.finding))
+
 
 def open_template(path: str | Path | None = None):
     path = Path(path) if path else TEMPLATE
     if not path.exists():
-        raise TemplateError(f"找不到 Word 模板 {path} / template not found: {path}")
+        raise TemplateError("report.template_missing", path=str(path))
     try:
         doc = open_docx(str(path))
     except Exception as exc:  # python-docx raises several kinds for a non-docx file
-        raise TemplateError(f"{path} 不是可用的 .docx 文件（{exc}） / not a usable .docx file") from None
+        raise TemplateError("report.template_unreadable", path=str(path), problem=str(exc)) from None
     names = {s.name for s in doc.styles}
     missing = [s for s in REQUIRED_STYLES if s not in names]
     if missing:
-        raise TemplateError(
-            f"模板 {path.name} 缺少样式：{'、'.join(missing)}。请以 nianbao 自带模板为基础修改样式后另存 / "
-            f"template {path.name} lacks styles: {', '.join(missing)}; start from the bundled template")
+        raise TemplateError("report.template_styles", name=path.name, styles=", ".join(missing))
     body = doc.element.body
     for el in list(body):
         if el.tag != qn("w:sectPr"):
@@ -56,8 +60,9 @@ def open_template(path: str | Path | None = None):
 
 
 class WordWriter:
-    def __init__(self, doc, printed: list):
+    def __init__(self, doc, printed: list, words):
         self.doc = doc
+        self.words = words
         self.body = doc.element.body
         self.sect = self.body.find(qn("w:sectPr"))
         self.printed = printed
@@ -116,7 +121,7 @@ class WordWriter:
     def toc(self, headings: list[Heading]):
         """A TOC field whose cached result already lists the headings with PAGEREF fields, so
         the contents show before Word refreshes them (settings: updateFields)."""
-        self.paragraph("TOC Heading", self.r_xml("目　录"))
+        self.paragraph("TOC Heading", self.r_xml(self.words("docx.contents")))
         entries = [h for h in headings if h.level <= 2]
         begin = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">'
                  ' TOC \\o "1-2" \\h \\z \\u </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>')
@@ -139,7 +144,7 @@ class WordWriter:
 
     def table(self, t: Table):
         # the caption stays with its table, and a short table on one page (keep with next)
-        self.paragraph("Caption", self.r_xml(t.caption), "<w:keepNext/>")
+        self.paragraph("Caption", self.r_xml(caption_of(t)), "<w:keepNext/>")
         widths = column_widths(t)
         grid = "".join(f'<w:gridCol w:w="{int(w * 567)}"/>' for w in widths)
         together = len(t.rows) <= KEEP_TOGETHER_ROWS
@@ -168,7 +173,7 @@ class WordWriter:
                f'<w:tblGrid>{grid}</w:tblGrid>{"".join(rows)}</w:tbl>')
         self.append(parse_xml(xml))
         for note in t.notes:
-            self.paragraph("Table Note", self.r_xml("注：" + note))
+            self.paragraph("Table Note", self.r_xml(self.words("note_prefix") + note))
         if not t.notes:
             self.paragraph("Table Note", "")
 
@@ -181,7 +186,7 @@ class WordWriter:
         para = DocxParagraph(p, self.doc._body)
         para.style = self.doc.styles["Figure"]
         para.add_run().add_picture(io.BytesIO(c.png), width=Cm(CHART_WIDTH_CM))
-        self.paragraph("Caption", self.r_xml(c.caption))
+        self.paragraph("Caption", self.r_xml(caption_of(c)))
 
     def block(self, b):
         if isinstance(b, Heading):
@@ -243,7 +248,8 @@ def write_docx(document: Document, path: str | Path, template: str | Path | None
     """Write the report; returns the figures printed as (fact key, text, where)."""
     printed = [] if printed is None else printed
     doc = open_template(template)
-    w = WordWriter(doc, printed)
+    words = document.words
+    w = WordWriter(doc, printed, words)
     w.title_page(document)
     w.toc(document.headings)
     for b in document.blocks:
@@ -253,6 +259,12 @@ def write_docx(document: Document, path: str | Path, template: str | Path | None
     props.title = document.title
     props.author = document.subtitle or "nianbao"
     props.language = "zh-CN"
-    props.comments = "由 nianbao 根据数据生成 / generated by nianbao"
+    props.comments = f"{words('docx.generated')} / {words.en('docx.generated')}"
     doc.save(str(path))
     return printed
+
+
+@renderer("docx")
+def write(document: Document, path: Path, job) -> list:
+    """report.docx, styled by the template (``job.template``, default the bundled one)."""
+    return write_docx(document, path, job.template)

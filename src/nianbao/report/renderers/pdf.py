@@ -23,14 +23,17 @@ from pathlib import Path
 from docx import Document as open_docx
 from docx.oxml.ns import qn
 
+from nianbao.core.messages import finding
+from nianbao.report.renderers import OutputSkipped, renderer
+
 TIMEOUT = 180
-SKIPPED = ("未生成 PDF：没有找到 LibreOffice（soffice）。安装后可生成：sudo apt-get install "
-           "libreoffice-writer-nogui / PDF skipped: LibreOffice (soffice) not found; "
-           "install libreoffice-writer-nogui to get report.pdf")
 
 
-class PdfError(RuntimeError):
-    pass
+class PdfError(OutputSkipped):
+    """No PDF: LibreOffice is missing, timed out or failed (the finding says which)."""
+
+    def __init__(self, code: str, **values):
+        super().__init__(finding(code, **values))
 
 
 FONT_ALIASES = {"宋体": "Noto Serif CJK SC", "SimSun": "Noto Serif CJK SC", "黑体": "Noto Sans CJK SC",
@@ -63,10 +66,10 @@ def _convert(soffice: str, docx: Path, outdir: Path, profile: Path, env: dict) -
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, env=env)
     except subprocess.TimeoutExpired:
-        raise PdfError(f"LibreOffice 转换超时（{TIMEOUT} 秒） / LibreOffice timed out") from None
+        raise PdfError("report.pdf_timeout", seconds=TIMEOUT) from None
     pdf = outdir / (docx.stem + ".pdf")
     if proc.returncode != 0 or not pdf.exists():
-        raise PdfError(f"LibreOffice 转换失败 / conversion failed: {(proc.stderr or proc.stdout).strip()[:300]}")
+        raise PdfError("report.pdf_failed", output=(proc.stderr or proc.stdout).strip()[:300])
     return pdf
 
 
@@ -122,7 +125,7 @@ def docx_to_pdf(docx: Path, pdf_path: Path, toc: list[tuple[str, str]] = ()) -> 
     numbers are filled into the .docx's contents before the final conversion."""
     soffice = find_soffice()
     if soffice is None:
-        raise PdfError(SKIPPED)
+        raise PdfError("report.pdf_no_soffice")
     with tempfile.TemporaryDirectory(prefix="nianbao-pdf-") as tmp:
         tmp = Path(tmp)
         profile = tmp / "profile"
@@ -134,3 +137,11 @@ def docx_to_pdf(docx: Path, pdf_path: Path, toc: list[tuple[str, str]] = ()) -> 
                 pdf = _convert(soffice, docx, tmp, profile, env)
         shutil.move(str(pdf), pdf_path)
     return pdf_path
+
+
+@renderer("pdf", converts="docx")
+def write(document, path: Path, job) -> list:
+    """report.pdf, converted from the written report.docx, its contents given page numbers."""
+    toc = [(h.text, h.bookmark) for h in document.headings if h.level <= 2]
+    docx_to_pdf(job.written["docx"], path, toc)
+    return []

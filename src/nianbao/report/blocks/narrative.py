@@ -1,0 +1,42 @@
+"""``narrative: ID`` — the text a bureau or school wrote (narrative/ID.md, or
+narrative/<学校标识码>/ID.md in a school's report): paragraphs, headings and bullets, with
+placeholders rendered as figures like a sentence's."""
+
+from __future__ import annotations
+
+from nianbao.report.blocks import block
+from nianbao.report.document import Heading, Paragraph
+from nianbao.report.markdown import bold_pieces, markdown_blocks, strip_comments
+from nianbao.report.runs import Run, text
+
+
+@block("narrative")
+def narrative(b, req) -> None:
+    key, section = req.key, req.section
+    body = b.narratives.get(key)
+    if not body or not strip_comments(body).strip():
+        folder = "narrative" if b.school is None else f"narrative/{b.school.code}"
+        if b.optional:
+            b.omit(section, b.words("what.narrative"), b.words("reason.narrative_missing", folder=folder, key=key))
+            return
+        b.warn("report.missing_narrative", section, folder=folder, key=key)
+        b.placeholder("narrative")
+        return
+    b.optional = False  # `optional` concerns a missing text; figures in a text must have data
+    for kind, content in markdown_blocks(body):
+        if kind == "heading":
+            b.add(Heading(3, "", content))
+            continue
+        b.add(Paragraph(narrative_runs(b, content, section, key), "bullet" if kind == "bullet" else "body"))
+
+
+def narrative_runs(b, content: str, section: str, key: str) -> list[Run]:
+    runs: list[Run] = []
+    for piece, bold in bold_pieces(content):
+        if "{" in piece:
+            rendered = b.sentence_runs(piece, section, f"narrative/{key}.md")
+            part = rendered if rendered is not None else [text(piece)]
+        else:
+            part = [text(piece)]
+        runs.extend(Run(r.text, r.fact, r.figure, bold=True) if bold else r for r in part)
+    return runs

@@ -1,0 +1,86 @@
+"""Notes (注) under tables and sentences: the scope (口径) of the figures, figures whose
+numerator and denominator differ in scope, figures printed as published for lack of data, and
+years or rows left out. The words are the outline's phrases (``notes``, ``scope``)."""
+
+from __future__ import annotations
+
+from nianbao.compute.facts import Fact
+from nianbao.core.formula import refs
+
+
+def scope_phrase(scope: str, catalogue, words) -> str:
+    """按不含技工学校统计 / 未注明口径 / 口径不一."""
+    if scope in ("unstated", "mixed"):
+        return words(f"scope.{scope}")
+    return words("scope.by", scope=catalogue.scope_label(scope))
+
+
+def _mixed_description(f: Fact, catalogue, words) -> str:
+    if f.kind == "change":
+        years = words.join(words.year(i.period) + scope_phrase(i.scope, catalogue, words) for i in f.inputs)
+        return words("notes.mixed_change", years=years)
+    ind = catalogue.indicators.get(f.indicator)
+    num_refs = {r.key for r in refs(ind.numerator_ast)} if ind and ind.derived else set()
+    num = [i for i in f.inputs if i.ref in num_refs]
+    den = [i for i in f.inputs if i.ref not in num_refs]
+    num_scopes = {i.scope for i in num}
+    den_scopes = {i.scope for i in den}
+    if len(num_scopes) != 1 or len(den_scopes) != 1:
+        return words("notes.mixed_inputs", note=f.scope_note)
+    return words("notes.mixed_ratio", numerator=scope_phrase(num_scopes.pop(), catalogue, words),
+                 denominator=words.join(dict.fromkeys(i.label_zh for i in den)),
+                 denominator_scope=scope_phrase(den_scopes.pop(), catalogue, words))
+
+
+def scope_notes(facts, catalogue, words) -> list[str]:
+    """One note per kind of scope mismatch, naming every figure it concerns."""
+    groups: dict[tuple, list[str]] = {}
+    suffix = words("notes.change_suffix")
+    for f in dict.fromkeys(f for f in facts if f is not None and f.scope == "mixed"):
+        change = f.kind == "change"
+        when = words.years(f.base_period, f.period) if change else words.year(f.period)
+        name = f.name_zh.removesuffix(suffix) if change else f.name_zh
+        groups.setdefault((change, when, _mixed_description(f, catalogue, words)), []).append(name)
+    return [words("notes.mixed_change_note" if change else "notes.mixed_note",
+                  names=words.join(dict.fromkeys(names)), when=when, description=desc)
+            for (change, when, desc), names in groups.items()]
+
+
+def years_without_data(periods, kept, words) -> list[str]:
+    missing = [p for p in periods if p not in kept]
+    return [words("notes.years_missing", years=words.join(words.year(p) for p in missing))] if missing else []
+
+
+def table_notes(facts, catalogue, refs, b) -> list[str]:
+    """The notes of a table of figures: scopes of its columns or rows, figures taken as
+    published, scope mismatches and what “—” means."""
+    words = b.words
+    missing = any(f is None for f in facts)
+    facts = [f for f in facts if f is not None]
+    notes = []
+    by_scope: dict[str, list[str]] = {}
+    for ph in refs:
+        scopes = {f.scope for f in facts if f.indicator == ph.code and f.dims == ph.dims}
+        quiet = ("unstated", "mixed", "all") if b.school else ("unstated", "mixed")
+        if len(scopes) == 1 and (s := scopes.pop()) not in quiet:
+            by_scope.setdefault(s, []).append(b.header_name(ph))
+    for s, names in by_scope.items():
+        notes.append(words("notes.table_scope", names=words.join(names), scope=catalogue.scope_label(s)))
+    reported: dict[str, list[int]] = {}
+    for f in facts:
+        if f.kind == "reported":
+            reported.setdefault(f.name_zh, []).append(f.period)
+    by_years: dict[tuple, list[str]] = {}
+    for name, years in reported.items():
+        by_years.setdefault(tuple(years), []).append(name)
+    for years, names in by_years.items():
+        notes.append(words("notes.reported", years=words.join(str(y) for y in years), names=words.join(names)))
+    notes.extend(scope_notes(facts, catalogue, words))
+    if missing:
+        notes.append(no_data_note(words))
+    return notes
+
+
+def no_data_note(words) -> str:
+    """“—”表示无数据。"""
+    return words("notes.no_data", no_data=words.no_data)

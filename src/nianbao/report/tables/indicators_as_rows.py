@@ -1,0 +1,43 @@
+"""``layout: indicators_as_rows`` — one row an indicator (``rows``), one column a year, and with
+``change: true`` a last column of the change on the year before."""
+
+from __future__ import annotations
+
+from nianbao.report import phrases
+from nianbao.report.document import Cell, Table
+from nianbao.report.notes import table_notes, years_without_data
+from nianbao.report.runs import figure, text
+from nianbao.report.tables import layout
+
+
+@layout("indicators_as_rows")
+def indicators_as_rows(b, t):
+    w = b.words
+    refs = [b.ref(c, t.section) for c in t.spec["rows"]]
+    periods, dropped = t.periods, []
+    if b.optional:
+        if (periods := b.left_out_periods(refs, periods, t.spec, t.section)) is None:
+            return None
+        dropped = [b.header_name(ph) for ph in refs if not b.periods_with_data([ph], periods)]
+        refs = [ph for ph in refs if b.periods_with_data([ph], periods)]
+    change = bool(t.spec.get("change"))
+    if b.optional and change:
+        change = any(b.facts.change(ph.code, max(periods), dims=ph.dims, scope=ph.scope) for ph in refs)
+    last = max(periods)
+    header = [w("tables.indicator_column")] + [w.year(p) for p in periods] + \
+        ([w("tables.change_column")] if change else [])
+    rows, facts = [], []
+    where = b.table_name(t.spec)
+    for ph in refs:
+        row = [Cell([text(b.header_name(ph, with_unit=True))], align="left")]
+        for p in periods:
+            f = b.cell_fact(ph, p, where, t.section)
+            row.append(Cell([figure(f)] if f else [text(w.no_data)]))
+            facts.append(f)
+        if change:
+            ch = b.facts.change(ph.code, last, dims=ph.dims, scope=ph.scope)
+            row.append(Cell(phrases.signed_change_runs(ch, words=w) if ch else [text(w.no_data)]))
+        rows.append(row)
+    return Table(t.key, "", "", header, rows, table_notes(facts, b.cat, refs, b)
+                 + years_without_data(t.periods, periods, w)
+                 + ([w("notes.rows_missing", names=w.join(dropped))] if dropped else []))

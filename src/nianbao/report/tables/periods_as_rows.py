@@ -1,0 +1,29 @@
+"""``layout: periods_as_rows`` — one row a year, one column an indicator (``columns``)."""
+
+from __future__ import annotations
+
+from nianbao.report.document import Cell, Table
+from nianbao.report.notes import table_notes, years_without_data
+from nianbao.report.runs import figure, text
+from nianbao.report.tables import layout
+
+
+@layout("periods_as_rows")
+def periods_as_rows(b, t):
+    w = b.words
+    refs = [b.ref(c, t.section) for c in t.spec["columns"]]
+    periods = t.periods
+    if b.optional and (periods := b.left_out_periods(refs, periods, t.spec, t.section)) is None:
+        return None
+    header = [w("tables.year_column")] + [b.header_name(ph, with_unit=True) for ph in refs]
+    rows, facts = [], []
+    where = b.table_name(t.spec)
+    for p in periods:
+        row = [Cell([text(w.year(p))])]
+        for ph in refs:
+            f = b.cell_fact(ph, p, where, t.section)
+            row.append(Cell([figure(f)] if f else [text(w.no_data)]))
+            facts.append(f)
+        rows.append(row)
+    return Table(t.key, "", "", header, rows, table_notes(facts, b.cat, refs, b)
+                 + years_without_data(t.periods, periods, w))
