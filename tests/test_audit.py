@@ -306,3 +306,13 @@ def test_annotate_docx_and_html(seed_files, tmp_path, capsys):
     _run(capsys, SEED, "--annotate", "-o", html)
     text = html.read_text(encoding="utf-8")
     assert '<mark class="error"' in text and "7:03" in text
+
+
+def test_chinese_numerals_in_words():
+    from nianbao.audit.extract import cn_numeral
+
+    # 3×10+4; 1×100+0+5; (2×1000+3×100)×10000; (3)×10^8 + (5×1000)×10^4; 1×10000+1; 10+2
+    cases = {"三十四": 34, "一百零五": 105, "两千三百万": 23_000_000, "三亿五千万": 350_000_000, "一万零一": 10_001,
+             "十二": 12}
+    assert {t: cn_numeral(t) for t in cases} == cases
+    assert cn_numeral("三四") is None and cn_numeral("十二所") is None

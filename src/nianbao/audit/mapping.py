@@ -19,7 +19,7 @@ RATE_LABEL = re.compile(r"率|占比|比例|比重")
 @lru_cache(maxsize=1)
 def _lexicon_doc() -> dict:
     with (HERE / "lexicon.yaml").open(encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml where installed
 
 
 class Lexicon:

@@ -17,7 +17,7 @@ def catalogue() -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for path in sorted((Path(__file__).parent / "messages").glob("*.yaml")):
         with path.open(encoding="utf-8") as f:
-            for code, entry in (yaml.safe_load(f) or {}).items():
+            for code, entry in (yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}).items():
                 if code in out:
                     raise ValueError(f"{path.name}: finding code {code} defined twice")
                 out[code] = entry
