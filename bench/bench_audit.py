@@ -43,16 +43,22 @@ def main():
           f"{time.perf_counter() - t:.2f} s")
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
-        bases = [build_report(load_dataset(ROOT / "examples" / "datong-2020"), d / "a", pdf=False).docx]
+        bases = [build_report(load_dataset(ROOT / "examples" / name), d / name, pdf=False).docx
+                 for name in ("datong-2020", "datong-2020-schools")]
         rng = random.Random(7)
         files = []
         for i in range(N):
             f = d / f"r{i:03d}.docx"
-            plant(bases[0], f, rng)
+            plant(bases[i % len(bases)], f, rng)
             files.append(str(f))
         t = time.perf_counter()
+        out = []
         with Pool(2) as pool:
-            out = pool.map(one, files, chunksize=4)
+            for done, res in enumerate(pool.imap_unordered(one, files, chunksize=4), start=1):
+                out.append(res)
+                bar = "#" * (30 * done // N)
+                print(f"\r[{bar:<30}] {done}/{N} {time.perf_counter() - t:.0f} s", end="", file=sys.stderr, flush=True)
+        print(file=sys.stderr)
         wall = time.perf_counter() - t
     per = [s for s, _, _ in out]
     found = sum(1 for _, e, _ in out if e >= 1)

@@ -243,11 +243,9 @@ def test_scanned_pdf_is_refused(tmp_path, capsys):
     assert code == 2 and "扫描件" in err
 
 
-def test_encrypted_pdf_is_refused(tmp_path, capsys):
-    pdf = tmp_path / "locked.pdf"
-    # a PDF whose trailer names a standard security handler (RC4, 40 bit) with a user password
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>",
-            b"<< /Filter /Standard /V 1 /R 2 /O <" + b"00" * 32 + b"> /U <" + b"11" * 32 + b"> /P -4 >>"]
+def _pdf_bytes(objs: list[bytes], trailer: str = "") -> bytes:
+    """A PDF written out by hand: objects 1..n (1 the catalogue), the cross-reference table and
+    the trailer (with extra entries)."""
     body, offsets = b"%PDF-1.4\n", []
     for i, o in enumerate(objs, start=1):
         offsets.append(len(body))
@@ -255,11 +253,60 @@ def test_encrypted_pdf_is_refused(tmp_path, capsys):
     xref = len(body)
     body += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
     body += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    body += (f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R /Encrypt 3 0 R /ID [<aa> <aa>] >>\n"
+    body += (f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R {trailer}>>\n"
              f"startxref\n{xref}\n%%EOF\n").encode()
-    pdf.write_bytes(body)
+    return body
+
+
+def _stream(data: bytes) -> bytes:
+    return f"<< /Length {len(data)} >>\nstream\n".encode() + data + b"\nendstream"
+
+
+def test_encrypted_pdf_is_refused_with_the_password_message(tmp_path, capsys):
+    pdf = tmp_path / "locked.pdf"
+    # a PDF whose trailer names a standard security handler (RC4, 40 bit) with a user password
+    pdf.write_bytes(_pdf_bytes([
+        b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>",
+        b"<< /Filter /Standard /V 1 /R 2 /O <" + b"00" * 32 + b"> /U <" + b"11" * 32 + b"> /P -4 >>"],
+        trailer="/Encrypt 3 0 R /ID [<aa> <aa>] "))
     code, _, err = _run(capsys, pdf)
-    assert code == 2 and ("密码" in err or "损坏" in err) and "Traceback" not in err
+    assert code == 2 and "设有密码" in err and "损坏" not in err and "Traceback" not in err
+
+
+def test_pdf_without_a_unicode_map_is_refused(tmp_path, capsys):
+    """Text drawn with a CID font (Identity-H) that has no ToUnicode map: a reader sees only
+    glyph numbers, "(cid:N)", and nianbao says so instead of guessing."""
+    lines = b"".join(f"1 0 0 1 72 {760 - 14 * i} Tm <".encode() + b"".join(f"{g:04X}".encode() for g in
+                     range(1 + i, 31 + i)) + b"> Tj\n" for i in range(40))
+    content = b"BT /F1 12 Tf\n" + lines + b"ET"
+    pdf = tmp_path / "cid.pdf"
+    pdf.write_bytes(_pdf_bytes([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        _stream(content),
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /NoMap /Encoding /Identity-H /DescendantFonts [6 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /NoMap /DW 1000 /FontDescriptor 7 0 R "
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> >>",
+        b"<< /Type /FontDescriptor /FontName /NoMap /Flags 4 /FontBBox [0 0 1000 1000] /ItalicAngle 0 "
+        b"/Ascent 1000 /Descent 0 /CapHeight 1000 /StemV 80 >>"]))
+    code, _, err = _run(capsys, pdf)
+    assert code == 2 and "Unicode" in err and "(cid:N)" in err and "Traceback" not in err
+    assert len([ln for ln in err.splitlines() if ln.strip()]) == 1
+
+
+def test_pdf_over_the_page_limit_is_refused(tmp_path, capsys):
+    from nianbao.audit.readers.pdf import MAX_PAGES
+
+    n = MAX_PAGES + 1
+    kids = " ".join(f"{3 + i} 0 R" for i in range(n))
+    pages = ["<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".encode() for _ in range(n)]
+    pdf = tmp_path / "huge.pdf"
+    pdf.write_bytes(_pdf_bytes([b"<< /Type /Catalog /Pages 2 0 R >>",
+                                f"<< /Type /Pages /Kids [{kids}] /Count {n} >>".encode(), *pages]))
+    code, _, err = _run(capsys, pdf)
+    assert code == 2 and f"{n} 页" in err and f"上限 {MAX_PAGES} 页" in err and "Traceback" not in err
 
 
 def test_folder_with_a_bad_file_still_audits_the_others(tmp_path, capsys):
