@@ -9,11 +9,14 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections import Counter
 from multiprocessing import Pool
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+
+from auditkit import figure_coverage  # noqa: E402
 
 from nianbao.app.audit import audit_file  # noqa: E402
 from nianbao.app.reporting import build_report  # noqa: E402
@@ -41,6 +44,10 @@ def main():
     seed = audit_file(ROOT / "tests" / "fixtures" / "seed" / "datong-2020.txt")
     print(f"seed: {len(seed.claims)} claims, {seed.errors} errors, {seed.warnings} warnings, "
           f"{time.perf_counter() - t:.2f} s")
+    kinds = Counter(c.kind for c in seed.claims)
+    print("seed claims by kind: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))
+    covered, total = figure_coverage(seed)
+    print(f"seed numeric figures read as claims: {covered}/{total} = {100 * covered / total:.1f}%")
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
         bases = [build_report(load_dataset(ROOT / "examples" / name), d / name, pdf=False).docx

@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from auditkit import SEED, figures_in_paragraph, seed_docx
+from auditkit import SEED, figure_coverage, seed_docx
 
 from nianbao.app.audit import audit_file, audit_paths
 from nianbao.app.reporting import build_report
@@ -140,29 +140,7 @@ def test_seed_coverage_of_numeric_figures(seed):
     """≥ 90% of the seed's numeric figures are read as claims (figures counted by a separate,
     simpler tokenizer: numbers that are not years, dates, document numbers, ordinals or list
     markers, in paragraphs; every numeric cell of tables and chart data)."""
-    covered = total = 0
-    blocks = seed.source.blocks
-    spans = {}
-    for c in seed.claims:
-        spans.setdefault(c.block, []).append(c)
-    for bi, b in enumerate(blocks):
-        mine = spans.get(bi, [])
-        if b.kind == "para":
-            if b.heading:
-                continue
-            for s, e in figures_in_paragraph(b.text):
-                total += 1
-                covered += any(c.span[0] <= s < c.span[1] or (c.span[0] <= s <= c.span[1]) for c in mine
-                               if not c.where.table)
-        elif b.kind == "table":
-            for r, row in enumerate(b.rows[1:], start=1):
-                for col, cell in enumerate(row[1:], start=1):
-                    if cell and any(ch.isdigit() for ch in cell) and "-" not in cell.replace("%-", "%"):
-                        total += 1
-                        covered += any(c.span == (r, col) for c in mine)
-        elif b.kind == "chart":
-            total += len(b.series)
-            covered += min(len(b.series), sum(1 for c in mine if c.note != "图表分类标签中的数字"))
+    covered, total = figure_coverage(seed)
     assert total > 250
     assert covered / total >= 0.9, (covered, total)
 
