@@ -128,6 +128,25 @@ def test_seed_school_counts_are_warnings(seed):
     # 34 schools (1.1, 表一); 33 (3.2.1) and 35 (9.1.1) could mean other sets of schools
     stated = {f.values.get("raw") for f in codes(seed, "audit.uncertain") if f.values.get("code") == "claim.mismatch"}
     assert {"33所", "35所"} <= stated
+    # 3.2.1: "全市12所中职学校，与省内16所高职院校…建立了分段培养关系" and "全市7所中职学校21个职业技能
+    # 等级证书试点…" count the schools of a programme, not all the schools: no warning
+    assert not {"12所", "7所"} & stated
+
+
+def test_school_counts_of_a_group_are_not_the_total():
+    from nianbao.audit.mapping import school_subset
+    from nianbao.audit.model import Claim, Where
+
+    def subset(sentence, raw):
+        return school_subset(Claim(raw=raw, kind="count", value=float(raw[:-1]), decimals=0, unit="所", label="",
+                                   where=Where(), context=sentence))
+
+    assert subset("全市有7所学校生师比低于20:1。", "7所")
+    assert subset("全市中职学校34所，其中12所为民办。", "12所")
+    assert subset("在校生不足500人的有12所。", "12所")
+    assert not subset("全市共有中等职业学校34所，在校生22863人。", "34所")
+    assert not subset("全市现有34所中职学校。", "34所")
+    assert not subset("我市35所中职学校在校生不足500人的有12所。", "35所")
 
 
 def test_seed_listed_items(seed):
