@@ -21,12 +21,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="table",
                         help="输出格式：table（默认）、json、csv、xlsx / output format")
     parser.add_argument("-o", "--output", metavar="FILE",
-                        help="写入文件（xlsx 与 --annotate 必须指定）/ write to FILE (needed for xlsx and --annotate)")
+                        help="写入文件（xlsx 与 --annotate 必须指定） / write to FILE (needed for xlsx and --annotate)")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="表格语言 / language of the table")
     parser.add_argument("--dataset", metavar="DIR",
-                        help="同时与数据集核对（如 nianbao check 核对 claims.csv）/ also check against a dataset")
+                        help="同时与数据集核对（如 nianbao check 核对 claims.csv） / also check against a dataset")
     parser.add_argument("--annotate", action="store_true",
-                        help="写出标注版：.docx 加批注，或 .html 标出数字（用 -o 指定）/ "
+                        help="写出标注版：.docx 加批注，或 .html 标出数字（用 -o 指定） / "
                              "write the report back marked: Word comments (.docx) or an HTML copy (-o FILE)")
     parser.add_argument("--claims-out", metavar="FILE",
                         help="把读出的数字写成 claims.csv 格式 / write the figures read in the claims.csv format")
@@ -67,7 +67,7 @@ def run(args) -> int:
     folder = any(p.is_dir() for p in paths)
     total = sum(len(report_files(p)) if p.is_dir() else 1 for p in paths)
     if folder and total == 0:
-        return _fail("文件夹中没有报告文件（.docx、.pdf、.html、.txt）/ no report files in the folder")
+        return _fail("文件夹中没有报告文件（.docx、.pdf、.html、.txt） / no report files in the folder")
     show = (folder or total > 1) and not args.no_progress and sys.stderr.isatty()
     results = audit_paths(paths, dataset, progress=_progress if show else None)
     for r in results:
