@@ -9,11 +9,14 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections import Counter
 from multiprocessing import Pool
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+
+from auditkit import figure_coverage  # noqa: E402
 
 from nianbao.app.audit import audit_file  # noqa: E402
 from nianbao.app.reporting import build_report  # noqa: E402
@@ -41,18 +44,28 @@ def main():
     seed = audit_file(ROOT / "tests" / "fixtures" / "seed" / "datong-2020.txt")
     print(f"seed: {len(seed.claims)} claims, {seed.errors} errors, {seed.warnings} warnings, "
           f"{time.perf_counter() - t:.2f} s")
+    kinds = Counter(c.kind for c in seed.claims)
+    print("seed claims by kind: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))
+    covered, total = figure_coverage(seed)
+    print(f"seed numeric figures read as claims: {covered}/{total} = {100 * covered / total:.1f}%")
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
-        bases = [build_report(load_dataset(ROOT / "examples" / "datong-2020"), d / "a", pdf=False).docx]
+        bases = [build_report(load_dataset(ROOT / "examples" / name), d / name, pdf=False).docx
+                 for name in ("datong-2020", "datong-2020-schools")]
         rng = random.Random(7)
         files = []
         for i in range(N):
             f = d / f"r{i:03d}.docx"
-            plant(bases[0], f, rng)
+            plant(bases[i % len(bases)], f, rng)
             files.append(str(f))
         t = time.perf_counter()
+        out = []
         with Pool(2) as pool:
-            out = pool.map(one, files, chunksize=4)
+            for done, res in enumerate(pool.imap_unordered(one, files, chunksize=4), start=1):
+                out.append(res)
+                bar = "#" * (30 * done // N)
+                print(f"\r[{bar:<30}] {done}/{N} {time.perf_counter() - t:.0f} s", end="", file=sys.stderr, flush=True)
+        print(file=sys.stderr)
         wall = time.perf_counter() - t
     per = [s for s, _, _ in out]
     found = sum(1 for _, e, _ in out if e >= 1)

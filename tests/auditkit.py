@@ -25,6 +25,35 @@ def figures_in_paragraph(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def figure_coverage(result) -> tuple[int, int]:
+    """(figures read as claims, numeric figures) of an audit: the numbers of paragraphs that are
+    quantities, every numeric cell of tables and each value of chart data."""
+    covered = total = 0
+    blocks = result.source.blocks
+    spans = {}
+    for c in result.claims:
+        spans.setdefault(c.block, []).append(c)
+    for bi, b in enumerate(blocks):
+        mine = spans.get(bi, [])
+        if b.kind == "para":
+            if b.heading:
+                continue
+            for s, e in figures_in_paragraph(b.text):
+                total += 1
+                covered += any(c.span[0] <= s < c.span[1] or (c.span[0] <= s <= c.span[1]) for c in mine
+                               if not c.where.table)
+        elif b.kind == "table":
+            for r, row in enumerate(b.rows[1:], start=1):
+                for col, cell in enumerate(row[1:], start=1):
+                    if cell and any(ch.isdigit() for ch in cell) and "-" not in cell.replace("%-", "%"):
+                        total += 1
+                        covered += any(c.span == (r, col) for c in mine)
+        elif b.kind == "chart":
+            total += len(b.series)
+            covered += min(len(b.series), sum(1 for c in mine if c.note != "图表分类标签中的数字"))
+    return covered, total
+
+
 def seed_docx(path: Path) -> Path:
     """A Word file of the seed text: its paragraphs and tables (chart data as paragraphs)."""
     import docx

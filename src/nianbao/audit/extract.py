@@ -15,17 +15,12 @@ from nianbao.audit.readers.common import caption_of, heading_number
 # -- normalising text, length-preserving (offsets stay valid for annotations) --------------------
 
 
+_HALF = {o: o - 0xFEE0 for o in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA0: 0x20}
+
+
 def half_width(text: str) -> str:
-    out = []
-    for ch in text:
-        o = ord(ch)
-        if 0xFF01 <= o <= 0xFF5E:
-            out.append(chr(o - 0xFEE0))
-        elif ch in "\u3000\xa0":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    """Full-width ASCII forms and wide spaces as their narrow forms, one character for one."""
+    return text.translate(_HALF)
 
 
 UNITS = ("万平方米", "平方米", "万元", "亿元", "元", "万人次", "人次", "万人", "余人", "人", "名", "所", "家", "个",
@@ -64,12 +59,44 @@ SENTENCE_END = re.compile(r"[。!?！？\n]")
 CLAUSE_END = re.compile(r"[,，;；:：]")
 
 
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG = {"万": 10_000, "亿": 100_000_000}
+
+
+def cn_numeral(text: str) -> int | None:
+    """The value of a Chinese numeral in words ("三十四", "一百零五", "两千三百万", "十二");
+    None when the text is not one."""
+    if not text or any(ch not in _CN_DIGIT and ch not in _CN_SMALL and ch not in _CN_BIG for ch in text):
+        return None
+    total = section = 0
+    digit: int | None = None
+    last_big = 10 ** 12
+    for ch in text:
+        if ch in _CN_DIGIT:
+            if digit is not None and digit != 0 and _CN_DIGIT[ch] != 0:
+                return None  # two digits in a row ("三四") is not a numeral in words
+            digit = _CN_DIGIT[ch]
+        elif ch in _CN_SMALL:
+            section += (1 if digit is None else digit) * _CN_SMALL[ch]
+            digit = None
+        else:
+            big = _CN_BIG[ch]
+            if big > last_big:  # 万 after 亿 multiplies the 亿 part too ("一亿万" is not printed)
+                return None
+            section += digit or 0
+            total += section * big
+            section, digit, last_big = 0, None, big
+    return total + section + (digit or 0)
+
+
 def cn_value(text: str) -> float | None:
-    try:
+    value = cn_numeral(text)
+    if value is not None:
+        return float(value)
+    try:  # other forms (cn2an reads a few more, e.g. with a decimal point)
         import cn2an
         return float(cn2an.cn2an(text.replace("两", "二"), "smart"))
-    except (ValueError, KeyError, TypeError, IndexError):
-        return None
     except Exception:  # cn2an raises its own errors for text that is not a numeral
         return None
 

@@ -19,7 +19,35 @@ RATE_LABEL = re.compile(r"率|占比|比例|比重")
 @lru_cache(maxsize=1)
 def _lexicon_doc() -> dict:
     with (HERE / "lexicon.yaml").open(encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml where installed
+
+
+_CLAUSE = re.compile(r"[，,；;：:。]")
+_SCHOOL_WORD = re.compile(r"^\s*(?:中等职业|中职|职业)?(?:教育)?(?:学校|院校)")
+_COMPARED = re.compile(r"低于|高于|不足|未达|达不到|超过|少于|多于")
+
+
+def school_subset(c) -> bool:
+    """Whether a count of schools names a group of them rather than all the schools, from its
+    sentence: after 其中 or "…的有N所"; schools that do something counted at once ("7所中职学校21个
+    …试点"), that act with others ("12所中职学校，与省内16所高职院校…"), or that are compared
+    ("有7所学校…低于…"). A count followed by "…的有N所" is the whole of that group."""
+    ctx = c.context or ""
+    i = ctx.find(c.raw)
+    if i < 0:
+        return False
+    before = _CLAUSE.split(ctx[:i])[-1]
+    rest = ctx[i + len(c.raw):]
+    if "其中" in before or re.search(r"的(?:有|共)?$", before):
+        return True
+    clause = _CLAUSE.split(rest)[0]
+    label = _SCHOOL_WORD.match(clause)
+    tail = clause[label.end():] if label else clause
+    if re.match(r"\s*\d", tail):
+        return True
+    if label and not tail.strip() and re.match(r"[，,]\s*(?:与|和|同)", rest[len(clause):]):
+        return True
+    return bool(_COMPARED.search(tail)) and not re.search(r"的(?:有|共)?\s*\d+\s*所", tail)
 
 
 class Lexicon:
@@ -165,6 +193,8 @@ class Lexicon:
         dims = self.dims_of(label, target, inherited)
         if dims is None:
             return
+        if target == "schools" and not c.total and school_subset(c):
+            return  # the schools of some group, not all the schools: the label stays as printed
         c.target, c.dims = target, dims
         if e.get("dims"):
             c.dims = tuple(sorted(e["dims"].items()))

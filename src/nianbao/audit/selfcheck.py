@@ -415,7 +415,7 @@ class SelfCheck:
             if len({round(c.value, 6) for c in cs}) < 2 or not any(c.where.table for c in cs):
                 continue
             a, b = cs[0], next(c for c in cs if round(c.value, 6) != round(cs[0].value, 6))
-            f = finding("audit.value_differs", self._loc(b), period=period, label=label, first=a.raw,
+            f = finding("audit.value_differs", self._loc(b), period=period, year=period, label=label, first=a.raw,
                         first_where=a.where.text(), second=b.raw, second_where=b.where.text())
             f.values["claims"] = [a.id, b.id]
             out.append(f)

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from nianbao.audit.model import Block, Source, Where, input_error
-from nianbao.audit.readers.common import clean, heading_number
+from nianbao.audit.readers.common import caption_of, clean, heading_number
 
 MAX_PAGES = 400
 _CID = re.compile(r"\(cid:\d+\)")
@@ -32,6 +32,74 @@ def _open(path: Path):
         if isinstance(exc, (PDFSyntaxError, PSException, ValueError, KeyError, TypeError)) or True:
             raise input_error("audit.pdf_broken", path, reason=type(exc).__name__) from None
     return pdf, pages
+
+
+def _word_lines(words: list[dict], below: float) -> list[list[dict]]:
+    """The words under a height of the page, grouped into visual lines (by their top)."""
+    lines: list[list[dict]] = []
+    for w in sorted((w for w in words if w["top"] > below), key=lambda w: (round(w["top"]), w["x0"])):
+        if lines and abs(lines[-1][0]["top"] - w["top"]) <= 3:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    out = []
+    for ln in lines:
+        merged: list[dict] = []
+        for w in sorted(ln, key=lambda w: w["x0"]):
+            if merged and w["x0"] - merged[-1]["x1"] < 8:  # a space inside a cell, not a column gap
+                last = merged[-1]
+                merged[-1] = {**last, "text": f"{last['text']} {w['text']}", "x1": w["x1"],
+                              "bottom": max(last["bottom"], w["bottom"])}
+            else:
+                merged.append(dict(w))
+        out.append(merged)
+    return out
+
+
+def unruled_table(words: list[dict], below: float) -> tuple[list[list[str | None]], float]:
+    """A table printed without rules under its caption: the first line of words gives the
+    columns (where each header starts), each following line a row; a line with one short word
+    or a few short words without digits are the rest of the cells above (text wrapped in its cell). The
+    table ends at a heading, a caption, a sentence or a line that does not fit the columns.
+    Returns the rows and the bottom of the table ([] when the lines do not form a table)."""
+    lines = _word_lines(words, below)
+    if not lines or len(lines[0]) < 3:
+        return [], below
+    starts = [w["x0"] for w in lines[0]]
+
+    def column(w):
+        return max(i for i, x in enumerate(starts) if x <= w["x0"] + 3) if w["x0"] + 3 >= starts[0] else -1
+
+    rows: list[list[str | None]] = []
+    bottom = below
+    for ln in lines:
+        text = "".join(w["text"] for w in ln)
+        if rows and (heading_number(text) or caption_of(text) or "。" in text):
+            break
+        cols = [column(w) for w in ln]
+        if -1 in cols:
+            break
+        if len(rows) == 1 and not any(ch.isdigit() for ch in text):
+            for w, c in zip(ln, cols):  # the header goes on over a second line
+                rows[0][c] = f"{rows[0][c] or ''}{w['text']}"
+            bottom = max(w["bottom"] for w in ln)
+            continue
+        if rows and 2 * len(ln) < len(starts) and not any(ch.isdigit() for ch in text) \
+                and all(len(w["text"]) <= 8 for w in ln):
+            for w, c in zip(ln, cols):  # the rest of cells wrapped onto a second line
+                rows[-1][c] = f"{rows[-1][c] or ''}{w['text']}"
+            bottom = max(w["bottom"] for w in ln)
+            continue
+        if len(ln) == 1:
+            break
+        row: list[str | None] = [""] * len(starts)
+        for w, c in zip(ln, cols):
+            row[c] = f"{row[c]} {w['text']}".strip()
+        rows.append(row)
+        bottom = max(w["bottom"] for w in ln)
+    if len(rows) < 2:
+        return [], below
+    return rows, bottom
 
 
 def read_pdf(path: Path) -> Source:
@@ -72,7 +140,11 @@ def read_pdf(path: Path) -> Source:
                 ordered = sorted([("line", ln["top"], ln) for ln in lines] + [("table", t.bbox[1], t) for t in tables],
                                  key=lambda x: x[1])
                 width = max((ln["x1"] - ln["x0"] for ln in lines), default=0)
-                for what, _, item in ordered:
+                words = None
+                skip_to = -1.0
+                for k, (what, top, item) in enumerate(ordered):
+                    if top < skip_to:
+                        continue
                     if what == "table":
                         flush()
                         rows = [[clean(c) if c is not None else None for c in row] for row in item.extract()]
@@ -87,6 +159,17 @@ def read_pdf(path: Path) -> Source:
                         continue  # page numbers
                     if heading_number(t) or (buf and heading_number("".join(buf))):
                         flush()
+                    if caption_of(t).startswith("表") and not (k + 1 < len(ordered) and ordered[k + 1][0] == "table"):
+                        # a table without rules under its caption: read its cells from the words
+                        words = body.extract_words() if words is None else words
+                        rows, skip_to = unruled_table(words, item["bottom"])
+                        if rows:
+                            flush()
+                            buf_page = number
+                            buf.append(t)
+                            flush()
+                            blocks.append(Block(kind="table", rows=rows, where=Where(page=number)))
+                            continue
                     if not buf:
                         buf_page = number
                     buf.append(t)
