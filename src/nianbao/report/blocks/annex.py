@@ -11,11 +11,14 @@ Rows marked ``graduates: true`` concern the year's graduates: a school that had 
 
 from __future__ import annotations
 
+import re
+
 from nianbao.report.blocks import block
 from nianbao.report.document import Cell, Paragraph, Table
 from nianbao.report.runs import figure, text
 from nianbao.report.sentences import render_text
 
+_UNVERIFIED = re.compile(r"\s*\[unverified[^\]]*\]")  # the catalogue's own marks, not for readers
 GRADUATES = "graduates"  # the element whose value 0 means: no graduates that year
 
 
@@ -39,7 +42,8 @@ def row_label(b, row: dict) -> tuple[str, str, str, object]:
     ind = b.cat.indicator(ph.code)
     el = b.cat.elements.get(ph.code)
     definition = row.get("definition") or ind.definition or (el.definition if el else "") or ind.zh
-    return row.get("zh") or b.header_name(ph), row.get("unit", {}).get("zh") if row.get("unit") else ind.unit_zh, definition, ph
+    unit = row.get("unit", {}).get("zh") if row.get("unit") else ind.unit_zh
+    return row.get("zh") or b.header_name(ph), unit, _UNVERIFIED.sub("", definition), ph
 
 
 @block("annex")
@@ -51,7 +55,7 @@ def annex(b, req) -> None:
     w = b.words
     skip_graduates = no_graduates(b)
     status = (b.cat.annex or {}).get("status_zh")
-    for spec in tables:
+    for n, spec in enumerate(tables, 1):
         rows, facts, marked = [], [], False
         where = spec.get("number_zh") or spec.get("zh", "")
         for i, row in enumerate(spec.get("rows") or [], 1):
@@ -75,7 +79,7 @@ def annex(b, req) -> None:
             notes.append(w("annex.graduate_rows"))
         if marked and skip_graduates:
             notes.append(w("annex.no_graduates_note", year=b.year))
-        if status:
+        if status and n == len(tables):
             notes.append(w("annex.status"))
         title = render_text(spec.get("zh", ""), b.context())
         number = spec.get("number_zh") or b.next_table_number(spec)
