@@ -62,9 +62,13 @@ def compliance(dataset, document) -> list[Finding]:
         content = [b for b in blocks[i + 1:j] if isinstance(b, Table) or (isinstance(b, Paragraph) and b.style
                    in ("body", "bullet")) or (isinstance(b, Heading) and b.level == 3)]
         if not content:
-            code = "outline.part_empty" if part.get("required") else "outline.part_empty_optional"
-            out.append(finding(code, Location(section=str(part["id"])), report_type=rtype, report_type_en=rtype_en,
-                               part=part.get("zh", part["id"]), part_en=part.get("en", part["id"])))
+            values = dict(report_type=rtype, report_type_en=rtype_en, part=part.get("zh", part["id"]),
+                          part_en=part.get("en", part["id"]))
+            where = Location(section=str(part["id"]))
+            if part.get("required"):
+                out.append(finding("outline.part_empty", where, **values))
+            else:
+                out.append(finding("outline.part_empty_optional", where, **values))
     uses_annex = any("annex" in blk for p in outline.get("parts", []) for s in p.get("sections", [])
                      for blk in s.get("blocks", []))
     if not uses_annex:
@@ -82,10 +86,12 @@ def compliance(dataset, document) -> list[Finding]:
             if value != words.no_data:
                 continue
             name = "".join(r.text for r in cells[1].runs)
-            code = "outline.annex_row_empty" if row.get("required") else "outline.annex_row_empty_optional"
-            out.append(finding(code, Location(section="附件1"), report_type=rtype, report_type_en=rtype_en,
-                               table=spec.get("number_zh", ""), row=name, row_en=str(row.get("fact", name)),
-                               year=dataset.report_year, no_data=words.no_data))
+            values = dict(report_type=rtype, report_type_en=rtype_en, table=spec.get("number_zh", ""), row=name,
+                          row_en=str(row.get("fact", name)), year=dataset.report_year, no_data=words.no_data)
+            if row.get("required"):
+                out.append(finding("outline.annex_row_empty", Location(section="附件1"), **values))
+            else:
+                out.append(finding("outline.annex_row_empty_optional", Location(section="附件1"), **values))
     return out
 
 
