@@ -8,9 +8,11 @@ from pathlib import Path
 
 from nianbao.check import output
 from nianbao.check.engine import check_dataset
-from nianbao.core.findings import Finding, sort_key
+from nianbao.core.findings import Finding, Location, sort_key
+from nianbao.core.messages import finding
+from nianbao.report.blocks.annex import annex_tables
 from nianbao.report.builder import build_document
-from nianbao.report.document import ReportError
+from nianbao.report.document import Heading, Paragraph, ReportError, Table
 
 
 def run_check(dataset) -> list[Finding]:
@@ -26,7 +28,71 @@ def outline_gaps(dataset) -> list[Finding]:
         document = build_document(dataset, (), allow_errors=True, charts=False)
     except ReportError as exc:
         return list(exc.findings)
-    return list(document.errors) + list(document.omitted)
+    return list(document.errors) + list(document.omitted) + compliance(dataset, document)
+
+
+def _outline_of(dataset, document) -> tuple[str, dict]:
+    outlines = dataset.catalogue.outline.get("outlines") or {}
+    chosen = dataset.meta.get("report_type") or dataset.meta.get("outline") or "city"
+    return chosen, outlines.get(chosen) or {}
+
+
+def compliance(dataset, document) -> list[Finding]:
+    """框架完整性: the parts of the report type's outline that came out empty (an error for a
+    part marked ``required``, else a warning) and the rows of the annex's indicator tables left
+    without a figure (an error for a ``required`` row); rows a school without graduates need
+    not fill are not findings."""
+    chosen, outline = _outline_of(dataset, document)
+    if not outline:
+        return []
+    words = document.words
+    rtype = outline.get("zh", chosen)
+    rtype_en = outline.get("en", chosen)
+    out: list[Finding] = []
+    blocks = document.blocks
+    starts = {b.anchor: i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.level == 1}
+    for part in outline.get("parts", []):
+        if not part.get("required") and not any("required" in p for p in outline.get("parts", [])):
+            continue
+        i = starts.get(f"sec-{part['id']}")
+        if i is None:
+            continue
+        j = next((k for k in range(i + 1, len(blocks)) if isinstance(blocks[k], Heading) and blocks[k].level == 1),
+                 len(blocks))
+        content = [b for b in blocks[i + 1:j] if isinstance(b, Table) or (isinstance(b, Paragraph) and b.style
+                   in ("body", "bullet")) or (isinstance(b, Heading) and b.level == 3)]
+        if not content:
+            values = dict(report_type=rtype, report_type_en=rtype_en, part=part.get("zh", part["id"]),
+                          part_en=part.get("en", part["id"]))
+            where = Location(section=str(part["id"]))
+            if part.get("required"):
+                out.append(finding("outline.part_empty", where, **values))
+            else:
+                out.append(finding("outline.part_empty_optional", where, **values))
+    uses_annex = any("annex" in blk for p in outline.get("parts", []) for s in p.get("sections", [])
+                     for blk in s.get("blocks", []))
+    if not uses_annex:
+        return out
+    printed = {b.key: b for b in blocks if isinstance(b, Table) and b.key.startswith("annex:")}
+    if not printed:
+        return out + [finding("outline.annex_missing", Location(), report_type=rtype, report_type_en=rtype_en,
+                              catalogue=dataset.catalogue.id)]
+    for spec in annex_tables(dataset.catalogue):
+        table = printed.get(f"annex:{spec.get('id', '')}")
+        if table is None:
+            continue
+        for row, cells in zip(spec.get("rows") or [], table.rows):
+            value = "".join(r.text for r in cells[3].runs)
+            if value != words.no_data:
+                continue
+            name = "".join(r.text for r in cells[1].runs)
+            values = dict(report_type=rtype, report_type_en=rtype_en, table=spec.get("number_zh", ""), row=name,
+                          row_en=str(row.get("fact", name)), year=dataset.report_year, no_data=words.no_data)
+            if row.get("required"):
+                out.append(finding("outline.annex_row_empty", Location(section="附件1"), **values))
+            else:
+                out.append(finding("outline.annex_row_empty_optional", Location(section="附件1"), **values))
+    return out
 
 
 def check(dataset, outline: bool = True) -> list[Finding]:

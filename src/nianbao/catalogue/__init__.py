@@ -6,7 +6,8 @@ on), ``dimensions.yaml`` (disaggregations), ``elements.yaml`` (data elements),
 ``indicators.yaml`` (numerator/denominator definitions), ``outline.yaml`` (report outlines,
 tables, charts, sentences), ``rules.yaml`` (check rules), ``standards.yaml`` (school
 standards), ``majors.yaml`` (专业目录), ``aggregation.yaml`` (how figures roll up) and
-``workbook.yaml`` (the school workbook). Code interprets these files; it does not contain the
+``workbook.yaml`` (the school workbook) and ``annex.yaml`` (the indicator tables printed at the
+end of a report, from cn-2022 on). Code interprets these files; it does not contain the
 domain.
 
 **Versions extend each other.** A version whose ``catalogue.yaml`` says ``extends: cn-2016``
@@ -107,6 +108,7 @@ class Catalogue:
     majors: dict[str, Any] = field(default_factory=dict)
     aggregation: dict[str, Any] = field(default_factory=dict)
     workbook: dict[str, Any] = field(default_factory=dict)
+    annex: dict[str, Any] = field(default_factory=dict)  # indicator tables (附件), from cn-2022
     path: Path | None = None  # the version's folder
     lineage: tuple[str, ...] = ()  # this version, then the versions it extends
     sources: tuple[str, ...] = ()  # every file merged, eldest first (a dataset's own files last)
@@ -261,7 +263,8 @@ def build(m: Merged) -> Catalogue:
         indicators=indicators, outline=m.data.get("outline.yaml") or {},
         rules=m.data.get("rules.yaml") or [], standards=m.data.get("standards.yaml") or {},
         majors=majors, aggregation=m.data.get("aggregation.yaml") or DEFAULT_AGGREGATION,
-        workbook=m.data.get("workbook.yaml") or {}, path=m.folder, lineage=m.lineage, sources=m.sources)
+        workbook=m.data.get("workbook.yaml") or {}, annex=m.data.get("annex.yaml") or {},
+        path=m.folder, lineage=m.lineage, sources=m.sources)
 
 
 def _incomplete(what_zh: str, what_en: str, code: str, exc: Exception, where: str, needed: str) -> CatalogueError:

@@ -25,6 +25,7 @@ COMMANDS = [
     ("import", "nianbao.cli.import_cmd", "导入学校填报的工作簿", "import filled school workbooks"),
     ("indicators", "nianbao.cli.indicators_cmd", "按层级与分组计算指标", "compute indicators by level and breakdown"),
     ("standards", "nianbao.cli.standards_cmd", "学校办学标准达标情况", "which school meets which standard"),
+    ("outlines", "nianbao.cli.outlines_cmd", "列出目录版本、报告类型与提纲各部分", "list catalogue versions, report types and their parts"),
     ("audit", "nianbao.cli.audit_cmd", "审核已印发的报告，找出其中自相矛盾的数字", "audit a published report for contradictions"),
 ]
 

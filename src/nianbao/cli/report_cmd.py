@@ -8,6 +8,7 @@ import sys
 
 from nianbao.app.datasets import open_dataset
 from nianbao.app.errors import CJKFontError, FindingsError, ReportError, SelfCheckError, TemplateError, UseCaseError
+from nianbao.app.outlines import apply_outline, choose_outline
 from nianbao.app.reporting import build_report, summary
 from nianbao.app.school_reports import build_school_reports, school_problem
 
@@ -24,6 +25,9 @@ def add_arguments(p) -> None:
     p.add_argument("--allow-errors", action="store_true",
                    help="数据有错误时仍生成报告，并在附录中列出错误 / build despite data errors, listing them in an appendix")
     p.add_argument("--no-pdf", action="store_true", help="不生成 PDF / do not convert to PDF")
+    p.add_argument("--outline", metavar="TYPE",
+                   help="报告类型（提纲），覆盖 dataset.yaml 的 report_type，如 school、city、province、county；"
+                        "nianbao outlines 列出可用类型 / report type (outline), overriding dataset.yaml's report_type")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--school", metavar="学校标识码",
                        help="生成该校的学校年报（学校标识码见 orgs.csv） / build the report of this school (code in orgs.csv)")
@@ -60,6 +64,12 @@ def run(args) -> int:
         _list(exc.findings)
         return 2
     school = getattr(args, "school", None)
+    try:
+        as_school = school is not None or getattr(args, "all_schools", False)
+        apply_outline(dataset, choose_outline(dataset, getattr(args, "outline", None), school=as_school), as_school)
+    except UseCaseError as exc:
+        _err(f"错误：{exc.zh} / {exc.en}")
+        return 2
     if school is not None:
         school = school.strip()
         problem = school_problem(dataset, school)

@@ -50,7 +50,7 @@ class BuildContext:
             self.facts = FactBook(self.cat, self.org_code, observations_for(dataset), dataset.periods)
             self.names = {"org": dataset.org_unit.zh, "org_en": dataset.org_unit.en or dataset.org_unit.zh,
                           "publisher": meta.get("publisher_zh", ""), "publisher_en": meta.get("publisher_en", "")}
-            self.outline_id = outline or meta.get("outline", "city")
+            self.outline_id = outline or meta.get("report_type") or meta.get("outline", "city")
             self.narratives = dataset.narratives
         else:
             self.org_code = org.code
@@ -242,10 +242,10 @@ def build(b: BuildContext) -> Document:
     outline = b.plan = b.outline()
     title_, subtitle = title(b, outline, b.context())
     for part in outline["parts"]:
-        b.add(Heading(1, part["id"], part["zh"], anchor=f"sec-{part['id']}"))
+        b.add(Heading(1, part["id"] if part.get("numbered", True) else "", part["zh"], anchor=f"sec-{part['id']}"))
         for sec in part.get("sections", []):
             sid = sec["id"]
-            b.add(Heading(2, sid, sec["zh"], anchor="sec-" + sid.replace(".", "-")))
+            b.add(Heading(2, sid if sec.get("numbered", True) else "", sec["zh"], anchor="sec-" + sid.replace(".", "-")))
             before = len(b.blocks)
             for block in sec.get("blocks", []):
                 build_block(b, block, sid)
