@@ -35,7 +35,7 @@ own, as ``nianbao indicators --by`` lists them), every figure with the number of
 from __future__ import annotations
 
 from nianbao.compute import scopes
-from nianbao.compute.sql import identifier, literal
+from nianbao.compute.sql import identifier, literal, with_query
 
 AGGREGATE_COLUMNS = ("org_unit", "grp", "element", "dims", "period", "scope", "value", "n", "expected", "kind")
 UNIT_COLUMNS = AGGREGATE_COLUMNS  # unit_observations_sql: the same columns, kind 'own' for a unit's own rows
@@ -291,20 +291,19 @@ def unit_observations_sql(aggregates: str = "aggregates", table: str = "observat
     """Every unit's figures: its own rows, and the aggregates of its schools where it gave no row
     of the same figure and scope itself (its own row is used; the check lists the difference)."""
     aggregates, table = identifier(aggregates), identifier(table)
-    return f"""SELECT org_unit, '' AS grp, element, dims, period, scope, value, 0 AS n, 0 AS expected, 'own' AS kind
-FROM {table}
-UNION ALL
-SELECT a.org_unit, a.grp, a.element, a.dims, a.period, a.scope, a.value, a.n, a.expected, a.kind
-FROM {aggregates} a
-WHERE a.grp <> '' OR NOT EXISTS (
-  SELECT 1 FROM {table} o WHERE o.org_unit = a.org_unit AND o.element = a.element AND o.dims = a.dims
-  AND o.period = a.period AND o.scope = a.scope)"""
+    return f"""SELECT org_unit, grp, element, dims, period, scope, value, n, expected, kind FROM (
+  SELECT u.*, ROW_NUMBER() OVER (PARTITION BY org_unit, grp, element, dims, period, scope
+                                 ORDER BY CASE WHEN kind = 'own' THEN 0 ELSE 1 END) AS rk
+  FROM (
+    SELECT org_unit, '' AS grp, element, dims, period, scope, value, 0 AS n, 0 AS expected, 'own' AS kind
+    FROM {table}
+    UNION ALL
+    SELECT org_unit, grp, element, dims, period, scope, value, n, expected, kind FROM {aggregates}
+  ) u
+) ranked
+WHERE rk = 1"""
 
 
 def aggregates_sql(catalogue, dialect) -> str:
     """The aggregation as one query: the steps as a WITH clause."""
-    steps = aggregate_steps(catalogue, dialect)
-    ctes = ",\n".join(f"{name} AS (" + (f"  -- {note}" if note else "") + "\n"
-                       + "\n".join("  " + line for line in sql.split("\n")) + "\n)"
-                       for name, note, sql in steps[:-1])
-    return f"WITH {ctes}\n{steps[-1][2]}"
+    return with_query(aggregate_steps(catalogue, dialect))

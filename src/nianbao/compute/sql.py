@@ -56,27 +56,36 @@ def inputs_of(ind) -> list[formula.Ref]:
     return list(dict.fromkeys(refs))
 
 
-def indicator_sql(catalogue, code: str, table: str = "observations", scope: str | None = None) -> str:
-    """One SELECT giving ``RESULT_COLUMNS`` for the indicator ``code`` in every org unit and
-    period of ``table`` that has it. ``scope`` asks for a scope first (as FactBook.get does)."""
+def _wanted(ind) -> list[formula.Ref]:
+    """The references an indicator reads: its formula's inputs, then its fallback."""
+    refs = inputs_of(ind)
+    return list(dict.fromkeys(refs + ([formula.Ref(ind.fallback)] if ind.fallback else [])))
+
+
+def pivot_sql(refs: list[formula.Ref], table: str = "observations") -> str:
+    """One row per org unit and period, one column per reference and scope: ``x{i}_{scope}`` is
+    ``refs[i]`` in that scope (NULL where the unit lacks it)."""
     table = identifier(table)
-    ind = catalogue.indicator(code)
-    if not ind.derived:
-        raise ValueError(f"{code} is a data element: use elements_sql")
-    first = scope or ind.scope
+    pivots = ",\n  ".join(
+        f"MAX(CASE WHEN element = {literal(r.element)} AND dims = {literal(dims_text(r))} AND scope = {literal(s)} "
+        f"THEN value END) AS x{i}_{s}" for i, r in enumerate(refs) for s in SCOPE_ORDER)
+    elements = ", ".join(sorted({literal(r.element) for r in refs}))
+    return f"""SELECT org_unit, period,
+  {pivots}
+FROM {table}
+WHERE element IN ({elements})
+GROUP BY org_unit, period"""
+
+
+def _tail(ind, pos: dict, first: str | None, wide: str = "wide") -> str:
+    """The SELECT of one indicator over the pivot ``wide`` (columns named by ``pos``)."""
     refs = inputs_of(ind)
     fallback = formula.Ref(ind.fallback) if ind.fallback else None
-    wanted = list(dict.fromkeys(refs + ([fallback] if fallback else [])))
-    pos = {r: i for i, r in enumerate(wanted)}
-    cols = [{s: f"x{i}_{s}" for s in SCOPE_ORDER} for i in range(len(wanted))]
-    pivots = ",\n    ".join(
-        f"MAX(CASE WHEN element = {literal(r.element)} AND dims = {literal(dims_text(r))} AND scope = {literal(s)} "
-        f"THEN value END) AS {cols[i][s]}" for i, r in enumerate(wanted) for s in SCOPE_ORDER)
-    elements = ", ".join(sorted({literal(r.element) for r in wanted}))
-    common = scopes.sql_common([cols[pos[r]] for r in refs], first)
-    taken = ",\n    ".join(
-        [f"{scopes.sql_pick(cols[pos[r]], 'common', first)} AS v{pos[r]}" for r in refs]
-        + [f"{scopes.sql_scope(cols[pos[r]], 'common', first)} AS s{pos[r]}" for r in refs])
+    cols = {r: {s: f"x{pos[r]}_{s}" for s in SCOPE_ORDER} for r in refs + ([fallback] if fallback else [])}
+    common = scopes.sql_common([cols[r] for r in refs], first)
+    taken = ",\n      ".join(
+        [f"{scopes.sql_pick(cols[r], 'common', first)} AS v{pos[r]}" for r in refs]
+        + [f"{scopes.sql_scope(cols[r], 'common', first)} AS s{pos[r]}" for r in refs])
     value_of = lambda r: f"v{pos[r]}"  # noqa: E731
     num = formula.to_sql(ind.numerator_ast, value_of)
     factor = repr(float(ind.factor))
@@ -88,38 +97,99 @@ def indicator_sql(catalogue, code: str, table: str = "observations", scope: str 
         ratio = f"({num}) * {factor}"
     used = " || ',' || ".join(f"s{pos[r]}" for r in refs)
     if fallback:
-        fb = cols[pos[fallback]]
-        fb_cols = f",\n    {scopes.sql_first(fb, first)} AS fb, {scopes.sql_first_scope(fb, first)} AS fb_scope"
+        fb = cols[fallback]
+        taken += f",\n      {scopes.sql_first(fb, first)} AS fb, {scopes.sql_first_scope(fb, first)} AS fb_scope"
         value = "COALESCE(ratio, fb)"
         scope_out = "CASE WHEN ratio IS NOT NULL THEN COALESCE(common, 'mixed') ELSE fb_scope END"
         inputs = "CASE WHEN ratio IS NOT NULL THEN inputs ELSE fb_scope END"
     else:
-        fb_cols = ""
-        value = "ratio"
-        scope_out = "COALESCE(common, 'mixed')"
-        inputs = "inputs"
-    legend = "; ".join(f"x{i} {r.key}" for i, r in enumerate(wanted))
-    return f"""-- {code} = ({ind.numerator}) / ({ind.denominator or 1}) × {ind.factor:g}; inputs: {legend}
-WITH wide AS (
-  SELECT org_unit, period,
-    {pivots}
-  FROM {table}
-  WHERE element IN ({elements})
-  GROUP BY org_unit, period
-), taken AS (
-  SELECT org_unit, period, common,
-    {taken}{fb_cols}
-  FROM (SELECT wide.*, {common} AS common FROM wide) w
-), computed AS (
-  SELECT taken.*, {num} AS num, {den} AS den, {ratio} AS ratio, {used} AS inputs
-  FROM taken
-)
-SELECT org_unit, period, {literal(code)} AS indicator, {scope_out} AS scope,
+        value, scope_out, inputs = "ratio", "COALESCE(common, 'mixed')", "inputs"
+    legend = "; ".join(f"x{pos[r]} {r.key}" for r in cols)
+    return f"""-- {ind.code} = ({ind.numerator}) / ({ind.denominator or 1}) × {ind.factor:g}; inputs: {legend}
+SELECT org_unit, period, {literal(ind.code)} AS indicator, {scope_out} AS scope,
        CASE WHEN ratio IS NOT NULL THEN num END AS numerator,
        CASE WHEN ratio IS NOT NULL THEN den END AS denominator,
        {value} AS value, CASE WHEN ratio IS NULL THEN 1 ELSE 0 END AS reported, {inputs} AS inputs
-FROM computed
+FROM (
+  SELECT t.*, {num} AS num, {den} AS den, {ratio} AS ratio, {used} AS inputs
+  FROM (
+    SELECT org_unit, period, common,
+      {taken}
+    FROM (SELECT {wide}.*, {common} AS common FROM {wide}) w
+  ) t
+) c
 WHERE {value} IS NOT NULL"""
+
+
+def indicator_steps(catalogue, codes=None, table: str = "observations", scope: str | None = None):
+    """Derived indicators (default: all) as steps (name, note, SELECT): the pivot of every input
+    they read, then one SELECT of ``RESULT_COLUMNS`` (their queries joined by UNION ALL).
+    ``scope`` asks for a scope first (as FactBook.get does)."""
+    inds = [catalogue.indicator(c) for c in (
+        [c for c, ind in catalogue.indicators.items() if ind.derived] if codes is None else codes)]
+    for ind in inds:
+        if not ind.derived:
+            raise ValueError(f"{ind.code} is a data element: use elements_sql")
+    refs = list(dict.fromkeys(r for ind in inds for r in _wanted(ind)))
+    pos = {r: i for i, r in enumerate(refs)}
+    union = "\nUNION ALL\n".join(_tail(ind, pos, scope or ind.scope) for ind in inds)
+    return [("wide", "every input in every scope, per unit and period", pivot_sql(refs, table)),
+            ("result", "", union)]
+
+
+def indicator_sql(catalogue, code: str, table: str = "observations", scope: str | None = None) -> str:
+    """One query giving ``RESULT_COLUMNS`` for the indicator ``code`` in every org unit and
+    period of ``table`` that has it."""
+    return with_query(indicator_steps(catalogue, [code], table, scope))
+
+
+def all_indicators_sql(catalogue, codes=None, table: str = "observations") -> str:
+    """The queries of several derived indicators (default: all) as one query."""
+    return with_query(indicator_steps(catalogue, codes, table))
+
+
+def with_query(steps) -> str:
+    """Steps (name, note, SELECT) as one query: every step but the last as a WITH clause."""
+    ctes = ",\n".join(f"{name} AS (" + (f"  -- {note}" if note else "") + "\n"
+                       + "\n".join("  " + line for line in sql.split("\n")) + "\n)"
+                       for name, note, sql in steps[:-1])
+    return f"WITH {ctes}\n{steps[-1][2]}" if ctes else steps[-1][2]
+
+
+def run_steps(con, steps, table: str | None = None):
+    """Run steps on a connection: as one query, or — where the engine's dialect asks for it
+    (Spark, which plans a WITH name again at every use) — each step that later steps read more
+    than once made a table of its own first. The result is made the table ``table``, or returned
+    as rows."""
+    if con.dialect.stepwise:
+        names = [n for n, _, _ in steps]
+        uses = {n: sum(len(re.findall(rf"\b{n}\b", sql)) for _, _, sql in steps[i + 1:])
+                for i, (n, _, _) in enumerate(steps)}
+        pending: list = []
+        for name, note, sql in steps[:-1]:
+            if uses[name] > 1:
+                con.materialize(name, with_query(pending + [(name, note, sql)]))
+                pending = _still_needed(pending, steps[names.index(name) + 1:])
+            else:
+                pending.append((name, note, sql))
+        last = with_query(pending + [steps[-1]])
+    else:
+        last = with_query(steps)
+    if table is None:
+        return con.query(last)
+    con.materialize(table, last)
+    return None
+
+
+def _still_needed(pending, later):
+    """The pending steps that a later step reads, directly or through another pending step."""
+    keep: list = []
+    readers = [sql for _, _, sql in later]
+    for name, note, sql in reversed(pending):
+        if any(re.search(rf"\b{name}\b", r) for r in readers):
+            keep.insert(0, (name, note, sql))
+            readers.append(sql)
+    return keep
 
 
 def elements_sql(table: str = "observations", scope: str | None = None) -> str:
@@ -133,10 +203,3 @@ def elements_sql(table: str = "observations", scope: str | None = None) -> str:
   FROM {table}
 )
 SELECT org_unit, element, dims, period, scope, value FROM ranked WHERE rk = 1"""
-
-
-def all_indicators_sql(catalogue, codes=None, table: str = "observations") -> str:
-    """The queries of several derived indicators (default: all) as one UNION ALL."""
-    codes = [c for c, ind in catalogue.indicators.items() if ind.derived] if codes is None else codes
-    return "\nUNION ALL\n".join(f"SELECT * FROM ({indicator_sql(catalogue, c, table)}) q{i}"
-                                for i, c in enumerate(codes))

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from nianbao.compute import provenance
 from nianbao.compute.facts import Computed, FactBook
-from nianbao.compute.rollup_sql import aggregate_steps, aggregates_sql, unit_observations_sql
-from nianbao.compute.sql import all_indicators_sql, elements_sql
+from nianbao.compute.rollup_sql import aggregate_steps, unit_observations_sql
+from nianbao.compute.sql import elements_sql, indicator_steps, run_steps
 from nianbao.compute.tables import dataset_tables
 from nianbao.core.observations import Observation, dims_text, parse_dims
 from nianbao.store import engines as store_engines
@@ -26,15 +26,8 @@ def unit_key(org: str, group: str = "") -> str:
 
 
 def run_aggregation(con, catalogue, table: str = "aggregates") -> None:
-    """Sum the school figures on ``con`` into ``table``: in one query, or step by step where the
-    engine's dialect asks for it (Spark)."""
-    if con.dialect.stepwise:
-        steps = aggregate_steps(catalogue, con.dialect)
-        for name, _note, sql in steps[:-1]:
-            con.materialize(name, sql)
-        con.materialize(table, steps[-1][2])
-    else:
-        con.materialize(table, aggregates_sql(catalogue, con.dialect))
+    """Sum the school figures on ``con`` into ``table``."""
+    run_steps(con, aggregate_steps(catalogue, con.dialect), table)
 
 
 class SqlFigures:
@@ -54,7 +47,7 @@ class SqlFigures:
             obs_rows = con.query("SELECT org_unit, grp, element, dims, period, scope, value, n, expected, kind "
                                  "FROM unit_observations")
             element_rows = con.query(elements_sql("unit_keyed"))
-            indicator_rows = con.query(all_indicators_sql(cat, table="unit_keyed"))
+            indicator_rows = run_steps(con, indicator_steps(cat, table="unit_keyed"))
         finally:
             if connection is None:
                 con.close()

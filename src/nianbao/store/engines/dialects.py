@@ -22,7 +22,6 @@ class Dialect:
     float_type: str = "DOUBLE"
     temp: bool = False  # tables live only as long as the connection (a shared server)
     numeric_round: bool = False  # ROUND(double, n) is missing: round through NUMERIC
-    cache_table: bool = False  # CACHE TABLE t AS SELECT (Spark) instead of CREATE TABLE AS
     stepwise: bool = False  # a long WITH query runs faster as one cached table per step (Spark
     #                         plans every reference to a WITH name again)
 
@@ -35,8 +34,6 @@ class Dialect:
         return f"ROUND({expr}, {decimals})"
 
     def create_as(self, table: str, select: str) -> str:
-        if self.cache_table:
-            return f"CACHE TABLE {table} AS {select}"
         return f"CREATE {'TEMPORARY ' if self.temp else ''}TABLE {table} AS {select}"
 
     def create(self, table: str, columns) -> str:
@@ -48,5 +45,5 @@ DIALECTS = {
     "duckdb": Dialect("duckdb"),
     "sqlite": Dialect("sqlite", float_type="REAL"),
     "postgres": Dialect("postgres", float_type="DOUBLE PRECISION", temp=True, numeric_round=True),
-    "spark": Dialect("spark", text_type="STRING", int_type="INT", cache_table=True, stepwise=True),
+    "spark": Dialect("spark", text_type="STRING", int_type="INT", stepwise=True),
 }

@@ -36,6 +36,7 @@ class SparkConnection(Connection):
                         .config("spark.ui.enabled", "false")
                         .config("spark.ui.showConsoleProgress", "false")
                         .config("spark.sql.shuffle.partitions", "2")
+                        .config("spark.sql.adaptive.enabled", "false")
                         .getOrCreate())
         self.session.sparkContext.setLogLevel("ERROR")
 
@@ -45,8 +46,9 @@ class SparkConnection(Connection):
         self.views.append(table)
 
     def materialize(self, table, select):
-        self.run(f"UNCACHE TABLE IF EXISTS {table}")
-        super().materialize(table, select)
+        # computed now and kept by the executors, its plan cut off: a view of a view of … would
+        # make Spark plan every earlier step again (and its plan text grows past the heap)
+        self.session.sql(select).localCheckpoint(eager=True).createOrReplaceTempView(table)
         self.views.append(table)
 
     def query(self, sql):
