@@ -148,6 +148,10 @@ class FactBook:
         taken = scopes.first_available(cands, scope)
         return cands[taken] if taken is not None else None
 
+    def categories(self, dim: str) -> list[str]:
+        """The categories of ``dim`` among this unit's figures (专业大类 present in the data)."""
+        return sorted({c for (_e, dims, _p) in self._index for d, c in dims if d == dim})
+
     def scopes_of(self, element: str, dims, period: int) -> list[str]:
         return sorted(self._index.get((element, tuple(sorted(dims)), period), {}))
 

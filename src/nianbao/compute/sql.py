@@ -157,17 +157,16 @@ def with_query(steps) -> str:
 
 
 def run_steps(con, steps, table: str | None = None):
-    """Run steps on a connection: as one query, or — where the engine's dialect asks for it
-    (Spark, which plans a WITH name again at every use) — each step that later steps read more
-    than once made a table of its own first. The result is made the table ``table``, or returned
+    """Run steps on a connection: as one query, or — where the engine's dialect asks for it —
+    with the steps that later steps read more than once (or every step) made tables first. The result is made the table ``table``, or returned
     as rows."""
-    if con.dialect.stepwise:
+    if con.dialect.steps in ("shared", "all"):
         names = [n for n, _, _ in steps]
         uses = {n: sum(len(re.findall(rf"\b{n}\b", sql)) for _, _, sql in steps[i + 1:])
                 for i, (n, _, _) in enumerate(steps)}
         pending: list = []
         for name, note, sql in steps[:-1]:
-            if uses[name] > 1:
+            if uses[name] > 1 or con.dialect.steps == "all":
                 con.materialize(name, with_query(pending + [(name, note, sql)]))
                 pending = _still_needed(pending, steps[names.index(name) + 1:])
             else:

@@ -22,8 +22,10 @@ class Dialect:
     float_type: str = "DOUBLE"
     temp: bool = False  # tables live only as long as the connection (a shared server)
     numeric_round: bool = False  # ROUND(double, n) is missing: round through NUMERIC
-    stepwise: bool = False  # a long WITH query runs faster as one cached table per step (Spark
-    #                         plans every reference to a WITH name again)
+    # how a long query of several steps runs: "with" as one query; "shared": the steps read more
+    # than once made tables first (Spark plans every reference to a WITH name again); "all": every
+    # step made a table (PostgreSQL misjudges the size of a WITH result; a table gets ANALYZE)
+    steps: str = "with"
 
     def type_name(self, kind: str) -> str:
         return {"text": self.text_type, "int": self.int_type, "float": self.float_type}[kind]
@@ -44,6 +46,6 @@ class Dialect:
 DIALECTS = {
     "duckdb": Dialect("duckdb"),
     "sqlite": Dialect("sqlite", float_type="REAL"),
-    "postgres": Dialect("postgres", float_type="DOUBLE PRECISION", temp=True, numeric_round=True),
-    "spark": Dialect("spark", text_type="STRING", int_type="INT", stepwise=True),
+    "postgres": Dialect("postgres", float_type="DOUBLE PRECISION", temp=True, numeric_round=True, steps="all"),
+    "spark": Dialect("spark", text_type="STRING", int_type="INT", steps="shared"),
 }

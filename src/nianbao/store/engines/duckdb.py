@@ -13,6 +13,7 @@ class DuckDBConnection(Connection):
 
     def __init__(self, url: str | None = None):
         super().__init__(url)
+        self.file_only()
         self.db = Database(url or ":memory:")
 
     def load(self, table, columns, rows):

@@ -13,6 +13,7 @@ class SQLiteConnection(Connection):
 
     def __init__(self, url: str | None = None):
         super().__init__(url)
+        self.file_only()
         self.con = sqlite3.connect(url or ":memory:")
 
     def load(self, table, columns, rows):
