@@ -11,10 +11,8 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from nianbao.compute import scopes
-from nianbao.compute.scopes import SCOPE_ORDER  # noqa: F401  (re-exported)
 from nianbao.core import formula
 from nianbao.core.formatting import round_half_up, value_text
-
 
 
 @dataclass(frozen=True)

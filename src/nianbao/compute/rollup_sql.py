@@ -141,33 +141,33 @@ def aggregate_steps(catalogue, dialect) -> list[tuple[str, str, str]]:
   WHERE o.element IN ({_in(r['summable'])})
 ) t WHERE rk = 1"""),
         ("figures", 'the value summed (a mean: mean × base) and the base of a mean', f"""{figures}"""),
-        ("all_periods", '', f"""SELECT period FROM periods UNION SELECT period FROM school_rows"""),
-        ("active", 'members of a period: active in the registry, or reporting figures for it', f"""SELECT s.code AS school, p.period FROM schools s CROSS JOIN all_periods p
+        ("all_periods", '', """SELECT period FROM periods UNION SELECT period FROM school_rows"""),
+        ("active", 'members of a period: active in the registry, or reporting figures for it', """SELECT s.code AS school, p.period FROM schools s CROSS JOIN all_periods p
 WHERE (s.founded IS NULL OR p.period >= s.founded) AND (s.closed IS NULL OR p.period < s.closed)
 UNION
 SELECT school, period FROM school_rows"""),
-        ("figure_keys", '', f"""SELECT DISTINCT element, dims, period FROM figures"""),
-        ("reports", 'a school reporting one category of a complete breakdown reports zero in the others', f"""SELECT school, element, dims, period FROM figures
+        ("figure_keys", '', """SELECT DISTINCT element, dims, period FROM figures"""),
+        ("reports", 'a school reporting one category of a complete breakdown reports zero in the others', """SELECT school, element, dims, period FROM figures
 UNION
 SELECT f.school, k.element, k.dims, k.period
 FROM figures f JOIN categories bf ON bf.dims = f.dims AND bf.complete = 1
 JOIN figure_keys k ON k.element = f.element AND k.period = f.period
 JOIN categories bk ON bk.dims = k.dims AND bk.dim = bf.dim"""),
-        ("memb", '', f"""SELECT m.school, m.unit, m.dim, m.category, s.excl, s.countable
+        ("memb", '', """SELECT m.school, m.unit, m.dim, m.category, s.excl, s.countable
 FROM memberships m JOIN schools s ON s.code = m.school"""),
-        ("sums", '', f"""SELECT m.unit, m.dim, m.category, f.element, f.dims, f.period,
+        ("sums", '', """SELECT m.unit, m.dim, m.category, f.element, f.dims, f.period,
        SUM(f.v) AS s_all, SUM(f.v * m.excl) AS s_excl, SUM(f.w) AS w_all, SUM(f.w * m.excl) AS w_excl
 FROM figures f JOIN memb m ON m.school = f.school
 GROUP BY m.unit, m.dim, m.category, f.element, f.dims, f.period"""),
-        ("reporters", '', f"""SELECT m.unit, m.dim, m.category, p.element, p.dims, p.period, COUNT(*) AS n_all, SUM(m.excl) AS n_excl
+        ("reporters", '', """SELECT m.unit, m.dim, m.category, p.element, p.dims, p.period, COUNT(*) AS n_all, SUM(m.excl) AS n_excl
 FROM reports p JOIN memb m ON m.school = p.school
 GROUP BY m.unit, m.dim, m.category, p.element, p.dims, p.period"""),
-        ("expected", 'members of each group and period; countable: those counted as schools', f"""SELECT m.unit, m.dim, m.category, a.period, COUNT(*) AS e_all, SUM(m.excl) AS e_excl,
+        ("expected", 'members of each group and period; countable: those counted as schools', """SELECT m.unit, m.dim, m.category, a.period, COUNT(*) AS e_all, SUM(m.excl) AS e_excl,
        SUM(m.countable) AS c_all, SUM(m.countable * m.excl) AS c_excl
 FROM active a JOIN memb m ON m.school = a.school
 GROUP BY m.unit, m.dim, m.category, a.period"""),
-        ("with_tech", 'units with technical schools among the members of a period', f"""SELECT unit, period FROM expected WHERE dim = '' AND e_all > e_excl"""),
-        ("summed", '', f"""SELECT c.unit, c.dim, c.category, c.element, c.dims, c.period, c.n_all, c.n_excl, e.e_all, e.e_excl,
+        ("with_tech", 'units with technical schools among the members of a period', """SELECT unit, period FROM expected WHERE dim = '' AND e_all > e_excl"""),
+        ("summed", '', """SELECT c.unit, c.dim, c.category, c.element, c.dims, c.period, c.n_all, c.n_excl, e.e_all, e.e_excl,
        COALESCE(s.s_all, 0) AS s_all, COALESCE(s.s_excl, 0) AS s_excl, s.w_all, s.w_excl,
        CASE WHEN t.unit IS NULL THEN 0 ELSE 1 END AS unit_tech
 FROM reporters c
@@ -195,7 +195,7 @@ FROM valued s WHERE s.dims = '' AND s.value IS NOT NULL AND ({attached})
 UNION ALL
 SELECT unit, dim || '=' || category, element, dims, period, scope, value, n, e
 FROM valued WHERE dim <> '' AND attached = 0 AND value IS NOT NULL"""),
-        ("counted", 'schools counted from the registry, per group and period', f"""SELECT x.unit, x.dim, x.category, x.period, x.c_all, x.c_excl,
+        ("counted", 'schools counted from the registry, per group and period', """SELECT x.unit, x.dim, x.category, x.period, x.c_all, x.c_excl,
        CASE WHEN x.e_all > x.e_excl THEN 1 ELSE 0 END AS group_tech,
        CASE WHEN t.unit IS NULL THEN 0 ELSE 1 END AS unit_tech
 FROM expected x LEFT JOIN with_tech t ON t.unit = x.unit AND t.period = x.period
@@ -218,16 +218,16 @@ WHERE t.grp = '' AND t.dims = ''
   AND NOT EXISTS (SELECT 1 FROM registry_obs h WHERE h.unit = t.unit AND h.grp = '' AND h.element = t.element
                   AND h.dims = d.dims AND h.period = t.period AND h.scope = t.scope)"""),
         ("cond_school", 'per school and period: 1 if the school meets the condition (counted schools)', f"""{cond_school}"""),
-        ("cond_sums", '', f"""SELECT m.unit, m.dim, m.category, c.element, c.period, SUM(c.hit) AS h_all, SUM(c.hit * m.excl) AS h_excl,
+        ("cond_sums", '', """SELECT m.unit, m.dim, m.category, c.element, c.period, SUM(c.hit) AS h_all, SUM(c.hit * m.excl) AS h_excl,
        COUNT(*) AS r_all, SUM(m.excl) AS r_excl
 FROM cond_school c JOIN memb m ON m.school = c.school
 GROUP BY m.unit, m.dim, m.category, c.element, c.period"""),
-        ("cond_obs", '', f"""SELECT c.unit, CASE WHEN c.dim = '' THEN '' ELSE c.dim || '=' || c.category END AS grp, c.element, c.period,
+        ("cond_obs", '', """SELECT c.unit, CASE WHEN c.dim = '' THEN '' ELSE c.dim || '=' || c.category END AS grp, c.element, c.period,
        c.h_all, c.h_excl, c.r_all, c.r_excl, x.c_all, x.c_excl
 FROM cond_sums c JOIN expected x ON x.unit = c.unit AND x.dim = c.dim AND x.category = c.category
      AND x.period = c.period"""),
-        ("major_schools", '', f"""SELECT DISTINCT org_unit AS school FROM majors"""),
-        ("major_reporting", 'members with a majors list, active in the period', f"""SELECT m.unit, m.dim, m.category, a.period, COUNT(*) AS r_all, SUM(m.excl) AS r_excl
+        ("major_schools", '', """SELECT DISTINCT org_unit AS school FROM majors"""),
+        ("major_reporting", 'members with a majors list, active in the period', """SELECT m.unit, m.dim, m.category, a.period, COUNT(*) AS r_all, SUM(m.excl) AS r_excl
 FROM active a JOIN memb m ON m.school = a.school JOIN major_schools ms ON ms.school = a.school
 GROUP BY m.unit, m.dim, m.category, a.period"""),
         ("major_scopes", '', f"""SELECT r.unit, r.dim, r.category, r.period, '{ALL}' AS scope, r.r_all AS n, x.e_all AS e
@@ -255,13 +255,13 @@ SELECT p.org_unit, '', ap.period, '{ALL}', 0, 0, p.identity, p.category,
             THEN 1 ELSE 0 END,
        CASE WHEN p.opened = ap.period THEN 1 ELSE 0 END
 FROM majors p JOIN schools s ON s.code = p.org_unit CROSS JOIN all_periods ap"""),
-        ("major_stats", '', f"""SELECT unit, grp, period, scope, n, e,
+        ("major_stats", '', """SELECT unit, grp, period, scope, n, e,
        COUNT(DISTINCT CASE WHEN act = 1 THEN identity END) AS n_majors,
        COUNT(DISTINCT CASE WHEN act = 1 THEN mcat END) AS n_categories,
        SUM(act) AS n_points, SUM(new) AS n_new
 FROM major_points GROUP BY unit, grp, period, scope, n, e
 HAVING SUM(act) + SUM(new) > 0"""),
-        ("major_cat_stats", '', f"""SELECT unit, grp, period, scope, n, e, mcat,
+        ("major_cat_stats", '', """SELECT unit, grp, period, scope, n, e, mcat,
        COUNT(DISTINCT CASE WHEN act = 1 THEN identity END) AS n_majors,
        COUNT(DISTINCT CASE WHEN act = 1 THEN mcat END) AS n_categories,
        SUM(act) AS n_points, SUM(new) AS n_new
