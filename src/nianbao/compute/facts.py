@@ -168,7 +168,7 @@ class FactBook:
 
     def _compute(self, code, dims, period, scope) -> Fact | None:
         ind = self.catalogue.indicator(code)
-        if self._computed is not None and scope in (None, ind.scope):
+        if self._computed is not None and scope is None:
             if not ind.derived and self._taken is not None:
                 s = self._taken.get((code, dims, period))
                 obs = self._index.get((code, dims, period), {}).get(s) if s is not None else None
@@ -184,8 +184,10 @@ class FactBook:
         first = scope or ind.scope
         refs = list(dict.fromkeys(formula.refs(ind.numerator_ast)
                                   + (formula.refs(ind.denominator_ast) if ind.denominator_ast else [])))
-        # one scope for every input where the unit has one (like with like), else each its own
-        choice = scopes.choose([self._index.get((r.element, r.dims, period), {}) for r in refs], first)
+        # one scope for every input where the unit has one (like with like), else each its own;
+        # a scope asked for is taken by every input that has it
+        choice = scopes.choose([self._index.get((r.element, r.dims, period), {}) for r in refs], ind.scope,
+                               asked=scope)
         taken = dict(zip(refs, choice.scopes))
         used = []
 

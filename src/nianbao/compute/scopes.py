@@ -12,6 +12,11 @@ A unit may hold the same figure in several scopes (students ``all`` 含技工学
 3. only where no scope is shared by all inputs does each input take its own first scope; the
    fact is then marked ``mixed`` and names the scope of each input.
 
+A caller that *asks* for a scope (``FactBook.get(…, scope=…)``: the check recomputing a printed
+figure in the scope it may have meant) gets each input in that scope where the input has it,
+and in its own first scope otherwise — the question is "what would the figure be in this scope",
+and the fact says ``mixed`` where the inputs could not all answer it.
+
 A single figure (a data element, a fallback rate, a school's row summed by the roll-up) is the
 case of one input: its first available scope.
 
@@ -53,8 +58,13 @@ class Choice:
         return None if None in self.scopes else MIXED
 
 
-def choose(available: Sequence[Collection[str]], first: str | None = None) -> Choice:
-    """Apply the rule to the scopes each input is available in (one collection per input)."""
+def choose(available: Sequence[Collection[str]], first: str | None = None, asked: str | None = None) -> Choice:
+    """Apply the rule to the scopes each input is available in (one collection per input);
+    ``first`` is the indicator's own scope, ``asked`` a scope a caller asks for."""
+    if asked is not None:
+        order = preference(asked)
+        taken = tuple(next((s for s in order if s in a), None) for a in available)
+        return Choice(taken[0] if taken and all(t == taken[0] for t in taken) else None, taken)
     order = preference(first)
     if available:
         common = next((s for s in order if all(s in a for a in available)), None)

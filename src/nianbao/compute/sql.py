@@ -121,10 +121,11 @@ FROM (
 WHERE {value} IS NOT NULL"""
 
 
-def indicator_steps(catalogue, codes=None, table: str = "observations", scope: str | None = None):
+def indicator_steps(catalogue, codes=None, table: str = "observations"):
     """Derived indicators (default: all) as steps (name, note, SELECT): the pivot of every input
-    they read, then one SELECT of ``RESULT_COLUMNS`` (their queries joined by UNION ALL).
-    ``scope`` asks for a scope first (as FactBook.get does)."""
+    they read, then one SELECT of ``RESULT_COLUMNS`` (their queries joined by UNION ALL). The
+    scopes are taken by the rule of ``compute.scopes`` with each indicator's own scope first; a
+    figure a caller asks for in another scope is computed by FactBook from the engine's rows."""
     inds = [catalogue.indicator(c) for c in (
         [c for c, ind in catalogue.indicators.items() if ind.derived] if codes is None else codes)]
     for ind in inds:
@@ -132,15 +133,15 @@ def indicator_steps(catalogue, codes=None, table: str = "observations", scope: s
             raise ValueError(f"{ind.code} is a data element: use elements_sql")
     refs = list(dict.fromkeys(r for ind in inds for r in _wanted(ind)))
     pos = {r: i for i, r in enumerate(refs)}
-    union = "\nUNION ALL\n".join(_tail(ind, pos, scope or ind.scope) for ind in inds)
+    union = "\nUNION ALL\n".join(_tail(ind, pos, ind.scope) for ind in inds)
     return [("wide", "every input in every scope, per unit and period", pivot_sql(refs, table)),
             ("result", "", union)]
 
 
-def indicator_sql(catalogue, code: str, table: str = "observations", scope: str | None = None) -> str:
+def indicator_sql(catalogue, code: str, table: str = "observations") -> str:
     """One query giving ``RESULT_COLUMNS`` for the indicator ``code`` in every org unit and
     period of ``table`` that has it."""
-    return with_query(indicator_steps(catalogue, [code], table, scope))
+    return with_query(indicator_steps(catalogue, [code], table))
 
 
 def all_indicators_sql(catalogue, codes=None, table: str = "observations") -> str:
