@@ -1,77 +1,70 @@
-"""The SQL form of the indicators gives the same values as the facts computed in Python."""
+"""The SQL of the indicators and of the roll-up: one query per indicator, snapshot-tested (a
+change of the generated SQL shows in review as a diff of tests/__snapshots__), and the scope rule
+the SQL applies is the one the Python facts apply."""
 
-import duckdb
+import sqlite3
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from nianbao.compute.facts import FactBook
-from nianbao.compute.sql import indicator_sql, rollup_sql
-from nianbao.ingest.dataset import load_dataset
+from nianbao import catalogue
+from nianbao.compute import scopes
+from nianbao.compute.rollup_sql import aggregates_sql, unit_observations_sql
+from nianbao.compute.sql import elements_sql, indicator_sql
+from nianbao.store.engines.dialects import DIALECTS
 
-CODES = ["gv_ratio", "dual_teacher_ratio", "student_teacher_ratio", "senior_title_share",
-         "employment_rate", "direct_employment_share", "floor_area_per_student", "equipment_per_student"]
-
-
-@pytest.fixture(scope="module")
-def datong():
-    ds = load_dataset("examples/datong-2020")
-    con = duckdb.connect()
-    con.execute("CREATE TABLE observations (org_unit TEXT, element TEXT, dims TEXT, period INTEGER,"
-                " scope TEXT, value DOUBLE)")
-    con.executemany("INSERT INTO observations VALUES (?, ?, ?, ?, ?, ?)",
-                    [(o.org_unit, o.element, ",".join(f"{d}={c}" for d, c in o.dims), o.period, o.scope, o.value)
-                     for o in ds.observations])
-    return ds, con
+CAT = catalogue.load("cn-2016")
+DERIVED = [c for c, ind in CAT.indicators.items() if ind.derived]
 
 
-@pytest.mark.parametrize("code", CODES)
-def test_sql_matches_factbook(datong, code):
-    ds, con = datong
-    book = FactBook(ds.catalogue, ds.org_unit.code, ds.observations, ds.periods)
-    rows = con.execute(indicator_sql(ds.catalogue, code)).fetchall()
-    got = {period: value for _, period, _, _, value, _ in rows}
-    want = {p: f.value for p in ds.periods if (f := book.get(code, p)) is not None}
-    assert got.keys() == want.keys()
-    for p in want:
-        assert got[p] == pytest.approx(want[p], rel=1e-12)
+@pytest.mark.parametrize("code", DERIVED)
+def test_indicator_sql_snapshot(code, snapshot):
+    assert indicator_sql(CAT, code) == snapshot
 
 
-def test_sql_dual_teacher_ratio_by_hand(datong):
-    ds, con = datong
-    # 1.3: 499 / 1938 × 100 = 25.748%
-    (row,) = con.execute(indicator_sql(ds.catalogue, "dual_teacher_ratio")).fetchall()
-    assert row[2:4] == (499, 1938) and round(row[4], 3) == 25.748
+@pytest.mark.parametrize("dialect", sorted(DIALECTS))
+def test_rollup_sql_snapshot(dialect, snapshot):
+    assert aggregates_sql(CAT, DIALECTS[dialect]) == snapshot
 
 
-def test_rollup_then_ratio_is_ratio_of_sums():
-    con = duckdb.connect()
-    con.execute("CREATE TABLE obs (org_unit TEXT, element TEXT, dims TEXT, period INTEGER, scope TEXT, value DOUBLE)")
-    con.execute("CREATE TABLE org_links (child TEXT, ancestor TEXT)")
-    # two schools: 100 students / 10 teachers and 900 students / 30 teachers
-    con.executemany("INSERT INTO obs VALUES (?, ?, '', 2020, 'all', ?)", [
-        ("0000000001", "students", 100), ("0000000001", "fulltime_teachers", 10),
-        ("0000000002", "students", 900), ("0000000002", "fulltime_teachers", 30)])
-    con.executemany("INSERT INTO org_links VALUES (?, ?)", [("0000000001", "140200"), ("0000000002", "140200")])
-    con.execute(f"CREATE TABLE observations AS {rollup_sql('obs')}")
-    from nianbao import catalogue
-    (row,) = con.execute(indicator_sql(catalogue.load("cn-2016"), "student_teacher_ratio")).fetchall()
-    # (100 + 900) / (10 + 30) = 25, not the mean of 10 and 30 (= 20)
-    assert row[0] == "140200" and row[4] == 25
+def test_elements_and_unit_sql_snapshot(snapshot):
+    assert (elements_sql("unit_keyed"), unit_observations_sql()) == snapshot
 
 
-@pytest.mark.parametrize("code", CODES)
-def test_same_sql_runs_on_a_second_engine(datong, code):
-    """The generated SQL is plain standard SQL: SQLite (in the standard library) runs it unchanged
-    and agrees with DuckDB, as a distributed SQL engine would."""
-    import sqlite3
+def test_floor_area_takes_the_scope_both_inputs_have():
+    """Floor area reported without technical schools, students with and without them: the ratio
+    divides like by like (the bug of the element-by-element SQL divided by all students)."""
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE TABLE observations (org_unit TEXT, element TEXT, dims TEXT, period INTEGER, scope TEXT,"
+                " value REAL)")
+    # 852215 m² over 17578 students without technical schools; 22863 students with them
+    con.executemany("INSERT INTO observations VALUES ('140200', ?, '', 2020, ?, ?)", [
+        ("floor_area", "excl_technical", 852215), ("students", "excl_technical", 17578),
+        ("students", "all", 22863)])
+    (row,) = con.execute(indicator_sql(CAT, "floor_area_per_student")).fetchall()
+    # 852215 / 17578 = 48.4819 (not 852215 / 22863 = 37.2749)
+    assert row[3] == "excl_technical" and row[4:6] == (852215, 17578)
+    assert round(row[6], 4) == 48.4819
 
-    ds, con = datong
-    lite = sqlite3.connect(":memory:")
-    lite.execute("CREATE TABLE observations (org_unit TEXT, element TEXT, dims TEXT, period INTEGER,"
-                 " scope TEXT, value REAL)")
-    lite.executemany("INSERT INTO observations VALUES (?, ?, ?, ?, ?, ?)",
-                     con.execute("SELECT * FROM observations").fetchall())
-    sql = indicator_sql(ds.catalogue, code)
-    got = [(r[1], r[4]) for r in lite.execute(sql).fetchall()]
-    want = [(r[1], r[4]) for r in con.execute(sql).fetchall()]
-    assert [p for p, _ in got] == [p for p, _ in want]
-    assert [v for _, v in got] == pytest.approx([v for _, v in want], rel=1e-12)
+
+SCOPES = st.sets(st.sampled_from(scopes.SCOPE_ORDER))
+
+
+@settings(max_examples=200, deadline=None)
+@given(available=st.lists(SCOPES, min_size=1, max_size=3), first=st.sampled_from((None,) + scopes.SCOPE_ORDER))
+def test_sql_scope_rule_is_the_python_rule(available, first):
+    """For any pattern of available scopes, the SQL CASE expressions take the scopes
+    scopes.choose takes: one definition, two renderings."""
+    cols = [{s: f"c{i}_{s}" for s in scopes.SCOPE_ORDER} for i in range(len(available))]
+    values = [f"{(i + 1) * 10 + k if s in a else 'NULL'}" for i, a in enumerate(available)
+              for k, s in enumerate(scopes.SCOPE_ORDER)]
+    names = [c[s] for c in cols for s in scopes.SCOPE_ORDER]
+    base = "SELECT " + ", ".join(f"{v} AS {n}" for v, n in zip(values, names))
+    common = scopes.sql_common(cols, first)
+    picks = ", ".join(f"{scopes.sql_scope(c, 'common', first)}" for c in cols)
+    sql = f"SELECT common, {picks} FROM (SELECT b.*, {common} AS common FROM ({base}) b) t"
+    row = sqlite3.connect(":memory:").execute(sql).fetchone()
+    choice = scopes.choose(available, first)
+    assert row[0] == choice.common
+    assert tuple(row[1:]) == choice.scopes

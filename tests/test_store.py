@@ -4,7 +4,7 @@ import pytest
 from test_workbook import SCHOOL, make_dataset
 
 from nianbao import catalogue
-from nianbao.compute.sql import indicator_sql
+from nianbao.compute.sql import RESULT_COLUMNS, indicator_sql
 from nianbao.ingest.dataset import load_dataset
 from nianbao.store import Major, Row, Store, Submission, major_points, origin_location
 
@@ -77,9 +77,9 @@ def test_the_observations_table_runs_the_compiled_indicator_sql(dataset):
         sql = indicator_sql(catalogue.load("cn-2016"), "employment_rate")
         rows = store.db.execute(sql)
     assert len(rows) == 1
-    row = dict(zip(("org_unit", "period", "numerator", "denominator", "value", "reported"), rows[0]))
+    row = dict(zip(RESULT_COLUMNS, rows[0]))
     assert row["org_unit"] == SCHOOL and row["period"] == 2020
-    assert round(row["value"], 2) == 94.23
+    assert round(row["value"], 2) == 94.23 and (row["numerator"], row["denominator"]) == (490, 520)
 
 
 def test_an_unreadable_store_file_is_an_error_finding(dataset):

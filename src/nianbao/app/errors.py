@@ -24,8 +24,9 @@ from nianbao.report.document import ReportError
 from nianbao.report.renderers.docx import TemplateError
 from nianbao.report.selfcheck import SelfCheckError
 from nianbao.store import StoreError
+from nianbao.store.engines import EngineError
 
-__all__ = ["CJKFontError", "CatalogueError", "FindingsError", "NianbaoError", "ReportError", "RuleError",
+__all__ = ["CJKFontError", "CatalogueError", "EngineError", "FindingsError", "NianbaoError", "ReportError", "RuleError",
            "SelfCheckError", "StoreError", "TemplateError", "UseCaseError"]
 
 

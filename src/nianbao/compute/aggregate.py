@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nianbao.compute import provenance, scopes, sql_engine
 from nianbao.compute.facts import FactBook
 from nianbao.core.findings import Finding, Location
 from nianbao.core.formula import Ref
@@ -35,9 +36,9 @@ from nianbao.core.messages import finding, phrase
 from nianbao.core.observations import Observation
 
 ALL, EXCL = "all", "excl_technical"
-SCOPE_PREFERENCE = ("all", "unstated", "excl_technical")  # which row of a school to use
+SCOPE_PREFERENCE = scopes.preference()  # which row of a school to use: the rule of a single figure
 OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq}
-SOURCE = phrase("aggregate.source")
+SOURCE = provenance.SUMMED
 
 
 def config(catalogue) -> dict:
@@ -238,12 +239,7 @@ class Rollup(dict):
             yield ALL, reported[ALL], expected[ALL]
 
     def _origin(self, n: int, expected: int, scope: str) -> str:
-        text = phrase("aggregate.origin", n=int(n))
-        if scope == EXCL:
-            text += phrase("aggregate.origin_excl_technical")
-        if expected > n:
-            text += phrase("aggregate.origin_absent", n=int(expected - n))
-        return text
+        return provenance.summed_origin(n, expected, scope)
 
     # -- emitting observations -----------------------------------------------------------------
     def _parent_has_tech(self, org: str, extra: tuple, j: int) -> bool:
@@ -312,8 +308,8 @@ class Rollup(dict):
                 for scope in scopes:
                     n = self.N[scope][g, j]
                     out.append(Observation(element=code, dims=tuple(sorted(extra)), period=period, scope=scope,
-                                           value=float(n), org_unit=org, source=phrase("aggregate.registry_source"),
-                                           origin=phrase("aggregate.registry_origin", year=period)))
+                                           value=float(n), org_unit=org, source=provenance.REGISTRY,
+                                           origin=provenance.registry_origin(period)))
             if extra:
                 continue
             for code, by_scope in self.cond.items():
@@ -403,8 +399,8 @@ class Rollup(dict):
                 active = [p for p in pts if p.active_in(p_year)]
                 new = [p for p in pts if p.opened == p_year]
                 n, expected = counts[scope]
-                origin = self._origin(n, expected, scope) + phrase("aggregate.majors_origin") \
-                    if period is not None else phrase("aggregate.majors_table")
+                origin = provenance.majors_origin(n, expected, scope) if period is not None \
+                    else provenance.majors_origin()
                 if not active and not new:
                     continue
                 cats = sorted({p.category for p in active} | {p.category for p in new})
@@ -418,8 +414,7 @@ class Rollup(dict):
                                 kind, [p for p in active if p.category == c], [p for p in new if p.category == c])
                     for dims, v in values.items():
                         out.append(Observation(element=element, dims=dims, period=p_year, scope=scope,
-                                               value=float(v), org_unit=org, source=phrase("aggregate.majors_source"),
-                                               origin=origin))
+                                               value=float(v), org_unit=org, source=provenance.MAJORS, origin=origin))
         return out
 
     # -- conflicts with rows a unit reported itself ------------------------------------------------
@@ -559,6 +554,10 @@ def observations_for(dataset, org_code: str | None = None) -> list[Observation]:
 
 
 def factbook_for(dataset, org_code: str | None = None):
-    """A FactBook of one unit over the dataset's periods."""
+    """A FactBook of one unit over the dataset's periods, computed by the dataset's engine
+    (``engine:`` in dataset.yaml; default the Python evaluator)."""
     org_code = org_code or dataset.org_unit.code
+    engine = dataset.meta.get("engine") or "python"
+    if engine != "python":
+        return sql_engine.figures(dataset, engine).factbook(org_code)
     return FactBook(dataset.catalogue, org_code, observations_for(dataset, org_code), dataset.periods)

@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from nianbao.compute import scopes
 from nianbao.core import formula
 from nianbao.core.formatting import round_half_up, value_text
-
-SCOPE_ORDER = ("all", "unstated", "excl_technical")
 
 
 @dataclass(frozen=True)
@@ -103,27 +102,53 @@ def _wrap(node, names) -> str:
     return f"({text})" if isinstance(node, formula.BinOp) else text
 
 
-class FactBook:
-    """All facts of one org unit, computed from its observations through the catalogue."""
+@dataclass(frozen=True)
+class Computed:
+    """One indicator of one unit and period as an engine computed it: the value, numerator and
+    denominator, and the scope it took each input in (``inputs``, in the order of the formula;
+    for a printed rate, the fallback's scope)."""
+    value: float
+    numerator: float | None
+    denominator: float | None
+    reported: bool
+    inputs: tuple[str, ...]
 
-    def __init__(self, catalogue, org_unit: str, observations: Iterable, periods: Iterable[int]):
+
+class FactBook:
+    """All facts of one org unit, computed from its observations through the catalogue.
+
+    ``computed`` holds the indicators an SQL engine computed — (code, period) → Computed, or None
+    for an indicator the engine found no value for; the facts are then made from the engine's
+    values and the observations the engine says it used. Without it (the Python evaluator) every
+    indicator is computed here. ``taken`` holds the scope the engine took for each data element,
+    (element, dims, period) → scope."""
+
+    def __init__(self, catalogue, org_unit: str, observations: Iterable, periods: Iterable[int],
+                 computed: dict | None = None, taken: dict | None = None, engine: str = "python"):
         self.catalogue = catalogue
         self.org_unit = org_unit
         self.periods = sorted(set(periods))
+        self.engine = engine
         self._index: dict[tuple, dict[str, object]] = {}
         for o in observations:
             self._index.setdefault((o.element, o.dims, o.period), {})[o.scope] = o
         self._cache: dict[tuple, Fact | None] = {}
+        self._computed = computed
+        self._taken = taken
 
     # -- looking up observations -------------------------------------------------------
     def observation(self, element: str, dims, period: int, scope: str | None = None):
+        """The observation of one figure in the scope the rule of ``nianbao.compute.scopes`` takes:
+        ``scope`` if the unit has it, else the first of the default order."""
         cands = self._index.get((element, tuple(sorted(dims)), period))
         if not cands:
             return None
-        if scope is not None:
-            return cands.get(scope) if scope in cands else (
-                next((cands[s] for s in (scope,) + SCOPE_ORDER if s in cands), None))
-        return next((cands[s] for s in SCOPE_ORDER if s in cands), next(iter(cands.values())))
+        taken = scopes.first_available(cands, scope)
+        return cands[taken] if taken is not None else None
+
+    def categories(self, dim: str) -> list[str]:
+        """The categories of ``dim`` among this unit's figures (专业大类 present in the data)."""
+        return sorted({c for (_e, dims, _p) in self._index for d, c in dims if d == dim})
 
     def scopes_of(self, element: str, dims, period: int) -> list[str]:
         return sorted(self._index.get((element, tuple(sorted(dims)), period), {}))
@@ -143,16 +168,32 @@ class FactBook:
 
     def _compute(self, code, dims, period, scope) -> Fact | None:
         ind = self.catalogue.indicator(code)
+        if self._computed is not None and scope is None:
+            if not ind.derived and self._taken is not None:
+                s = self._taken.get((code, dims, period))
+                obs = self._index.get((code, dims, period), {}).get(s) if s is not None else None
+                return None if obs is None else self._fact(ind, dims, period, obs.value, "element", [obs],
+                                                           obs.value, None)
+            if ind.derived and not dims:
+                return self._from_engine(ind, period)
         if not ind.derived:
             obs = self.observation(code, dims, period, scope)
             if obs is None or (scope is not None and obs.scope != scope):
                 return None
             return self._fact(ind, dims, period, obs.value, "element", [obs], obs.value, None)
-        preferred = scope or ind.scope or self._common_scope(ind, period)
+        first = scope or ind.scope
+        refs = list(dict.fromkeys(formula.refs(ind.numerator_ast)
+                                  + (formula.refs(ind.denominator_ast) if ind.denominator_ast else [])))
+        # one scope for every input where the unit has one (like with like), else each its own;
+        # a scope asked for is taken by every input that has it
+        choice = scopes.choose([self._index.get((r.element, r.dims, period), {}) for r in refs], ind.scope,
+                               asked=scope)
+        taken = dict(zip(refs, choice.scopes))
         used = []
 
         def lookup(ref):
-            obs = self.observation(ref.element, ref.dims, period, preferred)
+            s = taken.get(ref)
+            obs = self._index[(ref.element, ref.dims, period)][s] if s is not None else None
             if obs is None:
                 return None
             used.append(obs)
@@ -164,20 +205,22 @@ class FactBook:
             value = num * ind.factor / den if den else num * ind.factor
             return self._fact(ind, dims, period, value, "ratio", used, num, den)
         if ind.fallback:
-            obs = self.observation(ind.fallback, dims, period, preferred)
+            obs = self.observation(ind.fallback, dims, period, first)
             if obs is not None:
                 return self._fact(ind, dims, period, obs.value, "reported", [obs], None, None)
         return None
 
-    def _common_scope(self, ind, period) -> str | None:
-        """The first scope in which every input of a ratio is available, so numerator and
-        denominator come from the same schools (852215 m² 不含技工学校 ÷ students 不含技工学校)."""
-        refs = formula.refs(ind.numerator_ast) + (formula.refs(ind.denominator_ast) if ind.denominator_ast else [])
-        common = None
-        for r in refs:
-            have = set(self.scopes_of(r.element, r.dims, period))
-            common = have if common is None else common & have
-        return next((s for s in SCOPE_ORDER if common and s in common), None)
+    def _from_engine(self, ind, period) -> Fact | None:
+        got = self._computed.get((ind.code, period))
+        if got is None:
+            return None
+        if got.reported:
+            obs = self._index[(ind.fallback, (), period)][got.inputs[0]]
+            return self._fact(ind, (), period, got.value, "reported", [obs], None, None)
+        refs = list(dict.fromkeys(formula.refs(ind.numerator_ast)
+                                  + (formula.refs(ind.denominator_ast) if ind.denominator_ast else [])))
+        used = [self._index[(r.element, r.dims, period)][s] for r, s in zip(refs, got.inputs)]
+        return self._fact(ind, (), period, got.value, "ratio", used, got.numerator, got.denominator)
 
     def _fact(self, ind, dims, period, value, kind, used, num, den) -> Fact:
         inputs = tuple(dict.fromkeys(self._input(o) for o in used))

@@ -1,105 +1,205 @@
-"""Indicators as SQL: the catalogue's formulas compiled to one standard SQL query over a long
-table of observations, so the same definitions run on DuckDB (embedded) and on a distributed
-SQL engine (Spark SQL) for national-scale data.
+"""Indicators as SQL: the catalogue's formulas compiled to one query each over a long table of
+observations, so the same definitions run on every SQL engine of ``nianbao.store.engines``
+(DuckDB embedded, SQLite, PostgreSQL, Spark SQL).
 
-The observations table has the columns of ``nianbao.ingest.dataset.Observation``:
-``org_unit, element, dims, period, scope, value`` (``dims`` as the canonical text
-``degree=master,title=junior`` or empty). The query
+The observations table has the columns ``org_unit, element, dims, period, scope, value``
+(``dims`` as the canonical text ``degree=master,title=junior``, empty for a total). The query of
+an indicator
 
-1. picks, per org unit, element, disaggregation and period, the observation of the preferred
-   scope (the same order as ``FactBook``: the indicator's scope, then all, unstated, excl_technical);
-2. pivots the elements the formula names into columns;
+1. pivots every input of its formula into one column per scope (``x0_all``, ``x0_unstated``,
+   ``x0_excl_technical`` …), one row per org unit and period;
+2. takes the scope of each input by the rule of ``nianbao.compute.scopes`` — the first scope
+   every input has, else each input its own first — the same rule the Python facts apply;
 3. evaluates numerator and denominator, and falls back to the reported rate where the counts
    are missing.
 
-Only identifiers from the catalogue and numbers reach the SQL text; element codes are checked
-against a strict pattern before use.
+Every query returns the same columns (``RESULT_COLUMNS``), so several can be combined with
+``UNION ALL``. Only identifiers from the catalogue and numbers reach the SQL text; codes are
+checked against a strict pattern before use. The differences between engines come from
+``nianbao.store.engines.dialects``.
 """
 
 from __future__ import annotations
 
 import re
 
-from nianbao.compute.facts import SCOPE_ORDER
+from nianbao.compute import scopes
+from nianbao.compute.scopes import SCOPE_ORDER
 from nianbao.core import formula
 
 _SAFE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+RESULT_COLUMNS = ("org_unit", "period", "indicator", "scope", "numerator", "denominator", "value", "reported",
+                  "inputs")
+ELEMENT_COLUMNS = ("org_unit", "element", "dims", "period", "scope", "value")
 
 
-def _literal(text: str) -> str:
+def literal(text: str) -> str:
+    """A string literal of catalogue text (codes, dims, scopes): letters, digits, _ = , only."""
     if not re.fullmatch(r"[A-Za-z0-9_=,]*", text):
         raise ValueError(f"unsafe identifier in SQL: {text!r}")
     return "'" + text + "'"
 
 
-def _column(ref: formula.Ref) -> str:
-    """A column per reference, unquoted (quoting differs between engines: "x" is a string in
-    Spark SQL) and prefixed so that no element code can collide with a reserved word."""
-    name = "c_" + ref.element + "".join(f"__{d}_{c}" for d, c in ref.dims)
+def identifier(name: str) -> str:
     if not _SAFE.match(name):
-        raise ValueError(f"unsafe column name {name!r}")
+        raise ValueError(f"unsafe table or column name {name!r}")
     return name
 
 
-def _dims_text(ref: formula.Ref) -> str:
+def dims_text(ref: formula.Ref) -> str:
     return ",".join(f"{d}={c}" for d, c in ref.dims)
 
 
-def indicator_sql(catalogue, code: str, table: str = "observations", scope: str | None = None) -> str:
-    """One SELECT giving org_unit, period, numerator, denominator, value, reported for ``code``."""
-    if not _SAFE.match(table):
-        raise ValueError(f"unsafe table name {table!r}")
-    ind = catalogue.indicator(code)
-    preferred = scope or ind.scope or SCOPE_ORDER[0]
-    order = [preferred] + [s for s in SCOPE_ORDER if s != preferred]
-    rank = " ".join(f"WHEN {_literal(s)} THEN {i}" for i, s in enumerate(order))
-    num_ast = ind.numerator_ast
-    den_ast = ind.denominator_ast
-    refs = formula.refs(num_ast) + (formula.refs(den_ast) if den_ast else [])
+def inputs_of(ind) -> list[formula.Ref]:
+    """The distinct references of an indicator's formula, in the order they appear."""
+    refs = formula.refs(ind.numerator_ast) + (formula.refs(ind.denominator_ast) if ind.denominator_ast else [])
+    return list(dict.fromkeys(refs))
+
+
+def _wanted(ind) -> list[formula.Ref]:
+    """The references an indicator reads: its formula's inputs, then its fallback."""
+    refs = inputs_of(ind)
+    return list(dict.fromkeys(refs + ([formula.Ref(ind.fallback)] if ind.fallback else [])))
+
+
+def pivot_sql(refs: list[formula.Ref], table: str = "observations") -> str:
+    """One row per org unit and period, one column per reference and scope: ``x{i}_{scope}`` is
+    ``refs[i]`` in that scope (NULL where the unit lacks it)."""
+    table = identifier(table)
+    pivots = ",\n  ".join(
+        f"MAX(CASE WHEN element = {literal(r.element)} AND dims = {literal(dims_text(r))} AND scope = {literal(s)} "
+        f"THEN value END) AS x{i}_{s}" for i, r in enumerate(refs) for s in SCOPE_ORDER)
+    elements = ", ".join(sorted({literal(r.element) for r in refs}))
+    return f"""SELECT org_unit, period,
+  {pivots}
+FROM {table}
+WHERE element IN ({elements})
+GROUP BY org_unit, period"""
+
+
+def _tail(ind, pos: dict, first: str | None, wide: str = "wide") -> str:
+    """The SELECT of one indicator over the pivot ``wide`` (columns named by ``pos``)."""
+    refs = inputs_of(ind)
     fallback = formula.Ref(ind.fallback) if ind.fallback else None
-    wanted = list(dict.fromkeys(refs + ([fallback] if fallback else [])))
-    pivots = ",\n    ".join(
-        f"MAX(CASE WHEN element = {_literal(r.element)} AND dims = {_literal(_dims_text(r))} "
-        f"THEN value END) AS {_column(r)}" for r in wanted)
-    elements = ", ".join(sorted({_literal(r.element) for r in wanted}))
-    num = formula.to_sql(num_ast, _column)
+    cols = {r: {s: f"x{pos[r]}_{s}" for s in SCOPE_ORDER} for r in refs + ([fallback] if fallback else [])}
+    common = scopes.sql_common([cols[r] for r in refs], first)
+    taken = ",\n      ".join(
+        [f"{scopes.sql_pick(cols[r], 'common', first)} AS v{pos[r]}" for r in refs]
+        + [f"{scopes.sql_scope(cols[r], 'common', first)} AS s{pos[r]}" for r in refs])
+    value_of = lambda r: f"v{pos[r]}"  # noqa: E731
+    num = formula.to_sql(ind.numerator_ast, value_of)
     factor = repr(float(ind.factor))
-    if den_ast is not None:
-        den = formula.to_sql(den_ast, _column)
-        value = f"({num}) * {factor} / NULLIF({den}, 0)"
+    if ind.denominator_ast is not None:
+        den = formula.to_sql(ind.denominator_ast, value_of)
+        ratio = f"({num}) * {factor} / NULLIF({den}, 0)"
     else:
         den = "NULL"
-        value = f"({num}) * {factor}"
+        ratio = f"({num}) * {factor}"
+    used = " || ',' || ".join(f"s{pos[r]}" for r in refs)
     if fallback:
-        final = f"COALESCE({value}, {_column(fallback)})"
-        reported = f"({value}) IS NULL AND {_column(fallback)} IS NOT NULL"
+        fb = cols[fallback]
+        taken += f",\n      {scopes.sql_first(fb, first)} AS fb, {scopes.sql_first_scope(fb, first)} AS fb_scope"
+        value = "COALESCE(ratio, fb)"
+        scope_out = "CASE WHEN ratio IS NOT NULL THEN COALESCE(common, 'mixed') ELSE fb_scope END"
+        inputs = "CASE WHEN ratio IS NOT NULL THEN inputs ELSE fb_scope END"
     else:
-        final, reported = value, "FALSE"
+        value, scope_out, inputs = "ratio", "COALESCE(common, 'mixed')", "inputs"
+    legend = "; ".join(f"x{pos[r]} {r.key}" for r in cols)
+    return f"""-- {ind.code} = ({ind.numerator}) / ({ind.denominator or 1}) × {ind.factor:g}; inputs: {legend}
+SELECT org_unit, period, {literal(ind.code)} AS indicator, {scope_out} AS scope,
+       CASE WHEN ratio IS NOT NULL THEN num END AS numerator,
+       CASE WHEN ratio IS NOT NULL THEN den END AS denominator,
+       {value} AS value, CASE WHEN ratio IS NULL THEN 1 ELSE 0 END AS reported, {inputs} AS inputs
+FROM (
+  SELECT t.*, {num} AS num, {den} AS den, {ratio} AS ratio, {used} AS inputs
+  FROM (
+    SELECT org_unit, period, common,
+      {taken}
+    FROM (SELECT {wide}.*, {common} AS common FROM {wide}) w
+  ) t
+) c
+WHERE {value} IS NOT NULL"""
+
+
+def indicator_steps(catalogue, codes=None, table: str = "observations"):
+    """Derived indicators (default: all) as steps (name, note, SELECT): the pivot of every input
+    they read, then one SELECT of ``RESULT_COLUMNS`` (their queries joined by UNION ALL). The
+    scopes are taken by the rule of ``compute.scopes`` with each indicator's own scope first; a
+    figure a caller asks for in another scope is computed by FactBook from the engine's rows."""
+    inds = [catalogue.indicator(c) for c in (
+        [c for c, ind in catalogue.indicators.items() if ind.derived] if codes is None else codes)]
+    for ind in inds:
+        if not ind.derived:
+            raise ValueError(f"{ind.code} is a data element: use elements_sql")
+    refs = list(dict.fromkeys(r for ind in inds for r in _wanted(ind)))
+    pos = {r: i for i, r in enumerate(refs)}
+    union = "\nUNION ALL\n".join(_tail(ind, pos, ind.scope) for ind in inds)
+    return [("wide", "every input in every scope, per unit and period", pivot_sql(refs, table)),
+            ("result", "", union)]
+
+
+def indicator_sql(catalogue, code: str, table: str = "observations") -> str:
+    """One query giving ``RESULT_COLUMNS`` for the indicator ``code`` in every org unit and
+    period of ``table`` that has it."""
+    return with_query(indicator_steps(catalogue, [code], table))
+
+
+def all_indicators_sql(catalogue, codes=None, table: str = "observations") -> str:
+    """The queries of several derived indicators (default: all) as one query."""
+    return with_query(indicator_steps(catalogue, codes, table))
+
+
+def with_query(steps) -> str:
+    """Steps (name, note, SELECT) as one query: every step but the last as a WITH clause."""
+    ctes = ",\n".join(f"{name} AS (" + (f"  -- {note}" if note else "") + "\n"
+                       + "\n".join("  " + line for line in sql.split("\n")) + "\n)"
+                       for name, note, sql in steps[:-1])
+    return f"WITH {ctes}\n{steps[-1][2]}" if ctes else steps[-1][2]
+
+
+def run_steps(con, steps, table: str | None = None):
+    """Run steps on a connection: as one query, or — where the engine's dialect asks for it —
+    with the steps that later steps read more than once (or every step) made tables first. The result is made the table ``table``, or returned
+    as rows."""
+    if con.dialect.steps in ("shared", "all"):
+        names = [n for n, _, _ in steps]
+        uses = {n: sum(len(re.findall(rf"\b{n}\b", sql)) for _, _, sql in steps[i + 1:])
+                for i, (n, _, _) in enumerate(steps)}
+        pending: list = []
+        for name, note, sql in steps[:-1]:
+            if uses[name] > 1 or con.dialect.steps == "all":
+                con.materialize(name, with_query(pending + [(name, note, sql)]))
+                pending = _still_needed(pending, steps[names.index(name) + 1:])
+            else:
+                pending.append((name, note, sql))
+        last = with_query(pending + [steps[-1]])
+    else:
+        last = with_query(steps)
+    if table is None:
+        return con.query(last)
+    con.materialize(table, last)
+    return None
+
+
+def _still_needed(pending, later):
+    """The pending steps that a later step reads, directly or through another pending step."""
+    keep: list = []
+    readers = [sql for _, _, sql in later]
+    for name, note, sql in reversed(pending):
+        if any(re.search(rf"\b{name}\b", r) for r in readers):
+            keep.insert(0, (name, note, sql))
+            readers.append(sql)
+    return keep
+
+
+def elements_sql(table: str = "observations", scope: str | None = None) -> str:
+    """One SELECT giving ``ELEMENT_COLUMNS``: every figure of every org unit in the scope a data
+    element's fact takes (its first available scope)."""
+    table = identifier(table)
     return f"""WITH ranked AS (
-  SELECT org_unit, element, dims, period, value,
+  SELECT org_unit, element, dims, period, scope, value,
          ROW_NUMBER() OVER (PARTITION BY org_unit, element, dims, period
-                            ORDER BY CASE scope {rank} ELSE {len(order)} END) AS rk
+                            ORDER BY {scopes.rank_sql('scope', scope)}) AS rk
   FROM {table}
-  WHERE element IN ({elements})
-), wide AS (
-  SELECT org_unit, period,
-    {pivots}
-  FROM ranked WHERE rk = 1
-  GROUP BY org_unit, period
 )
-SELECT org_unit, period, {num} AS numerator, {den} AS denominator, {final} AS value,
-       {reported} AS reported
-FROM wide
-WHERE {final} IS NOT NULL
-ORDER BY org_unit, period"""
-
-
-def rollup_sql(table: str = "observations", links: str = "org_links") -> str:
-    """Sum school observations to every ancestor: ``links(child, ancestor)`` holds one row per
-    school and each unit above it. Only additive figures should be in ``table``."""
-    for name in (table, links):
-        if not _SAFE.match(name):
-            raise ValueError(f"unsafe table name {name!r}")
-    return f"""SELECT l.ancestor AS org_unit, o.element, o.dims, o.period, o.scope, SUM(o.value) AS value
-FROM {table} o JOIN {links} l ON l.child = o.org_unit
-GROUP BY l.ancestor, o.element, o.dims, o.period, o.scope"""
+SELECT org_unit, element, dims, period, scope, value FROM ranked WHERE rk = 1"""

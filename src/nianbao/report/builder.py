@@ -10,8 +10,8 @@ notes (数据说明); optional blocks left out for lack of data are listed there
 
 from __future__ import annotations
 
-from nianbao.compute.aggregate import observations_for
-from nianbao.compute.facts import Fact, FactBook
+from nianbao.compute.aggregate import factbook_for
+from nianbao.compute.facts import Fact
 from nianbao.core.findings import Finding, Location
 from nianbao.core.formatting import cn_number
 from nianbao.core.formula import Ref
@@ -47,7 +47,7 @@ class BuildContext:
         self.area = None
         if org is None:
             self.org_code = dataset.org_unit.code
-            self.facts = FactBook(self.cat, self.org_code, observations_for(dataset), dataset.periods)
+            self.facts = factbook_for(dataset)
             self.names = {"org": dataset.org_unit.zh, "org_en": dataset.org_unit.en or dataset.org_unit.zh,
                           "publisher": meta.get("publisher_zh", ""), "publisher_en": meta.get("publisher_en", "")}
             self.outline_id = outline or meta.get("report_type") or meta.get("outline", "city")

@@ -23,6 +23,9 @@ class Database:
     def execute(self, sql: str, params: list | tuple = ()) -> list[tuple]:
         return self._con.execute(sql, list(params)).fetchall()
 
+    def executemany(self, sql: str, rows: list[tuple]) -> None:
+        self._con.executemany(sql, rows)
+
     def insert(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
         """Insert many rows with one statement per chunk (faster than executemany)."""
         if not rows:

@@ -1,0 +1,159 @@
+"""The use case "indicator table" (指标表): every indicator of every unit of a level —
+optionally by breakdown category — with its value as printed, numerator, denominator, scope and
+the schools whose figures it includes, computed by the engine the caller or the dataset names.
+
+Ratios of counties, cities and provinces are recomputed from summed numerators and
+denominators, never averaged; every engine gives the same figures (tests/conformance).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nianbao.compute import engines
+from nianbao.compute.aggregate import rollup
+from nianbao.core.errors import NianbaoError
+from nianbao.core.formula import FormulaError, parse_ref_key
+
+LEVELS = ("school", "county", "city", "province")
+BREAKDOWNS = ("affiliation", "ownership", "school_type", "county", "major_category")
+COLUMNS = ["org_unit", "org_zh", "level", "by", "category", "category_zh", "indicator", "name_zh", "period",
+           "scope", "value", "text", "unit", "numerator", "denominator", "formula_zh", "schools", "members"]
+
+
+class IndicatorsError(NianbaoError):
+    """A request the dataset cannot answer (a level without a registry, an unknown indicator)."""
+
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+@dataclass(frozen=True)
+class Request:
+    level: str | None = None
+    by: str | None = None
+    indicators: str | None = None  # "A,B" or "students[affiliation=municipal]"
+    period: int | None = None
+    engine: str | None = None
+    url: str | None = None  # the engine's database or master URL
+
+
+def split_codes(text: str) -> list[str]:
+    """``a,b[x=1,y=2],c`` → ``["a", "b[x=1,y=2]", "c"]`` (commas inside brackets kept)."""
+    parts, depth, cur = [], 0, ""
+    for ch in text:
+        depth += (ch == "[") - (ch == "]")
+        if ch == "," and depth == 0:
+            parts.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    if cur.strip():
+        parts.append(cur.strip())
+    return parts
+
+
+def codes(catalogue, text: str | None) -> list[tuple[str, tuple]]:
+    """(code, dims) to list: those named, or every data element and indicator of the catalogue."""
+    if not text:
+        return [(code, ()) for code in catalogue.indicators]
+    out = []
+    for part in split_codes(text):
+        try:
+            ref = parse_ref_key(part)
+        except FormulaError:
+            ref = None
+        if ref is None or ref.element not in catalogue.indicators:
+            raise IndicatorsError(f"目录中没有指标“{part}” / unknown indicator '{part}'",
+                                  "指标代码见 catalogue/<版本>/indicators.yaml 与 elements.yaml")
+        out.append((ref.element, ref.dims))
+    return out
+
+
+def units_at(dataset, level: str) -> list[tuple[str, str]]:
+    """(code, name) of the units of a level that the dataset covers: its own unit, the units
+    below it, or (for a level above) the units it belongs to."""
+    reg, own = dataset.orgs, dataset.org_unit
+    if own.level == level:
+        return [(own.code, own.zh)]
+    if reg is None:
+        return []
+    above = set(reg.ancestors(own.code))
+    return [(o.code, o.zh) for o in reg.at_level(level)
+            if o.code in above or own.code in reg.ancestors(o.code) or own.code in reg.units_of(o.code)]
+
+
+def validate(dataset, request: Request) -> tuple[str, list, int, str]:
+    """(level, codes, period, engine) of a request, or IndicatorsError saying what is wrong."""
+    level = request.level or dataset.org_unit.level
+    if level != dataset.org_unit.level and dataset.orgs is None:
+        raise IndicatorsError(f"数据集没有机构表 orgs.csv，无法按{level}层级列出 / no orgs.csv: cannot list level {level}",
+                              "在数据集文件夹中提供 orgs.csv（学校、县区及其上级）")
+    if request.by and dataset.orgs is None:
+        raise IndicatorsError("数据集没有机构表 orgs.csv，无法分组 / no orgs.csv: cannot break down",
+                              "在数据集文件夹中提供 orgs.csv")
+    if request.by and level == "school" and request.by != "major_category":
+        raise IndicatorsError(f"学校层级不能按 {request.by} 分组 / a school cannot be broken down by {request.by}",
+                              "去掉 --by，或选择 county、city、province 层级")
+    wanted = codes(dataset.catalogue, request.indicators)
+    if not units_at(dataset, level):
+        raise IndicatorsError(f"数据集中没有{level}层级的单位 / no unit of level {level} in the dataset",
+                              "检查 orgs.csv 的 level 列，或换一个 --level")
+    try:
+        engine = engines.engine_of(dataset, request.engine)
+    except engines.EngineError as exc:
+        raise IndicatorsError(str(exc), exc.hint) from None
+    return level, wanted, request.period or dataset.report_year, engine
+
+
+def indicator_rows(dataset, request: Request = Request()) -> list[dict]:
+    """The rows of the indicator table (``COLUMNS``, plus ``scope_zh`` and ``ratio`` for a
+    printed table). Raises IndicatorsError for a request the dataset cannot answer, and
+    EngineError for an engine that cannot run here."""
+    level, wanted, period, engine = validate(dataset, request)
+    by = request.by
+    cat = dataset.catalogue
+    r = rollup(dataset)
+    rows: list[dict] = []
+
+    def book_of(org, group=None):
+        return engines.factbook(dataset, org, engine, request.url, group)
+
+    def emit(org, org_zh, book, category="", category_zh="", extra=(), only_dims=False):
+        for code, dims in wanted:
+            if only_dims:
+                el = cat.elements.get(code)
+                if el is None or by not in el.dims:
+                    continue
+                dims = tuple(sorted(dims + extra))
+            fact = book.get(code, period, dims)
+            if fact is None:
+                continue
+            included: set[str] = set()
+            for i in fact.inputs:
+                ref = parse_ref_key(i.ref)
+                group_dims = ref.dims + (extra if not only_dims else ())
+                included.update(r.included(org, ref.element, i.period, i.scope, group_dims))
+            rows.append({
+                "org_unit": org, "org_zh": org_zh, "level": level, "by": by or "", "category": category,
+                "category_zh": category_zh, "indicator": fact.ref, "name_zh": fact.name_zh, "period": period,
+                "scope": fact.scope, "value": fact.value, "text": fact.text_with_unit, "unit": fact.unit_zh,
+                "numerator": fact.numerator, "denominator": fact.denominator, "formula_zh": fact.formula_zh,
+                "schools": len(included), "members": sorted(included),
+                "scope_zh": cat.scope_label(fact.scope) if fact.scope != "mixed" else "口径不一",
+                "ratio": f"{fact.numerator:g} / {fact.denominator:g}" if fact.denominator else ""})
+
+    for org, org_zh in units_at(dataset, level):
+        if by is None:
+            emit(org, org_zh, book_of(org))
+        elif by == "major_category":
+            book = book_of(org)
+            for c in book.categories(by):
+                emit(org, org_zh, book, c, cat.category_label(by, c), ((by, c),), only_dims=True)
+        else:
+            for c in r.categories(org, by):
+                label = (dataset.orgs.get(c).zh if by == "county" and dataset.orgs.get(c)
+                         else cat.category_label(by, c) if c in cat.dimensions.get(by, {}).get("categories", {}) else c)
+                emit(org, org_zh, book_of(org, (by, c)), c, label, ((by, c),))
+    return rows

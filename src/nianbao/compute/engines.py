@@ -1,0 +1,62 @@
+"""The engines that compute a dataset's figures, by name (计算引擎):
+
+    python    the reference evaluator: ``compute.aggregate`` sums the schools in Python and
+              ``compute.facts.FactBook`` evaluates the formulas (the default)
+    duckdb    embedded DuckDB          ┐
+    sqlite    SQLite (standard library) │ the same generated SQL (``compute.sql``,
+    postgres  a PostgreSQL server       │ ``compute.rollup_sql``) on each SQL engine of
+    spark     Spark SQL, local or a cluster ┘ ``nianbao.store.engines``
+
+Every engine gives the same facts; the conformance suite (tests/conformance) runs every
+indicator and data element of the catalogue on every example dataset on each of them and
+compares. A dataset names its engine in dataset.yaml (``engine: duckdb``); a command may name
+another (``nianbao indicators … --engine spark``).
+"""
+
+from __future__ import annotations
+
+from nianbao.compute import aggregate, sql_engine
+from nianbao.compute.facts import FactBook
+from nianbao.store import engines as store_engines
+from nianbao.store.engines import EngineError
+
+PYTHON = "python"
+DEFAULT = PYTHON
+NAMES = (PYTHON,) + store_engines.names()
+DESCRIPTIONS = {
+    "python": ("Python 参考实现（默认）", "the Python reference evaluator (default)"),
+    "duckdb": ("DuckDB 嵌入式数据库", "embedded DuckDB"),
+    "sqlite": ("SQLite（Python 标准库）", "SQLite (Python's standard library)"),
+    "postgres": ("PostgreSQL 服务器（--database 或 NIANBAO_DATABASE_URL）",
+                 "a PostgreSQL server (--database or NIANBAO_DATABASE_URL)"),
+    "spark": ("Spark SQL，本机 local 模式或集群（--database spark://…）",
+              "Spark SQL, local mode or a cluster (--database spark://…)"),
+}
+
+
+def check_name(name: str) -> str:
+    if name not in NAMES:
+        raise EngineError(f"没有名为“{name}”的计算引擎", f"no engine named '{name}'",
+                          f"可用 / available: {', '.join(NAMES)}")
+    return name
+
+
+def engine_of(dataset, name: str | None = None) -> str:
+    """The engine a command uses: the one it names, else the dataset's (``engine:`` in
+    dataset.yaml), else the default."""
+    return check_name(name or dataset.meta.get("engine") or DEFAULT)
+
+
+def factbook(dataset, org: str | None = None, engine: str | None = None, url: str | None = None,
+             group: tuple[str, str] | None = None) -> FactBook:
+    """The facts of one unit (default: the dataset's own) — or, given ``group`` (dim, category),
+    of the schools of one breakdown category of it — computed by ``engine``."""
+    org = org or dataset.org_unit.code
+    name = engine_of(dataset, engine)
+    if name == PYTHON:
+        if group is None:
+            return FactBook(dataset.catalogue, org, aggregate.observations_for(dataset, org), dataset.periods)
+        obs = aggregate.rollup(dataset).group_observations(org, *group)
+        return FactBook(dataset.catalogue, org, obs, dataset.periods)
+    figures = sql_engine.figures(dataset, name, url)
+    return figures.factbook(org, f"{group[0]}={group[1]}" if group else "")

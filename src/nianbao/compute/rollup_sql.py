@@ -1,0 +1,309 @@
+"""The aggregation rules of ``aggregation.yaml`` as SQL: school figures summed to every unit above
+them on an SQL engine, the same way ``nianbao.compute.aggregate`` sums them in Python.
+
+Input tables (made by ``nianbao.compute.tables`` from a dataset):
+
+    observations    org_unit, element, dims, period, scope, value — every row of the dataset
+    schools         code, excl (1 unless a school type the scope excl_technical leaves out),
+                    countable (1 unless 附设中职班), founded, closed
+    memberships     school, unit, dim, category — each unit whose aggregate includes a school
+                    (dim '' ) and the breakdown category of that unit it falls in
+    periods         period — the dataset's years
+    majors          org_unit, identity, category, opened, closed — majors.csv
+    categories      dim, category, dims, complete — every category of dimensions.yaml, with its
+                    dims text (``affiliation=municipal``) and 1 for a complete breakdown
+
+The query gives ``AGGREGATE_COLUMNS``: per unit (``grp`` empty) or per breakdown group of a unit
+(``grp`` = ``affiliation=municipal``, the figures of its schools as if they were a unit of their
+own, as ``nianbao indicators --by`` lists them), every figure with the number of schools it sums
+(``n``) and the members expected (``expected``), and where it comes from (``kind``):
+``sum`` (summed figures and weighted means), ``registry`` (schools counted from the registry),
+``zero`` (a breakdown category without schools), ``condition`` (schools counted by a condition),
+``majors`` (the majors table). The rules, as in Python:
+
+- a school's row is taken in its first scope (``nianbao.compute.scopes``); rates, printed values
+  and figures computed here are not summed;
+- scope ``all`` sums every member, ``excl_technical`` the members that are not technical
+  schools; a unit with technical members gets ``excl_technical`` when non-technical members
+  reported and ``all`` only when a technical school did (otherwise ``all`` would be the
+  ``excl_technical`` figure under the wrong name);
+- a school that reports some categories of a complete breakdown reports zero in the others;
+- means are weighted by their base over the schools reporting both;
+- counts are rounded to whole numbers, amounts to 6 decimals.
+"""
+
+from __future__ import annotations
+
+from nianbao.compute import scopes
+from nianbao.compute.sql import identifier, literal, with_query
+
+AGGREGATE_COLUMNS = ("org_unit", "grp", "element", "dims", "period", "scope", "value", "n", "expected", "kind")
+UNIT_COLUMNS = AGGREGATE_COLUMNS  # unit_observations_sql: the same columns, kind 'own' for a unit's own rows
+OPS = {"<", "<=", ">", ">=", "=="}
+ALL, EXCL = "all", "excl_technical"
+
+
+def _in(codes) -> str:
+    return ", ".join(literal(c) for c in sorted(codes)) or "NULL"
+
+
+def rules(catalogue) -> dict:
+    """What the SQL needs from the catalogue: summable elements, weights, count elements,
+    breakdowns and the elements broken down by each, conditions and majors figures."""
+    cfg = catalogue.aggregation or {}
+    registry = set(cfg.get("registry_counts") or {})
+    conditions = cfg.get("school_counts") or {}
+    majors = {e: k for e, k in (cfg.get("majors") or {}).items() if e in catalogue.elements}
+    computed = registry | set(conditions) | set(cfg.get("majors") or {})
+    els = catalogue.elements
+    summable = {e for e, el in els.items()
+                if e not in computed and el.type not in ("rate", "pair") and not el.is_reported_rate}
+    breakdowns = [d for d in cfg.get("breakdowns") or [] if d in catalogue.dimensions]
+    return {
+        "summable": summable,
+        "weighted": {m: w["weight"] for m, w in (cfg.get("weighted_means") or {}).items()},
+        "counts": {e for e, el in els.items() if el.type == "count"},
+        "registry": sorted(registry),
+        "conditions": conditions,
+        "majors": majors,
+        "breakdowns": breakdowns,
+        "with_dim": {d: sorted(e for e, el in els.items() if d in el.dims) for d in breakdowns},
+    }
+
+
+def aggregate_steps(catalogue, dialect) -> list[tuple[str, str, str]]:
+    """The aggregation as named steps (name, what it computes, SELECT), each reading the input
+    tables and the steps before it; the last, ``result``, gives ``AGGREGATE_COLUMNS``."""
+    r = rules(catalogue)
+    weighted = r["weighted"]
+    float_t = dialect.type_name("float")
+    rank = scopes.rank_sql("o.scope")
+
+    def rnd(expr):
+        return (f"CASE WHEN element IN ({_in(r['counts'])}) THEN {dialect.round(expr, 0)} "
+                f"ELSE {dialect.round(expr, 6)} END")
+
+    if weighted:
+        weight_of = "CASE r.element " + " ".join(
+            f"WHEN {literal(m)} THEN {literal(w)}" for m, w in sorted(weighted.items())) + " END"
+        figures = f"""SELECT school, element, dims, period, value AS v, CAST(NULL AS {float_t}) AS w
+  FROM school_rows WHERE element NOT IN ({_in(weighted)})
+  UNION ALL
+  SELECT r.school, r.element, r.dims, r.period, r.value * w.value AS v, w.value AS w
+  FROM school_rows r JOIN school_rows w
+    ON w.school = r.school AND w.period = r.period AND w.dims = '' AND w.element = {weight_of}
+  WHERE r.element IN ({_in(weighted)})"""
+    else:
+        figures = f"SELECT school, element, dims, period, value AS v, CAST(NULL AS {float_t}) AS w FROM school_rows"
+
+    attached = " OR ".join(f"(s.dim = {literal(d)} AND s.element IN ({_in(els)}))"
+                           for d, els in r["with_dim"].items() if els) or "1 = 0"
+    reg_dims = [d for d in r["breakdowns"] if any(e in r["with_dim"][d] for e in r["registry"])]
+    reg_attached = " OR ".join(
+        f"(x.dim = {literal(d)} AND c.element IN ({_in(e for e in r['registry'] if e in r['with_dim'][d])}))"
+        for d in reg_dims) or "1 = 0"
+    registry = " UNION ALL ".join(f"SELECT {literal(e)} AS element" for e in r["registry"]) \
+        or f"SELECT {literal('schools')} AS element FROM periods WHERE 1 = 0"
+
+    conds = []
+    for code, rule in r["conditions"].items():
+        op = rule["op"]
+        if op not in OPS:
+            raise ValueError(f"aggregation.yaml school_counts {code}: unknown op {op!r}")
+        conds.append(f"""SELECT r.school, r.period, {literal(code)} AS element,
+         CASE WHEN r.value {'=' if op == '==' else op} {float(rule['value'])!r} THEN 1 ELSE 0 END AS hit
+  FROM school_rows r JOIN schools s ON s.code = r.school
+  WHERE r.element = {literal(rule['element'])} AND r.dims = '' AND s.countable = 1""")
+    cond_school = "\n  UNION ALL\n  ".join(conds) or \
+        "SELECT school, period, element, 0 AS hit FROM school_rows WHERE 1 = 0"
+
+    kinds = {"distinct_majors": "n_majors", "distinct_categories": "n_categories", "points": "n_points",
+             "opened_in_period": "n_new"}
+    for e, k in r["majors"].items():
+        if k not in kinds:
+            raise ValueError(f"aggregation.yaml: unknown majors figure {k!r}")
+    major_rows = []
+    for e, k in sorted(r["majors"].items()):
+        major_rows.append(f"SELECT unit, grp, {literal(e)} AS element, '' AS dims, period, scope, "
+                          f"{kinds[k]} AS value, n, e AS expected FROM major_stats")
+        if "major_category" in catalogue.elements[e].dims:
+            major_rows.append(f"SELECT unit, grp, {literal(e)} AS element, 'major_category=' || mcat AS dims, "
+                              f"period, scope, {kinds[k]} AS value, n, e AS expected FROM major_cat_stats")
+    major_obs = "\n  UNION ALL\n  ".join(major_rows) or \
+        "SELECT unit, grp, '' AS element, '' AS dims, period, scope, 0 AS value, n, e AS expected " \
+        "FROM major_stats WHERE 1 = 0"
+
+    return [
+        ("school_rows", 'each school figure in the scope taken first, summable figures only', f"""SELECT org_unit AS school, element, dims, period, value FROM (
+  SELECT o.org_unit, o.element, o.dims, o.period, o.value,
+         ROW_NUMBER() OVER (PARTITION BY o.org_unit, o.element, o.dims, o.period ORDER BY {rank}) AS rk
+  FROM observations o JOIN schools s ON s.code = o.org_unit
+  WHERE o.element IN ({_in(r['summable'])})
+) t WHERE rk = 1"""),
+        ("figures", 'the value summed (a mean: mean × base) and the base of a mean', f"""{figures}"""),
+        ("all_periods", '', """SELECT period FROM periods UNION SELECT period FROM school_rows"""),
+        ("active", 'members of a period: active in the registry, or reporting figures for it', """SELECT s.code AS school, p.period FROM schools s CROSS JOIN all_periods p
+WHERE (s.founded IS NULL OR p.period >= s.founded) AND (s.closed IS NULL OR p.period < s.closed)
+UNION
+SELECT school, period FROM school_rows"""),
+        ("figure_keys", '', """SELECT DISTINCT element, dims, period FROM figures"""),
+        ("reports", 'a school reporting one category of a complete breakdown reports zero in the others', """SELECT school, element, dims, period FROM figures
+UNION
+SELECT f.school, k.element, k.dims, k.period
+FROM figures f JOIN categories bf ON bf.dims = f.dims AND bf.complete = 1
+JOIN figure_keys k ON k.element = f.element AND k.period = f.period
+JOIN categories bk ON bk.dims = k.dims AND bk.dim = bf.dim"""),
+        ("memb", '', """SELECT m.school, m.unit, m.dim, m.category, s.excl, s.countable
+FROM memberships m JOIN schools s ON s.code = m.school"""),
+        ("sums", '', """SELECT m.unit, m.dim, m.category, f.element, f.dims, f.period,
+       SUM(f.v) AS s_all, SUM(f.v * m.excl) AS s_excl, SUM(f.w) AS w_all, SUM(f.w * m.excl) AS w_excl
+FROM figures f JOIN memb m ON m.school = f.school
+GROUP BY m.unit, m.dim, m.category, f.element, f.dims, f.period"""),
+        ("reporters", '', """SELECT m.unit, m.dim, m.category, p.element, p.dims, p.period, COUNT(*) AS n_all, SUM(m.excl) AS n_excl
+FROM reports p JOIN memb m ON m.school = p.school
+GROUP BY m.unit, m.dim, m.category, p.element, p.dims, p.period"""),
+        ("expected", 'members of each group and period; countable: those counted as schools', """SELECT m.unit, m.dim, m.category, a.period, COUNT(*) AS e_all, SUM(m.excl) AS e_excl,
+       SUM(m.countable) AS c_all, SUM(m.countable * m.excl) AS c_excl
+FROM active a JOIN memb m ON m.school = a.school
+GROUP BY m.unit, m.dim, m.category, a.period"""),
+        ("with_tech", 'units with technical schools among the members of a period', """SELECT unit, period FROM expected WHERE dim = '' AND e_all > e_excl"""),
+        ("summed", '', """SELECT c.unit, c.dim, c.category, c.element, c.dims, c.period, c.n_all, c.n_excl, e.e_all, e.e_excl,
+       COALESCE(s.s_all, 0) AS s_all, COALESCE(s.s_excl, 0) AS s_excl, s.w_all, s.w_excl,
+       CASE WHEN t.unit IS NULL THEN 0 ELSE 1 END AS unit_tech
+FROM reporters c
+JOIN expected e ON e.unit = c.unit AND e.dim = c.dim AND e.category = c.category AND e.period = c.period
+LEFT JOIN sums s ON s.unit = c.unit AND s.dim = c.dim AND s.category = c.category AND s.element = c.element
+     AND s.dims = c.dims AND s.period = c.period
+LEFT JOIN with_tech t ON t.unit = c.unit AND t.period = c.period"""),
+        ("scoped", 'the scopes each sum is produced in; attached: only as a breakdown row of the unit', f"""SELECT unit, dim, category, element, dims, period, '{ALL}' AS scope, s_all AS s, w_all AS w, n_all AS n,
+       e_all AS e, 0 AS attached
+FROM summed WHERE e_all <= e_excl OR n_all > n_excl
+UNION ALL
+SELECT unit, dim, category, element, dims, period, '{EXCL}', s_excl, w_excl, n_excl, e_excl, 0
+FROM summed WHERE e_all > e_excl AND n_excl > 0
+UNION ALL
+SELECT unit, dim, category, element, dims, period, '{EXCL}', s_excl, w_excl, n_all, e_all, 1
+FROM summed WHERE e_all <= e_excl AND unit_tech = 1 AND dim <> ''"""),
+        ("valued", '', f"""SELECT unit, dim, category, element, dims, period, scope, n, e, attached,
+       CASE WHEN element IN ({_in(weighted)}) THEN s / NULLIF(w, 0) ELSE s END AS value
+FROM scoped"""),
+        ("sum_obs", '', f"""SELECT unit, '' AS grp, element, dims, period, scope, value, n, e AS expected
+FROM valued WHERE dim = '' AND attached = 0 AND value IS NOT NULL
+UNION ALL
+SELECT s.unit, '', s.element, s.dim || '=' || s.category, s.period, s.scope, s.value, s.n, s.e
+FROM valued s WHERE s.dims = '' AND s.value IS NOT NULL AND ({attached})
+UNION ALL
+SELECT unit, dim || '=' || category, element, dims, period, scope, value, n, e
+FROM valued WHERE dim <> '' AND attached = 0 AND value IS NOT NULL"""),
+        ("counted", 'schools counted from the registry, per group and period', """SELECT x.unit, x.dim, x.category, x.period, x.c_all, x.c_excl,
+       CASE WHEN x.e_all > x.e_excl THEN 1 ELSE 0 END AS group_tech,
+       CASE WHEN t.unit IS NULL THEN 0 ELSE 1 END AS unit_tech
+FROM expected x LEFT JOIN with_tech t ON t.unit = x.unit AND t.period = x.period
+WHERE x.e_all > 0"""),
+        ("registry_elements", '', f"""{registry}"""),
+        ("registry_obs", '', f"""SELECT x.unit, CASE WHEN x.dim = '' THEN '' ELSE x.dim || '=' || x.category END AS grp, c.element, '' AS dims,
+       x.period, sc.scope, CASE WHEN sc.scope = '{ALL}' THEN x.c_all ELSE x.c_excl END AS value
+FROM counted x CROSS JOIN registry_elements c
+JOIN (SELECT '{ALL}' AS scope UNION ALL SELECT '{EXCL}') sc ON sc.scope = '{ALL}' OR x.group_tech = 1
+UNION ALL
+SELECT x.unit, '', c.element, x.dim || '=' || x.category, x.period, sc.scope,
+       CASE WHEN sc.scope = '{ALL}' THEN x.c_all ELSE x.c_excl END
+FROM counted x CROSS JOIN registry_elements c
+JOIN (SELECT '{ALL}' AS scope UNION ALL SELECT '{EXCL}') sc
+  ON sc.scope = '{ALL}' OR x.group_tech = 1 OR x.unit_tech = 1
+WHERE x.dim <> '' AND ({reg_attached})"""),
+        ("zero_obs", 'breakdown categories without schools: zero schools, a known figure', f"""SELECT t.unit, '' AS grp, t.element, d.dims, t.period, t.scope, 0 AS value
+FROM registry_obs t JOIN categories d ON d.dim IN ({_in(reg_dims)})
+WHERE t.grp = '' AND t.dims = ''
+  AND NOT EXISTS (SELECT 1 FROM registry_obs h WHERE h.unit = t.unit AND h.grp = '' AND h.element = t.element
+                  AND h.dims = d.dims AND h.period = t.period AND h.scope = t.scope)"""),
+        ("cond_school", 'per school and period: 1 if the school meets the condition (counted schools)', f"""{cond_school}"""),
+        ("cond_sums", '', """SELECT m.unit, m.dim, m.category, c.element, c.period, SUM(c.hit) AS h_all, SUM(c.hit * m.excl) AS h_excl,
+       COUNT(*) AS r_all, SUM(m.excl) AS r_excl
+FROM cond_school c JOIN memb m ON m.school = c.school
+GROUP BY m.unit, m.dim, m.category, c.element, c.period"""),
+        ("cond_obs", '', """SELECT c.unit, CASE WHEN c.dim = '' THEN '' ELSE c.dim || '=' || c.category END AS grp, c.element, c.period,
+       c.h_all, c.h_excl, c.r_all, c.r_excl, x.c_all, x.c_excl
+FROM cond_sums c JOIN expected x ON x.unit = c.unit AND x.dim = c.dim AND x.category = c.category
+     AND x.period = c.period"""),
+        ("major_schools", '', """SELECT DISTINCT org_unit AS school FROM majors"""),
+        ("major_reporting", 'members with a majors list, active in the period', """SELECT m.unit, m.dim, m.category, a.period, COUNT(*) AS r_all, SUM(m.excl) AS r_excl
+FROM active a JOIN memb m ON m.school = a.school JOIN major_schools ms ON ms.school = a.school
+GROUP BY m.unit, m.dim, m.category, a.period"""),
+        ("major_scopes", '', f"""SELECT r.unit, r.dim, r.category, r.period, '{ALL}' AS scope, r.r_all AS n, x.e_all AS e
+FROM major_reporting r JOIN expected x ON x.unit = r.unit AND x.dim = r.dim AND x.category = r.category
+     AND x.period = r.period
+WHERE x.e_all <= x.e_excl OR r.r_all > r.r_excl
+UNION ALL
+SELECT r.unit, r.dim, r.category, r.period, '{EXCL}', r.r_excl, x.e_excl
+FROM major_reporting r JOIN expected x ON x.unit = r.unit AND x.dim = r.dim AND x.category = r.category
+     AND x.period = r.period
+WHERE x.e_all > x.e_excl AND r.r_excl > 0"""),
+        ("major_points", "the points behind each group's figures, and a school's own", f"""SELECT sc.unit, CASE WHEN sc.dim = '' THEN '' ELSE sc.dim || '=' || sc.category END AS grp, sc.period, sc.scope,
+       sc.n, sc.e, p.identity, p.category AS mcat,
+       CASE WHEN (p.opened IS NULL OR sc.period >= p.opened) AND (p.closed IS NULL OR sc.period < p.closed)
+            THEN 1 ELSE 0 END AS act,
+       CASE WHEN p.opened = sc.period THEN 1 ELSE 0 END AS new
+FROM major_scopes sc
+JOIN memb m ON m.unit = sc.unit AND m.dim = sc.dim AND m.category = sc.category
+JOIN active a ON a.school = m.school AND a.period = sc.period
+JOIN majors p ON p.org_unit = m.school
+WHERE sc.scope = '{ALL}' OR m.excl = 1
+UNION ALL
+SELECT p.org_unit, '', ap.period, '{ALL}', 0, 0, p.identity, p.category,
+       CASE WHEN (p.opened IS NULL OR ap.period >= p.opened) AND (p.closed IS NULL OR ap.period < p.closed)
+            THEN 1 ELSE 0 END,
+       CASE WHEN p.opened = ap.period THEN 1 ELSE 0 END
+FROM majors p JOIN schools s ON s.code = p.org_unit CROSS JOIN all_periods ap"""),
+        ("major_stats", '', """SELECT unit, grp, period, scope, n, e,
+       COUNT(DISTINCT CASE WHEN act = 1 THEN identity END) AS n_majors,
+       COUNT(DISTINCT CASE WHEN act = 1 THEN mcat END) AS n_categories,
+       SUM(act) AS n_points, SUM(new) AS n_new
+FROM major_points GROUP BY unit, grp, period, scope, n, e
+HAVING SUM(act) + SUM(new) > 0"""),
+        ("major_cat_stats", '', """SELECT unit, grp, period, scope, n, e, mcat,
+       COUNT(DISTINCT CASE WHEN act = 1 THEN identity END) AS n_majors,
+       COUNT(DISTINCT CASE WHEN act = 1 THEN mcat END) AS n_categories,
+       SUM(act) AS n_points, SUM(new) AS n_new
+FROM major_points GROUP BY unit, grp, period, scope, n, e, mcat
+HAVING SUM(act) + SUM(new) > 0"""),
+        ("major_obs", '', f"""{major_obs}"""),
+        ("all_aggregates", '', f"""SELECT unit AS org_unit, grp, element, dims, period, scope, {rnd('value')} AS value, n, expected,
+       'sum' AS kind FROM sum_obs
+UNION ALL
+SELECT unit, grp, element, dims, period, scope, value, 0, 0, 'registry' FROM registry_obs
+UNION ALL
+SELECT unit, grp, element, dims, period, scope, value, 0, 0, 'zero' FROM zero_obs
+UNION ALL
+SELECT unit, grp, element, '', period, '{ALL}', h_all, r_all, c_all, 'condition' FROM cond_obs
+WHERE c_all <= c_excl OR r_all > r_excl
+UNION ALL
+SELECT unit, grp, element, '', period, '{EXCL}', h_excl, r_excl, c_excl, 'condition' FROM cond_obs
+WHERE c_all > c_excl AND r_excl > 0
+UNION ALL
+SELECT unit, grp, element, dims, period, scope, value, n, expected, 'majors' FROM major_obs"""),
+        ("result", "", f"""SELECT org_unit, grp, element, dims, period, scope, CAST(value AS {float_t}) AS value, n, expected, kind
+FROM all_aggregates"""),
+    ]
+
+
+def unit_observations_sql(aggregates: str = "aggregates", table: str = "observations") -> str:
+    """Every unit's figures: its own rows, and the aggregates of its schools where it gave no row
+    of the same figure and scope itself (its own row is used; the check lists the difference)."""
+    aggregates, table = identifier(aggregates), identifier(table)
+    return f"""SELECT org_unit, grp, element, dims, period, scope, value, n, expected, kind FROM (
+  SELECT u.*, ROW_NUMBER() OVER (PARTITION BY org_unit, grp, element, dims, period, scope
+                                 ORDER BY CASE WHEN kind = 'own' THEN 0 ELSE 1 END) AS rk
+  FROM (
+    SELECT org_unit, '' AS grp, element, dims, period, scope, value, 0 AS n, 0 AS expected, 'own' AS kind
+    FROM {table}
+    UNION ALL
+    SELECT org_unit, grp, element, dims, period, scope, value, n, expected, kind FROM {aggregates}
+  ) u
+) ranked
+WHERE rk = 1"""
+
+
+def aggregates_sql(catalogue, dialect) -> str:
+    """The aggregation as one query: the steps as a WITH clause."""
+    return with_query(aggregate_steps(catalogue, dialect))

@@ -1,0 +1,60 @@
+"""A dataset as the tables an SQL engine computes from (the inputs of ``compute.sql`` and
+``compute.rollup_sql``): its figures, its registry of schools and the units they belong to, its
+years, its majors, and the categories of the catalogue's dimensions.
+
+The tables hold data, not results: who belongs to which unit and breakdown category is read
+from the registry; every sum, count and ratio is left to the engine.
+"""
+
+from __future__ import annotations
+
+from nianbao.core.observations import dims_text
+
+TABLES = {
+    "observations": (("org_unit", "text"), ("element", "text"), ("dims", "text"), ("period", "int"),
+                     ("scope", "text"), ("value", "float")),
+    "schools": (("code", "text"), ("excl", "int"), ("countable", "int"), ("founded", "int"), ("closed", "int")),
+    "memberships": (("school", "text"), ("unit", "text"), ("dim", "text"), ("category", "text")),
+    "periods": (("period", "int"),),
+    "majors": (("org_unit", "text"), ("identity", "text"), ("category", "text"), ("opened", "int"),
+               ("closed", "int")),
+    "categories": (("dim", "text"), ("category", "text"), ("dims", "text"), ("complete", "int")),
+}
+
+
+def observation_rows(observations) -> list[tuple]:
+    return [(o.org_unit, o.element, dims_text(o.dims), int(o.period), o.scope, float(o.value)) for o in observations]
+
+
+def dataset_tables(dataset) -> dict[str, tuple[tuple, list[tuple]]]:
+    """table name → (columns, rows) for one dataset."""
+    cat = dataset.catalogue
+    cfg = cat.aggregation or {}
+    reg = dataset.orgs
+    schools = reg.schools() if reg is not None else []
+    excluded = set((cfg.get("scopes", {}).get("excl_technical") or {}).get("exclude_school_types", ["technical"]))
+    breakdowns = list(cfg.get("breakdowns") or [])
+    school_rows, memberships = [], []
+    for o in schools:
+        school_rows.append((o.code, int(o.school_type not in excluded), int(o.counts_as_school),
+                            o.founded or None, o.closed or None))
+        for unit in reg.units_of(o.code):
+            memberships.append((o.code, unit, "", ""))
+            for dim in breakdowns:
+                category = reg.county_of(o.code) if dim == "county" else o.attribute(dim)
+                if category:
+                    memberships.append((o.code, unit, dim, category))
+    codes = {o.code for o in schools}
+    majors = [(p.org_unit, f"{p.version}|{p.name}", p.category, p.opened or None, p.closed or None)
+              for p in dataset.majors if p.org_unit in codes]
+    categories = [(dim, c, f"{dim}={c}", int(bool(spec.get("complete"))))
+                  for dim, spec in cat.dimensions.items() for c in (spec.get("categories") or {})]
+    rows = {
+        "observations": observation_rows(dataset.observations),
+        "schools": school_rows,
+        "memberships": memberships,
+        "periods": [(int(p),) for p in sorted(set(dataset.periods))],
+        "majors": majors,
+        "categories": categories,
+    }
+    return {name: (TABLES[name], rows[name]) for name in TABLES}

@@ -1,0 +1,34 @@
+"""DuckDB, embedded: a database in memory (or in the file ``url`` names). The raw DuckDB calls
+stay in ``nianbao.store.db``."""
+
+from __future__ import annotations
+
+from nianbao.store.db import Database
+from nianbao.store.engines import Connection, register
+
+
+@register
+class DuckDBConnection(Connection):
+    name = "duckdb"
+
+    def __init__(self, url: str | None = None):
+        super().__init__(url)
+        self.file_only()
+        self.db = Database(url or ":memory:")
+
+    def load(self, table, columns, rows):
+        self.db.execute(f"DROP TABLE IF EXISTS {table}")
+        self.db.execute(self.dialect.create(table, columns))
+        rows = list(rows)
+        if rows:
+            self.db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(columns))})", rows)
+
+    def materialize(self, table, select):
+        self.db.execute(f"DROP TABLE IF EXISTS {table}")
+        super().materialize(table, select)
+
+    def query(self, sql):
+        return self.db.execute(sql)
+
+    def close(self):
+        self.db.close()

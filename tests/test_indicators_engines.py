@@ -1,0 +1,60 @@
+"""``nianbao indicators --engine``: every engine prints the same table; the dataset's engine
+(``engine:`` in dataset.yaml) gives the report's facts."""
+
+import shutil
+
+import pytest
+
+from nianbao.cli.main import main
+from nianbao.compute.aggregate import factbook_for
+from nianbao.ingest.dataset import load_dataset
+from tests.conformance.conftest import engine_url
+
+SCHOOLS = "examples/datong-2020-schools"
+
+
+def run(capsys, *args):
+    assert main(["indicators", SCHOOLS, *args]) == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "sqlite", "postgres", "spark"])
+def test_every_engine_prints_the_same_csv(capsys, engine):
+    url = engine_url(engine)
+    python = run(capsys, "--level", "county", "--format", "csv")
+    other = run(capsys, "--level", "county", "--format", "csv", "--engine", engine,
+                *(["--database", url] if url else []))
+    assert other == python
+    assert "floor_area_per_student" in python and len(python.splitlines()) > 500
+
+
+def test_breakdowns_on_duckdb_equal_python(capsys):
+    for by in ("affiliation", "major_category"):
+        assert run(capsys, "--by", by, "--format", "csv", "--engine", "duckdb") == run(
+            capsys, "--by", by, "--format", "csv")
+
+
+def test_unknown_database_for_an_embedded_engine_is_a_clear_error(capsys):
+    assert main(["indicators", SCHOOLS, "--engine", "sqlite", "--database", "postgresql://h/db"]) == 2
+    assert "sqlite" in capsys.readouterr().err
+
+
+def test_postgres_without_a_database_says_how_to_name_one(capsys, monkeypatch):
+    monkeypatch.delenv("NIANBAO_DATABASE_URL", raising=False)
+    assert main(["indicators", SCHOOLS, "--engine", "postgres"]) == 2
+    assert "NIANBAO_DATABASE_URL" in capsys.readouterr().err
+
+
+def test_the_dataset_names_the_engine_of_its_facts(tmp_path):
+    folder = tmp_path / "ds"
+    shutil.copytree(SCHOOLS, folder)
+    meta = folder / "dataset.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8") + "engine: sqlite\n", encoding="utf-8")
+    ds = load_dataset(folder)
+    book = factbook_for(ds)
+    assert book.engine == "sqlite"
+    f = book.get("student_teacher_ratio", 2020)
+    # 22863 students ÷ 1938 full-time teachers (seed 1.1, 1.3)
+    assert (f.numerator, f.denominator) == (22863, 1938)
+    school = factbook_for(ds, "0140213012")
+    assert school.engine == "sqlite" and school.get("students", 2020) is not None
