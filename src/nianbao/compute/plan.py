@@ -49,6 +49,7 @@ class Need:
     threshold: float
     unit_zh: str
     decimals: int
+    style: str
     value: float | None  # the criterion's indicator in the scenario, before the plan
     status: str  # met / short / induced (met, but the plan's earlier steps open a gap) / no_data / not_closable
     gap: float | None = None  # in the criterion's own unit, ≥ 0
@@ -104,6 +105,7 @@ class Plan:
     schools: list[SchoolPlan]
     notes_zh: list[str] = field(default_factory=list)
     notes_en: list[str] = field(default_factory=list)
+    closes: dict = field(default_factory=dict)  # plan.yaml closes
 
     @property
     def applicable(self) -> list[SchoolPlan]:
@@ -112,8 +114,8 @@ class Plan:
     def cost(self, resource: str) -> float | None:
         """元 per unit of a resource; 1 for a resource counted in 元; None without a cost."""
         spec = self.resources.get(resource) or {}
-        if spec.get("money"):
-            return 1.0
+        if spec.get("money"):  # counted in 元 already: money shown beside the others' only
+            return 1.0 if self.costs else None
         c = self.costs.get(spec.get("cost") or "")
         return None if c is None else float(c["value"])
 
@@ -229,11 +231,14 @@ def plan_school(dataset, std_id: str, std: dict, org, period: int, scenario: str
         else:
             state["students"] = projected
     sp.students = state.get("students")
+    before = dict(state)  # the scenario's figures, before any step of the plan
     for v in order:
         ind = cat.indicator(v.indicator)
         spec = closes.get(v.criterion)
-        value, num, den = _indicator_value(ind, state)
-        need = Need(v.criterion, v.zh, v.en, v.op, v.threshold, v.unit_zh, ind.decimals, value, "no_data")
+        value = _indicator_value(ind, before)[0]
+        _, num, den = _indicator_value(ind, state)
+        need = Need(v.criterion, v.zh, v.en, v.op, v.threshold, v.unit_zh, ind.decimals, ind.style, value,
+                    "no_data")
         sp.needs.append(need)
         if value is None:
             if spec and spec.get("resource"):
@@ -251,7 +256,7 @@ def plan_school(dataset, std_id: str, std: dict, org, period: int, scenario: str
             raise PlanError(phrase("plan.unknown_resource", criterion=v.criterion, resource=rid))
         r = resources[rid]
         names = {"numerator": num, "denominator": den, "factor": ind.factor, "threshold": v.threshold,
-                 "value": value}
+                 "value": _indicator_value(ind, state)[0]}
         node = formula.parse(str(spec["need"]))
         for ref in formula.refs(node):
             if ref.element not in ROLE_NAMES or ref.dims:
@@ -317,6 +322,7 @@ def make_plan(dataset, std_id: str | None = None, scenario: str = "reported", ta
         assumption = (phrase("plan.reported", year=from_), phrase("plan.reported", "en", year=from_))
     plan = Plan(std_id, std, from_, scenario, target, assumption[0], assumption[1], resources,
                 unit_costs(dataset.catalogue), crit, schools)
+    plan.closes = closes
     plan.notes_zh, plan.notes_en = _notes(plan, closes)
     return plan
 
@@ -477,3 +483,63 @@ def target_status(plan: Plan) -> list[dict]:
         out.append({"year": year, "share": share, "assessed": len(assessed), "met": len(met),
                     "required": int(required), "more": int(max(0, required - len(met)))})
     return out
+
+
+@dataclass
+class NeedFacts:
+    need: Need
+    gap: Fact | None
+    quantity: Fact | None
+    money: Fact | None
+
+
+def need_facts(plan: Plan, school: SchoolPlan) -> list[NeedFacts]:
+    """A school's gaps as facts (its own report): per criterion the gap in the criterion's unit
+    (input: the school's value), the quantity of the resource and its money."""
+    out = []
+    for n in school.needs:
+        if n.value is None:
+            out.append(NeedFacts(n, None, None, None))
+            continue
+        name = dict(criterion=n.zh, standard=plan.std["zh"])
+        name_en = dict(criterion=n.en, standard=plan.std.get("en", plan.standard))
+        src = Input(ref=n.criterion, label_zh=n.zh, label_en=n.en, period=plan.period, scope="all", value=n.value)
+        gap = _fact(plan, school.org_unit, f"{n.criterion}:gap", phrase("plan.fact.gap", **name),
+                    phrase("plan.fact.gap", "en", **name_en), n.gap or 0.0, n.unit_zh, n.unit_zh, n.decimals, [src],
+                    phrase("plan.formula.gap", threshold=f"{n.threshold:g}"),
+                    phrase("plan.formula.gap", "en", threshold=f"{n.threshold:g}"))
+        if n.style == "auto":
+            gap = Fact(**{**gap.__dict__, "style": "auto"})
+        if n.unit_zh in ("%", ":1"):
+            gap = Fact(**{**gap.__dict__, "style": "number", "unit_zh": "个百分点" if n.unit_zh == "%" else "",
+                          "unit_en": "points" if n.unit_zh == "%" else ""})
+        qty = money = None
+        if n.quantity is not None:
+            r = plan.resources.get(n.resource) or {}
+            rn = dict(name, resource=r.get("zh", n.resource))
+            rn_en = dict(name_en, resource=r.get("en", n.resource))
+            qin = Input(ref=n.criterion, label_zh=school.zh, label_en=school.en, period=plan.period, scope="all",
+                        value=n.quantity)
+            qty = _fact(plan, school.org_unit, f"{n.criterion}:quantity", phrase("plan.fact.quantity", **rn),
+                        phrase("plan.fact.quantity", "en", **rn_en), n.quantity, r.get("unit_zh", ""),
+                        r.get("unit_en", ""), 0, [src], phrase("plan.formula.need", need=str(
+                            ((plan_config_closes(plan).get(n.criterion) or {}).get("need", "")))),
+                        phrase("plan.formula.need", "en", need=str(
+                            ((plan_config_closes(plan).get(n.criterion) or {}).get("need", "")))))
+            cost = plan.cost(n.resource)
+            if cost is not None:
+                money = _fact(plan, school.org_unit, f"{n.criterion}:money", phrase("plan.fact.money", **rn),
+                              phrase("plan.fact.money", "en", **rn_en), n.quantity * cost / 10000,
+                              phrase("plan.unit.wan"), phrase("plan.unit.wan", "en"), 2, [qin],
+                              phrase("plan.formula.money", cost=f"{cost:g}"),
+                              phrase("plan.formula.money", "en", cost=f"{cost:g}"))
+        out.append(NeedFacts(n, gap, qty, money))
+    return out
+
+
+def plan_config_closes(plan: Plan) -> dict:
+    return plan.closes
+
+
+def school_plan_of(plan: Plan, code: str) -> SchoolPlan | None:
+    return next((s for s in plan.schools if s.org_unit == code), None)
