@@ -211,3 +211,16 @@ def test_cli_plan_table_csv_and_english(ds, capsys):
     assert ratio["quantity"] == "1"
     assert main(["standards", path, "--plan", "--lang", "en"]) == 0
     assert "full-time teachers to add" in capsys.readouterr().out
+
+
+def test_city_report_prints_the_totals_as_facts_of_the_schools(ds):
+    from nianbao.report.builder import build_document
+    from nianbao.report.document import Paragraph, Table
+
+    doc = build_document(ds, allow_errors=True, charts=False)
+    paras = ["".join(r.text for r in b.runs) for b in doc.blocks if isinstance(b, Paragraph)]
+    assert any("新增专任教师41人" in p for p in paras)  # 1 + 30 + 10, as above
+    table = next(b for b in doc.blocks if isinstance(b, Table) and b.key == "plan_conditions_2022")
+    teachers = next(row for row in table.rows if row[0].runs[0].text == "新增专任教师")
+    fact = teachers[3].runs[0].fact
+    assert fact.value == 41 and {i.label_zh for i in fact.inputs} == {"多一人校", "小校", "联动校"}
