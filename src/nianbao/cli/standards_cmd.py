@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 
+from nianbao.app import plan as plan_uc
 from nianbao.app.errors import CatalogueError, FindingsError, UseCaseError
 from nianbao.app.standards import (
     CSV_COLUMNS,
@@ -23,7 +24,6 @@ from nianbao.app.standards import (
     standards_table,
     summary_rows,
 )
-from nianbao.app import plan as plan_uc
 from nianbao.cli import common, tabular
 
 FORMATS = ("table", "csv", "json")
