@@ -20,7 +20,9 @@ def plan_table(b, t):
         return None
     w = b.words
     money = any(plan.has_money(r) for r in plan.resources)
-    notes = [w("plan.scenario", assumption=plan.assumption_zh), *plan.notes_zh[1:]]
+    # the plan's notes without the command line's words on files: no unit cost is said plainly
+    notes = [w("plan.scenario", assumption=plan.assumption_zh), *plan.notes_zh[1:4],
+             plan.notes_zh[4] if plan.costs else w("plan.no_costs")]
     if b.school is not None:
         return school_table(b, t, plan, money, notes)
     tot = area_totals(b, plan)
