@@ -5,10 +5,10 @@ Each version is a folder beside this module (``cn-2016``: the 2016–2021 outlin
 on), ``dimensions.yaml`` (disaggregations), ``elements.yaml`` (data elements),
 ``indicators.yaml`` (numerator/denominator definitions), ``outline.yaml`` (report outlines,
 tables, charts, sentences), ``rules.yaml`` (check rules), ``standards.yaml`` (school
-standards), ``majors.yaml`` (专业目录), ``aggregation.yaml`` (how figures roll up) and
-``workbook.yaml`` (the school workbook) and ``annex.yaml`` (the indicator tables printed at the
-end of a report, from cn-2022 on). Code interprets these files; it does not contain the
-domain.
+standards), ``majors.yaml`` (专业目录), ``aggregation.yaml`` (how figures roll up),
+``workbook.yaml`` (the school workbook), ``annex.yaml`` (the indicator tables printed at the end
+of a report, from cn-2022 on) and ``plan.yaml`` (what closes a school's gap to a standard: the
+达标 plan). Code interprets these files; it does not contain the domain.
 
 **Versions extend each other.** A version whose ``catalogue.yaml`` says ``extends: cn-2016``
 holds only what changes: each of its files is laid over the parent's file of the same name, a
@@ -109,6 +109,7 @@ class Catalogue:
     aggregation: dict[str, Any] = field(default_factory=dict)
     workbook: dict[str, Any] = field(default_factory=dict)
     annex: dict[str, Any] = field(default_factory=dict)  # indicator tables (附件), from cn-2022
+    plan: dict[str, Any] = field(default_factory=dict)  # the 达标 plan: what closes which criterion
     path: Path | None = None  # the version's folder
     lineage: tuple[str, ...] = ()  # this version, then the versions it extends
     sources: tuple[str, ...] = ()  # every file merged, eldest first (a dataset's own files last)
@@ -264,7 +265,7 @@ def build(m: Merged) -> Catalogue:
         rules=m.data.get("rules.yaml") or [], standards=m.data.get("standards.yaml") or {},
         majors=majors, aggregation=m.data.get("aggregation.yaml") or DEFAULT_AGGREGATION,
         workbook=m.data.get("workbook.yaml") or {}, annex=m.data.get("annex.yaml") or {},
-        path=m.folder, lineage=m.lineage, sources=m.sources)
+        plan=m.data.get("plan.yaml") or {}, path=m.folder, lineage=m.lineage, sources=m.sources)
 
 
 def _incomplete(what_zh: str, what_en: str, code: str, exc: Exception, where: str, needed: str) -> CatalogueError:

@@ -3,12 +3,17 @@
 Table: per standard, the count and share of schools meeting each criterion and all of them,
 then one line per school with the criteria it misses. CSV: one row per school and criterion
 (``--summary``: one row per criterion). JSON: both.
+
+``--plan``: the 达标 plan (nianbao.app.plan) — per school and criterion the gap and what closes
+it, the sums by resource and county and the deadlines; CSV one row per school and criterion;
+``-o FILE.xlsx`` an Excel workbook, one sheet per criterion.
 """
 
 from __future__ import annotations
 
 import argparse
 
+from nianbao.app import plan as plan_uc
 from nianbao.app.errors import CatalogueError, FindingsError, UseCaseError
 from nianbao.app.standards import (
     CSV_COLUMNS,
@@ -31,7 +36,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--period", type=int, metavar="YEAR", help="年份（默认为报告年度） / year")
     parser.add_argument("--format", choices=FORMATS, default="table", help="输出格式 / output format")
     parser.add_argument("--summary", action="store_true", help="只输出汇总（各指标达标学校数与比例） / summary only")
-    parser.add_argument("-o", "--output", metavar="FILE", help="写入文件；默认输出到屏幕 / write to FILE")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="写入文件（--plan 时 .xlsx 写为 Excel 工作簿）；默认输出到屏幕 / write to FILE (.xlsx: a workbook with --plan)")
+    parser.add_argument("--plan", action="store_true",
+                        help="达标计划：各校各项差距及补足所需的教师、校舍、设备、图书等 / the plan: each school's gaps and what closes them")
+    parser.add_argument("--scenario", choices=plan_uc.SCENARIOS, default="reported",
+                        help="在校生情景：reported 按报告年度，projected 按招生与毕业推算至目标年度 / enrolment scenario")
+    parser.add_argument("--target-year", type=int, metavar="YEAR",
+                        help="目标年度（默认为标准的下一个期限，如2023） / target year (default: the standard's next deadline)")
+    parser.add_argument("--all-rows", action="store_true",
+                        help="--plan 表格列出每校每项（默认只列有差距或无数据的项） / list every school and criterion")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="--plan 的输出语言 / language of the plan")
 
 
 def _fail(message: str, hint: str = "") -> int:
@@ -53,10 +68,64 @@ def table_text(table, summary_only: bool) -> str:
     return "\n".join(parts)
 
 
+def plan_text(table, lang: str, all_rows: bool) -> str:
+    p = table.plan
+    zh = lang == "zh"
+    std = p.std
+    money = plan_uc.has_money(table)
+    head = (f"{std['zh']}达标计划 — {p.period}年数据，目标{p.target_year}年，{p.assumption_zh}" if zh
+            else f"Plan against {std.get('en', p.standard)} — data {p.period}, target {p.target_year}. {p.assumption_en}")
+    label = plan_uc.COLUMNS
+    i = 0 if zh else 1
+
+    def cols(keys):
+        return [(k, label[k][i]) for k in keys if k != "money" or money]
+    parts = [head, tabular.table(plan_uc.total_rows(table, lang),
+                                 cols(["criterion_zh", "short", "no_data", "resource", "quantity", "unit", "money",
+                                       "options"]))]
+    parts.append(("按县区" if zh else "By county"))
+    parts.append(tabular.table(plan_uc.county_rows(table, lang),
+                               cols(["county", "criterion_zh", "short", "no_data", "quantity", "unit", "money"])))
+    parts.append(tabular.table(plan_uc.school_rows(table, lang, gaps_only=not all_rows),
+                               cols(["org_unit", "school", "criterion_zh", "limit", "value", "gap", "status",
+                                     "resource", "quantity", "unit", "money"])))
+    parts += plan_uc.target_lines(table, lang)
+    parts += ["", "说明：" if zh else "Notes:"] + ["  " + n for n in (p.notes_zh if zh else p.notes_en)]
+    return "\n".join(parts) + "\n"
+
+
+def run_plan(args, dataset) -> int:
+    try:
+        table = plan_uc.plan_table(dataset, args.standard, args.scenario, args.target_year, args.period)
+    except FindingsError as exc:
+        return common.unreadable("standards", exc.findings)
+    except CatalogueError as exc:
+        return _fail(f"目录有误 / catalogue error：{exc}")
+    except UseCaseError as exc:
+        return common.fail_use("standards", exc)
+    summary = f"{len(table.plan.schools)} 所学校 / schools"
+    if args.output and args.output.lower().endswith(".xlsx"):
+        try:
+            plan_uc.write_xlsx(table, args.output, args.lang)
+        except OSError as exc:
+            return _fail(f"无法写入 {args.output}：{exc.strerror or exc}", "检查输出路径是否存在、是否有写权限")
+        print(f"{summary} → {args.output}")
+        return 0
+    if args.format == "json":
+        text = tabular.to_json(table.to_dict())
+    elif args.format == "csv":
+        text = tabular.to_csv(plan_uc.csv_rows(table, args.lang), plan_uc.CSV_COLUMNS)
+    else:
+        text = plan_text(table, args.lang, args.all_rows)
+    return common.emit("standards", text, args.output, summary)
+
+
 def run(args) -> int:
     dataset, failed = common.load("standards", args.dataset)
     if failed:
         return failed
+    if args.plan:
+        return run_plan(args, dataset)
     try:
         table = standards_table(dataset, args.standard, args.period)
     except FindingsError as exc:

@@ -121,7 +121,8 @@ def load_standards(dataset) -> dict[str, dict]:
     return out
 
 
-def _compare(value: float, op: str, threshold: float) -> bool:
+def compare(value: float, op: str, threshold: float) -> bool:
+    """Whether ``value`` meets ``op threshold`` (a value at the threshold meets it)."""
     eps = EPS * max(1.0, abs(threshold))
     if op == ">=":
         return value >= threshold - eps
@@ -167,7 +168,7 @@ def evaluate_school(dataset, std_id: str, std: dict, org, period: int, book=None
         ind = cat.indicator(c["indicator"])
         informative = c["op"] == "about"
         value = fact.value if fact is not None else None
-        met = None if (value is None or informative) else _compare(value, c["op"], threshold)
+        met = None if (value is None or informative) else compare(value, c["op"], threshold)
         res.verdicts.append(Verdict(
             criterion=c["id"], zh=c["zh"], en=c.get("en", ""), indicator=c["indicator"], op=c["op"],
             threshold=threshold, unit_zh=_unit(ind), value=value,

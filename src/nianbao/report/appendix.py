@@ -113,6 +113,8 @@ def add_fact_appendix(b):
     for key, facts in groups.items():
         ind = cat.indicators.get(key[0])
         name = ind.zh if ind and ind.derived else cat.ref_label(Ref(key[0], key[1]))
+        if ind is None and key[0] not in cat.elements:  # a figure of its own (达标计划), named by its fact
+            name = facts[0].name_zh
         definition = _definition(key, cat, w)
         if (group := fact_group(facts[0])) is not None:
             name, definition = group[1], w("appendix.standard_counts")

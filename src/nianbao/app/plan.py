@@ -1,0 +1,275 @@
+"""The use case "达标 plan" (达标计划): per school and criterion of a standard, the gap and what
+closes it (nianbao.compute.plan), with sums by county and for the dataset's unit, the deadlines'
+required shares of schools, as rows for a screen, CSV, JSON and an Excel workbook (one sheet a
+criterion, one row a school, then the sums by county and for the unit).
+
+Text cells of CSV and Excel are written inert: a text starting with = + - @ gets a leading
+apostrophe, so a school's name never runs as a formula in a spreadsheet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from nianbao.app.errors import UseCaseError
+from nianbao.compute.plan import (
+    SCENARIOS,
+    Plan,
+    PlanError,
+    PlanTotals,
+    by_county,
+    make_plan,
+    target_status,
+    totals,
+)
+from nianbao.compute.standards import limit_text, load_standards
+from nianbao.core.formatting import number_text
+
+# column key → (zh, en)
+COLUMNS = {
+    "org_unit": ("学校标识码", "school code"), "school": ("学校", "school"), "county": ("县区", "county"),
+    "criterion": ("指标代码", "criterion code"), "criterion_zh": ("指标", "criterion"),
+    "limit": ("标准", "threshold"), "value": ("现值", "value"), "gap": ("差距", "gap"),
+    "status": ("结论", "status"), "resource": ("所需资源", "resource"), "quantity": ("数量", "quantity"),
+    "unit": ("单位", "unit"), "money": ("资金（万元）", "money (10k yuan)"), "options": ("可选办法", "options"),
+    "short": ("未达标学校", "schools short"), "no_data": ("无数据学校", "schools without data"),
+    "unit_zh": ("单位", "unit"), "schools": ("学校数", "schools"),
+}
+CSV_COLUMNS = ["standard", "scenario", "target_year", "org_unit", "school", "county", "criterion", "criterion_zh",
+               "op", "threshold", "value", "gap", "status", "resource", "quantity", "unit", "money_yuan",
+               "options"]
+INERT = ("=", "+", "-", "@")
+
+
+@dataclass
+class PlanTable:
+    plan: Plan
+    total: PlanTotals  # the dataset's unit
+    counties: list[PlanTotals]
+    targets: list[dict]
+
+    def to_dict(self) -> dict:
+        p = self.plan
+        return {"standard": p.standard, "scenario": p.scenario, "period": p.period, "target_year": p.target_year,
+                "assumption": p.assumption_zh, "notes": p.notes_zh, "costs": p.costs, "targets": self.targets,
+                "schools": school_rows(self, "en"), "totals": total_rows(self, "en")}
+
+
+def plan_table(dataset, standard: str | None = None, scenario: str = "reported",
+               target_year: int | None = None, period: int | None = None) -> PlanTable:
+    """The plan of the dataset's schools against ``standard`` (default: plan.yaml's
+    default_standard). Raises UseCaseError without a registry, for an unknown standard or
+    scenario, or when plan.yaml cannot be used."""
+    if dataset.orgs is None:
+        raise UseCaseError("数据集没有机构表 orgs.csv，无法逐校编制达标计划", "no orgs.csv: no schools to plan for",
+                           "在数据集文件夹中提供 orgs.csv 与各校数据")
+    stds = load_standards(dataset)
+    if standard and standard not in stds:
+        raise UseCaseError(f"没有标准“{standard}”", f"unknown standard '{standard}'", f"可用：{', '.join(stds)}")
+    if scenario not in SCENARIOS:
+        raise UseCaseError(f"没有情景“{scenario}”", f"unknown scenario '{scenario}'", f"可用：{', '.join(SCENARIOS)}")
+    year = period or dataset.report_year
+    if target_year is not None and target_year < year:
+        raise UseCaseError(f"目标年度 {target_year} 早于数据年度 {year}", f"target year {target_year} is before {year}",
+                           "目标年度应不早于报告年度")
+    try:
+        plan = make_plan(dataset, standard, scenario, target_year, period=period)
+    except PlanError as exc:
+        raise UseCaseError(str(exc), str(exc), "改正目录或数据集 catalogue/plan.yaml") from None
+    return PlanTable(plan, totals(plan, dataset.org_unit.code, dataset.org_unit.zh), by_county(plan, dataset),
+                     target_status(plan))
+
+
+def _num(x, decimals=2) -> str:
+    return "" if x is None else number_text(x, decimals)
+
+
+def _label(key: str, lang: str) -> str:
+    return COLUMNS[key][0 if lang == "zh" else 1]
+
+
+def need_row(plan: Plan, s, n, lang: str = "zh") -> dict:
+    """One school against one criterion, as printed."""
+    r = plan.resources.get(n.resource) or {}
+    zh = lang == "zh"
+    cost = plan.cost(n.resource) if n.resource else None
+    status = n.status_zh if zh else n.status.replace("_", " ")
+    no_data = "无数据" if zh else "no data"
+    unit = n.unit_zh if zh else {"人": "", "平方米": " m²", "万元": " 10k yuan", "元": " yuan", "册": ""}.get(
+        n.unit_zh, n.unit_zh)
+    return {
+        "standard": plan.standard, "scenario": plan.scenario, "target_year": plan.target_year,
+        "org_unit": s.org_unit, "school": s.zh if zh else s.en, "county": s.county_zh if zh else s.county,
+        "criterion": n.criterion, "criterion_zh": n.zh if zh else n.en, "op": n.op, "threshold": n.threshold,
+        "limit": limit_text(n.op, n.threshold, n.unit_zh if zh else unit.strip()),
+        "value": no_data if n.value is None else _num(n.value, n.decimals),
+        "gap": no_data if n.gap is None else _num(n.gap, n.decimals),
+        "value_raw": n.value, "gap_raw": n.gap, "status": status,
+        "resource": (r.get("zh") if zh else r.get("en")) or "", "unit": (r.get("unit_zh") if zh else r.get("unit_en")) or "",
+        "quantity": (no_data if n.status == "no_data" and n.resource else "") if n.quantity is None
+        else _num(n.quantity, 0),
+        "quantity_raw": n.quantity,
+        "money": "" if cost is None or n.quantity is None else _num(n.quantity * cost / 10000, 2),
+        "money_yuan": None if cost is None or n.quantity is None else n.quantity * cost,
+        "options": n.options_zh if zh else n.options_en,
+    }
+
+
+def school_rows(table: PlanTable, lang: str = "zh", gaps_only: bool = False) -> list[dict]:
+    """One row per school and criterion (``gaps_only``: those short, without data or needing a
+    resource), schools the standard does not apply to as one row each."""
+    out = []
+    for s in table.plan.schools:
+        if not s.applicable:
+            out.append({"org_unit": s.org_unit, "school": s.zh if lang == "zh" else s.en, "county": s.county_zh,
+                        "criterion_zh": "", "status": ("不适用：" if lang == "zh" else "not applicable: ") + s.reason_zh})
+            continue
+        for n in s.needs:
+            if gaps_only and n.status == "met":
+                continue
+            out.append(need_row(table.plan, s, n, lang))
+    return out
+
+
+def _total_row(t, what, lang, plan: Plan) -> dict:
+    zh = lang == "zh"
+    r = plan.resources.get(t.resource) or {}
+    return {"county": t.zh, "criterion_zh": what, "short": int(t.short.value), "no_data": int(t.no_data.value),
+            "resource": (r.get("zh") if zh else r.get("en")) or "",
+            "quantity": "" if t.quantity is None else _num(t.quantity.value, 0),
+            "unit": (r.get("unit_zh") if zh else r.get("unit_en")) or "",
+            "money": "" if t.money is None else _num(t.money.value, 2),
+            "options": t.options_zh if t.quantity is None else ""}
+
+
+def total_rows(table: PlanTable, lang: str = "zh", unit: PlanTotals | None = None) -> list[dict]:
+    """The sums of a unit (default the dataset's): one row per criterion, then one per resource
+    (each resource counted once over the criteria it closes)."""
+    unit = unit or table.total
+    plan = table.plan
+    names = {c["id"]: (c["zh"] if lang == "zh" else c.get("en", c["id"])) for c in plan.criteria}
+    rows = [dict(_total_row(t, names.get(t.what, t.zh), lang, plan), county=unit.zh) for t in unit.criteria]
+    every = "合计：" if lang == "zh" else "total: "
+    rows += [dict(_total_row(t, every + (t.zh if lang == "zh" else plan.resources[t.what].get("en", t.what)), lang,
+                             plan), county=unit.zh) for t in unit.resources]
+    return rows
+
+
+def county_rows(table: PlanTable, lang: str = "zh") -> list[dict]:
+    """Per county, one row per resource: schools needing it and the quantity (and money)."""
+    out = []
+    for unit in table.counties + [table.total]:
+        for t in unit.resources:
+            r = table.plan.resources[t.what]
+            out.append(dict(_total_row(t, r.get("zh") if lang == "zh" else r.get("en", t.what), lang, table.plan),
+                            county=unit.zh))
+    return out
+
+
+def has_money(table: PlanTable) -> bool:
+    return any(table.plan.has_money(r) for r in table.plan.resources)
+
+
+def target_lines(table: PlanTable, lang: str = "zh") -> list[str]:
+    out = []
+    for t in table.targets:
+        if lang == "zh":
+            out.append(f"{t['year']}年底达标学校不低于{number_text(t['share'], 0)}%：参评{t['assessed']}所中须有"
+                       f"{t['required']}所各项全部达标，现有{t['met']}所，还需{t['more']}所")
+        else:
+            out.append(f"by end {t['year']} at least {t['share']:g}% of schools: {t['required']} of {t['assessed']} "
+                       f"assessed must meet every criterion; {t['met']} do, {t['more']} more needed")
+    return out
+
+
+def inert(v):
+    """A text cell a spreadsheet will never run as a formula (= + - @ at the start → ')."""
+    if isinstance(v, str) and v[:1] in INERT:
+        return "'" + v
+    return v
+
+
+def csv_rows(table: PlanTable, lang: str = "zh") -> list[dict]:
+    rows = []
+    for r in school_rows(table, lang):
+        rows.append({k: inert(v) for k, v in {
+            **r, "value": r.get("value_raw", r.get("value")), "gap": r.get("gap_raw", r.get("gap")),
+            "quantity": r.get("quantity_raw"), "money_yuan": r.get("money_yuan")}.items()})
+    return rows
+
+
+def write_xlsx(table: PlanTable, path: str | Path, lang: str = "zh") -> None:
+    """One sheet per criterion (one row per school, then sums by county and for the unit), a
+    sheet of the totals and one of the notes."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    plan = table.plan
+    money = has_money(table)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "汇总" if lang == "zh" else "totals"
+    cols = ["county", "criterion_zh", "short", "no_data", "resource", "quantity", "unit"] + (["money"] if money else [])
+    cols += ["options"]
+    ws.append([_label(c, lang) for c in cols])
+    for r in total_rows(table, lang) + county_rows(table, lang):
+        ws.append([inert(_cell_value(r.get(c))) for c in cols])
+    school_cols = ["org_unit", "school", "county", "limit", "value", "gap", "status", "resource", "quantity", "unit"]
+    school_cols += (["money"] if money else []) + ["options"]
+    used_titles = {ws.title}
+    for c in plan.criteria:
+        title = (c["zh"] if lang == "zh" else c["id"])[:31]
+        while title in used_titles:
+            title = title[:28] + str(len(used_titles))
+        used_titles.add(title)
+        sheet = wb.create_sheet(title)
+        sheet.append([_label(k, lang) for k in school_cols])
+        for s in plan.schools:
+            n = s.need(c["id"]) if s.applicable else None
+            if n is None:
+                continue
+            row = need_row(plan, s, n, lang)
+            row["value"] = "无数据" if n.value is None and lang == "zh" else (n.value if n.value is not None else "no data")
+            row["gap"] = row["value"] if n.gap is None else n.gap
+            row["quantity"] = n.quantity if n.quantity is not None else row["quantity"]
+            row["money"] = None if row["money_yuan"] is None else row["money_yuan"] / 10000
+            sheet.append([inert(row.get(k)) for k in school_cols])
+        sheet.append([])
+        for unit in table.counties + [table.total]:
+            t = next(x for x in unit.criteria if x.what == c["id"])
+            label = ("合计：" if lang == "zh" else "total: ") + unit.zh
+            cells = {k: "" for k in school_cols}
+            cells.update(school=label, county=unit.zh,
+                         status=(f"未达标{int(t.short.value)}所，无数据{int(t.no_data.value)}所" if lang == "zh"
+                                 else f"{int(t.short.value)} short, {int(t.no_data.value)} without data"),
+                         quantity=None if t.quantity is None else t.quantity.value,
+                         money=None if t.money is None else t.money.value, unit=row_unit(plan, t.resource, lang),
+                         options=t.options_zh if t.quantity is None else "")
+            sheet.append([inert(cells.get(k)) for k in school_cols])
+            for cell in sheet[sheet.max_row]:
+                cell.font = Font(bold=True)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+    notes = wb.create_sheet("说明" if lang == "zh" else "notes")
+    for line in (plan.notes_zh if lang == "zh" else plan.notes_en) + target_lines(table, lang):
+        notes.append([inert(line)])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    wb.save(str(path))
+
+
+def row_unit(plan: Plan, resource: str, lang: str) -> str:
+    r = plan.resources.get(resource) or {}
+    return (r.get("unit_zh") if lang == "zh" else r.get("unit_en")) or ""
+
+
+def _cell_value(v):
+    """A printed number back to a number for a spreadsheet cell (1,234 → 1234)."""
+    if isinstance(v, str):
+        t = v.replace(",", "")
+        try:
+            return float(t) if "." in t else int(t)
+        except ValueError:
+            return v
+    return v

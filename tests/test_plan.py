@@ -1,0 +1,226 @@
+"""The 达标 plan: per school and criterion the gap and what closes it. Every expected number is
+worked out by hand below from the planted figures and the thresholds of DOMAIN.md §3
+(2022 programme: 专任教师 ≥ 60, 生师比 ≤ 20, 占地 ≥ 40000 m² and ≥ 33 m²/student, 校舍 ≥ 24000 m²
+and ≥ 20 m²/student, 设备 ≥ 300万元 and ≥ 2500元/student, 图书 ≥ 30/student)."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+from test_aggregate import make_dataset
+
+from nianbao.app.plan import csv_rows, has_money, plan_table, write_xlsx
+from nianbao.cli.main import main
+from nianbao.compute.plan import make_plan, round_up, totals
+from nianbao.ingest.dataset import load_dataset
+
+Y = 2023
+CITY, A, B = "140200", "140213", "140214"
+EXACT, OVER, SMALL, NODATA, INTER, PROJ = ("0000000001", "0000000002", "0000000003", "0000000004",
+                                           "0000000005", "0000000006")
+
+
+def school(code, zh, county):
+    return {"code": code, "zh": zh, "level": "school", "parent": county, "county": county, "affiliation": "county",
+            "ownership": "public", "school_type": "vocational_high", "founded": "2000"}
+
+
+ORGS = [{"code": "140000", "zh": "省", "level": "province"},
+        {"code": CITY, "zh": "市", "level": "city", "parent": "140000"},
+        {"code": A, "zh": "甲区", "level": "county", "parent": CITY},
+        {"code": B, "zh": "乙县", "level": "county", "parent": CITY},
+        school(EXACT, "恰好校", A), school(OVER, "多一人校", A), school(INTER, "联动校", A),
+        school(SMALL, "小校", B), school(NODATA, "缺数校", B)]
+
+
+def full(code, students, teachers, land, floor, books, equipment):
+    return [(code, "students", "", Y, students), (code, "fulltime_teachers", "", Y, teachers),
+            (code, "land_area", "", Y, land), (code, "floor_area", "", Y, floor), (code, "books", "", Y, books),
+            (code, "equipment_value", "", Y, equipment)]
+
+
+VALUES = (
+    full(EXACT, 1200, 60, 40000, 24000, 36000, 300)  # at every threshold: 1200/60 = 20, 24000/1200 = 20 …
+    + full(OVER, 1201, 60, 40000, 24000, 36000, 300)  # one student more
+    + full(SMALL, 800, 30, 20000, 10000, 20000, 100)
+    + [(NODATA, "students", "", Y, 1000)]
+    # 50 teachers, 10 senior (20%), 25 of them vocational-subject (50%), 8 dual (32% of 25)
+    + [(INTER, "students", "", Y, 1000), (INTER, "fulltime_teachers", "", Y, 50),
+       (INTER, "fulltime_teachers", "title=senior_vice", Y, 10), (INTER, "fulltime_teachers", "title=senior_full", Y, 0),
+       (INTER, "specialty_teachers", "", Y, 25), (INTER, "dual_teachers", "", Y, 8)]
+)
+
+
+@pytest.fixture(scope="module")
+def ds(tmp_path_factory):
+    return load_dataset(make_dataset(tmp_path_factory.mktemp("plan"), ORGS, VALUES, periods=(Y,)))
+
+
+def needs(plan, code):
+    s = next(s for s in plan.schools if s.org_unit == code)
+    return {n.criterion: n for n in s.needs}
+
+
+def test_round_up_to_whole_steps():
+    assert round_up(0.05) == 1          # 1201/20 − 60 = 0.05 → one teacher
+    assert round_up(0.0) == 0
+    assert round_up(-3.2) == 0          # more than enough is no need
+    assert round_up(60.000000000001) == 60  # float noise is not another teacher
+
+
+def test_exactly_at_the_threshold_needs_nothing(ds):
+    plan = make_plan(ds, "conditions_2022")
+    for c, n in needs(plan, EXACT).items():
+        assert n.status == "met", c
+        assert n.gap == 0 and n.quantity == 0, c
+
+
+def test_one_student_over_needs_whole_units_rounded_up(ds):
+    n = needs(make_plan(ds, "conditions_2022"), OVER)
+    # 20:1 with 1201 students and 60 teachers: ceil(1201/20) − 60 = ceil(60.05) − 60 = 61 − 60 = 1
+    assert n["student_teacher_ratio"].quantity == 1
+    assert n["student_teacher_ratio"].gap == pytest.approx(1201 / 60 - 20)  # 20.0167 − 20
+    assert n["fulltime_teachers"].quantity == 0  # 60 ≥ 60
+    # floor: 20 m² × 1201 − 24000 = 24020 − 24000 = 20 m²; books: 30 × 1201 − 36000 = 30
+    assert n["floor_area_per_student"].quantity == 20
+    assert n["books_per_student"].quantity == 30
+    # equipment: 2500 元 × 1201 − 300万元 × 10000 = 3002500 − 3000000 = 2500 元
+    assert n["equipment_per_student"].quantity == 2500
+    # land: 33 × 1201 = 39633 ≤ 40000, nothing to add
+    assert n["land_area_per_student"].quantity == 0
+
+
+def test_teachers_counted_once_and_in_the_shares_denominators(ds):
+    n = needs(make_plan(ds, "setting_2010"), INTER)
+    # 专任教师数: 60 − 50 = 10 hired → 60 teachers; 生师比 then 1000/20 = 50 ≤ 60: no more
+    assert n["fulltime_teachers"].quantity == 10
+    assert n["student_teacher_ratio"].quantity == 0
+    # 专业课教师 ≥ 50% of the 60: 30 − 25 = 5; 双师型 ≥ 30% of 30: 9 − 8 = 1
+    assert n["specialty_teacher_share"].quantity == 5
+    assert n["dual_teacher_ratio_specialty"].quantity == 1
+    # 高级职称 20% was met (10/50), but of 60 teachers: 12 − 10 = 2 — opened by the plan's hires
+    assert n["senior_title_share"].status == "induced"
+    assert n["senior_title_share"].quantity == 2
+    # 1000 students < 1200: no resource closes it; named with the options, no quantity
+    assert n["students"].status == "not_closable"
+    assert n["students"].quantity is None and "合并" in n["students"].options_zh
+    assert n["students"].gap == 200
+
+
+def test_a_school_without_data_is_listed_as_such_not_as_zero(ds):
+    plan = make_plan(ds, "conditions_2022")
+    n = needs(plan, NODATA)
+    assert all(x.status == "no_data" and x.quantity is None for x in n.values())
+    t = totals(plan, CITY, "市")
+    teachers = next(r for r in t.resources if r.what == "teachers")
+    assert NODATA not in [i.label_zh for i in teachers.quantity.inputs]
+    assert "缺数校" in [i.label_zh for i in teachers.no_data.inputs]
+    rows = [r for r in csv_rows(plan_table(ds, "conditions_2022")) if r["org_unit"] == NODATA]
+    assert rows and all(r["status"] == "无数据" and r["quantity"] is None for r in rows)
+
+
+def test_city_totals_are_the_sums_of_its_schools(ds):
+    table = plan_table(ds, "conditions_2022")
+    res = {r.what: r for r in table.total.resources}
+    # teachers: OVER 1 + SMALL (60 − 30 = 30; then 800/20 = 40 ≤ 60) + INTER (60 − 50 = 10) = 41
+    assert res["teachers"].quantity.value == 41
+    # floor: OVER 20 + SMALL 24000 − 10000 = 14000 (then 20 × 800 = 16000 ≤ 24000) = 14020
+    assert res["floor_area"].quantity.value == 14020
+    # land: SMALL 40000 − 20000 = 20000; books: OVER 30 + SMALL 30 × 800 − 20000 = 4000 → 4030
+    assert res["land_area"].quantity.value == 20000
+    assert res["books"].quantity.value == 4030
+    # equipment: OVER 2500 + SMALL (300 − 100) × 10000 = 2000000 → 2002500 元
+    assert res["equipment"].quantity.value == 2002500
+    for r in table.total.resources:  # every total is the sum of its inputs, the schools
+        assert r.quantity.value == sum(i.value for i in r.quantity.inputs)
+    counties = {c.org_unit: {r.what: r.quantity.value for r in c.resources} for c in table.counties}
+    assert counties[A]["teachers"] == 11 and counties[B]["teachers"] == 30  # 1 + 10; 30
+    assert counties[A]["teachers"] + counties[B]["teachers"] == res["teachers"].quantity.value
+
+
+def test_no_unit_cost_no_money(ds):
+    table = plan_table(ds, "conditions_2022")
+    assert not has_money(table)
+    assert all(r.money is None for r in table.total.resources)
+
+
+def test_a_dataset_unit_cost_gives_the_money(tmp_path):
+    d = make_dataset(tmp_path, ORGS, VALUES, periods=(Y,))
+    (d / "catalogue").mkdir()
+    (d / "catalogue" / "plan.yaml").write_text(
+        "unit_costs:\n  construction_m2: {value: 3000, zh: 校舍建设单价, unit_zh: 元/平方米}\n", encoding="utf-8")
+    table = plan_table(load_dataset(d), "conditions_2022")
+    res = {r.what: r for r in table.total.resources}
+    # 14020 m² × 3000 元 = 42060000 元 = 4206 万元
+    assert res["floor_area"].money.value == pytest.approx(4206)
+    assert res["books"].money is None  # no unit cost for books
+    # equipment is money already: 2002500 元 = 200.25 万元, shown once any cost is set
+    assert res["equipment"].money.value == pytest.approx(200.25)
+    (d / "catalogue" / "plan.yaml").write_text("unit_costs:\n  construction_m2: {value: 4000}\n", encoding="utf-8")
+    res = {r.what: r for r in plan_table(load_dataset(d), "conditions_2022").total.resources}
+    assert res["floor_area"].money.value == pytest.approx(5608)  # 14020 × 4000 / 10000
+
+
+def test_projected_enrolment_by_stock_and_flow(tmp_path):
+    orgs = ORGS[:4] + [school(PROJ, "推算校", A)]
+    v = [(PROJ, "students", "", 2021, 1000), (PROJ, "students", "", 2022, 1100), (PROJ, "students", "", 2023, 1150),
+         (PROJ, "entrants", "", 2021, 400), (PROJ, "entrants", "", 2022, 400), (PROJ, "entrants", "", 2023, 400),
+         (PROJ, "graduates", "", 2021, 300), (PROJ, "graduates", "", 2022, 280), (PROJ, "graduates", "", 2023, 300),
+         (PROJ, "fulltime_teachers", "", 2023, 60)]
+    ds = load_dataset(make_dataset(tmp_path, orgs, v, periods=(2021, 2022, 2023)))
+    # other leavers 2022: 1000 + 400 − 280 − 1100 = 20; 2023: 1100 + 400 − 300 − 1150 = 50 (2021: no 2020 stock)
+    # per year: 400 − (300 + 280 + 300)/3 − (20 + 50)/2 = 400 − 293.33 − 35 = 71.67
+    # 2025: 1150 + 2 × 71.67 = 1293.33 → 1293 students; teachers ceil(1293/20) − 60 = 65 − 60 = 5
+    plan = make_plan(ds, "conditions_2022", "projected", 2025)
+    s = plan.schools[0]
+    assert s.students == 1293 and s.students_reported == 1150
+    assert s.need("student_teacher_ratio").quantity == 5
+    assert "招生数" in plan.assumption_zh
+    # as reported: 1150/20 = 57.5 ≤ 60, nothing
+    assert make_plan(ds, "conditions_2022").schools[0].need("student_teacher_ratio").quantity == 0
+
+
+def test_xlsx_one_sheet_a_criterion_sums_and_inert_text(tmp_path):
+    orgs = ORGS[:4] + [school(SMALL, "=HYPERLINK(\"x\")", B), school(OVER, "多一人校", A)]
+    ds = load_dataset(make_dataset(tmp_path, orgs, full(SMALL, 800, 30, 20000, 10000, 20000, 100)
+                                   + full(OVER, 1201, 60, 40000, 24000, 36000, 300), periods=(Y,)))
+    out = tmp_path / "达标计划.xlsx"
+    write_xlsx(plan_table(ds, "conditions_2022"), out)
+    wb = load_workbook(out)
+    assert "生师比" in wb.sheetnames and "专任教师数" in wb.sheetnames
+    ws = wb["专任教师数"]
+    names = [r[1].value for r in ws.iter_rows(min_row=2)]
+    assert "'=HYPERLINK(\"x\")" in names  # never a live formula
+    assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
+    totals_ = {r[1].value: r[8].value for r in ws.iter_rows(min_row=2) if r[1].value and "合计" in str(r[1].value)}
+    assert totals_["合计：示例市"] == 30  # SMALL 60 − 30; OVER none
+    assert totals_["合计：乙县"] == 30 and totals_["合计：甲区"] == 0
+    header = [c.value for c in ws[1]]
+    assert "资金（万元）" not in header  # no unit cost, no money column
+
+
+def test_cli_plan_table_csv_and_english(ds, capsys):
+    path = str(ds.path)
+    assert main(["standards", path, "--plan", "--standard", "conditions_2022"]) == 0
+    out = capsys.readouterr().out
+    assert "新增专任教师" in out and "41" in out and "无数据" in out
+    assert main(["standards", path, "--plan", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    ratio = next(r for r in rows if r["org_unit"] == OVER and r["criterion"] == "student_teacher_ratio")
+    assert ratio["quantity"] == "1"
+    assert main(["standards", path, "--plan", "--lang", "en"]) == 0
+    assert "full-time teachers to add" in capsys.readouterr().out
+
+
+def test_city_report_prints_the_totals_as_facts_of_the_schools(ds):
+    from nianbao.report.builder import build_document
+    from nianbao.report.document import Paragraph, Table
+
+    doc = build_document(ds, allow_errors=True, charts=False)
+    paras = ["".join(r.text for r in b.runs) for b in doc.blocks if isinstance(b, Paragraph)]
+    assert any("新增专任教师41人" in p for p in paras)  # 1 + 30 + 10, as above
+    table = next(b for b in doc.blocks if isinstance(b, Table) and b.key == "plan_conditions_2022")
+    teachers = next(row for row in table.rows if row[0].runs[0].text == "新增专任教师")
+    fact = teachers[3].runs[0].fact
+    assert fact.value == 41 and {i.label_zh for i in fact.inputs} == {"多一人校", "小校", "联动校"}
