@@ -24,6 +24,8 @@ def table(b, req) -> None:
     if made is None:  # left out: an optional table without data, or a standard that does not apply
         return
     if isinstance(made, Table):
+        if made.periods and made.periods != periods:  # the years kept name the title's span
+            title = render_text(spec["zh"], b.context(made.periods))
         made.number = b.next_table_number(spec)
         made.title = title
         made.caption = b.caption(made.number, title)
