@@ -17,6 +17,7 @@ from nianbao.compute.facts import Fact, FactBook
 from nianbao.core.findings import Finding, Location
 from nianbao.core.formatting import cn_number
 from nianbao.core.formula import Ref
+from nianbao.core.formula import refs as formula_refs
 from nianbao.core.messages import finding
 from nianbao.report import appendix, charts, phrases
 from nianbao.report.blocks import BLOCKS, BlockRequest
@@ -194,9 +195,18 @@ class BuildContext:
         ph = exc.placeholder.strip()
         if ph.endswith(("|change", "|area", "|rank", "|ranked")) or exc.code != "sentence.no_data":
             return
-        name = exc.values.get("name", ph) + exc.values.get("scope", "")
-        self.missing.setdefault(name, set()).add(exc.values.get("year", self.year))
-        self.missing_where.setdefault(name, section)
+        parsed = parse_placeholder(ph)
+        year = exc.values.get("year", self.year)
+        ind = self.cat.indicators.get(parsed.code)
+        if ind is not None and ind.derived:  # a ratio is not reported: the figures it needs are
+            asts = [ind.numerator_ast] + ([ind.denominator_ast] if ind.denominator else [])
+            names = [self.cat.ref_label(r) for ast in asts for r in formula_refs(ast)
+                     if self.facts.get(r.element, year, r.dims, parsed.scope) is None]
+        else:
+            names = [exc.values.get("name", ph) + exc.values.get("scope", "")]
+        for name in names:
+            self.missing.setdefault(name, set()).add(year)
+            self.missing_where.setdefault(name, section)
 
     def paragraph_with_notes(self, runs: list[Run], style="body") -> None:
         self.add(Paragraph(runs, style))
