@@ -41,9 +41,10 @@ def add_data_notes(b, dataset):
         w("data_notes.source_schools", org=b.names["org"]) if dataset.orgs is not None and dataset.orgs.schools()
         else w("data_notes.source_default", publisher=b.names.get("publisher") or b.names["org"]))
     say("source", source=str(source).strip().rstrip(w("sentence_ends")))
-    if b.missing:
+    missing = {name: years for name, years in b.missing.items() if b.missing_where.get(name) not in b.empty_sections}
+    if missing:  # the figures of a section left empty are not listed: the section says so itself
         by_years: dict[tuple, list[str]] = {}
-        for name, years in b.missing.items():
+        for name, years in missing.items():
             by_years.setdefault(tuple(sorted(years)), []).append(name)
         items = w("clause_sep").join(
             w("data_notes.not_reported_item", names=w.join(names), years=w.join(w.year(y) for y in years))
@@ -79,8 +80,8 @@ def scope_summary(b) -> str:
     if not by_scope:
         return w("data_notes.scope_none")
     main = max(by_scope, key=lambda s: len(by_scope[s]))
-    out = w("data_notes.scope_main", scope=scope_label(main, b))
-    others = [w("data_notes.scope_other", names=w.join(names), scope=scope_label(s, b))
+    out = w("data_notes.scope_main", scope=scope_predicate(main, b))
+    others = [w("data_notes.scope_other", names=w.join(names), scope=scope_predicate(s, b))
               for s, names in by_scope.items() if s != main]
     if others:
         out += w("clause_sep").join(others) + w("data_notes.scope_end")
@@ -98,6 +99,13 @@ def scope_label(scope: str, b) -> str:
     if scope == "all" and not distinguishes_technical(b.ds):
         return b.words("scope.all_plain")
     return from_cat
+
+
+def scope_predicate(scope: str, b) -> str:
+    """A scope as the predicate of 数据…: 不含技工学校 / 为全口径统计 / 未区分是否含技工学校."""
+    key = "all_plain" if scope == "all" and not distinguishes_technical(b.ds) else scope
+    table = b.words.entry("data_notes.scope_predicates")
+    return table[key] if key in table else b.words("data_notes.scope_by", scope=scope_label(scope, b))
 
 
 def distinguishes_technical(dataset) -> bool:
@@ -125,7 +133,12 @@ def add_indicator_notes(b):
     for code, f in seen.items():
         ind = cat.indicators.get(code)
         name = ind.zh if ind is not None and ind.derived else cat.ref_label(Ref(code, ()))
-        rows.append([Cell([Run(name, bold=True)], "left"), Cell([text(_definition((code, ()), cat, w))], "left")])
+        el = cat.elements.get(code)
+        if ind is not None and not ind.derived and not (el and el.definition):
+            definition = w("indicator_notes.reported", unit=ind.unit_zh or w("none"))
+        else:
+            definition = _definition((code, ()), cat, w)
+        rows.append([Cell([Run(name, bold=True)], "left"), Cell([text(definition)], "left")])
     number, title = w("indicator_notes.table_number"), w("indicator_notes.table_title")
     b.add(Table("appendix_facts", number, title, w.list("indicator_notes.header"), rows,
                 caption=b.caption(number, title)))

@@ -82,6 +82,7 @@ class BuildContext:
         self.omitted: list[Finding] = []
         self.missing: dict[str, set] = {}  # figures asked for and not reported → their years
         self.missing_where: dict[str, str] = {}  # … and the first section asking for them
+        self.empty_sections: list[str] = []  # sections left with nothing to print
         self.optional = False  # the block being built may be left out when its data are missing
         self.blocks: list = []
         self.shown: dict[str, Fact] = {}
@@ -311,6 +312,7 @@ def build(b: BuildContext) -> Document:
             for block in sec.get("blocks", []):
                 build_block(b, block, sid)
             if len(b.blocks) == before and sec.get("blocks"):
+                b.empty_sections.append(sid)
                 if omit_empty:
                     b.blocks.pop()
                 else:
