@@ -11,6 +11,7 @@ from nianbao.core.findings import Finding
 from nianbao.core.formula import Ref
 from nianbao.report import phrases
 from nianbao.report.document import Cell, Heading, Paragraph, Table
+from nianbao.report.notes import distinguishes_technical, scope_label
 from nianbao.report.provenance import inputs_text
 from nianbao.report.runs import Run, text
 from nianbao.report.school import rank_runs
@@ -69,7 +70,7 @@ def add_data_notes(b, dataset):
 
 def scope_summary(b) -> str:
     """The scope of the figures printed: the most common one, then those of other scopes by name."""
-    w, cat = b.words, b.cat
+    w = b.words
     by_scope: dict[str, list[str]] = {}
     for f in b.shown.values():
         if f.kind in ("change", "rank") or f.scope == "mixed":
@@ -90,31 +91,11 @@ def scope_summary(b) -> str:
     return out
 
 
-def scope_label(scope: str, b) -> str:
-    """The words of a scope as this dataset's figures are: 全口径 only says 含技工学校 when the
-    dataset's figures distinguish 技工学校 (some are given without them, or its registry has any)."""
-    from_cat = b.cat.scope_label(scope)
-    if scope == "unstated":
-        return b.words("scope.unstated_label")
-    if scope == "all" and not distinguishes_technical(b.ds):
-        return b.words("scope.all_plain")
-    return from_cat
-
-
 def scope_predicate(scope: str, b) -> str:
     """A scope as the predicate of 数据…: 不含技工学校 / 为全口径统计 / 未区分是否含技工学校."""
     key = "all_plain" if scope == "all" and not distinguishes_technical(b.ds) else scope
     table = b.words.entry("data_notes.scope_predicates")
     return table[key] if key in table else b.words("data_notes.scope_by", scope=scope_label(scope, b))
-
-
-def distinguishes_technical(dataset) -> bool:
-    """Whether a dataset's figures tell 技工学校 apart: a figure without them, or a 技工学校 in
-    its registry."""
-    if any(o.scope == "excl_technical" for o in dataset.observations):
-        return True
-    reg = dataset.orgs
-    return reg is not None and any(o.school_type == "technical" for o in reg.schools())
 
 
 def add_indicator_notes(b):

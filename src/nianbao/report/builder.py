@@ -216,6 +216,16 @@ class BuildContext:
             self.add(Paragraph([text(self.words("note_prefix") + "".join(notes))], "note"))
 
     # figures of tables and charts ---------------------------------------------------------
+    def title_text(self, template: str, periods, section: str, key: str) -> str | None:
+        """A table's or chart's title; None (an error of the outline) when it names what this
+        report does not have."""
+        try:
+            return render_text(template, self.context(periods))
+        except SentenceError as exc:
+            self.error("report.missing_value", section, where=self.words("where.sentence", section=section, key=key),
+                       placeholder="{" + exc.placeholder + "}", problem=exc.message_zh, problem_en=exc.message_en)
+            return None
+
     def ref(self, raw: str, section: str):
         ph = parse_placeholder(raw, self.words("where.section", section=section))
         self.cat.indicator(ph.code)
@@ -291,7 +301,7 @@ def applies(b: BuildContext, item: dict) -> bool:
     years = item.get("years")
     if years and b.year not in [int(y) for y in years]:
         return False
-    return not (item.get("needs") == "area" and b.school is not None and b.area is None)
+    return not (item.get("needs") == "area" and (b.school is not None or b.own_school) and b.area is None)
 
 
 def build(b: BuildContext) -> Document:

@@ -37,6 +37,8 @@ _SPEC = re.compile(
 FILTERS = ("value", "change", "plain", "name", "period", "scope", "area", "rank", "ranked")
 SCHOOL_FILTERS = ("area", "rank", "ranked")
 GLOBALS = ("org", "org_en", "year", "first_year", "last_year", "years", "publisher", "publisher_en")
+SCHOOL_NAMES = tuple(n + lang for n in ("area", "county", "affiliation", "ownership", "school_type", "founded",
+                                        "school_code") for lang in ("", "_en"))  # names of a school report
 MISSING = ("sentence.no_data", "sentence.unset", "sentence.not_ranked")  # no figure, not a wrong outline
 NO_FIGURE_FILTERS = ("name", "period")  # placeholders that print without data
 
@@ -215,7 +217,7 @@ def render(template: str, ctx: Context, lang: str = "zh", where: str = "") -> li
         value = ctx.global_value(raw.strip())
         if value is not None:
             runs.append(text(value))
-        elif raw.strip() in GLOBALS:
+        elif raw.strip() in GLOBALS or (ctx.school_report and raw.strip() in SCHOOL_NAMES):
             raise SentenceError(raw, "sentence.unset", where)
         else:
             runs.extend(render_placeholder(parse_placeholder(raw, where), ctx, lang, where))
@@ -285,6 +287,7 @@ def render_clauses(template: str, ctx: Context, lang: str = "zh", where: str = "
     outline itself (an unknown indicator, a malformed placeholder) are raised."""
     sentences: list[list[tuple[str, str]]] = [[]]
     ends = ctx.words.text("sentence_ends")
+    marks = ctx.words.text("clause_marks")
     for body, sep in split_clauses(template, ctx.words):
         sentences[-1].append((body, sep))
         if sep and sep in ends:
@@ -301,12 +304,16 @@ def render_clauses(template: str, ctx: Context, lang: str = "zh", where: str = "
             figure_clause = has_figure(body)
             if previous_kept is False and body.lstrip().startswith(continues) and continues:
                 missing.extend(_missing_of(body, ctx, lang, where))
+                if kept and marks.find(sep) > marks.find(kept[-1][1]):
+                    kept[-1] = (kept[-1][0], sep, kept[-1][2])
                 continue
             try:
                 part = render(body, ctx, lang, where)
             except SentenceError as exc:
                 if exc.code not in MISSING:
                     raise
+                if kept and marks.find(sep) > marks.find(kept[-1][1]):  # 3所；(…) keeps the stronger mark
+                    kept[-1] = (kept[-1][0], sep, kept[-1][2])
                 missing.append(exc)
                 missing.extend(_missing_of(body, ctx, lang, where, skip=exc.placeholder))
                 if figure_clause:

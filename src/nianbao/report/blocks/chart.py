@@ -8,7 +8,7 @@ from nianbao.core.formatting import cn_number
 from nianbao.report import charts
 from nianbao.report.blocks import block
 from nianbao.report.document import Chart
-from nianbao.report.sentences import parse_placeholder, render_text
+from nianbao.report.sentences import parse_placeholder
 
 
 @block("chart", defined_in="charts")
@@ -21,7 +21,9 @@ def chart(b, req) -> None:
         kept = [ph.raw for ph in refs if b.periods_with_data([ph], periods)]
         if kept and len(kept) < len(refs):
             spec = {**spec, "series": kept}
-    title = render_text(spec["zh"], b.context(periods))
+    title = b.title_text(spec["zh"], periods, section, key)
+    if title is None:
+        return
     try:
         if spec.get("kind") == "comparison":
             cs = comparison_chart(b, spec)

@@ -13,7 +13,9 @@ from nianbao.report.tables import DEFAULT_LAYOUT, LAYOUTS, TableRequest
 def table(b, req) -> None:
     key, spec, section = req.key, req.spec, req.section
     periods = b.periods(spec)
-    title = render_text(spec["zh"], b.context(periods))
+    title = b.title_text(spec["zh"], periods, section, key)
+    if title is None:
+        return
     name = spec.get("layout", DEFAULT_LAYOUT)
     build = LAYOUTS.get(name)
     if build is None:
