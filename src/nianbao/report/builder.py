@@ -331,6 +331,10 @@ def build(b: BuildContext) -> Document:
             b.blocks.pop()
     if b.errors and not b.allow_errors:
         raise ReportError(b.errors)
+    for name, years in b.missing.items():  # for nianbao check: what each section lacks
+        section = b.missing_where[name]
+        b.omitted.append(finding("report.not_reported", Location(section=section), section=section, name=name,
+                                 years=b.words.join(b.words.year(y) for y in sorted(years))))
     appendix.add_data_notes(b, b.ds)
     if b.full_appendix:
         appendix.add_fact_appendix(b)
