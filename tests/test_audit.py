@@ -28,7 +28,7 @@ def own_reports(tmp_path_factory):
     out = {}
     for name in EXAMPLES:
         d = tmp_path_factory.mktemp(name)
-        r = build_report(load_dataset(ROOT / "examples" / name), d, pdf=HAS_SOFFICE)
+        r = build_report(load_dataset(ROOT / "examples" / name), d, pdf=HAS_SOFFICE, appendix=True)
         out[name] = r
     return out
 

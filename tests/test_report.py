@@ -78,8 +78,8 @@ def test_table_two_conditions_uses_base_counts_with_scope_note(doc):
     assert rows[2] == ["2020年", "14920", "0.55", "23.8"]
     assert rows[0] == ["2018年", "20852", "0.51", "29.6"]
     notes = "".join(t.notes)
-    assert "不含技工学校" in notes and "未注明口径" in notes
-    assert "按原报告印发值列出" in notes
+    assert "不含技工学校" in notes and "未区分是否含技工学校" in notes
+    assert "采用此前公布的数值" in notes
 
 
 def test_table_four_has_signed_changes_in_points(doc):
@@ -123,8 +123,10 @@ def test_sentences(doc):
     # 499 / 1938 = 25.748% → 25.75% (the seed printed 31%); 22863 / 1938 = 11.797 → 11.80:1
     assert "双师型教师499人，占专任教师的25.75%" in text
     assert "生师比为11.80:1" in text
-    # 95.14 − 95.58 = −0.44 points
-    assert "就业率为95.14%，比上年下降0.44个百分点" in text
+    # 2020's rate (graduates 不含技工学校) and 2019's printed rate (口径未注明) are of two scopes:
+    # no change is printed across the break (95.14 − 95.58 would read −0.44 points)
+    assert "就业率为95.14%，与上年口径不同，不作比较" in text
+    assert "下降0.44个百分点" not in text
     # 4113 / 5758 = 0.71431 → 71.43%
     assert "升入高一级学校的有4113人，占毕业生的71.43%" in text
     # 4.67 / 70.59 = 0.066157 → 6.62%
@@ -138,10 +140,12 @@ def test_outline_order_and_numbered_headings(doc):
                      "6. 政府履责", "7. 特色创新", "8. 学校党建工作情况", "9. 主要问题和改进措施"]
     assert "1.1 规模和结构" in [h.text for h in doc.headings if h.level == 2]
     tail = [h.title for h in doc.headings if h.level == 1 and not h.number]
-    assert tail == ["数据说明", "附录一 指标说明与数据来源"]
+    assert tail == ["数据说明", "附录一 指标说明"]
 
 
-def test_appendix_lists_every_figure_with_formula_and_inputs(doc):
+def test_appendix_lists_every_figure_with_formula_and_inputs(dataset):
+    doc = build_document(dataset, charts=False, full_appendix=True)
+    assert "附录一 指标说明与数据来源" in [h.title for h in doc.headings]
     t = table(doc, "附表")
     body = "\n".join("｜".join(r) for r in texts(t))
     for fact in doc.facts.values():
@@ -154,25 +158,27 @@ def test_appendix_lists_every_figure_with_formula_and_inputs(doc):
     assert "口径不一" in mixed[2] and "不含技工学校" in mixed[2]
 
 
-def test_missing_narrative_is_a_marked_placeholder_and_a_warning(dataset):
+def test_missing_narrative_leaves_one_official_line_and_no_file_name(dataset):
     ds = copy.copy(dataset)
     ds.narratives = {k: v for k, v in dataset.narratives.items() if k != "8"}
     document = build_document(ds, charts=False)
     text = paragraphs(document)
-    assert "（本节文字待补充）" in text
-    assert any("narrative/8.md" in w.message_zh for w in document.warnings)
-    notes = "\n".join(text[text.index(next(p for p in text if p.startswith("本报告中的数字"))):])
-    assert "narrative/8.md" in notes
+    assert "本节所涉数据本年度未报送，暂不作分析。" in text  # 8.1 has nothing else
+    assert not any("narrative/" in p or ".md" in p for p in text)
+    # nianbao check still names the file
+    assert any(f.code == "report.missing_narrative" and "narrative/8.md" in f.message_zh for f in document.omitted)
 
 
-def test_sentence_without_data_stops_the_build_unless_allowed(dataset):
+def test_sentence_keeps_the_clauses_it_has_figures_for(dataset):
     ds = copy.copy(dataset)
     ds.observations = [o for o in dataset.observations if o.element != "dual_teachers"]
-    with pytest.raises(ReportError) as err:
-        build_document(ds, charts=False)
-    assert "{dual_teachers}" in " ".join(f.message_zh for f in err.value.findings)
-    document = build_document(ds, allow_errors=True, charts=False)
-    assert "附录二 数据错误清单" in [h.title for h in document.headings]
+    document = build_document(ds, charts=False)  # a missing figure is not an error
+    assert document.errors == []
+    text = "\n".join(paragraphs(document))
+    # 1938 / 2492 = 77.77%; the clause of 双师型教师 is left out, the sentence closes with 。
+    assert "其中专任教师1938人，占教职工的77.77%；另有兼职教师449人，与专任教师之比为23.17%。生师比为11.80:1。" in text
+    assert not any("双师型教师" in p for p in paragraphs(document) if "教职工2492人" in p)
+    assert "未报送的项目：" in text and "双师型教师数（2020年）" in text
 
 
 def test_blocking_findings_refuse_the_report(dataset, tmp_path):

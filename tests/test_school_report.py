@@ -176,18 +176,17 @@ def test_nine_parts_with_sponsor_responsibilities(doc):
 def test_missing_funding_is_left_out_and_noted(doc):
     # the synthetic schools report no funding: the 6.1 sentence is left out, never printed empty
     blocks = section_blocks(doc, "6.1")
-    assert len(blocks) == 1 and blocks[0].style == "placeholder"
+    assert len(blocks) == 1 and "".join(r.text for r in blocks[0].runs) == "本节所涉数据本年度未报送，暂不作分析。"
     assert any(f.location.section == "6.1" for f in doc.omitted)
-    notes = [p for p in (("".join(r.text for r in b.runs)) for b in doc.blocks if isinstance(b, Paragraph))
-             if p.startswith("第6.1节")]
-    assert notes and "中等职业教育经费支出" in notes[0]
+    assert any(f.code == "report.not_reported" and "中等职业教育经费支出" in f.message_zh
+               and f.location.section == "6.1" for f in doc.omitted)
     assert not any("{" in p or "}" in p for p in body(doc))
 
 
-def test_missing_narratives_are_marked_placeholders(doc):
-    assert [b.style for b in section_blocks(doc, "7.1")] == ["placeholder"]
+def test_missing_narratives_leave_one_line(doc):
+    assert ["".join(r.text for r in b.runs) for b in section_blocks(doc, "7.1")] == ["本节所涉数据本年度未报送，暂不作分析。"]
     assert any(f.code == "report.missing_narrative" and f"narrative/{SCHOOL}/7.md" in f.message_zh
-               for f in doc.warnings)
+               for f in doc.omitted)
 
 
 def test_school_findings_only(doc):
@@ -292,7 +291,8 @@ def test_school_narrative_is_the_schools_own(tmp_path):
     texts_ = ["".join(r.text for r in b.runs) for b in section_blocks(doc, "7.1")]
     assert texts_ == ["甲校的典型案例。"]
     doc2 = build_document(ds, org=find_school(ds, S2), charts=False)
-    assert [b.style for b in section_blocks(doc2, "7.1")] == ["placeholder"]  # never the city's text
+    assert ["".join(r.text for r in b.runs) for b in section_blocks(doc2, "7.1")] == \
+        ["本节所涉数据本年度未报送，暂不作分析。"]  # never the city's text
 
 
 # -- the command ------------------------------------------------------------------------------

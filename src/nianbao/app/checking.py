@@ -59,9 +59,11 @@ def compliance(dataset, document) -> list[Finding]:
             continue
         j = next((k for k in range(i + 1, len(blocks)) if isinstance(blocks[k], Heading) and blocks[k].level == 1),
                  len(blocks))
+        sections = [b.anchor for b in blocks[i + 1:j] if isinstance(b, Heading) and b.level == 2]
+        empty = {"sec-" + sid.replace(".", "-") for sid in document.empty_sections}
         content = [b for b in blocks[i + 1:j] if isinstance(b, Table) or (isinstance(b, Paragraph) and b.style
                    in ("body", "bullet")) or (isinstance(b, Heading) and b.level == 3)]
-        if not content:
+        if not content or (sections and all(a in empty for a in sections)):
             values = dict(report_type=rtype, report_type_en=rtype_en, part=part.get("zh", part["id"]),
                           part_en=part.get("en", part["id"]))
             where = Location(section=str(part["id"]))

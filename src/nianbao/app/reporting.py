@@ -91,11 +91,13 @@ def output_formats(formats=None, pdf: bool = True) -> list[str]:
 
 def build_report(dataset, outdir: str | Path, template=None, allow_errors: bool = False, pdf: bool = True,
                  timings: dict | None = None, school: str | None = None,
-                 findings: list[Finding] | None = None, formats=None) -> BuildResult:
+                 findings: list[Finding] | None = None, formats=None, appendix: bool = False) -> BuildResult:
     """Build report.docx and report.html (and report.pdf) of a loaded dataset in ``outdir`` —
     or, given ``school`` (a 学校标识码 of the registry), that school's report. ``formats`` names
     the output formats (default: every registered one; ``pdf=False`` leaves the PDF out).
     ``findings`` of an earlier check may be passed to save checking again (reports of all schools).
+    ``appendix`` adds the table of every figure with its formula and data (指标说明与数据来源);
+    without it the report closes with a short 指标说明 (the indicators shown, defined in words).
     Raises ReportError when the data have errors that block a report (unless allow_errors),
     SelfCheckError when a figure would be printed two ways; a file of an earlier build that this
     build does not write again is removed."""
@@ -113,7 +115,8 @@ def build_report(dataset, outdir: str | Path, template=None, allow_errors: bool 
     blocking = [f for f in findings if f.blocks_report]
     if blocking and not allow_errors:
         raise ReportError(blocking)
-    document = build_document(dataset, findings, allow_errors=allow_errors, charts=False, org=org)
+    document = build_document(dataset, findings, allow_errors=allow_errors, charts=False, org=org,
+                              full_appendix=appendix)
     clock.lap("compute")
     render_charts(document.blocks)
     clock.lap("charts")

@@ -72,7 +72,8 @@ class SchoolReport:
 
 
 def build_school_reports(dataset, outdir: str | Path, template=None, allow_errors: bool = False, pdf: bool = True,
-                         progress: Callable[[SchoolReport, int, int], None] | None = None) -> list[SchoolReport]:
+                         progress: Callable[[SchoolReport, int, int], None] | None = None,
+                         appendix: bool = False) -> list[SchoolReport]:
     """The report of every active school (active_schools) into ``outdir``/<学校标识码>/; the
     dataset is checked once. A school whose report is stopped by its data (or the self-check)
     is listed with its error and the others are still built. ``progress(report, done, total)``
@@ -84,7 +85,7 @@ def build_school_reports(dataset, outdir: str | Path, template=None, allow_error
         try:
             report = SchoolReport(org, build_report(dataset, Path(outdir) / org.code, template=template,
                                                     allow_errors=allow_errors, pdf=pdf, school=org.code,
-                                                    findings=findings))
+                                                    findings=findings, appendix=appendix))
         except (ReportError, SelfCheckError) as exc:
             report = SchoolReport(org, error=exc)
         out.append(report)

@@ -24,6 +24,9 @@ def add_arguments(p) -> None:
                    help="Word 模板（在自带模板基础上修改样式后另存） / Word template (restyled copy of the bundled one)")
     p.add_argument("--allow-errors", action="store_true",
                    help="数据有错误时仍生成报告，并在附录中列出错误 / build despite data errors, listing them in an appendix")
+    p.add_argument("--appendix", action="store_true",
+                   help="附上每个数字的公式与所用数据（默认只附指标说明） / "
+                        "append every figure's formula and data (default: a short list of definitions)")
     p.add_argument("--no-pdf", action="store_true", help="不生成 PDF / do not convert to PDF")
     p.add_argument("--outline", metavar="TYPE",
                    help="报告类型（提纲），覆盖 dataset.yaml 的 report_type，如 school、city、province、county；"
@@ -79,7 +82,7 @@ def run(args) -> int:
         if getattr(args, "all_schools", False):
             return _all_schools(dataset, args)
         result = build_report(dataset, args.output, template=args.template, allow_errors=args.allow_errors,
-                              pdf=not args.no_pdf, school=school)
+                              pdf=not args.no_pdf, school=school, appendix=args.appendix)
     except ReportError as exc:
         _err(f"未生成报告：数据有 {len(exc.findings)} 项错误需先改正（或加 --allow-errors 带错生成） / "
              f"report not built: {len(exc.findings)} data errors (fix them, or use --allow-errors)")
@@ -110,7 +113,7 @@ def _all_schools(dataset, args) -> int:
 
     try:
         reports = build_school_reports(dataset, args.output, template=args.template, allow_errors=args.allow_errors,
-                                       pdf=not args.no_pdf, progress=progress)
+                                       pdf=not args.no_pdf, progress=progress, appendix=args.appendix)
     except UseCaseError as exc:
         _err(f"错误：{exc.zh} / {exc.en}")
         return 2

@@ -11,6 +11,7 @@ from nianbao.core.findings import Finding
 from nianbao.core.formula import Ref
 from nianbao.report import phrases
 from nianbao.report.document import Cell, Heading, Paragraph, Table
+from nianbao.report.notes import distinguishes_technical, scope_label
 from nianbao.report.provenance import inputs_text
 from nianbao.report.runs import Run, text
 from nianbao.report.school import rank_runs
@@ -25,35 +26,103 @@ def finding_text(f: Finding, w) -> str:
 
 
 def add_data_notes(b, dataset):
+    """数据说明, in the words of an official report: how figures are rounded and compared, the
+    scope (口径) of the figures, where they come from, what was not reported, and what the
+    check asks the reader to keep in mind — no file, line or command (those are nianbao check's)."""
     w = b.words
 
     def say(key: str, style: str = "body", **values):
         b.add(Paragraph([text(w("data_notes." + key, **values))], style))
     b.add(Heading(1, "", w("data_notes.title"), anchor="data-notes"))
-    say("how", dataset=dataset.path.name, catalogue=b.cat.id)
-    if b.school is not None:
+    say("how")
+    if b.school is not None and b.area is not None:
         say("school", area=dataset.org_unit.zh, code=b.school.code)
+    say("scope", text=scope_summary(b))
+    source = dataset.meta.get("source_zh") or (
+        w("data_notes.source_schools", org=b.names["org"]) if dataset.orgs is not None and dataset.orgs.schools()
+        else w("data_notes.source_default", publisher=b.names.get("publisher") or b.names["org"]))
+    say("source", source=str(source).strip().rstrip(w("sentence_ends")))
+    missing = {name: years for name, years in b.missing.items() if b.missing_where.get(name) not in b.empty_sections}
+    if missing:  # the figures of a section left empty are not listed: the section says so itself
+        by_years: dict[tuple, list[str]] = {}
+        for name, years in missing.items():
+            by_years.setdefault(tuple(sorted(years)), []).append(name)
+        items = w("clause_sep").join(
+            w("data_notes.not_reported_item", names=w.join(names), years=w.join(w.year(y) for y in years))
+            for years, names in by_years.items())
+        say("not_reported", items=items)
     own_unit = ("", b.org_code)
     warnings = [f for f in b.warnings if f.severity == "warning" and not f.code.startswith("claim.")]
     own = [f for f in warnings if f.org_unit in own_unit]
     members = [f for f in warnings if f.org_unit not in own_unit]
     claims = [f for f in b.warnings if f.code.startswith("claim.")]
-    if b.omitted:
-        say("omitted", n=len(b.omitted))
-        for f in b.omitted:
-            b.add(Paragraph([text(f.message_zh)], "bullet"))
-    if not own:
-        say("no_warnings" if not members else "no_own_warnings")
-    else:
+    if own:
         say("warnings", n=len(own))
         for f in own[:MAX_LISTED]:
-            b.add(Paragraph([text(finding_text(f, w))], "bullet"))
+            b.add(Paragraph([text(f.message_zh)], "bullet"))
         if len(own) > MAX_LISTED:
             say("more_warnings", "bullet", n=len(own) - MAX_LISTED)
     if members:
         say("member_warnings", units=len({f.org_unit for f in members}), n=len(members))
     if claims:
         say("claims", n=len(claims))
+
+
+def scope_summary(b) -> str:
+    """The scope of the figures printed: the most common one, then those of other scopes by name."""
+    w = b.words
+    by_scope: dict[str, list[str]] = {}
+    for f in b.shown.values():
+        if f.kind in ("change", "rank") or f.scope == "mixed":
+            continue
+        by_scope.setdefault(f.scope, [])
+        if f.name_zh not in by_scope[f.scope]:
+            by_scope[f.scope].append(f.name_zh)
+    if not by_scope:
+        return w("data_notes.scope_none")
+    main = max(by_scope, key=lambda s: len(by_scope[s]))
+    out = w("data_notes.scope_main", scope=scope_predicate(main, b))
+    others = [w("data_notes.scope_other", names=w.join(names), scope=scope_predicate(s, b))
+              for s, names in by_scope.items() if s != main]
+    if others:
+        out += w("clause_sep").join(others) + w("data_notes.scope_end")
+    if any(f.scope == "mixed" for f in b.shown.values()):
+        out += w("data_notes.scope_mixed")
+    return out
+
+
+def scope_predicate(scope: str, b) -> str:
+    """A scope as the predicate of 数据…: 不含技工学校 / 为全口径统计 / 未区分是否含技工学校."""
+    key = "all_plain" if scope == "all" and not distinguishes_technical(b.ds) else scope
+    table = b.words.entry("data_notes.scope_predicates")
+    return table[key] if key in table else b.words("data_notes.scope_by", scope=scope_label(scope, b))
+
+
+def add_indicator_notes(b):
+    """附录 指标说明: the indicators the report prints, each with its definition in words (the
+    full table of every figure with its formula and data is ``--appendix``)."""
+    cat, w = b.cat, b.words
+    seen: dict[str, Fact] = {}
+    for f in b.shown.values():
+        if f.kind in ("change", "rank") or fact_group(f) is not None:
+            continue
+        seen.setdefault(f.indicator, f)
+    if not seen:
+        return
+    b.add(Heading(1, "", w("indicator_notes.title"), anchor="appendix-facts"))
+    rows = []
+    for code, f in seen.items():
+        ind = cat.indicators.get(code)
+        name = ind.zh if ind is not None and ind.derived else cat.ref_label(Ref(code, ()))
+        el = cat.elements.get(code)
+        if ind is not None and not ind.derived and not (el and el.definition):
+            definition = w("indicator_notes.reported", unit=ind.unit_zh or w("none"))
+        else:
+            definition = _definition((code, ()), cat, w)
+        rows.append([Cell([Run(name, bold=True)], "left"), Cell([text(definition)], "left")])
+    number, title = w("indicator_notes.table_number"), w("indicator_notes.table_title")
+    b.add(Table("appendix_facts", number, title, w.list("indicator_notes.header"), rows,
+                caption=b.caption(number, title)))
 
 
 def _definition(key: tuple, catalogue, w) -> str:

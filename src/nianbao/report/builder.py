@@ -10,11 +10,14 @@ notes (数据说明); optional blocks left out for lack of data are listed there
 
 from __future__ import annotations
 
+from datetime import date
+
 from nianbao.compute.aggregate import factbook_for
 from nianbao.compute.facts import Fact
 from nianbao.core.findings import Finding, Location
 from nianbao.core.formatting import cn_number
 from nianbao.core.formula import Ref
+from nianbao.core.formula import refs as formula_refs
 from nianbao.core.messages import finding
 from nianbao.report import appendix, charts, phrases
 from nianbao.report.blocks import BLOCKS, BlockRequest
@@ -22,7 +25,7 @@ from nianbao.report.document import Chart, Document, Heading, Paragraph, ReportE
 from nianbao.report.notes import scope_notes
 from nianbao.report.runs import Run, text
 from nianbao.report.school import Area, school_names
-from nianbao.report.sentences import Context, SentenceError, parse_placeholder, render, render_text
+from nianbao.report.sentences import Context, SentenceError, parse_placeholder, render_clauses, render_text
 from nianbao.report.wording import Wording
 
 BLOCK_OPTIONS = ("optional",)  # keys of a block that are not its kind
@@ -35,8 +38,9 @@ class BuildContext:
     builds the school's report (outline ``school``), compared with the dataset's unit."""
 
     def __init__(self, dataset, findings=(), allow_errors: bool = False, charts: bool = True, org=None,
-                 outline: str | None = None):
+                 outline: str | None = None, full_appendix: bool = False):
         self.ds = dataset
+        self.full_appendix = full_appendix
         self.cat = dataset.catalogue
         self.words = Wording.of(self.cat)
         self.allow_errors = allow_errors
@@ -45,13 +49,27 @@ class BuildContext:
         meta = dataset.meta
         self.school = org
         self.area = None
-        if org is None:
-            self.org_code = dataset.org_unit.code
+        own = dataset.org_unit
+        if org is None and own.level == "school":  # the dataset's own unit is a school: its report, no area
+            reg = dataset.orgs
+            self.school = reg.get(own.code) if reg is not None else None
+            self.org_code = own.code
             self.facts = factbook_for(dataset)
-            self.names = {"org": dataset.org_unit.zh, "org_en": dataset.org_unit.en or dataset.org_unit.zh,
+            names = school_names(dataset, self.school) if self.school is not None else {}
+            names = {k: v for k, v in names.items() if not k.startswith("area")}
+            self.names = {"org": own.zh, "org_en": own.en or own.zh, "publisher": meta.get("publisher_zh", own.zh),
+                          "publisher_en": meta.get("publisher_en", own.en or own.zh), **names}
+            self.outline_id = outline or meta.get("outline") or "school"
+            self.narratives = dataset.narratives
+            self.own_school = True
+        elif org is None:
+            self.org_code = own.code
+            self.facts = factbook_for(dataset)
+            self.names = {"org": own.zh, "org_en": own.en or own.zh,
                           "publisher": meta.get("publisher_zh", ""), "publisher_en": meta.get("publisher_en", "")}
             self.outline_id = outline or meta.get("report_type") or meta.get("outline", "city")
             self.narratives = dataset.narratives
+            self.own_school = False
         else:
             self.org_code = org.code
             self.area = Area(dataset)
@@ -59,8 +77,12 @@ class BuildContext:
             self.names = school_names(dataset, org)
             self.outline_id = outline or meta.get("school_outline", "school")
             self.narratives = dataset.school_narratives.get(org.code, {})
+            self.own_school = False
         self.plan: dict = {}  # the outline being built
         self.omitted: list[Finding] = []
+        self.missing: dict[str, set] = {}  # figures asked for and not reported → their years
+        self.missing_where: dict[str, str] = {}  # … and the first section asking for them
+        self.empty_sections: list[str] = []  # sections left with nothing to print
         self.optional = False  # the block being built may be left out when its data are missing
         self.blocks: list = []
         self.shown: dict[str, Fact] = {}
@@ -98,10 +120,6 @@ class BuildContext:
         elif isinstance(block, Chart):
             self.note_shown(block.printed)
         self.blocks.append(block)
-
-    def placeholder(self, which: str, /, **values) -> None:
-        """A marked paragraph where the outline asks for something the data lack."""
-        self.add(Paragraph([text(self.words("placeholder." + which, **values))], "placeholder"))
 
     def next_table_number(self, spec) -> str:
         """Count a table and give its number (表一 …), unless the outline names it."""
@@ -142,7 +160,8 @@ class BuildContext:
     def context(self, periods=None) -> Context:
         periods = periods or self.ds.periods
         if self.area is None:
-            return Context(self.facts, self.year, min(periods), max(periods), self.names)
+            return Context(self.facts, self.year, min(periods), max(periods), self.names,
+                           school_report=self.school is not None or self.own_school)
         return Context(self.facts, self.year, min(periods), max(periods), self.names,
                        area_facts=self.area.book, rank=self.rank)
 
@@ -155,17 +174,40 @@ class BuildContext:
         return self.area.rank(self.school, code, period, dims, scope, order)
 
     def sentence_runs(self, template: str, section: str, where: str, what: str = "") -> list[Run] | None:
-        """A template rendered; None when a placeholder has no data (an error, or — in an
-        optional block — the block left out with a note)."""
+        """A template rendered clause by clause: the clauses whose figures have data are kept,
+        the others left out and their figures listed as not reported (未报送); None when no
+        clause is left. A placeholder the outline writes wrongly is an error."""
         try:
-            return render(template, self.context(), "zh", where)
+            done = render_clauses(template, self.context(), "zh", where, tuple(self.words.list("clause_continues")))
         except SentenceError as exc:
-            if self.optional:
-                self.omit(section, what or self.words("what.sentence"), exc.message_zh)
-                return None
             self.error("report.missing_value", section, where=where, placeholder="{" + exc.placeholder + "}",
                        problem=exc.message_zh, problem_en=exc.message_en)
             return None
+        for exc in done.missing:
+            self.not_reported(exc, section)
+        if not done.runs:
+            self.omit(section, what or self.words("what.sentence"), self.words("reason.no_indicator_data"))
+            return None
+        return done.runs
+
+    def not_reported(self, exc: SentenceError, section: str) -> None:
+        """A figure a sentence asks for and the data do not give: listed in the data notes as
+        not reported (a change without the year before, or a school's area figure, is not)."""
+        ph = exc.placeholder.strip()
+        if ph.endswith(("|change", "|area", "|rank", "|ranked")) or exc.code != "sentence.no_data":
+            return
+        parsed = parse_placeholder(ph)
+        year = exc.values.get("year", self.year)
+        ind = self.cat.indicators.get(parsed.code)
+        if ind is not None and ind.derived:  # a ratio is not reported: the figures it needs are
+            asts = [ind.numerator_ast] + ([ind.denominator_ast] if ind.denominator else [])
+            names = [self.cat.ref_label(r) for ast in asts for r in formula_refs(ast)
+                     if self.facts.get(r.element, year, r.dims, parsed.scope) is None]
+        else:
+            names = [exc.values.get("name", ph) + exc.values.get("scope", "")]
+        for name in names:
+            self.missing.setdefault(name, set()).add(year)
+            self.missing_where.setdefault(name, section)
 
     def paragraph_with_notes(self, runs: list[Run], style="body") -> None:
         self.add(Paragraph(runs, style))
@@ -174,6 +216,16 @@ class BuildContext:
             self.add(Paragraph([text(self.words("note_prefix") + "".join(notes))], "note"))
 
     # figures of tables and charts ---------------------------------------------------------
+    def title_text(self, template: str, periods, section: str, key: str) -> str | None:
+        """A table's or chart's title; None (an error of the outline) when it names what this
+        report does not have."""
+        try:
+            return render_text(template, self.context(periods))
+        except SentenceError as exc:
+            self.error("report.missing_value", section, where=self.words("where.sentence", section=section, key=key),
+                       placeholder="{" + exc.placeholder + "}", problem=exc.message_zh, problem_en=exc.message_en)
+            return None
+
     def ref(self, raw: str, section: str):
         ph = parse_placeholder(raw, self.words("where.section", section=section))
         self.cat.indicator(ph.code)
@@ -190,17 +242,22 @@ class BuildContext:
         return self.header_name(parse_placeholder(raw))
 
     def cell_fact(self, ph, period, where, section) -> Fact | None:
+        """A table's cell; one without data prints “—” (the table's notes say so) and its
+        figure is listed as not reported."""
         fact = self.facts.get(ph.code, period, ph.dims, ph.scope)
-        if fact is None and not self.optional:  # an optional table's notes say what “—” means
-            self.warn("report.missing_cell", section, where=where, name=self.header_name(ph), ref=ph.raw,
-                      year=period, no_data=self.words.no_data)
+        if fact is None:
+            name = self.header_name(ph)
+            if ph.scope:
+                name += self.words("paren", text=self.cat.scope_label(ph.scope))
+            self.missing.setdefault(name, set()).add(period)
+            self.missing_where.setdefault(name, section)
         return fact
 
     def periods_with_data(self, refs, periods) -> list[int]:
         return [p for p in periods if any(self.facts.get(ph.code, p, ph.dims, ph.scope) for ph in refs)]
 
     def left_out_periods(self, refs, periods, spec, section) -> list[int] | None:
-        """An optional table keeps the years that have data; None when no year has any."""
+        """A table keeps the years that have data; None when no year has any (left out)."""
         kept = self.periods_with_data(refs, periods)
         if not kept:
             title = render_text(spec["zh"], self.context(periods))
@@ -238,29 +295,74 @@ def build_block(b: BuildContext, block: dict, section: str) -> None:
         b.optional = False
 
 
+def applies(b: BuildContext, item: dict) -> bool:
+    """Whether an outline part or section is built: ``years: [2020, 2021]`` limits it to those
+    report years; ``needs: area`` to school reports compared with an area."""
+    years = item.get("years")
+    if years and b.year not in [int(y) for y in years]:
+        return False
+    return not (item.get("needs") == "area" and (b.school is not None or b.own_school) and b.area is None)
+
+
 def build(b: BuildContext) -> Document:
     outline = b.plan = b.outline()
     title_, subtitle = title(b, outline, b.context())
+    omit_empty = str(b.ds.meta.get("empty_sections", "note")) == "omit"
     for part in outline["parts"]:
+        if not applies(b, part):
+            continue
+        part_start = len(b.blocks)
         b.add(Heading(1, part["id"] if part.get("numbered", True) else "", part["zh"], anchor=f"sec-{part['id']}"))
         for sec in part.get("sections", []):
+            if not applies(b, sec):
+                continue
             sid = sec["id"]
             b.add(Heading(2, sid if sec.get("numbered", True) else "", sec["zh"], anchor="sec-" + sid.replace(".", "-")))
             before = len(b.blocks)
             for block in sec.get("blocks", []):
                 build_block(b, block, sid)
             if len(b.blocks) == before and sec.get("blocks"):
-                b.placeholder("section_empty")
+                b.empty_sections.append(sid)
+                if omit_empty:
+                    b.blocks.pop()
+                else:
+                    b.add(Paragraph([text(b.words("placeholder.section_empty"))], "body"))
+        if omit_empty and len(b.blocks) == part_start + 1:
+            b.blocks.pop()
     if b.errors and not b.allow_errors:
         raise ReportError(b.errors)
+    for name, years in b.missing.items():  # for nianbao check: what each section lacks
+        section = b.missing_where[name]
+        b.omitted.append(finding("report.not_reported", Location(section=section), section=section, name=name,
+                                 years=b.words.join(b.words.year(y) for y in sorted(years))))
     appendix.add_data_notes(b, b.ds)
-    appendix.add_fact_appendix(b)
+    if b.full_appendix:
+        appendix.add_fact_appendix(b)
+    else:
+        appendix.add_indicator_notes(b)
     appendix.add_errors_appendix(b)
     if b.draw_charts:
         render_charts(b.blocks)
+    issued = format_issued(b.ds.meta.get("issued") or date.today(), b.words)
+    publisher = b.names.get("publisher", "") if b.school is None else b.names.get("org", "")
     return Document(title=title_, subtitle=subtitle, org=b.names["org"], year=b.year, blocks=b.blocks,
                     facts=b.shown, warnings=b.warnings, errors=b.errors, org_code=b.org_code,
-                    omitted=b.omitted, words=b.words)
+                    omitted=b.omitted, words=b.words, publisher=publisher, issued=issued,
+                    empty_sections=list(b.empty_sections))
+
+
+def format_issued(value, words) -> str:
+    """dataset.yaml ``issued:`` (a date, 2021-06-30, 2021-06, or text as printed; default the
+    build date) as the cover prints it: 2021年6月30日."""
+    if isinstance(value, date):
+        return words("cover.date", year=value.year, month=value.month, day=value.day)
+    raw = str(value).strip()
+    parts = raw.replace("/", "-").split("-")
+    if all(p.isdigit() for p in parts) and len(parts) in (2, 3):
+        if len(parts) == 3:
+            return words("cover.date", year=int(parts[0]), month=int(parts[1]), day=int(parts[2]))
+        return words("cover.month", year=int(parts[0]), month=int(parts[1]))
+    return raw
 
 
 def render_charts(blocks) -> None:
@@ -270,9 +372,10 @@ def render_charts(blocks) -> None:
 
 
 def build_document(dataset, findings=(), allow_errors: bool = False, charts: bool = True, org=None,
-                   outline: str | None = None) -> Document:
+                   outline: str | None = None, full_appendix: bool = False) -> Document:
     """The document model of a dataset's report (or, given ``org``, of one of its schools).
     ``findings`` come from the check: errors that block a report stop the build (ReportError)
     unless ``allow_errors``; the others are listed in the data notes."""
-    b = BuildContext(dataset, findings, allow_errors=allow_errors, charts=charts, org=org, outline=outline)
+    b = BuildContext(dataset, findings, allow_errors=allow_errors, charts=charts, org=org, outline=outline,
+                     full_appendix=full_appendix)
     return build(b)

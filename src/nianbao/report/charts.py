@@ -45,12 +45,16 @@ class CJKFontError(RuntimeError):
 class ChartDataError(ValueError):
     """A chart none of whose figures has data (or that cannot be drawn in this report)."""
 
+    code = ""  # its entry in the error catalogue
+
     @classmethod
     def of(cls, code: str, **values) -> ChartDataError:
         """The error of catalogue entry ``code`` (chart.*, core/messages/report.yaml); its text
         is the message alone (the report's finding about the chart says what to do)."""
         f = finding(code, **values)
-        return cls(f"{f.message_zh} / {f.message_en}")
+        exc = cls(f"{f.message_zh} / {f.message_en}")
+        exc.code = code
+        return exc
 
 
 @dataclass
@@ -68,6 +72,7 @@ class ChartSpec:
     percent: bool = False
     panel_titles: list[str] = field(default_factory=list)
     unit_title: str = ""  # 单位：人 (above the plot; none for panels, whose titles carry the unit)
+    missing_label: str = ""  # what a bar without data is labelled (无数据)
 
     def printed_runs(self) -> list[Run]:
         return [figure(f) for s in self.series for f in s.facts if f is not None]
@@ -94,6 +99,10 @@ def spec_from_outline(spec: dict, periods: list[int], facts, catalogue, name) ->
         cats = catalogue.dimensions[dim]["categories"]
         series = [Series(c["zh"], [facts.get(spec["element"], p, ((dim, code),)) for p in periods])
                   for code, c in cats.items()]
+        series = [s for s in series if any(s.facts)]  # categories without data are not drawn
+        kept = [i for i in range(len(periods)) if any(s.facts[i] for s in series)]
+        years = [years[i] for i in kept]
+        series = [Series(s.label, [s.facts[i] for i in kept]) for s in series]
         out = ChartSpec(kind, years, series, percent=True, unit_title=unit_title("%", words))
     else:
         refs = [parse_placeholder(r) for r in spec["series"]]
@@ -119,6 +128,7 @@ def spec_from_outline(spec: dict, periods: list[int], facts, catalogue, name) ->
             raise ChartDataError.of("chart.unknown_kind", kind=kind)
     if not out.printed_runs():
         raise ChartDataError.of("chart.no_data")
+    out.missing_label = words("charts.no_data")
     return out
 
 
@@ -171,8 +181,8 @@ def _values(facts) -> list[float]:
     return [f.value if f is not None else 0.0 for f in facts]
 
 
-def _labels(facts) -> list[str]:
-    return [f.text if f is not None else "" for f in facts]
+def _labels(facts, missing: str = "") -> list[str]:
+    return [f.text if f is not None else missing for f in facts]
 
 
 def _bar(ax, spec: ChartSpec):
@@ -182,7 +192,7 @@ def _bar(ax, spec: ChartSpec):
     for i, s in enumerate(spec.series):
         pos = [x - 0.4 + width * (i + 0.5) for x in xs]
         bars = ax.bar(pos, _values(s.facts), width * 0.92, label=s.label, color=PALETTE[i % len(PALETTE)])
-        ax.bar_label(bars, labels=_labels(s.facts), fontsize=7, padding=1.5)
+        ax.bar_label(bars, labels=_labels(s.facts, spec.missing_label), fontsize=7, padding=1.5)
     ax.set_xticks(list(xs), spec.groups)
     top = max((f.value for s in spec.series for f in s.facts if f), default=1)
     ax.set_ylim(0, top * 1.15)
@@ -220,7 +230,7 @@ def _panels(fig, spec: ChartSpec):
     axes = axes if len(spec.series) > 1 else [axes]
     for i, (ax, s) in enumerate(zip(axes, spec.series)):
         bars = ax.bar(range(len(spec.groups)), _values(s.facts), 0.6, color=PALETTE[i % len(PALETTE)])
-        ax.bar_label(bars, labels=_labels(s.facts), fontsize=7, padding=1.5)
+        ax.bar_label(bars, labels=_labels(s.facts, spec.missing_label), fontsize=7, padding=1.5)
         ax.set_xticks(range(len(spec.groups)), spec.groups, fontsize=7)
         top = max((f.value for f in s.facts if f), default=1)
         ax.set_ylim(0, top * 1.18)

@@ -54,6 +54,7 @@ class Table:
     rows: list[list[Cell]]
     notes: list[str] = field(default_factory=list)
     caption: str = ""  # 表一：… (number and title, as the outline's phrases join them)
+    periods: list = field(default_factory=list)  # the years it shows (its title's span), when it has years
 
 
 @dataclass
@@ -79,6 +80,9 @@ class Document:
     errors: list[Finding]
     org_code: str = ""
     omitted: list[Finding] = field(default_factory=list)  # optional blocks left out for lack of data
+    publisher: str = ""  # the issuing body (dataset.yaml publisher_zh), on the cover
+    issued: str = ""  # the date on the cover (dataset.yaml issued, or the build date)
+    empty_sections: list[str] = field(default_factory=list)  # sections the data left with nothing to print
     words: Wording | None = None  # the phrases renderers print (目录, 注：…); default: the default catalogue's
 
     def __post_init__(self):

@@ -46,6 +46,26 @@ def scope_notes(facts, catalogue, words) -> list[str]:
             for (change, when, desc), names in groups.items()]
 
 
+def scope_label(scope: str, b) -> str:
+    """The words of a scope as this dataset's figures are: 全口径 only says 含技工学校 when the
+    dataset's figures distinguish 技工学校 (some are given without them, or its registry has any)."""
+    from_cat = b.cat.scope_label(scope)
+    if scope == "unstated":
+        return b.words("scope.unstated_label")
+    if scope == "all" and not distinguishes_technical(b.ds):
+        return b.words("scope.all_plain")
+    return from_cat
+
+
+def distinguishes_technical(dataset) -> bool:
+    """Whether a dataset's figures tell 技工学校 apart: a figure without them, or a 技工学校 in
+    its registry."""
+    if any(o.scope == "excl_technical" for o in dataset.observations):
+        return True
+    reg = dataset.orgs
+    return reg is not None and any(o.school_type == "technical" for o in reg.schools())
+
+
 def years_without_data(periods, kept, words) -> list[str]:
     missing = [p for p in periods if p not in kept]
     return [words("notes.years_missing", years=words.join(words.year(p) for p in missing))] if missing else []
@@ -65,7 +85,7 @@ def table_notes(facts, catalogue, refs, b) -> list[str]:
         if len(scopes) == 1 and (s := scopes.pop()) not in quiet:
             by_scope.setdefault(s, []).append(b.header_name(ph))
     for s, names in by_scope.items():
-        notes.append(words("notes.table_scope", names=words.join(names), scope=catalogue.scope_label(s)))
+        notes.append(words("notes.table_scope", names=words.join(names), scope=scope_label(s, b)))
     reported: dict[str, list[int]] = {}
     for f in facts:
         if f.kind == "reported":

@@ -36,7 +36,11 @@ _SPEC = re.compile(
     r"(?:\|(?P<filter>[a-z]+))?$")
 FILTERS = ("value", "change", "plain", "name", "period", "scope", "area", "rank", "ranked")
 SCHOOL_FILTERS = ("area", "rank", "ranked")
-GLOBALS = ("org", "org_en", "year", "first_year", "last_year", "publisher", "publisher_en")
+GLOBALS = ("org", "org_en", "year", "first_year", "last_year", "years", "publisher", "publisher_en")
+SCHOOL_NAMES = tuple(n + lang for n in ("area", "county", "affiliation", "ownership", "school_type", "founded",
+                                        "school_code") for lang in ("", "_en"))  # names of a school report
+MISSING = ("sentence.no_data", "sentence.unset", "sentence.not_ranked")  # no figure, not a wrong outline
+NO_FIGURE_FILTERS = ("name", "period")  # placeholders that print without data
 
 
 class SentenceError(ValueError):
@@ -47,6 +51,7 @@ class SentenceError(ValueError):
         self.placeholder = placeholder
         self.where = where
         self.code = code
+        self.values = values
         f = finding(code, placeholder=placeholder, **values)
         self.message_zh = f.message_zh
         self.message_en = f.message_en
@@ -105,6 +110,7 @@ class Context:
     names: dict[str, str] = field(default_factory=dict)  # org, org_en, publisher, publisher_en
     area_facts: FactBook | None = None  # school reports: the facts of the school's area
     rank: object = None  # school reports: rank(code, period, dims, scope) -> Fact | None
+    school_report: bool = False  # a school's report (without an area when area_facts is None)
 
     @property
     def catalogue(self):
@@ -121,6 +127,10 @@ class Context:
             return str(self.first_year)
         if name == "last_year":
             return str(self.last_year)
+        if name == "years":  # 2021年, or 2019—2021年
+            words = self.words
+            return words.year(self.last_year) if self.first_year == self.last_year else \
+                words.years(self.first_year, self.last_year)
         return self.names.get(name)
 
 
@@ -158,6 +168,8 @@ def render_placeholder(ph: Placeholder, ctx: Context, lang: str = "zh", where: s
         if ph.filter == "period":
             return [text(cat.period_label(period_type(cat, ph.code), year, lang))]
         if ph.filter in SCHOOL_FILTERS and (ctx.area_facts is None or ctx.rank is None):
+            if ctx.school_report:  # a school that is the dataset's own unit has no area to compare with
+                raise SentenceError(ph.raw, "sentence.unset", where)
             raise SentenceError(ph.raw, "sentence.school_only", where, filter=ph.filter)
         if ph.filter == "change":
             fact = ctx.facts.change(ph.code, year, dims=ph.dims, scope=ph.scope)
@@ -166,7 +178,7 @@ def render_placeholder(ph: Placeholder, ctx: Context, lang: str = "zh", where: s
         elif ph.filter in ("rank", "ranked"):
             fact = ctx.rank(ph.code, year, ph.dims, ph.scope)
             if fact is None and ctx.facts.get(ph.code, year, ph.dims, ph.scope) is not None:
-                raise SentenceError(ph.raw, "sentence.not_ranked", where)
+                raise SentenceError(ph.raw, "sentence.not_ranked", where, name=_name(cat, ph, "zh"), year=year)
         else:
             fact = ctx.facts.get(ph.code, year, ph.dims, ph.scope)
     except CatalogueError:
@@ -182,6 +194,8 @@ def render_placeholder(ph: Placeholder, ctx: Context, lang: str = "zh", where: s
         raise SentenceError(ph.raw, "sentence.no_data", where, name=_name(cat, ph, "zh"), scope=scope, what=what,
                             name_en=_name(cat, ph, "en"), year=year)
     if ph.filter == "change":
+        if not comparable(fact):  # across a break of scope (口径): never a figure
+            return [text(words.text("change.not_comparable", lang), fact)]
         return phrases.change_runs(fact, lang, words)
     if ph.filter == "scope":
         return [text(scope_words(fact, cat, lang), fact)]
@@ -203,7 +217,7 @@ def render(template: str, ctx: Context, lang: str = "zh", where: str = "") -> li
         value = ctx.global_value(raw.strip())
         if value is not None:
             runs.append(text(value))
-        elif raw.strip() in GLOBALS:
+        elif raw.strip() in GLOBALS or (ctx.school_report and raw.strip() in SCHOOL_NAMES):
             raise SentenceError(raw, "sentence.unset", where)
         else:
             runs.extend(render_placeholder(parse_placeholder(raw, where), ctx, lang, where))
@@ -211,6 +225,125 @@ def render(template: str, ctx: Context, lang: str = "zh", where: str = "") -> li
     if pos < len(template):
         runs.append(text(template[pos:]))
     return _merge(runs)
+
+
+def comparable(change: Fact) -> bool:
+    """A change whose two years share one scope (口径); across a break it is not printed."""
+    return len({i.scope for i in change.inputs}) <= 1
+
+
+def split_clauses(template: str, words: Wording | None = None) -> list[tuple[str, str]]:
+    """A template cut into clauses at ，；。 outside placeholders and brackets: (body, separator).
+    The marks are the outline's phrases ``clause_marks`` and ``brackets``."""
+    words = words or Wording.default()
+    seps = words.text("clause_marks")
+    opening, closing = words.list("brackets")
+    out: list[tuple[str, str]] = []
+    depth, brace, start = 0, 0, 0
+    for i, ch in enumerate(template):
+        if ch == "{":
+            brace += 1
+        elif ch == "}":
+            brace -= 1
+        elif brace == 0 and ch in opening:
+            depth += 1
+        elif brace == 0 and ch in closing:
+            depth = max(0, depth - 1)
+        elif brace == 0 and depth == 0 and ch in seps:
+            out.append((template[start:i], ch))
+            start = i + 1
+    if start < len(template):
+        out.append((template[start:], ""))
+    return out
+
+
+def has_figure(body: str) -> bool:
+    """Whether a clause prints a figure (a placeholder other than a name, a period or a global)."""
+    for raw in placeholders(body):
+        raw = raw.strip()
+        if raw in GLOBALS:
+            continue
+        m = _SPEC.match(raw)
+        if m and (m["filter"] or "value") in NO_FIGURE_FILTERS:
+            continue
+        return True
+    return False
+
+
+@dataclass
+class Rendered:
+    """A sentence rendered clause by clause: its runs (empty when no clause had its figures) and
+    the placeholders of the clauses left out for lack of data."""
+    runs: list[Run]
+    missing: list[SentenceError]
+
+
+def render_clauses(template: str, ctx: Context, lang: str = "zh", where: str = "",
+                   continues: tuple[str, ...] = ()) -> Rendered:
+    """Render a template keeping the clauses whose figures have data. A clause is cut at ，；。;
+    a clause printing no figure ({year}年，) is kept only when its sentence keeps a clause with a
+    figure; a clause starting with a word of ``continues`` (其中 …) only when the clause before it
+    is kept. The last clause kept in a sentence takes the sentence's closing mark. Errors of the
+    outline itself (an unknown indicator, a malformed placeholder) are raised."""
+    sentences: list[list[tuple[str, str]]] = [[]]
+    ends = ctx.words.text("sentence_ends")
+    marks = ctx.words.text("clause_marks")
+    for body, sep in split_clauses(template, ctx.words):
+        sentences[-1].append((body, sep))
+        if sep and sep in ends:
+            sentences.append([])
+    runs: list[Run] = []
+    missing: list[SentenceError] = []
+    for clauses in sentences:
+        if not clauses:
+            continue
+        end = clauses[-1][1]
+        kept: list[tuple[list[Run], str, bool]] = []
+        previous_kept = True
+        for body, sep in clauses:
+            figure_clause = has_figure(body)
+            if previous_kept is False and body.lstrip().startswith(continues) and continues:
+                missing.extend(_missing_of(body, ctx, lang, where))
+                if kept and marks.find(sep) > marks.find(kept[-1][1]):
+                    kept[-1] = (kept[-1][0], sep, kept[-1][2])
+                continue
+            try:
+                part = render(body, ctx, lang, where)
+            except SentenceError as exc:
+                if exc.code not in MISSING:
+                    raise
+                if kept and marks.find(sep) > marks.find(kept[-1][1]):  # 3所；(…) keeps the stronger mark
+                    kept[-1] = (kept[-1][0], sep, kept[-1][2])
+                missing.append(exc)
+                missing.extend(_missing_of(body, ctx, lang, where, skip=exc.placeholder))
+                if figure_clause:
+                    previous_kept = False
+                continue
+            kept.append((part, sep, figure_clause))
+            if figure_clause:
+                previous_kept = True
+        if not any(f for _, _, f in kept):
+            continue
+        while kept and not kept[-1][2] and not kept[-1][0]:
+            kept.pop()
+        for i, (part, sep, _) in enumerate(kept):
+            runs.extend(part)
+            runs.append(text(end if i == len(kept) - 1 else sep))
+    return Rendered(_merge(runs), missing)
+
+
+def _missing_of(body: str, ctx: Context, lang: str, where: str, skip: str = "") -> list[SentenceError]:
+    """The other placeholders of a clause left out that have no data either."""
+    out = []
+    for raw in placeholders(body):
+        if raw == skip or raw.strip() in GLOBALS:
+            continue
+        try:
+            render_placeholder(parse_placeholder(raw, where), ctx, lang, where)
+        except SentenceError as exc:
+            if exc.code in MISSING:
+                out.append(exc)
+    return out
 
 
 def render_text(template: str, ctx: Context, lang: str = "zh", where: str = "") -> str:

@@ -21,6 +21,10 @@ def school_result(b, std_id: str, section: str):
     std = definition(b, std_id, section)
     if std is None:
         return None
+    if b.school is None and b.own_school:  # a school dataset without itself in a registry (orgs.csv)
+        b.omit(section, b.words("what.against_standard", standard=std["zh"], what=b.words("what.verdicts")),
+               b.words("reason.no_registry"))
+        return None
     if b.school is None:
         b.error("report.standards_need_school", section)
         return None

@@ -66,10 +66,7 @@ def annex(b, req) -> None:
             if row.get("graduates") and skip_graduates:
                 value = [text(w("annex.no_graduates"))]
             else:
-                fact = b.facts.get(ph.code, b.year, ph.dims, ph.scope) if ph is not None else None
-                if fact is None and ph is not None and not b.optional:
-                    b.warn("report.missing_cell", req.section, where=where, name=name, ref=ph.raw,
-                           year=b.year, no_data=w.no_data)
+                fact = b.cell_fact(ph, b.year, where, req.section) if ph is not None else None
                 facts.append(fact)
                 value = [figure(fact)] if fact else [text(w.no_data)]
             rows.append([Cell([text(str(i))]), Cell([text(name)], align="left"), Cell([text(unit or "")]),

@@ -8,23 +8,29 @@ from nianbao.core.formatting import cn_number
 from nianbao.report import charts
 from nianbao.report.blocks import block
 from nianbao.report.document import Chart
-from nianbao.report.sentences import parse_placeholder, render_text
+from nianbao.report.sentences import parse_placeholder
 
 
 @block("chart", defined_in="charts")
 def chart(b, req) -> None:
     key, spec, section = req.key, req.spec, req.section
     periods = b.periods(spec)
-    if b.optional and spec.get("series"):
-        periods = b.periods_with_data([parse_placeholder(r) for r in spec["series"]], periods) or periods
-    title = render_text(spec["zh"], b.context(periods))
+    if spec.get("series"):  # the years with data, and only the series with data
+        refs = [parse_placeholder(r) for r in spec["series"]]
+        periods = b.periods_with_data(refs, periods) or periods
+        kept = [ph.raw for ph in refs if b.periods_with_data([ph], periods)]
+        if kept and len(kept) < len(refs):
+            spec = {**spec, "series": kept}
+    title = b.title_text(spec["zh"], periods, section, key)
+    if title is None:
+        return
     try:
         if spec.get("kind") == "comparison":
             cs = comparison_chart(b, spec)
         else:
             cs = charts.spec_from_outline(spec, periods, b.facts, b.cat, b.header_name_raw)
     except charts.ChartDataError as exc:
-        if b.optional:
+        if exc.code == "chart.no_data":  # a chart without data is left out
             b.omit(section, b.words("what.chart", title=title), b.words("reason.chart_no_data"))
             return
         b.warn("report.missing_chart", section, key=key, title=title, problem=str(exc))

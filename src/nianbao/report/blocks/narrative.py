@@ -4,6 +4,8 @@ placeholders rendered as figures like a sentence's."""
 
 from __future__ import annotations
 
+from nianbao.core.findings import Location
+from nianbao.core.messages import finding
 from nianbao.report.blocks import block
 from nianbao.report.document import Heading, Paragraph
 from nianbao.report.markdown import bold_pieces, markdown_blocks, strip_comments
@@ -16,11 +18,9 @@ def narrative(b, req) -> None:
     body = b.narratives.get(key)
     if not body or not strip_comments(body).strip():
         folder = "narrative" if b.school is None else f"narrative/{b.school.code}"
-        if b.optional:
-            b.omit(section, b.words("what.narrative"), b.words("reason.narrative_missing", folder=folder, key=key))
-            return
-        b.warn("report.missing_narrative", section, folder=folder, key=key)
-        b.placeholder("narrative")
+        # left out of the report (a section left empty says so in one line); nianbao check lists it
+        b.omitted.append(finding("report.missing_narrative", Location(section=section), section=section,
+                                 folder=folder, key=key))
         return
     b.optional = False  # `optional` concerns a missing text; figures in a text must have data
     for kind, content in markdown_blocks(body):

@@ -10,8 +10,6 @@ from nianbao.report.blocks import block
 def sentence(b, req) -> None:
     where = b.words("where.sentence", section=req.section, key=req.key)
     runs = b.sentence_runs(req.spec["zh"], req.section, where, req.spec.get("what_zh", b.words("what.sentence")))
-    if runs is None:
-        if not b.optional:
-            b.placeholder("sentence", key=req.key)
+    if runs is None:  # no clause has its figures: left out, its figures listed as not reported
         return
     b.paragraph_with_notes(runs)

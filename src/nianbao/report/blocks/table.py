@@ -13,7 +13,9 @@ from nianbao.report.tables import DEFAULT_LAYOUT, LAYOUTS, TableRequest
 def table(b, req) -> None:
     key, spec, section = req.key, req.spec, req.section
     periods = b.periods(spec)
-    title = render_text(spec["zh"], b.context(periods))
+    title = b.title_text(spec["zh"], periods, section, key)
+    if title is None:
+        return
     name = spec.get("layout", DEFAULT_LAYOUT)
     build = LAYOUTS.get(name)
     if build is None:
@@ -24,6 +26,8 @@ def table(b, req) -> None:
     if made is None:  # left out: an optional table without data, or a standard that does not apply
         return
     if isinstance(made, Table):
+        if made.periods and made.periods != periods:  # the years kept name the title's span
+            title = render_text(spec["zh"], b.context(made.periods))
         made.number = b.next_table_number(spec)
         made.title = title
         made.caption = b.caption(made.number, title)

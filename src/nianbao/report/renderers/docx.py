@@ -114,8 +114,13 @@ class WordWriter:
         for _ in range(3):
             self.paragraph("Title", "")
         self.paragraph("Title", self.r_xml(doc.title))
-        if doc.subtitle:
+        if doc.subtitle and doc.subtitle != doc.publisher:
             self.paragraph("Subtitle", self.r_xml(doc.subtitle))
+        for _ in range(10):  # the issuing body and the date low on the cover
+            self.paragraph("Normal", "")
+        for line in (doc.publisher, doc.issued):
+            if line:
+                self.paragraph("Subtitle", self.r_xml(line))
         self.page_break()
 
     def toc(self, headings: list[Heading]):

@@ -31,6 +31,7 @@ h1,h2,h3,h4,nav,figcaption,th,.table-note,.toc-title,header {
 header { text-align:center; padding:4em 1em 2em; }
 header h1 { font-size:1.9em; margin:0 0 .4em; line-height:1.4; }
 header .publisher { color:var(--muted); font-size:1.1em; }
+header .issuer { margin-top:3em; font-size:1.1em; line-height:1.8; }
 main, nav.toc { max-width:46em; margin:0 auto; padding:0 1.2em; }
 nav.toc { border-top:1px solid var(--line); border-bottom:1px solid var(--line); padding:1em 1.2em 1.2em; }
 .toc-title { text-align:center; font-size:1.3em; letter-spacing:.5em; margin:.3em 0 .6em; }
@@ -171,7 +172,10 @@ def render_html(document: Document, catalogue, printed: list | None = None) -> t
     for b in document.blocks:
         w.block(b)
     w.close_list()
-    subtitle = f'<div class="publisher">{escape(document.subtitle)}</div>' if document.subtitle else ""
+    subtitle = f'<div class="publisher">{escape(document.subtitle)}</div>' \
+        if document.subtitle and document.subtitle != document.publisher else ""
+    issuer = "".join(f"<div>{escape(line)}</div>" for line in (document.publisher, document.issued) if line)
+    subtitle += f'<div class="issuer">{issuer}</div>' if issuer else ""
     html = (f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<meta name="generator" content="nianbao"><title>{escape(document.title)}</title>'

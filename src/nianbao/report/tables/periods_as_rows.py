@@ -10,11 +10,13 @@ from nianbao.report.tables import layout
 
 @layout("periods_as_rows")
 def periods_as_rows(b, t):
+    """Only the years and columns with data are kept."""
     w = b.words
     refs = [b.ref(c, t.section) for c in t.spec["columns"]]
-    periods = t.periods
-    if b.optional and (periods := b.left_out_periods(refs, periods, t.spec, t.section)) is None:
+    if (periods := b.left_out_periods(refs, t.periods, t.spec, t.section)) is None:
         return None
+    dropped = [b.header_name(ph) for ph in refs if not b.periods_with_data([ph], periods)]
+    refs = [ph for ph in refs if b.periods_with_data([ph], periods)]
     header = [w("tables.year_column")] + [b.header_name(ph, with_unit=True) for ph in refs]
     rows, facts = [], []
     where = b.table_name(t.spec)
@@ -26,4 +28,5 @@ def periods_as_rows(b, t):
             facts.append(f)
         rows.append(row)
     return Table(t.key, "", "", header, rows, table_notes(facts, b.cat, refs, b)
-                 + years_without_data(t.periods, periods, w))
+                 + years_without_data(t.periods, periods, w)
+                 + ([w("notes.columns_missing", names=w.join(dropped))] if dropped else []), periods=periods)
