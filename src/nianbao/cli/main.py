@@ -20,6 +20,8 @@ COMMANDS = [
     ("import", "nianbao.cli.import_cmd", "导入学校填报的工作簿", "import filled school workbooks"),
     ("indicators", "nianbao.cli.indicators_cmd", "按层级与分组计算指标", "compute indicators by level and breakdown"),
     ("standards", "nianbao.cli.standards_cmd", "学校办学标准达标情况", "which school meets which standard"),
+    ("serve", "nianbao.cli.serve_cmd", "启动网上填报系统（学校填报、区县审核、市级审定）", "run the collection portal"),
+    ("users", "nianbao.cli.users_cmd", "管理网上填报的账号与角色", "manage the portal's accounts and roles"),
 ]
 
 DESCRIPTION = """nianbao（年报）：中等职业教育质量年度报告系统。
