@@ -287,14 +287,14 @@ def start_report(task: Task, org: Org, user) -> ReportJob:
     job = ReportJob.objects.create(task=task, org=org, by=user, schools=len(approved))
     job.folder = str(folder / str(job.id))
     job.save(update_fields=["folder"])
-    thread = threading.Thread(target=_build, args=(job.pk, approved, task.year), daemon=True)
-    thread.start()
-    if getattr(settings, "NIANBAO_REPORT_SYNC", False):
-        thread.join()
+    if getattr(settings, "NIANBAO_REPORT_SYNC", False):  # tests: in the request's own transaction
+        _build(job.pk, approved, task.year, own_thread=False)
+    else:
+        threading.Thread(target=_build, args=(job.pk, approved, task.year), daemon=True).start()
     return job
 
 
-def _build(job_id, approved: set[str], year: int) -> None:
+def _build(job_id, approved: set[str], year: int, own_thread: bool = True) -> None:
     from django.db import close_old_connections
 
     def progress(pct: int, stage: str) -> None:
@@ -309,4 +309,5 @@ def _build(job_id, approved: set[str], year: int) -> None:
         ReportJob.objects.filter(pk=job_id).update(status="failed", stage="failed", message=str(exc)[:2000],
                                                    finished=timezone.now())
     finally:
-        close_old_connections()
+        if own_thread:
+            close_old_connections()
