@@ -19,7 +19,7 @@ import re
 import tempfile
 import zipfile
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nianbao.check.data_rules import check_data, index_orgs
@@ -153,7 +153,7 @@ def _blank(ds, school: str, year: int) -> bytes:
     if key not in _TEMPLATES:
         with tempfile.TemporaryDirectory() as tmp:
             path = workbook.generate(ds, school, year, Path(tmp) / FORM_FILE)
-            _TEMPLATES[key] = path.read_bytes()
+            _TEMPLATES[key] = _defuse(path.read_bytes())
         while len(_TEMPLATES) > 256:
             _TEMPLATES.popitem(last=False)
     return _TEMPLATES[key]
@@ -197,7 +197,7 @@ def _type_into(ds, blank: bytes, values: dict[str, str], out: Path) -> None:
             if target is None or letter is None:
                 continue
             ws, r = target
-            ws[f"{letter}{r}"] = text if text.strip() else None
+            _text_cell(ws[f"{letter}{r}"], text)
             continue
         if code.startswith("info:"):
             target = rows.get(code)
@@ -206,8 +206,37 @@ def _type_into(ds, blank: bytes, values: dict[str, str], out: Path) -> None:
         if target is None:
             continue
         ws, r = target
-        ws[f"{workbook.VALUE}{r}"] = text if text.strip() else None
+        _text_cell(ws[f"{workbook.VALUE}{r}"], text)
     wb.save(out)
+
+
+def _text_cell(cell, text: str) -> None:
+    """What a clerk typed, as text: a leading = + - @ never becomes a live formula (the reader
+    then reports a formula typed into an input cell)."""
+    cell.value = text if text.strip() else None
+    if cell.value is not None:
+        cell.data_type = "s"
+
+
+def _defuse(data: bytes) -> bytes:
+    """The generated workbook with registry texts (school name …) that look like formulas
+    turned into text."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data))
+    changed = False
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.data_type == "f" and isinstance(c.value, str) and c.row >= workbook.FIRST_ROW \
+                        and ws.cell(c.row, 1).value and str(ws.cell(c.row, 1).value).startswith("info:"):
+                    c.data_type = "s"
+                    changed = True
+    if not changed:
+        return data
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def validate(ds, school: str, year: int, values: dict[str, str]) -> Validation:
@@ -286,6 +315,23 @@ def fields_of(f: Finding, index: dict) -> list[str]:
         elif target is not None:
             out.append(target)
     return list(dict.fromkeys(out))
+
+
+def per_cell(findings: list[Finding]) -> list[Finding]:
+    """Findings with one cell each (a rule naming F4、F5 becomes one finding per cell), for
+    marking cells in the annotated copy; findings naming no cell keep their place."""
+    out = []
+    for f in findings:
+        cells = [m for m in (_CELL.fullmatch(p.strip()) for p in re.split(r"[、,，;；]", f.location.cell or "")) if m]
+        if len(cells) <= 1 and (not f.location.cell or cells):
+            out.append(f)
+            continue
+        for m in cells:
+            loc = replace(f.location, sheet=m.group("sheet") or f.location.sheet, cell=m.group("col") + m.group("row"))
+            out.append(replace(f, location=loc))
+        if not cells:
+            out.append(replace(f, location=replace(f.location, cell="")))
+    return out
 
 
 def computed_values(ds, rows) -> dict[str, float | None]:
@@ -461,7 +507,7 @@ def import_upload(ds, school: str, year: int, data: bytes, name: str = "upload.x
             with Store(locate(ds.path)) as store:
                 result = store.save(sub)
             return Upload(result.status, v.findings, v, result, sha256=sha, template=template, values=values)
-        annotated = workbook.annotate(path, v.findings, Path(tmp) / workbook.annotated_name(path), layout)
+        annotated = workbook.annotate(path, per_cell(v.findings), Path(tmp) / workbook.annotated_name(path), layout)
         with Store(locate(ds.path)) as store:
             store.log_rejected(safe, sha, sub.org_unit if sub else wb.meta.get("school_code"), year, template,
                                len(v.errors), len(v.warnings))
