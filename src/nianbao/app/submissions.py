@@ -366,7 +366,7 @@ def stored_values(ds, school: str, year: int) -> dict[str, str]:
     command line, or an earlier save), field code → text."""
     layout = _layout(ds)
     with Store(locate(ds.path), read_only=False) as store:
-        rows = [r for org, r in store.observations() if org == school and r.period == year]
+        rows = [r for _, r in store.observations(school, year)]
         majors = [m for _, _, m in store.majors(school, year)]
     return values_from(layout, rows, majors, year)
 

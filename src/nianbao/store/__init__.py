@@ -270,25 +270,37 @@ class Store:
         listed = ", ".join(cols)
         return self.db.execute(f"SELECT {listed} FROM {table} ORDER BY {listed}")
 
-    def observations(self) -> list[tuple[str, Row]]:
-        """(org_unit, Row) for every stored figure."""
+    def observations(self, org_unit: str | None = None, period: int | None = None) -> list[tuple[str, Row]]:
+        """(org_unit, Row) for every stored figure (or those of one school and/or year)."""
+        where, params = _filters(org_unit, period)
         return [(r[0], Row(element=r[1], dims=r[2], period=r[3], scope=r[4], value=r[5],
                            source=r[6], origin=r[7]))
                 for r in self.db.execute(
                     "SELECT org_unit, element, dims, period, scope, value, source, origin "
-                    "FROM observations ORDER BY org_unit, period, element, dims, scope")]
+                    f"FROM observations{where} ORDER BY org_unit, period, element, dims, scope", params)]
 
     def majors(self, org_unit: str | None = None, period: int | None = None) -> list[tuple[str, int, Major]]:
         """(org_unit, period, Major) for the stored lists of majors."""
+        where, params = _filters(org_unit, period)
         sql = ("SELECT org_unit, period, seq, code, name, category, students, entrants, is_new, origin "
-               "FROM majors WHERE (? IS NULL OR org_unit = ?) AND (? IS NULL OR period = ?) "
-               "ORDER BY org_unit, period, seq")
-        return [(r[0], r[1], Major(*r[2:])) for r in self.db.execute(sql, [org_unit, org_unit, period, period])]
+               f"FROM majors{where} ORDER BY org_unit, period, seq")
+        return [(r[0], r[1], Major(*r[2:])) for r in self.db.execute(sql, params)]
 
     def submissions(self) -> set[tuple[str, int]]:
         """The (school, year) pairs the store holds figures for."""
         return {(r[0], r[1]) for r in self.db.execute(
             "SELECT DISTINCT org_unit, period FROM observations")}
+
+
+def _filters(org_unit: str | None, period: int | None) -> tuple[str, list]:
+    parts, params = [], []
+    if org_unit is not None:
+        parts.append("org_unit = ?")
+        params.append(org_unit)
+    if period is not None:
+        parts.append("period = ?")
+        params.append(int(period))
+    return (" WHERE " + " AND ".join(parts) if parts else ""), params
 
 
 def merge_into(dataset_dir: str | Path, observations: list) -> tuple[list, list]:

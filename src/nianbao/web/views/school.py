@@ -126,6 +126,7 @@ def save_sheet(request, pk, sheet_id):
     ctx["saved"] = outcome.changed
     ctx["actions"] = services.allowed_transitions(sub, "school")
     if request.headers.get("HX-Request"):
+        ctx["oob"] = True  # the head (state, counts) and the other findings are swapped too
         return render(request, "web/_sheet.html", ctx)
     messages.success(request, _("Saved."))
     return redirect(reverse("submission", args=[sub.pk]) + f"?sheet={sheet_id}")
