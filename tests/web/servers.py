@@ -25,9 +25,12 @@ ACCOUNTS = [  # username, name, role, org
 ]
 
 
-def clean_env() -> dict:
+def clean_env(fast_hasher: bool = True) -> dict:
+    """The environment of a child process: none of the test run's portal settings; a fast
+    password hasher unless the real one is measured (the load test)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NIANBAO_", "DJANGO_"))}
-    env["NIANBAO_FAST_HASHER"] = "1"
+    if fast_hasher:
+        env["NIANBAO_FAST_HASHER"] = "1"
     return env
 
 
@@ -57,7 +60,8 @@ def import_accounts(dataset: Path, database: str | None = None, accounts=ACCOUNT
 
 
 @contextlib.contextmanager
-def serve(dataset: Path, database: str | None = None, workers: int = 0, log: Path | None = None):
+def serve(dataset: Path, database: str | None = None, workers: int = 0, log: Path | None = None,
+          fast_hasher: bool = True):
     """``nianbao serve`` in a child process; yields the base URL; stops it (by its own pid)."""
     port = free_port()
     args = [sys.executable, "-m", "nianbao.cli.main", "serve", str(dataset), "--port", str(port)]
@@ -66,7 +70,7 @@ def serve(dataset: Path, database: str | None = None, workers: int = 0, log: Pat
     if workers:
         args += ["--workers", str(workers)]
     out = open(log or (dataset / "serve.log"), "w")
-    proc = subprocess.Popen(args, env=clean_env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(args, env=clean_env(fast_hasher), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 90

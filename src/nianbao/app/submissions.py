@@ -174,6 +174,73 @@ def filled_workbook(ds, school: str, year: int, values: dict[str, str]) -> bytes
 
 def _type_into(ds, blank: bytes, values: dict[str, str], out: Path) -> None:
     """Type the form's texts into the input cells of the school's workbook, as the clerk would."""
+    fast = _type_xml(ds, blank, values)
+    if fast is not None:
+        out.write_bytes(fast)
+        return
+    _type_openpyxl(ds, blank, values, out)
+
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _cell_refs(ds) -> dict[str, tuple[str, str]]:
+    """Field code → (sheet name, cell) of the generated workbook."""
+    refs = {}
+    for sh in _layout(ds).sheets:
+        for it in sh.items:
+            refs[it.code] = (sh.zh, f"{workbook.VALUE}{it.row}")
+        if sh.kind == "list":
+            for n in range(1, sh.list_rows + 1):
+                for c in sh.columns:
+                    refs[record_code(sh.id, n, c.key)] = (sh.zh, f"{c.letter}{sh.list_header + n}")
+    return refs
+
+
+def _type_xml(ds, blank: bytes, values: dict[str, str]) -> bytes | None:
+    """The same typing as :func:`_type_openpyxl`, done on the sheets' XML of the workbook nianbao
+    generated (each input cell is there, empty, with its style): inline text cells, so a
+    leading = stays text. None when a cell is not where the layout says (then openpyxl types)."""
+    from xml.sax.saxutils import escape
+
+    refs = _cell_refs(ds)
+    wanted: dict[str, dict[str, str]] = {}
+    for code, text in values.items():
+        text = "" if text is None else _XML_BAD.sub("", str(text))
+        if code in refs and text.strip():
+            sheet, cell = refs[code]
+            wanted.setdefault(sheet, {})[cell] = text
+    zin = zipfile.ZipFile(io.BytesIO(blank))
+    book = zin.read("xl/workbook.xml").decode("utf-8")
+    rels = zin.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    targets = dict(re.findall(r'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
+    targets.update({k: v for v, k in re.findall(r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
+    parts = {}
+    for name, rid in re.findall(r'<sheet [^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"', book):
+        target = targets.get(rid, "")
+        parts[name] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    changed = {}
+    for sheet, cells in wanted.items():
+        part = parts.get(sheet)
+        if part is None:
+            return None
+        xml = zin.read(part).decode("utf-8")
+        for cell, text in cells.items():
+            pattern = re.compile(r'<c r="' + cell + r'"( s="\d+")?( t="\w+")?\s*(?:/>|></c>)')
+            new, n = pattern.subn(lambda m: f'<c r="{cell}"{m.group(1) or ""} t="inlineStr"><is><t xml:space="preserve">'
+                                            f'{escape(text)}</t></is></c>', xml, count=1)
+            if n != 1:
+                return None
+            xml = new
+        changed[part] = xml.encode("utf-8")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, changed.get(info.filename) or zin.read(info.filename))
+    return out.getvalue()
+
+
+def _type_openpyxl(ds, blank: bytes, values: dict[str, str], out: Path) -> None:
     from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(blank))
@@ -213,6 +280,7 @@ def _type_into(ds, blank: bytes, values: dict[str, str], out: Path) -> None:
 def _text_cell(cell, text: str) -> None:
     """What a clerk typed, as text: a leading = + - @ never becomes a live formula (the reader
     then reports a formula typed into an input cell)."""
+    text = _XML_BAD.sub("", text)
     cell.value = text if text.strip() else None
     if cell.value is not None:
         cell.data_type = "s"

@@ -120,7 +120,9 @@ def serve(args) -> int:
     options = {"bind": f"{args.host}:{args.port}", "workers": workers, "threads": threads,
                "worker_class": "gthread", "timeout": 120, "graceful_timeout": 10,
                "accesslog": args.access_log or None, "errorlog": "-", "loglevel": "warning",
-               "proc_name": "nianbao-portal", "limit_request_line": 8190}
+               "proc_name": "nianbao-portal", "limit_request_line": 8190,
+               # on a server, the dataset is read once before the processes fork (shared memory)
+               "preload_app": not embedded}
 
     class Portal(BaseApplication):
         def load_config(self):
@@ -129,8 +131,11 @@ def serve(args) -> int:
                     self.cfg.set(k, v)
 
         def load(self):
+            from nianbao.web import services
             from nianbao.web.wsgi import application
 
+            if not embedded:
+                services.dataset()
             return application
 
     where = "PostgreSQL" if args.database else f"{_sqlite_path(path)} + {path / 'nianbao.duckdb'}"
