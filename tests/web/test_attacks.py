@@ -315,3 +315,23 @@ def test_a_locked_submission_cannot_be_changed_through_the_admin_or_the_orm(clie
     s = Submission.objects.get(pk=sub.pk)
     with pytest.raises(AttributeError):
         s.state = State.DRAFT
+
+
+def test_a_registry_name_that_looks_like_a_formula_is_text_in_the_downloaded_workbook(tmp_path):
+    import shutil
+
+    from servers import EXAMPLE
+
+    from nianbao.app import submissions
+
+    ds_dir = tmp_path / "ds"
+    shutil.copytree(EXAMPLE, ds_dir, ignore=shutil.ignore_patterns("nianbao.duckdb", "portal"))
+    orgs = ds_dir / "orgs.csv"
+    text = orgs.read_text(encoding="utf-8").splitlines()
+    text = [ln.replace(ln.split(",")[1], '"=HYPERLINK(""http://example.invalid"",""x"")"', 1)
+            if ln.startswith(SCHOOL_A + ",") else ln for ln in text]
+    orgs.write_text("\n".join(text) + "\n", encoding="utf-8")
+    ds = submissions.open_dataset(ds_dir)
+    assert ds.orgs.get(SCHOOL_A).zh.startswith("=HYPERLINK")
+    data = submissions.blank_workbook(ds, SCHOOL_A, 2020)
+    assert _formula_cells(data) == []

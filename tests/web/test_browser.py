@@ -56,10 +56,10 @@ def _fill_workbook(data: bytes, values: dict[str, str]) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is installed by scripts/install-system-deps.sh")
 def test_round_trip_in_a_browser(tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: bash scripts/install-system-deps.sh --test"
     from nianbao.app import submissions
 
     for old in SHOTS.glob("*.png"):

@@ -245,3 +245,33 @@ def test_city_dashboard_and_report_from_approved_data_only(client, settings):
     assert "大同市" in text
     assert r.status_code == 200
     assert COUNTY_A in page
+
+
+def test_the_province_reads_its_cities(client):
+    setup_portal()
+    login(client, "province")
+    page = client.get("/province/140000/").content.decode()
+    assert "大同市" in page and "只读" in page
+
+
+def test_with_every_school_approved_the_portals_report_is_the_command_lines(tmp_path):
+    """The city report from approved figures only equals nianbao report's once all are approved
+    (and leaves a school out while it is not)."""
+    from nianbao.app import portal_reports, submissions
+    from nianbao.app.reporting import build_report
+    from nianbao.web import services
+
+    ds = services.dataset()
+    every = {o.code for o in ds.orgs.schools()}
+    portal = portal_reports.build_city_report(ds.path, every, 2020, tmp_path / "portal")
+    assert portal.ok and portal.files == ["report.docx", "report.html"]
+    cli = build_report(submissions.open_dataset(ds.path), tmp_path / "cli", allow_errors=True, pdf=False)
+    assert (tmp_path / "portal" / "report.html").read_text(encoding="utf-8") == cli.html.read_text(encoding="utf-8")
+    # one school not approved: its figures of the year are left out of the sums
+    less = portal_reports.approved_only(ds, every - {SCHOOL_A}, 2020)
+    students = lambda d: sum(o.value for o in d.observations  # noqa: E731
+                             if o.element == "students" and o.period == 2020 and o.org_unit in every
+                             and o.scope == "all" and not o.dims)
+    own = [o.value for o in ds.observations if o.org_unit == SCHOOL_A and o.element == "students"
+           and o.period == 2020 and o.scope == "all" and not o.dims]
+    assert students(ds) - students(less) == sum(own) and own

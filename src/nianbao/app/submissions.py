@@ -153,7 +153,7 @@ def _blank(ds, school: str, year: int) -> bytes:
     if key not in _TEMPLATES:
         with tempfile.TemporaryDirectory() as tmp:
             path = workbook.generate(ds, school, year, Path(tmp) / FORM_FILE)
-            _TEMPLATES[key] = _defuse(path.read_bytes())
+            _TEMPLATES[key] = _defuse(ds, path.read_bytes())
         while len(_TEMPLATES) > 256:
             _TEMPLATES.popitem(last=False)
     return _TEMPLATES[key]
@@ -286,18 +286,18 @@ def _text_cell(cell, text: str) -> None:
         cell.data_type = "s"
 
 
-def _defuse(data: bytes) -> bytes:
-    """The generated workbook with registry texts (school name …) that look like formulas
-    turned into text."""
+def _defuse(ds, data: bytes) -> bytes:
+    """The generated workbook with every formula that the layout does not compute (a registry
+    text such as a school name that starts with =) turned into text."""
     from openpyxl import load_workbook
 
+    computed = {(sh.zh, it.row) for sh in _layout(ds).sheets for it in sh.items if it.kind in ("computed", "total")}
     wb = load_workbook(io.BytesIO(data))
     changed = False
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for c in row:
-                if c.data_type == "f" and isinstance(c.value, str) and c.row >= workbook.FIRST_ROW \
-                        and ws.cell(c.row, 1).value and str(ws.cell(c.row, 1).value).startswith("info:"):
+                if c.data_type == "f" and not ((ws.title, c.row) in computed and c.column_letter in ("F", "G")):
                     c.data_type = "s"
                     changed = True
     if not changed:
