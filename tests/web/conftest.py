@@ -37,9 +37,12 @@ def pytest_unconfigure(config):
 def _fresh_store(request):
     """Each test starts from the example's figures: no store, no cached validations."""
     (DATASET / "nianbao.duckdb").unlink(missing_ok=True)
+    from django.core.cache import cache
+
     from nianbao.web import services
 
     services._VALIDATIONS.clear()
+    cache.clear()
     yield
     (DATASET / "nianbao.duckdb").unlink(missing_ok=True)
 

@@ -102,7 +102,8 @@ def dashboard(ds, year: int) -> Dashboard:
             book = FactBook(cat, row.org, observations_for(ds, row.org), ds.periods)
             fact = book.get(element, year, ())
             bars.append((row.zh, row.en, None if fact is None else fact.value))
-        charts.append({"code": element, "title_zh": el.zh, "title_en": el.en, "unit": el.unit_zh, "bars": bars})
+        charts.append({"code": element, "title_zh": el.zh, "title_en": el.en, "unit": el.unit_zh, "unit_en": el.unit_en,
+                       "bars": bars})
     standards = []
     try:
         results = evaluate(ds, year)

@@ -9,6 +9,7 @@ NIANBAO_DATABASE is set). Served by gunicorn, never by a development server.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -38,6 +39,8 @@ def run(args) -> int:
         value = getattr(args, flag)
         if value not in (None, "", 0):
             cmd += ["--" + flag.replace("_", "-"), str(value)]
+    if os.name == "posix":
+        os.execv(sys.executable, cmd)  # the server takes this process over: signals reach gunicorn
     try:
         return subprocess.call(cmd)
     except KeyboardInterrupt:

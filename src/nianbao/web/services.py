@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -102,16 +103,32 @@ def values_of(sub: Submission) -> dict[str, str]:
 _VALIDATIONS: dict = {}
 
 
-def validation(sub: Submission, values: dict[str, str] | None = None):
+def _cache_key(sub: Submission, values: dict[str, str]) -> str:
+    return f"nianbao:v1:{sub.org_id}:{sub.task.year}:{submissions.values_hash(values)}"
+
+
+def validation(sub: Submission, values: dict[str, str] | None = None, display: bool = False):
+    """The findings of a submission's figures. Checked once per content: kept in this process
+    and in the shared cache (the server's other processes find it there). A form nothing was
+    typed into is shown without findings (``display``); submitting it is checked all the same."""
     values = values_of(sub) if values is None else values
-    key = (sub.pk, submissions.values_hash(values))
+    if display and not any(str(v or "").strip() for v in values.values()):
+        return submissions.Validation(None, [], {}, [], {}, dict(values))
+    key = _cache_key(sub, values)
     v = _VALIDATIONS.get(key)
     if v is None:
+        v = cache.get(key)
+    if v is None:
         v = submissions.validate(dataset(), sub.org_id, sub.task.year, values)
-        if len(_VALIDATIONS) > 512:
-            _VALIDATIONS.clear()
-        _VALIDATIONS[key] = v
+        cache.set(key, v)
+    _remember(key, v)
     return v
+
+
+def _remember(key: str, v) -> None:
+    if len(_VALIDATIONS) > 512:
+        _VALIDATIONS.clear()
+    _VALIDATIONS[key] = v
 
 
 class Refused(Exception):
@@ -119,27 +136,28 @@ class Refused(Exception):
 
 
 def _write_values(sub: Submission, user, values: dict[str, str], replace_all: bool) -> int:
-    """Write the changed texts (the audit triggers record old → new); returns how many changed."""
+    """Write the changed texts in two statements (the audit triggers record old → new per row);
+    the caller holds the submission locked and has checked it is open. Returns how many changed."""
     existing = {v.code: v for v in sub.values.select_for_update()}
-    changed = 0
+    new, updated = [], []
+    now = timezone.now()
     for code, text in values.items():
         text = (text or "").strip()[:500]
         fv = existing.get(code)
         if fv is None:
             if text:
-                FieldValue(submission=sub, code=code, text=text, updated_by=user).save()
-                changed += 1
+                new.append(FieldValue(submission=sub, code=code, text=text, updated_by=user, updated_at=now))
         elif fv.text != text:
-            fv.text, fv.updated_by = text, user
-            fv.save()
-            changed += 1
+            fv.text, fv.updated_by, fv.updated_at = text, user, now
+            updated.append(fv)
     if replace_all:
         for code, fv in existing.items():
             if code not in values and fv.text:
-                fv.text, fv.updated_by = "", user
-                fv.save()
-                changed += 1
-    return changed
+                fv.text, fv.updated_by, fv.updated_at = "", user, now
+                updated.append(fv)
+    FieldValue.objects.bulk_create(new)
+    FieldValue.objects.bulk_update(updated, ["text", "updated_by", "updated_at"])
+    return len(new) + len(updated)
 
 
 def _lock_check(sub: Submission) -> None:
@@ -178,7 +196,9 @@ def save_form(sub: Submission, user, posted: dict[str, str], note: str | None = 
             if sub.state != State.DRAFT:
                 _record(sub, user, "edit", "school", "")
             sub.save()
-    _VALIDATIONS[(sub.pk, submissions.values_hash(values))] = saved.validation
+    key = _cache_key(sub, values)
+    cache.set(key, saved.validation)
+    _remember(key, saved.validation)
     return SaveOutcome(saved.validation, changed)
 
 

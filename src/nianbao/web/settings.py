@@ -37,6 +37,9 @@ def database(url: str) -> dict:
 
 
 DATABASES = {"default": database(WEB_DATABASE)}
+# the findings of a school's figures, shared by the server's processes (checked once per content)
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                      "LOCATION": str(PORTAL_DIR / "cache"), "TIMEOUT": 6 * 3600, "OPTIONS": {"MAX_ENTRIES": 20000}}}
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -27,8 +27,9 @@ def _chart(chart: dict, language: str) -> dict:
     for i, (zh, en, v) in enumerate(chart["bars"]):
         bars.append({"label": en if language == "en" and en else zh, "value": "—" if v is None else submissions._number(v),
                      "width": 0 if v is None else max(1, round(BAR_WIDTH * v / top)), "y": 24 * i})
-    return {"title": chart["title_en"] if language == "en" else chart["title_zh"], "unit": chart["unit"],
-            "bars": bars, "height": 24 * len(bars) + 4, "bar_x": 110, "value_x": 110 + BAR_WIDTH + 6}
+    unit = chart.get("unit_en", "") if language == "en" else chart["unit"]
+    return {"title": chart["title_en"] if language == "en" else chart["title_zh"], "unit": unit,
+            "bars": bars, "height": 24 * len(bars) + 4, "bar_x": 180, "label_x": 174}
 
 
 @login_required
@@ -48,7 +49,7 @@ def city(request, code):
     board = portal_reports.dashboard(ds, task.year)
     can_build = request.user.has_perm("web.build_report", org)
     jobs = ReportJob.objects.filter(org=org, task=task).order_by("-started")[:5]
-    status_chart = _chart({"title_zh": "填报进度", "title_en": "progress", "unit": "所",
+    status_chart = _chart({"title_zh": "填报进度", "title_en": "progress", "unit": "所", "unit_en": "schools",
                            "bars": [(s["label"], s["label"], s["n"]) for s in states.values()]}, language)
     return render(request, "web/city.html", {
         "org": org, "org_name": org.name(language), "task": task, "states": states.values(), "total": len(rows),

@@ -70,7 +70,7 @@ def _context(request, sub, sheet_id=None, values=None, v=None, readonly=None):
     sheets = submissions.form(ds, sub.task.year)
     sheet = next((s for s in sheets if s.id == sheet_id), None) or next(s for s in sheets if s.kind != "info")
     values = services.values_of(sub) if values is None else values
-    v = services.validation(sub, values) if v is None else v
+    v = services.validation(sub, values, display=True) if v is None else v
     previous = submissions.previous_values(ds, sub.org_id, sub.task.year)
     can_edit = request.user.has_perm("web.edit_submission", sub)
     reason = sub.lock_reason()
@@ -181,7 +181,8 @@ def upload(request, pk):
     ctx["actions"] = services.allowed_transitions(ctx["sub"], "school")
     ctx["upload"] = record
     ctx["upload_findings"] = [finding_view(x, language) for x in record.findings]
-    status = 200 if record.status != "rejected" else 422
+    # a refused workbook answers 422 (htmx, which swaps only successful answers, gets 200)
+    status = 200 if record.status != "rejected" or request.headers.get("HX-Request") else 422
     return render(request, "web/submission.html", ctx, status=status)
 
 
