@@ -40,6 +40,13 @@ class Browser:
 
 def test_the_embedded_portal_round_trip_and_its_audit_record(tmp_path):
     dataset = copy_dataset(tmp_path)
+    # an accounts file with a problem imports nothing and says which line
+    bad = dataset / "坏账号.csv"
+    bad.write_text("用户名,姓名,角色,机构代码\nok_user,张三,学校填报员,0140213012\nx,李四,校长,0140213012\n"
+                   "y,王五,区县审核员,0140213012\n", encoding="utf-8")
+    out = nianbao("users", "import", bad, dataset, check=False)
+    assert out.returncode == 1
+    assert "第3行" in out.stderr and "第4行" in out.stderr and "未导入任何账号" in out.stderr
     out = import_accounts(dataset)
     assert "已导入 5 个账号" in out.stdout
     with serve(dataset) as url:
@@ -58,6 +65,7 @@ def test_the_embedded_portal_round_trip_and_its_audit_record(tmp_path):
     assert any(line.startswith(SCHOOL) and ",462," in line for line in ind.stdout.splitlines())
     # the audit record on SQLite: who, source and template for the portal's writes
     db = sqlite3.connect(dataset / "portal" / "portal.sqlite3")
+    assert db.execute("SELECT count(*) FROM auth_user WHERE username = 'ok_user'").fetchone() == (0,)
     rows = db.execute("SELECT e.text, c.metadata FROM web_fieldvalueevent e LEFT JOIN pghistory_context c "
                       "ON c.id = e.pgh_context_id WHERE e.code = 'students' ORDER BY e.pgh_id").fetchall()
     assert [r[0] for r in rows] == ["461", "462"]

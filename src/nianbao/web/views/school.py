@@ -74,10 +74,14 @@ def _context(request, sub, sheet_id=None, values=None, v=None, readonly=None):
     previous = submissions.previous_values(ds, sub.org_id, sub.task.year)
     can_edit = request.user.has_perm("web.edit_submission", sub)
     reason = sub.lock_reason()
-    counts = {s.id: sum(len(v.by_field.get(f.code, [])) for f in s.fields) +
-              sum(len(fs) for k, fs in v.by_field.items() if k.startswith(s.id + "#")) for s in sheets}
+    counts, worst = {}, {}
+    for s in sheets:
+        found = [f for fld in s.fields for f in v.by_field.get(fld.code, [])] + \
+            [f for k, fs in v.by_field.items() if k.startswith(s.id + "#") for f in fs]
+        counts[s.id] = len(found)
+        worst[s.id] = "error" if any(f.severity == "error" for f in found) else "warning"
     return {
-        "sub": sub, "sheets": sheets, "sheet": sheet, "counts": counts,
+        "sub": sub, "sheets": sheets, "sheet": sheet, "counts": counts, "worst": worst,
         "rows": _sheet_rows(sheet, values, v, previous, language, v.computed) if sheet.kind != "list" else [],
         "records": _records(sheet, values, v, language) if sheet.kind == "list" else [],
         "general": [finding_view(x, language) for x in v.general],
