@@ -113,6 +113,22 @@ def one_school(base, username, values, timings, lock, failures):
         failures.append((username, "submit", status, re.findall(r'class="msg[^"]*">([^<]*)', text)[:2]))
 
 
+def portal_cpu(marker: str) -> float:
+    """CPU seconds used so far by the portal's processes (their command line names the dataset)."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            if marker not in (d / "cmdline").read_bytes().decode("utf-8", "replace"):
+                continue
+            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except OSError:
+            continue
+    return total
+
+
 def pct(values, q):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
@@ -148,6 +164,7 @@ def main(argv=None) -> int:
                     for o in schools]
             timings, failures, lock = [], [], threading.Lock()
             load_before = os.getloadavg()[0]
+            cpu_before = portal_cpu(str(dataset))
             gap = args.minutes * 60 / len(plan)
             start = time.perf_counter()
             pool_ = ThreadPoolExecutor(max_workers=args.users)
@@ -159,8 +176,9 @@ def main(argv=None) -> int:
                 if time.perf_counter() - start > DEADLINE_S:
                     break
                 futures.append(pool_.submit(one_school, base, user, values, timings, lock, failures))
-            done, late = wait_for(futures, timeout=max(0.0, DEADLINE_S - (time.perf_counter() - start)))
+            wait_for(futures, timeout=max(0.0, DEADLINE_S - (time.perf_counter() - start)))
             pool_.shutdown(wait=True, cancel_futures=True)  # the deadline: schools not yet started stay out
+            done = [f for f in futures if f.done() and not f.cancelled()]
             for f in done:
                 f.result()
             unfinished = len(plan) - len(done)
@@ -168,6 +186,7 @@ def main(argv=None) -> int:
                 failures.append(("deadline", f"{unfinished} schools not done within {DEADLINE_S} s"))
             wall = time.perf_counter() - start
             load_after = os.getloadavg()[0]
+            cpu_used = portal_cpu(str(dataset)) - cpu_before
         counts = _count(db, args.schools)
     finally:
         with psycopg.connect(ADMIN, autocommit=True) as con:
@@ -180,6 +199,8 @@ def main(argv=None) -> int:
     finished = sum(1 for k, _, s in timings if k.startswith("POST /s/") and s == 200)
     print(f"set-up (migrate, registry, server start) {setup:.1f} s; run {wall:.1f} s: {finished} schools done "
           f"({finished / wall * 60:.1f} schools/min, {len(timings) / wall:.1f} requests/s)")
+    print(f"portal processes' CPU {cpu_used:.1f} s = {cpu_used / max(finished, 1):.2f} s per school "
+          f"(PostgreSQL's own processes not counted)")
     print(f"{'request':<24}{'n':>6}{'p50 s':>9}{'p95 s':>9}{'max s':>9}{'errors':>8}")
     kinds = list(dict.fromkeys(k for k, _, _ in timings))
     for kind in kinds + ["all"]:
