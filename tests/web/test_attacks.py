@@ -335,3 +335,17 @@ def test_a_registry_name_that_looks_like_a_formula_is_text_in_the_downloaded_wor
     assert ds.orgs.get(SCHOOL_A).zh.startswith("=HYPERLINK")
     data = submissions.blank_workbook(ds, SCHOOL_A, 2020)
     assert _formula_cells(data) == []
+
+
+def test_idor_another_schools_annotated_copy_is_not_served(client):
+    setup_portal()
+    own, other = _sub(SCHOOL_A), _sub(SCHOOL_B)
+    login(client, "school_b")
+    assert _upload(client, other, b"not a workbook at all").status_code == 422
+    from nianbao.web.models import Upload
+
+    up = Upload.objects.get(submission=other)
+    client.logout()
+    login(client, "school_a")
+    assert client.get(f"/s/{other.pk}/uploads/{up.pk}/annotated.xlsx").status_code == 404
+    assert client.get(f"/s/{own.pk}/uploads/{up.pk}/annotated.xlsx").status_code == 404
