@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Debian packages nianbao needs: a CJK font for charts and PDF (required); LibreOffice with
-# poppler-utils to convert the Word report to PDF and check it page by page, and Java 17 for
-# the Spark tests of the indicator SQL (optional).
+# Debian packages nianbao needs: a CJK font for charts, PDF and the portal's pages (required);
+# LibreOffice with poppler-utils to convert the Word report to PDF and check it page by page, and
+# Java 17 for the Spark tests of the indicator SQL (optional). With --test (make test): Debian's
+# chromium too, which the portal's browser tests drive (Playwright cannot download its own here).
 # Installs only what is missing; without root or apt-get it says what to install instead.
 set -euo pipefail
 required=(fonts-noto-cjk fontconfig)
+[ "${1:-}" = "--test" ] && required+=(chromium)
 optional=(libreoffice-writer-nogui poppler-utils)
 command -v java >/dev/null || optional+=(openjdk-17-jre-headless)
 [ "${NIANBAO_SKIP_OPTIONAL:-0}" = 1 ] && optional=()

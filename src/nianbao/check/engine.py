@@ -15,11 +15,12 @@ from nianbao.compute.aggregate import rollup
 from nianbao.core.findings import Finding, sort_key
 
 
-def check_rules(dataset, book: RuleBook | None = None, orgs=None) -> list[Finding]:
-    """The findings of every rule of the rule book about ``dataset``."""
+def check_rules(dataset, book: RuleBook | None = None, orgs=None, data_only: bool = False) -> list[Finding]:
+    """The findings of every rule of the rule book about ``dataset``; with ``data_only``, only the
+    rules about the figures of each org unit (not the claims of a published report)."""
     ctx = Context(dataset, book or rulebook(dataset.catalogue), orgs)
     handlers = [(kind, kind.handler(ctx, rules)) for kind in KINDS.values()
-                if (rules := ctx.book.of_kind(kind.name))]
+                if (rules := ctx.book.of_kind(kind.name)) and not (data_only and kind.per != "org")]
     findings: list[Finding] = []
     for data in ctx.orgs.values():
         for kind, handler in handlers:

@@ -27,6 +27,8 @@ COMMANDS = [
     ("standards", "nianbao.cli.standards_cmd", "学校办学标准达标情况", "which school meets which standard"),
     ("outlines", "nianbao.cli.outlines_cmd", "列出目录版本、报告类型与提纲各部分", "list catalogue versions, report types and their parts"),
     ("audit", "nianbao.cli.audit_cmd", "审核已印发的报告，找出其中自相矛盾的数字", "audit a published report for contradictions"),
+    ("serve", "nianbao.cli.serve_cmd", "启动网上填报系统（学校填报、区县审核、市级审定）", "run the collection portal"),
+    ("users", "nianbao.cli.users_cmd", "管理网上填报的账号与角色", "manage the portal's accounts and roles"),
 ]
 
 DESCRIPTION = """nianbao（年报）：中等职业教育质量年度报告系统。

@@ -1,5 +1,7 @@
-"""The store (数据库): figures imported from school workbooks, kept in one DuckDB file inside the
-dataset folder (``DATASET/nianbao.duckdb``).
+"""The store (数据库): figures imported from school workbooks or entered in the portal, kept in one
+DuckDB file inside the dataset folder (``DATASET/nianbao.duckdb``) or, for a bureau's server, in a
+PostgreSQL database with the same tables (:func:`locate`: ``NIANBAO_DATABASE``, or
+``database: postgresql://…`` in dataset.yaml).
 
 Tables
     observations  org_unit, element, dims, period, scope, value, source, origin, imported_at,
@@ -19,6 +21,7 @@ changes nothing, and a rejected workbook never touches the stored figures.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +30,7 @@ from nianbao.core.errors import NianbaoError
 from nianbao.core.findings import Location
 from nianbao.core.messages import finding, message
 from nianbao.core.observations import MajorPoint, Observation, dims_text, origin_location, parse_dims  # noqa: F401
-from nianbao.store.db import Database, Error
+from nianbao.store.db import Database, Error, connect, is_url
 
 STORE_FILE = "nianbao.duckdb"
 SCHEMA_VERSION = "1"
@@ -42,12 +45,12 @@ IMPORT_COLUMNS = ("imported_at", "file", "workbook_sha256", "org_unit", "period"
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS observations (
         org_unit TEXT NOT NULL, element TEXT NOT NULL, dims TEXT NOT NULL, period INTEGER NOT NULL,
-        scope TEXT NOT NULL, value DOUBLE NOT NULL, source TEXT NOT NULL, origin TEXT NOT NULL,
+        scope TEXT NOT NULL, value DOUBLE PRECISION NOT NULL, source TEXT NOT NULL, origin TEXT NOT NULL,
         imported_at TIMESTAMP NOT NULL, workbook_sha256 TEXT NOT NULL,
         PRIMARY KEY (org_unit, element, dims, period, scope))""",
     """CREATE TABLE IF NOT EXISTS majors (
         org_unit TEXT NOT NULL, period INTEGER NOT NULL, seq INTEGER NOT NULL, code TEXT NOT NULL,
-        name TEXT NOT NULL, category TEXT NOT NULL, students DOUBLE, entrants DOUBLE,
+        name TEXT NOT NULL, category TEXT NOT NULL, students DOUBLE PRECISION, entrants DOUBLE PRECISION,
         is_new BOOLEAN, origin TEXT NOT NULL, imported_at TIMESTAMP NOT NULL,
         workbook_sha256 TEXT NOT NULL, PRIMARY KEY (org_unit, period, seq))""",
     """CREATE TABLE IF NOT EXISTS imports (
@@ -117,33 +120,89 @@ class SaveResult:
 
 
 def store_path(dataset_dir: str | Path) -> Path:
+    """The embedded store's file of a dataset."""
     return Path(dataset_dir) / STORE_FILE
+
+
+DATABASE_ENV = "NIANBAO_DATABASE"
+
+
+def locate(dataset_dir: str | Path) -> str | Path:
+    """Where a dataset's store is: the URL in the environment variable ``NIANBAO_DATABASE``, else
+    the ``database:`` URL that dataset.yaml names, else the file ``DATASET/nianbao.duckdb``."""
+    url = os.environ.get(DATABASE_ENV, "").strip()
+    if url:
+        return url
+    meta = Path(dataset_dir) / "dataset.yaml"
+    if meta.exists():
+        import yaml
+
+        try:
+            named = (yaml.safe_load(meta.read_text(encoding="utf-8")) or {}).get("database")
+        except yaml.YAMLError:
+            named = None  # the dataset's reader reports a broken dataset.yaml
+        if isinstance(named, str) and is_url(named):
+            return named
+    return store_path(dataset_dir)
+
+
+def describe(location) -> str:
+    """A location to print: a file path, or a URL without its password."""
+    if is_url(location):
+        import re
+
+        return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", location)
+    return str(location)
+
+
+def _exists(location) -> bool:
+    """Whether a store is there to read (a server's database may not hold the tables yet)."""
+    if not is_url(location):
+        return Path(location).exists()
+    try:
+        db = connect(location, read_only=True)
+    except Error:
+        return True  # let the reader report why it cannot connect
+    try:
+        return db.has_table("store_meta")
+    finally:
+        db.close()
 
 
 class Store:
     """A dataset's store. Use as a context manager; ``read_only`` for readers."""
 
     def __init__(self, path: str | Path, read_only: bool = False):
-        self.path = Path(path)
+        """``path``: a DuckDB file, or a ``postgresql://`` URL (the same tables on a server)."""
+        self.path = path if is_url(path) else Path(path)
         try:
-            self.db = Database(self.path, read_only=read_only)
+            self.db: Database = connect(self.path, read_only=read_only)
         except Error as exc:
-            raise StoreError(message("store.cannot_open", file=self.path, error=exc)) from None
-        if not read_only:
-            with self.db.transaction():
-                for sql in SCHEMA:
-                    self.db.execute(sql)
-                self.db.execute("INSERT OR IGNORE INTO store_meta VALUES ('schema_version', ?)",
-                                [SCHEMA_VERSION])
-        version = self.db.execute("SELECT value FROM store_meta WHERE key = 'schema_version'") \
-            if self._has_table("store_meta") else []
+            raise StoreError(message("store.cannot_open", file=describe(self.path), error=exc)) from None
+        try:
+            if not read_only and not self._has_table("store_meta"):
+                with self.db.transaction():
+                    self.db.lock("nianbao.store.schema")
+                    for sql in SCHEMA:
+                        self.db.execute(sql)
+                    self.db.execute("INSERT INTO store_meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+                                    [SCHEMA_VERSION])
+            version = self.db.execute("SELECT value FROM store_meta WHERE key = 'schema_version'") \
+                if self._has_table("store_meta") else []
+        except Error as exc:
+            self.db.close()
+            raise StoreError(message("store.cannot_open", file=describe(self.path), error=exc)) from None
         if not version or version[0][0] != SCHEMA_VERSION:
             self.db.close()
-            raise StoreError(message("store.wrong_schema", file=self.path, version=SCHEMA_VERSION))
+            raise StoreError(message("store.wrong_schema", file=describe(self.path), version=SCHEMA_VERSION))
 
     @classmethod
     def of_dataset(cls, dataset_dir: str | Path, read_only: bool = False) -> "Store":
-        return cls(store_path(dataset_dir), read_only=read_only)
+        return cls(locate(dataset_dir), read_only=read_only)
+
+    @property
+    def backend(self) -> str:
+        return self.db.kind
 
     def __enter__(self):
         return self
@@ -155,14 +214,14 @@ class Store:
         self.db.close()
 
     def _has_table(self, name: str) -> bool:
-        return bool(self.db.execute(
-            "SELECT 1 FROM information_schema.tables WHERE table_name = ?", [name]))
+        return self.db.has_table(name)
 
     # -- writing -------------------------------------------------------------------------
     def save(self, sub: Submission, now: _dt.datetime | None = None) -> SaveResult:
         """Replace the school-year of ``sub`` in one transaction, unless nothing differs."""
         now = now or _dt.datetime.now()
         with self.db.transaction():
+            self.db.lock(f"{sub.org_unit}/{sub.period}")
             old = {r[:4]: r[4] for r in self.db.execute(
                 "SELECT element, dims, period, scope, value FROM observations "
                 "WHERE org_unit = ? AND period = ?", [sub.org_unit, sub.period])}
@@ -209,27 +268,40 @@ class Store:
         if table not in ("observations", "majors", "imports"):
             raise ValueError(table)
         cols = {"observations": OBS_COLUMNS, "majors": MAJOR_COLUMNS, "imports": IMPORT_COLUMNS}[table]
-        return self.db.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY ALL")
+        listed = ", ".join(cols)
+        return self.db.execute(f"SELECT {listed} FROM {table} ORDER BY {listed}")
 
-    def observations(self) -> list[tuple[str, Row]]:
-        """(org_unit, Row) for every stored figure."""
+    def observations(self, org_unit: str | None = None, period: int | None = None) -> list[tuple[str, Row]]:
+        """(org_unit, Row) for every stored figure (or those of one school and/or year)."""
+        where, params = _filters(org_unit, period)
         return [(r[0], Row(element=r[1], dims=r[2], period=r[3], scope=r[4], value=r[5],
                            source=r[6], origin=r[7]))
                 for r in self.db.execute(
                     "SELECT org_unit, element, dims, period, scope, value, source, origin "
-                    "FROM observations ORDER BY org_unit, period, element, dims, scope")]
+                    f"FROM observations{where} ORDER BY org_unit, period, element, dims, scope", params)]
 
     def majors(self, org_unit: str | None = None, period: int | None = None) -> list[tuple[str, int, Major]]:
         """(org_unit, period, Major) for the stored lists of majors."""
+        where, params = _filters(org_unit, period)
         sql = ("SELECT org_unit, period, seq, code, name, category, students, entrants, is_new, origin "
-               "FROM majors WHERE (? IS NULL OR org_unit = ?) AND (? IS NULL OR period = ?) "
-               "ORDER BY org_unit, period, seq")
-        return [(r[0], r[1], Major(*r[2:])) for r in self.db.execute(sql, [org_unit, org_unit, period, period])]
+               f"FROM majors{where} ORDER BY org_unit, period, seq")
+        return [(r[0], r[1], Major(*r[2:])) for r in self.db.execute(sql, params)]
 
     def submissions(self) -> set[tuple[str, int]]:
         """The (school, year) pairs the store holds figures for."""
         return {(r[0], r[1]) for r in self.db.execute(
             "SELECT DISTINCT org_unit, period FROM observations")}
+
+
+def _filters(org_unit: str | None, period: int | None) -> tuple[str, list]:
+    parts, params = [], []
+    if org_unit is not None:
+        parts.append("org_unit = ?")
+        params.append(org_unit)
+    if period is not None:
+        parts.append("period = ?")
+        params.append(int(period))
+    return (" WHERE " + " AND ".join(parts) if parts else ""), params
 
 
 def merge_into(dataset_dir: str | Path, observations: list) -> tuple[list, list]:
@@ -239,15 +311,16 @@ def merge_into(dataset_dir: str | Path, observations: list) -> tuple[list, list]
     store holds are dropped and replaced by the stored ones; where they differed, one ``info``
     finding per school-year says how many. Returns (observations, findings).
     """
-    path = store_path(dataset_dir)
-    if not path.exists():
+    path = locate(dataset_dir)
+    if not _exists(path):
         return observations, []
+    name = describe(path) if is_url(path) else path.name
     try:
         with Store(path, read_only=True) as store:
             stored = store.observations()
     except (StoreError, Error) as exc:
-        return observations, [finding("store.unreadable", Location(file=path.name),
-                                      text={"file": path.name, "error": exc})]
+        return observations, [finding("store.unreadable", Location(file=name),
+                                      text={"file": name, "error": exc})]
     held = {(org, row.period) for org, row in stored}
     kept, replaced = [], {}
     for o in observations:
@@ -278,8 +351,8 @@ def major_points(dataset_dir: str | Path, catalogue) -> dict[str, list]:
     Intended policy for merging with majors.csv: for a school present here, these replace its
     majors.csv rows.
     """
-    path = store_path(dataset_dir)
-    if not path.exists():
+    path = locate(dataset_dir)
+    if not _exists(path):
         return {}
     try:
         with Store(path, read_only=True) as store:

@@ -1,4 +1,7 @@
-"""The only module that calls DuckDB directly.
+"""The only module that calls a database driver directly: one :class:`Database` interface, two
+backends — DuckDB (a file, the embedded default) and PostgreSQL (a bureau's server, through
+psycopg 3). The store writes one SQL dialect, the common part of both: ``?`` placeholders
+(rewritten to ``%s`` for psycopg), ``INSERT … ON CONFLICT DO NOTHING``, ``DOUBLE PRECISION``.
 
 DuckDB's Python API changed in 2.0 (``fetchone`` on relations gone, results that are not read to
 the end block the connection), so every statement goes through :meth:`Database.execute`, which
@@ -7,21 +10,38 @@ always reads its result completely with ``fetchall``.
 
 from __future__ import annotations
 
+import os
+import threading
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
-Error = duckdb.Error
+
+class Error(Exception):
+    """Any failure of the database (either backend)."""
+
+
+def is_url(location) -> bool:
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+
+
+def connect(location, read_only: bool = False) -> "Database":
+    """A DuckDB file for a path, a PostgreSQL connection for a ``postgresql://`` URL."""
+    if is_url(location):
+        return PostgresDatabase(location, read_only=read_only)
+    return DuckDBDatabase(location, read_only=read_only)
 
 
 class Database:
-    def __init__(self, path: str | Path, read_only: bool = False):
-        self.path = Path(path)
-        self._con = duckdb.connect(str(self.path), read_only=read_only)
+    """What the store needs of a database: statements, bulk inserts, transactions and a lock
+    per key (one writer per school-year at a time)."""
+
+    kind = ""
 
     def execute(self, sql: str, params: list | tuple = ()) -> list[tuple]:
-        return self._con.execute(sql, list(params)).fetchall()
+        raise NotImplementedError
 
     def executemany(self, sql: str, rows: list[tuple]) -> None:
         self._con.executemany(sql, rows)
@@ -45,6 +65,76 @@ class Database:
             self.execute("ROLLBACK")
             raise
         self.execute("COMMIT")
+
+    def lock(self, key: str) -> None:
+        """Inside a transaction: wait until no other writer holds ``key``, until commit."""
+
+    def has_table(self, name: str) -> bool:
+        return bool(self.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_name = ? AND table_schema = current_schema()",
+            [name]))
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+# One DuckDB file is written by one process; threads of that process (the portal's server
+# threads) take turns through this lock.
+_DUCKDB_LOCK = threading.RLock()
+
+
+class DuckDBDatabase(Database):
+    kind = "duckdb"
+
+    def __init__(self, path: str | Path, read_only: bool = False):
+        self.path = Path(path)
+        if os.environ.get("NIANBAO_STORE_SHARED") == "1":
+            read_only = False  # a server process: DuckDB refuses two configurations of one file
+        try:
+            self._con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise Error(str(exc)) from None
+
+    def execute(self, sql: str, params: list | tuple = ()) -> list[tuple]:
+        try:
+            return self._con.execute(sql, list(params)).fetchall()
+        except duckdb.Error as exc:
+            raise Error(str(exc)) from exc
+
+    @contextmanager
+    def transaction(self):
+        with _DUCKDB_LOCK:
+            with super().transaction():
+                yield self
+
+    def close(self) -> None:
+        self._con.close()
+
+
+class PostgresDatabase(Database):
+    kind = "postgresql"
+
+    def __init__(self, url: str, read_only: bool = False):
+        import psycopg  # the server's driver; not needed on a laptop
+
+        self._psycopg = psycopg
+        self.path = url
+        try:
+            self._con = psycopg.connect(url, autocommit=True, connect_timeout=10)
+            if read_only:
+                self._con.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        except psycopg.Error as exc:
+            raise Error(str(exc).strip()) from None
+
+    def execute(self, sql: str, params: list | tuple = ()) -> list[tuple]:
+        try:
+            cur = self._con.execute(sql.replace("?", "%s"), list(params) or None)
+            return cur.fetchall() if cur.description is not None else []
+        except self._psycopg.Error as exc:
+            raise Error(str(exc).strip()) from exc
+
+    def lock(self, key: str) -> None:
+        self.execute("SELECT pg_advisory_xact_lock(?)", [zlib.crc32(key.encode("utf-8"))])
 
     def close(self) -> None:
         self._con.close()

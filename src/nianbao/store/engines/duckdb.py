@@ -3,7 +3,7 @@ stay in ``nianbao.store.db``."""
 
 from __future__ import annotations
 
-from nianbao.store.db import Database
+from nianbao.store.db import connect
 from nianbao.store.engines import Connection, register
 
 
@@ -14,7 +14,7 @@ class DuckDBConnection(Connection):
     def __init__(self, url: str | None = None):
         super().__init__(url)
         self.file_only()
-        self.db = Database(url or ":memory:")
+        self.db = connect(url or ":memory:")
 
     def load(self, table, columns, rows):
         self.db.execute(f"DROP TABLE IF EXISTS {table}")

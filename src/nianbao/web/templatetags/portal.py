@@ -1,0 +1,15 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def pct(value):
+    if value is None or value == "":
+        return "—"
+    return f"{float(value):.2f}%"
