@@ -155,6 +155,16 @@ def test_stock_within_tolerance_is_accepted(tmp_path):
     assert not [f for f in check_dataset(make_dataset(tmp_path, rows)) if f.code == "flow.stock_mismatch"]
 
 
+def test_stock_of_nothing_following_from_flows_is_accepted(tmp_path):
+    # 350 students in 2019 + 0 entrants − 350 graduates = 0 expected; 0 reported agrees
+    rows = replaced(replaced(replaced(CLEAN, "students", "", 2019, 350), "entrants", "", 2020, 0), "students", "", 2020, 0)
+    assert not [f for f in check_dataset(make_dataset(tmp_path, rows)) if f.code == "flow.stock_mismatch"]
+    # 12 students where none were expected is still a gap
+    rows = replaced(rows, "students", "", 2020, 12)
+    f, = only(check_dataset(make_dataset(tmp_path, rows)), "flow.stock_mismatch")
+    assert (f.values["expected"], f.values["difference"]) == (0, 12)
+
+
 # -- year over year ---------------------------------------------------------------------------
 def test_count_jump_beyond_30_percent(tmp_path):
     rows = CLEAN + [("books", "", 2019, "", "10000"), ("books", "", 2020, "", "15000")]

@@ -30,8 +30,8 @@ class StockFlow(Handler):
                 continue
             expected = prev.value + fin.value - fout.value
             gap = now.value - expected
-            if expected > 0 and abs(gap) <= tol * expected:
-                continue
+            if gap == 0 or (expected > 0 and abs(gap) <= tol * expected):
+                continue  # a stock of nothing that follows from flows of nothing agrees too
             share = gap / expected if expected else None
             names = {k: self.ctx.label(v) for k, v in (("stock", stock), ("inflow", inflow), ("outflow", outflow))}
             text = {f"{k}_name": v[0] for k, v in names.items()}
