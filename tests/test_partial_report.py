@@ -18,7 +18,7 @@ from nianbao.ingest.dataset import load_dataset
 from nianbao.report.builder import build_document
 from nianbao.report.document import Heading, Paragraph, Table
 
-WENZHOU = Path(__file__).resolve().parents[2] / "research-data" / "example-2"
+WENZHOU = Path(__file__).resolve().parents[1] / "examples" / "wenzhou-2017"
 DEVELOPER_WORDS = ("values.csv", "claims.csv", "nianbao", ".md", "第", "行〕", "orgs.csv")
 
 

@@ -65,9 +65,18 @@ def time_of_fraction(value: float) -> tuple[int, int] | None:
     return divmod(whole, 60)
 
 
+# Colons printed in ratios: "1.45︰1" (U+FE30, which NFKC turns into "..") and "3∶1" (U+2236 RATIO).
+_RATIO_COLONS = str.maketrans({"\ufe30": ":", "\u2236": ":"})
+
+
+def normal_text(text: str) -> str:
+    """NFKC (full-width digits and punctuation to ASCII) with the ratio colons read as ":"."""
+    return unicodedata.normalize("NFKC", str(text).translate(_RATIO_COLONS))
+
+
 def looks_like_time(text: str) -> bool:
     """"7:03", "07:03:00": a ratio cell that a spreadsheet turned into a clock time."""
-    norm = unicodedata.normalize("NFKC", str(text)).replace(" ", "").replace("：", ":")
+    norm = normal_text(text).replace(" ", "").replace("：", ":")
     if not _TIME_LIKE.match(norm):
         return False
     minutes = norm.split(":")[1]

@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from nianbao.core.findings import Finding, Location
-from nianbao.core.formatting import looks_like_time, time_of_fraction
+from nianbao.core.formatting import looks_like_time, normal_text, time_of_fraction
 from nianbao.core.messages import finding, phrase
 
 
@@ -90,7 +89,7 @@ def parse_value(raw, vtype: str, *, element=None, location: Location | None = No
         text = str(raw).strip()
         if text.startswith("="):
             return Parsed(None, [finding("value.formula_no_cache", loc, raw=text, **names)])
-        norm = unicodedata.normalize("NFKC", text)
+        norm = normal_text(text)
         if norm != text:
             findings.append(None)  # placeholder, filled once the value is known
         norm = norm.replace(" ", "")

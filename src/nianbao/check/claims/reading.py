@@ -9,10 +9,9 @@ carry no meaning (比上年, 约 …) and the unit of a difference of percentage
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
-from nianbao.core.formatting import looks_like_time, round_half_up
+from nianbao.core.formatting import looks_like_time, normal_text, round_half_up
 
 _PAIR = re.compile(r"^([+-]?\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$")
 _NUM = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)(.*)$")
@@ -51,7 +50,7 @@ def _decimals(text: str) -> int:
 
 def parse_stated(raw: str, words: Words) -> Stated | None:
     """Read a figure as printed. None when it is not a figure at all."""
-    t = unicodedata.normalize("NFKC", raw or "").replace(" ", "").replace(",", "")
+    t = normal_text(raw or "").replace(" ", "").replace(",", "")
     if not t:
         return None
     sign = None

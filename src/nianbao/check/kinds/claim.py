@@ -8,7 +8,7 @@ printed with "%" are reported as such."""
 from __future__ import annotations
 
 from nianbao.check.claims.explaining import Explainer
-from nianbao.check.claims.reading import Words, compare_printed, parse_stated
+from nianbao.check.claims.reading import Words, compare_printed, parse_stated, same
 from nianbao.check.claims.recomputing import Problem, Recomputer
 from nianbao.check.explain import fact_arithmetic, shown
 from nianbao.check.registry import Handler, rule_kind
@@ -87,6 +87,9 @@ class Claims(Handler):
         if fact is None:
             yield self.found("not_recomputable", claim, {}, text)
             return
+        if ind.style == "pair10" and st.kind == "x1":
+            yield from self.as_x1(claim, st, fact, text)
+            return
         scaling = self.recomputer.scaling(t, st, fact, claim.form == "chart")
         if scaling.problem == "chart_scale":
             yield self.found("chart_scale", claim, {"recomputed": fact.value},
@@ -126,6 +129,28 @@ class Claims(Handler):
             yield from self.change(claim, ind, st, fact, values, text)
         elif not claim.scope:
             yield self.scope_unstated(claim, t, st, fact, k, text)
+
+    def as_x1(self, claim, st, fact, text):
+        """A ratio of two figures printed as "x:1" (普职比 1.45:1) where the catalogue prints it as a
+        pair summing to 10 (5.9:4.1): the first figure over the second, at the printed precision."""
+        first, total = fact.numerator, fact.denominator
+        if fact.kind != "ratio" or first is None or not total or same(total, first):
+            yield self.found("not_recomputable", claim, {}, text)
+            return
+        second = total - first
+        x, d = first / second, st.decimals
+        recomputed = number_text(x, max(d, 2)) + ":1"
+        values = {"stated_value": st.value, "recomputed": x, "numerator": first, "denominator": second}
+        text = {**text, "recomputed": recomputed, "explanation": "", "explanation_en": "",
+                "arithmetic": f"{number_text(first, 0)} ÷ {number_text(second, 0)} = {recomputed}",
+                "arithmetic_en": f"{number_text(first, 0)} / {number_text(second, 0)} = {recomputed}"}
+        status = compare_printed(x, st.value, d)
+        if status == "mismatch":
+            yield self.found("mismatch", claim, values, text)
+        elif status == "rounding":
+            expected = round_half_up(x, d)
+            values["expected"] = expected
+            yield self.found("rounding", claim, values, {**text, "expected": number_text(expected, d) + ":1"})
 
     def change(self, claim, ind, st, fact, values, text):
         """A change printed without its direction, or in % where it is in percentage points."""
