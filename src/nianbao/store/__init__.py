@@ -21,6 +21,7 @@ changes nothing, and a rejected workbook never touches the stored figures.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,6 +221,7 @@ class Store:
     def save(self, sub: Submission, now: _dt.datetime | None = None) -> SaveResult:
         """Replace the school-year of ``sub`` in one transaction, unless nothing differs."""
         now = now or _dt.datetime.now()
+        _finite_only(sub)
         with self.db.transaction():
             self.db.lock(f"{sub.org_unit}/{sub.period}")
             old = {r[:4]: r[4] for r in self.db.execute(
@@ -293,6 +295,16 @@ class Store:
             "SELECT DISTINCT org_unit, period FROM observations")}
 
 
+def _finite_only(sub: Submission) -> None:
+    """A submission holding an infinite or NaN figure is refused whole: such a value can come
+    only from a reader that failed to reject it, and would break every sum it enters."""
+    bad = [r.origin or r.element for r in sub.rows if not math.isfinite(r.value)]
+    bad += [m.origin or m.name for m in sub.majors
+            for v in (m.students, m.entrants) if v is not None and not math.isfinite(v)]
+    if bad:
+        raise StoreError(message("store.not_finite", org=sub.org_unit, year=sub.period, where=bad[:5]))
+
+
 def _filters(org_unit: str | None, period: int | None) -> tuple[str, list]:
     parts, params = [], []
     if org_unit is not None:
@@ -304,12 +316,15 @@ def _filters(org_unit: str | None, period: int | None) -> tuple[str, list]:
     return (" WHERE " + " AND ".join(parts) if parts else ""), params
 
 
-def merge_into(dataset_dir: str | Path, observations: list) -> tuple[list, list]:
+def merge_into(dataset_dir: str | Path, observations: list, catalogue=None, orgs=None) -> tuple[list, list]:
     """Merge the stored figures into a dataset's observations read from values.csv.
 
     Policy: the store wins by school-year. Rows of values.csv for an (org unit, year) that the
     store holds are dropped and replaced by the stored ones; where they differed, one ``info``
-    finding per school-year says how many. Returns (observations, findings).
+    finding per school-year says how many. With the ``catalogue`` (and the registry ``orgs``), a
+    stored figure that is not finite or lies outside its element's plausible range (written
+    before the range was checked) is left out with an error naming its origin and the command
+    that removes it. Returns (observations, findings).
     """
     path = locate(dataset_dir)
     if not _exists(path):
@@ -321,6 +336,9 @@ def merge_into(dataset_dir: str | Path, observations: list) -> tuple[list, list]
     except (StoreError, Error) as exc:
         return observations, [finding("store.unreadable", Location(file=name),
                                       text={"file": name, "error": exc})]
+    findings = []
+    if catalogue is not None:
+        stored, findings = _plausible(stored, catalogue, orgs, dataset_dir)
     held = {(org, row.period) for org, row in stored}
     kept, replaced = [], {}
     for o in observations:
@@ -332,7 +350,6 @@ def merge_into(dataset_dir: str | Path, observations: list) -> tuple[list, list]
     merged = kept + [Observation(element=r.element, dims=parse_dims(r.dims), period=r.period, scope=r.scope,
                                  value=r.value, org_unit=org, source=r.source, origin=r.origin)
                      for org, r in stored]
-    findings = []
     for (org, period), olds in sorted(replaced.items()):
         differ = [o for o in olds
                   if stored_value.get((org, o.element, dims_text(o.dims), o.period, o.scope)) != o.value]
@@ -340,6 +357,23 @@ def merge_into(dataset_dir: str | Path, observations: list) -> tuple[list, list]
             findings.append(finding("store.replaces_csv", Location(file="values.csv"), period=period, org_unit=org,
                                     text={"org": org, "year": period}, replaced=len(olds), different=len(differ)))
     return merged, findings
+
+
+def _plausible(stored: list, catalogue, orgs, dataset_dir) -> tuple[list, list]:
+    kept, findings = [], []
+    for org, r in stored:
+        unit = orgs.get(org) if orgs is not None else None
+        bounds = catalogue.bounds(r.element, unit.level if unit is not None else "school")
+        if math.isfinite(r.value) and (bounds is None or bounds[0] <= r.value <= bounds[1]):
+            kept.append((org, r))
+            continue
+        el = catalogue.elements.get(r.element)
+        findings.append(finding(
+            "store.out_of_range", Location(*(origin_location(r.origin) or (r.origin,))), period=r.period, org_unit=org,
+            value=repr(r.value), low=bounds[0] if bounds else "—", high=bounds[1] if bounds else "—",
+            text={"org": org, "year": r.period, "element": el.zh if el else r.element,
+                  "element_en": el.en if el else r.element, "dataset": str(dataset_dir)}))
+    return kept, findings
 
 
 def major_points(dataset_dir: str | Path, catalogue) -> dict[str, list]:
