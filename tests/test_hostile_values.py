@@ -360,3 +360,87 @@ def test_a_stored_figure_out_of_range_is_left_out_with_a_finding_and_check_runs(
     assert main(["check", str(dataset)]) in (0, 1)
     assert main(["report", str(dataset), "-o", str(dataset.parent / "out")]) != 3
     capsys.readouterr()
+
+
+# -- 5. two imports of one school-year -------------------------------------------------------
+
+def _import_process(dataset: Path, path: Path, env_extra: dict | None = None):
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1] / "src"), **(env_extra or {}))
+    return subprocess.Popen([sys.executable, "-m", "nianbao.cli.main", "import", str(dataset), str(path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def test_two_imports_of_one_school_year_at_once_take_turns_and_the_second_is_told(dataset, tmp_path):
+    one = filled(dataset, tmp_path, name="one.xlsx")
+    two = filled(dataset, tmp_path, {"students": 22900}, name="two.xlsx")
+    procs = [_import_process(dataset, one), _import_process(dataset, two)]
+    results = [(p.wait(timeout=300), p.stdout.read(), p.stderr.read()) for p in procs]
+    assert sorted(rc for rc, _, _ in results) == [0, 1], results
+    (_, won, _), (_, told, _) = sorted(results, key=lambda r: r[0])
+    assert "已入库" in won and "已存在" in told
+    winner = "one.xlsx" if "one.xlsx" in won else "two.xlsx"
+    assert winner in told  # the second names the workbook the store holds
+    with Store.of_dataset(dataset, read_only=True) as s:
+        students = [r.value for _, r in s.observations(SCHOOL, 2020) if r.element == "students" and not r.dims]
+        assert sorted(row[6] for row in s.rows("imports")) == ["exists", "stored"]
+    assert students == [22863 if winner == "one.xlsx" else 22900]
+
+
+def test_an_import_waits_for_another_writer_of_the_store(dataset, tmp_path):
+    import subprocess
+    import sys
+    import time
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from nianbao.store import Store\n"
+        f"s = Store.of_dataset({str(dataset)!r}); print('held', flush=True); time.sleep(3); s.close()")],
+        stdout=subprocess.PIPE, text=True,
+        env={"PYTHONPATH": str(Path(__file__).parents[1] / "src"), "PATH": "/usr/bin:/bin"})
+    assert holder.stdout.readline().strip() == "held"
+    start = time.monotonic()
+    assert import_exit(dataset, filled(dataset, tmp_path), tmp_path) == 0
+    assert time.monotonic() - start > 1  # it waited for the writer instead of failing
+    holder.wait(timeout=30)
+
+
+# -- 6. nianbao store ----------------------------------------------------------------------
+
+def test_store_list_remove_and_log(dataset, tmp_path, capsys):
+    path = filled(dataset, tmp_path, name="学校.xlsx")
+    assert main(["import", str(dataset), str(path)]) == 0
+    with Store.of_dataset(dataset, read_only=True) as s:
+        n_obs = len(s.observations(SCHOOL, 2020))
+        n_majors = len(s.majors(SCHOOL, 2020))
+    assert n_majors == 3  # the three majors of test_import.MAJORS
+    capsys.readouterr()
+    assert main(["store", "list", str(dataset)]) == 0
+    out = capsys.readouterr().out
+    assert f"{SCHOOL} 大同市第一职业中专  2020年度  {n_obs} 项数据、3 个专业" in out and "学校.xlsx" in out
+    assert main(["store", "remove", str(dataset), SCHOOL, "2020", "--by", "李老师", "--reason", "数字有误"]) == 0
+    assert stored(dataset) == []
+    with Store.of_dataset(dataset, read_only=True) as s:
+        (r,) = s.removals()
+        assert (r.org_unit, r.period, r.observations, r.majors, r.removed_by, r.reason) == \
+            (SCHOOL, 2020, n_obs, 3, "李老师", "数字有误")
+        assert [row[6] for row in s.rows("imports")] == ["stored"]  # the import log is kept
+    capsys.readouterr()
+    assert main(["store", "log", str(dataset)]) == 0
+    assert "李老师" in capsys.readouterr().out
+    assert main(["store", "remove", str(dataset), SCHOOL, "2020"]) == 2  # nothing left to remove
+    assert "没有" in capsys.readouterr().err
+    # the school-year is free again: the same workbook is stored without --replace
+    assert main(["import", str(dataset), str(path)]) == 0
+
+
+def test_store_remove_repairs_a_store_whose_figure_broke_the_dataset(dataset, capsys):
+    from nianbao.ingest.dataset import load_dataset
+    from nianbao.store import Row, Submission
+    with Store.of_dataset(dataset) as s:
+        s.save(Submission(SCHOOL, 2020, "old.xlsx", "0" * 64, "cn-2016/1",
+                          rows=[Row("students", "", 2020, "all", 1e26, origin="old.xlsx 办学规模!F4")]))
+    assert any(f.code == "store.out_of_range" for f in load_dataset(dataset).findings)
+    assert main(["store", "remove", str(dataset), SCHOOL, "2020"]) == 0
+    assert not any(f.code == "store.out_of_range" for f in load_dataset(dataset).findings)
+    capsys.readouterr()

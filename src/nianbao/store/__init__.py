@@ -10,12 +10,18 @@ Tables
     majors        org_unit, period, seq, code, name, category, students, entrants, is_new, origin,
                   imported_at, workbook_sha256 — the list of majors of a school's workbook.
     imports       the log of every import attempt: file, sha256, school, year, status
-                  (stored / unchanged / rejected), counts of values, errors and warnings.
+                  (stored / unchanged / rejected / exists), counts of values, errors and warnings.
+    removals      the audit record of every school-year removed (``nianbao store --remove``):
+                  when, by whom, the school and year, how many figures and majors, the workbook
+                  they came from and the reason given.
     store_meta    key / value (schema version).
 
 The unit of writing is a *submission*: one school and one year. Its rows are replaced in one
 transaction, and only when they differ from what is stored; so importing the same workbook twice
-changes nothing, and a rejected workbook never touches the stored figures.
+changes nothing, and a rejected workbook never touches the stored figures. A writer of the
+embedded store holds an exclusive lock beside the file (``nianbao.duckdb.lock``) from opening to
+closing, so two imports run one after the other: the second waits, then finds what the first
+stored (and, unless told to replace, says so instead of replacing it).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import datetime as _dt
 import math
 import os
 from dataclasses import dataclass, field
+from dataclasses import replace as replace_result
 from pathlib import Path
 
 from nianbao.catalogue.majors import MajorCatalogue
@@ -61,6 +68,13 @@ SCHEMA = [
         filled_by TEXT, phone TEXT)""",
     "CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 ]
+# added after schema version 1 without changing it: created by every writer when missing
+REMOVALS_COLUMNS = ("removed_at", "org_unit", "period", "observations", "majors", "removed_by", "reason",
+                    "workbook_sha256")
+REMOVALS_SCHEMA = """CREATE TABLE IF NOT EXISTS removals (
+        removed_at TIMESTAMP NOT NULL, org_unit TEXT NOT NULL, period INTEGER NOT NULL,
+        observations INTEGER NOT NULL, majors INTEGER NOT NULL, removed_by TEXT NOT NULL,
+        reason TEXT NOT NULL, workbook_sha256 TEXT NOT NULL)"""
 
 
 class StoreError(NianbaoError):
@@ -114,10 +128,37 @@ class Submission:
 
 @dataclass
 class SaveResult:
-    status: str  # stored / unchanged
+    status: str  # stored / unchanged / exists (other figures held, not replaced)
     added: int = 0
     changed: int = 0
     removed: int = 0
+    previous_file: str = ""  # exists: the workbook the held figures came from, and when
+    previous_at: _dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Held:
+    """One school-year the store holds figures for."""
+    org_unit: str
+    period: int
+    observations: int
+    majors: int
+    imported_at: _dt.datetime | None
+    file: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Removal:
+    """The audit record of a removed school-year."""
+    removed_at: _dt.datetime
+    org_unit: str
+    period: int
+    observations: int
+    majors: int
+    removed_by: str
+    reason: str
+    sha256: str
 
 
 def store_path(dataset_dir: str | Path) -> Path:
@@ -170,6 +211,11 @@ def _exists(location) -> bool:
         db.close()
 
 
+def exists(location) -> bool:
+    """Whether the store at ``location`` (a file or a URL) holds nianbao's tables."""
+    return _exists(location)
+
+
 class Store:
     """A dataset's store. Use as a context manager; ``read_only`` for readers."""
 
@@ -190,6 +236,8 @@ class Store:
                                     [SCHEMA_VERSION])
             version = self.db.execute("SELECT value FROM store_meta WHERE key = 'schema_version'") \
                 if self._has_table("store_meta") else []
+            if not read_only and version and not self._has_table("removals"):
+                self.db.execute(REMOVALS_SCHEMA)
         except Error as exc:
             self.db.close()
             raise StoreError(message("store.cannot_open", file=describe(self.path), error=exc)) from None
@@ -218,8 +266,10 @@ class Store:
         return self.db.has_table(name)
 
     # -- writing -------------------------------------------------------------------------
-    def save(self, sub: Submission, now: _dt.datetime | None = None) -> SaveResult:
-        """Replace the school-year of ``sub`` in one transaction, unless nothing differs."""
+    def save(self, sub: Submission, now: _dt.datetime | None = None, replace: bool = True) -> SaveResult:
+        """Replace the school-year of ``sub`` in one transaction, unless nothing differs. With
+        ``replace=False``, figures of that school-year already held from another workbook are
+        kept and the result says ``exists`` (with the file and time they came from)."""
         now = now or _dt.datetime.now()
         _finite_only(sub)
         with self.db.transaction():
@@ -236,6 +286,10 @@ class Store:
                 status="unchanged" if (old == new and old_majors == new_majors) else "stored",
                 added=len(new.keys() - old.keys()), removed=len(old.keys() - new.keys()),
                 changed=sum(1 for k in new.keys() & old.keys() if new[k] != old[k]))
+            if result.status == "stored" and not replace and (old or old_majors):
+                held = self._held(sub.org_unit, sub.period)
+                result = replace_result(result, status="exists", previous_file=held.file if held else "",
+                                        previous_at=held.imported_at if held else None)
             if result.status == "stored":
                 for table in ("observations", "majors"):
                     self.db.execute(f"DELETE FROM {table} WHERE org_unit = ? AND period = ?",
@@ -249,6 +303,58 @@ class Store:
             self._log(now, sub.file, sub.sha256, sub.org_unit, sub.period, sub.template, result.status,
                       len(sub.rows), 0, 0, result, sub.contact)
         return result
+
+    def _held(self, org_unit: str, period: int) -> Held | None:
+        found = self.held(org_unit, period)
+        return found[0] if found else None
+
+    def held(self, org_unit: str | None = None, period: int | None = None) -> list[Held]:
+        """The school-years held (all, or of one school and/or year): how many figures and
+        majors, when they were imported and from which workbook."""
+        where, params = _filters(org_unit, period)
+        counts: dict[tuple, list] = {}
+        for table in ("observations", "majors"):
+            for org, year, n, at, sha in self.db.execute(
+                    f"SELECT org_unit, period, COUNT(*), MAX(imported_at), MAX(workbook_sha256) FROM {table}{where} "
+                    "GROUP BY org_unit, period", params):
+                entry = counts.setdefault((org, year), [0, 0, None, ""])
+                entry[0 if table == "observations" else 1] = n
+                times = [x for x in (entry[2], at) if x is not None]
+                entry[2] = max(times) if times else None
+                entry[3] = entry[3] or sha
+        files = {}
+        for org, year, file, sha in self.db.execute(
+                f"SELECT org_unit, period, file, workbook_sha256 FROM imports{where} "
+                "ORDER BY imported_at", params):
+            files[(org, year, sha)] = file
+        return [Held(org, year, n_obs, n_maj, at, files.get((org, year, sha), ""), sha)
+                for (org, year), (n_obs, n_maj, at, sha) in sorted(counts.items())]
+
+    def remove(self, org_unit: str, period: int, removed_by: str, reason: str = "",
+               now: _dt.datetime | None = None) -> Removal | None:
+        """Remove one school-year's figures and majors in one transaction, with its audit record
+        (table ``removals``); None when the store holds nothing for it."""
+        now = now or _dt.datetime.now()
+        with self.db.transaction():
+            self.db.lock(f"{org_unit}/{period}")
+            held = self._held(org_unit, period)
+            if held is None:
+                return None
+            for table in ("observations", "majors"):
+                self.db.execute(f"DELETE FROM {table} WHERE org_unit = ? AND period = ?", [org_unit, int(period)])
+            record = Removal(now, org_unit, int(period), held.observations, held.majors, removed_by, reason,
+                             held.sha256)
+            self.db.insert("removals", REMOVALS_COLUMNS, [(
+                record.removed_at, record.org_unit, record.period, record.observations, record.majors,
+                record.removed_by, record.reason, record.sha256)])
+        return record
+
+    def removals(self) -> list[Removal]:
+        """Every removal recorded, oldest first."""
+        if not self._has_table("removals"):
+            return []
+        listed = ", ".join(REMOVALS_COLUMNS)
+        return [Removal(*r) for r in self.db.execute(f"SELECT {listed} FROM removals ORDER BY removed_at")]
 
     def log_rejected(self, file: str, sha256: str, org_unit: str | None, period: int | None,
                      template: str | None, n_errors: int, n_warnings: int) -> None:
@@ -298,7 +404,7 @@ class Store:
 def _finite_only(sub: Submission) -> None:
     """A submission holding an infinite or NaN figure is refused whole: such a value can come
     only from a reader that failed to reject it, and would break every sum it enters."""
-    bad = [r.origin or r.element for r in sub.rows if not math.isfinite(r.value)]
+    bad = [r.origin or r.element for r in sub.rows if r.value is not None and not math.isfinite(r.value)]
     bad += [m.origin or m.name for m in sub.majors
             for v in (m.students, m.entrants) if v is not None and not math.isfinite(v)]
     if bad:
