@@ -444,3 +444,20 @@ def test_store_remove_repairs_a_store_whose_figure_broke_the_dataset(dataset, ca
     assert main(["store", "remove", str(dataset), SCHOOL, "2020"]) == 0
     assert not any(f.code == "store.out_of_range" for f in load_dataset(dataset).findings)
     capsys.readouterr()
+
+
+def test_values_xlsx_with_nan_and_malformed_numbers_in_the_cell_xml(tmp_path, capsys):
+    from test_values import write_xlsx_dataset
+
+    from nianbao.ingest.dataset import load_dataset
+    folder = write_xlsx_dataset(tmp_path, [("students", None, 2020, None, 22863, "1.1"),
+                                           ("graduates", None, 2020, None, 5758, "1.1")])
+    sheet = "xl/worksheets/sheet1.xml"
+    rewrite_cell(folder / "values.xlsx", sheet, "E2", '<c r="E2"><v>NaN</v></c>')
+    rewrite_cell(folder / "values.xlsx", sheet, "E3", '<c r="E3"><v>1.2.3</v></c>')
+    ds = load_dataset(folder)
+    assert sorted((f.code, f.location.cell) for f in ds.findings) == [("value.not_number", "E2"),
+                                                                       ("value.not_number", "E3")]
+    assert ds.observations == []
+    assert main(["check", str(folder)]) == 1
+    capsys.readouterr()

@@ -154,3 +154,16 @@ def _cell_at(ws, position) -> str:
         return ""
     m = list(re.finditer(rb'<c\b[^>]*\br="([A-Z]{1,3}[0-9]{1,7})"', data))
     return m[-1].group(1).decode("ascii") if m else ""
+
+
+def value_rows(cells: SheetCells) -> list[tuple]:
+    """The values of a sheet as rows of equal width, from row 1 (like openpyxl's
+    ``iter_rows(values_only=True)``)."""
+    if not cells.values:
+        return []
+    height = max(r for r, _ in cells.values)
+    width = max(c for _, c in cells.values)
+    rows = [[None] * width for _ in range(height)]
+    for (r, c), v in cells.values.items():
+        rows[r - 1][c - 1] = v
+    return [tuple(row) for row in rows]
