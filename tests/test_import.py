@@ -121,11 +121,15 @@ def test_importing_twice_changes_nothing(dataset, tmp_path, capsys):
     assert store_rows(dataset) == before  # imported_at included: nothing was rewritten
 
 
-def test_a_changed_workbook_replaces_the_school_year(dataset, tmp_path):
+def test_a_changed_workbook_replaces_the_school_year_when_asked(dataset, tmp_path, capsys):
     first = filled(dataset, tmp_path, name="v1.xlsx")
     assert main(["import", str(dataset), str(first)]) == 0
     second = filled(dataset, tmp_path, {"students": 22900, "employed_local": None}, name="v2.xlsx")
-    assert main(["import", str(dataset), str(second)]) == 0
+    assert main(["import", str(dataset), str(second)]) == 1  # held back: the store has v1's figures
+    assert "已存在" in capsys.readouterr().out
+    assert {(o.org_unit, o.key, o.period): o.value for o in load_dataset(dataset).observations}[
+        (SCHOOL, "students", 2020)] == 22863
+    assert main(["import", str(dataset), str(second), "--replace"]) == 0
     obs = {(o.org_unit, o.key, o.period): o.value for o in load_dataset(dataset).observations}
     assert obs[(SCHOOL, "students", 2020)] == 22900
     assert (SCHOOL, "employed_local", 2020) not in obs  # emptied in the new workbook

@@ -3,7 +3,10 @@ ones, send the others back with an annotated copy.
 
 Each workbook is checked on its own: a workbook with errors is not stored (the others of the same
 run still are) and gets an annotated copy ``<name>.批注.xlsx`` that marks every problem cell.
-Stored figures of a school-year are replaced in one transaction, and only when they differ. Two
+Stored figures of a school-year are replaced in one transaction, and only when they differ —
+and, when they came from another workbook, only on request (``replace``): otherwise the workbook
+is reported as ``exists``, with the file and time of what is held. Two imports running at once
+take turns (the store's writer lock), so the later one sees what the earlier one stored. Two
 different workbooks of one school and year in one run are both refused.
 """
 
@@ -22,7 +25,7 @@ from nianbao.ingest import workbook
 from nianbao.store import SaveResult, Store, store_path
 
 ANNOTATED_SUFFIX = ".批注.xlsx"
-STATUSES = ("stored", "unchanged", "rejected")
+STATUSES = ("stored", "unchanged", "exists", "rejected")
 
 
 @dataclass
@@ -129,9 +132,10 @@ def _duplicates(datas: list[workbook.WorkbookData]) -> None:
 
 
 def import_workbooks(dataset, files: list[Path], year: int | None = None, annotated_dir: Path | None = None,
-                     jobs: int = 0, timings: dict | None = None) -> list[Outcome]:
+                     jobs: int = 0, timings: dict | None = None, replace: bool = False) -> list[Outcome]:
     """Read, store and annotate; raises StoreError if the store cannot be opened. ``timings``
-    (optional) receives the seconds spent reading and storing."""
+    (optional) receives the seconds spent reading and storing. ``replace``: figures of a
+    school-year held from another workbook are replaced (else the outcome is ``exists``)."""
     year = year or dataset.report_year
     start = time.perf_counter()
     datas = read_all(dataset, files, year, jobs)
@@ -142,7 +146,7 @@ def import_workbooks(dataset, files: list[Path], year: int | None = None, annota
     with Store.of_dataset(dataset.path) as store:
         for d in datas:
             if d.ok:
-                result = store.save(d.submission)
+                result = store.save(d.submission, replace=replace)
                 outcomes.append(Outcome(d, result.status, result))
                 continue
             sub = d.submission
@@ -158,7 +162,7 @@ def import_workbooks(dataset, files: list[Path], year: int | None = None, annota
 
 
 def import_files(dataset, arguments: list[str], year: int | None = None, annotated_dir: str | Path | None = None,
-                 jobs: int = 0) -> ImportRun:
+                 jobs: int = 0, replace: bool = False) -> ImportRun:
     """``nianbao import``: the workbooks that ``arguments`` name (files, patterns, folders),
     read, stored or sent back. Raises UseCaseError when an argument matches no workbook (nothing
     is imported then; ``notes`` has a line per argument), StoreError when the store cannot be
@@ -170,5 +174,6 @@ def import_files(dataset, arguments: list[str], year: int | None = None, annotat
                            notes=[(f"找不到填报表 {m}", f"no workbook matches {m}") for m in missing])
     year = year or dataset.report_year
     timings: dict[str, float] = {}
-    outcomes = import_workbooks(dataset, files, year, Path(annotated_dir) if annotated_dir else None, jobs, timings)
+    outcomes = import_workbooks(dataset, files, year, Path(annotated_dir) if annotated_dir else None, jobs, timings,
+                                replace=replace)
     return ImportRun(outcomes, year, store_path(dataset.path), timings)

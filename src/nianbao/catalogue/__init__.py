@@ -62,6 +62,7 @@ class Element:
     dims: tuple[str, ...]
     source: str
     definition: str = ""
+    range: str = ""  # the kind of quantity whose plausible range applies (catalogue.yaml ranges)
 
     @property
     def is_reported_rate(self) -> bool:
@@ -113,6 +114,22 @@ class Catalogue:
     path: Path | None = None  # the version's folder
     lineage: tuple[str, ...] = ()  # this version, then the versions it extends
     sources: tuple[str, ...] = ()  # every file merged, eldest first (a dataset's own files last)
+
+    def bounds(self, element: str, level: str) -> tuple[float, float] | None:
+        """The plausible range (low, high) of an element's figure for a unit of ``level``
+        (school, county, city, province, country): the range of its kind of quantity, whose
+        upper bound, for an additive kind, is one school's times the schools such a unit may
+        hold (catalogue.yaml ``ranges``). None for an element without a range."""
+        el = self.elements.get(element)
+        ranges = self.meta.get("ranges") or {}
+        kind = (ranges.get("kinds") or {}).get(el.range) if el is not None and el.range else None
+        if kind is None:
+            return None
+        low, high = float(kind.get("min", 0)), float(kind["max"])
+        if kind.get("additive"):
+            per = ranges.get("schools_per_unit") or {}
+            high *= float(per.get(level, max(per.values(), default=1)))
+        return low, high
 
     def scope_label(self, scope: str, lang: str = "zh") -> str:
         s = self.meta.get("scopes", {}).get(scope)
@@ -222,10 +239,17 @@ def build(m: Merged) -> Catalogue:
             elements[code] = Element(
                 code=code, zh=e["zh"], en=e["en"], unit_zh=e["unit"]["zh"], unit_en=e["unit"]["en"],
                 type=e["type"], period_type=e["period_type"], dims=tuple(e.get("dims", []) or []),
-                source=e.get("source", ""), definition=e.get("definition", ""))
+                source=e.get("source", ""), definition=e.get("definition", ""), range=str(e.get("range") or ""))
         except (KeyError, TypeError) as exc:
             raise _incomplete("数据元素", "element", code, exc, where,
                               "zh、en、unit（zh、en）、type、period_type") from None
+    kinds = (meta.get("ranges") or {}).get("kinds") or {}
+    for code, el in elements.items():
+        if el.range and el.range not in kinds:
+            raise CatalogueError(f"数据元素 {code} 的取值范围 {el.range} 未在 catalogue.yaml 的 ranges 中定义",
+                                 f"element {code} names an undefined range kind {el.range}",
+                                 hint="在 catalogue.yaml 的 ranges.kinds 中定义它，或改用已有的类别",
+                                 file=at("elements.yaml", code))
     indicators = {code: _element_indicator(el) for code, el in elements.items()}
     for code, i in (_required(m, "indicators.yaml") or {}).items():
         where = at("indicators.yaml", code)

@@ -1,6 +1,7 @@
 """``nianbao import``: read filled school workbooks, store the good ones, send the others back
-(nianbao.app.imports). Exit status: 0 all stored or unchanged, 1 some rejected, 2 arguments
-that cannot be used."""
+(nianbao.app.imports). Exit status: 0 all stored or unchanged, 1 some rejected or held back
+because the store already holds that school-year from another workbook (``--replace`` replaces
+it), 2 arguments that cannot be used."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ def add_arguments(p) -> None:
     p.add_argument("--year", type=int, help="导入的年度，默认为数据集的报告年度 / year to import (default: the dataset's)")
     p.add_argument("--annotated", metavar="DIR",
                    help="退回文件的批注副本写入此文件夹（默认与原文件同一文件夹） / folder for annotated copies")
+    p.add_argument("--replace", action="store_true",
+                   help="数据库中已有同一学校同一年度（来自另一份填报表）的数据时予以替换 / "
+                        "replace a school-year already stored from another workbook")
     p.add_argument("--jobs", type=int, default=0,
                    help="并行读取的进程数，默认为CPU核数 / parallel readers (default: CPU count)")
 
@@ -42,7 +46,7 @@ def run(args) -> int:
     if failed:
         return failed
     try:
-        run_ = import_files(ds, args.files, args.year, args.annotated, args.jobs)
+        run_ = import_files(ds, args.files, args.year, args.annotated, args.jobs, replace=args.replace)
     except UseCaseError as exc:
         for zh, en in exc.notes:
             print(f"错误：{zh} / {en}", file=sys.stderr)
@@ -61,6 +65,11 @@ def run(args) -> int:
                   f"删除 {r.removed}{'；警告 ' + str(len(warnings)) + ' 项' if warnings else ''}）")
         elif o.status == "unchanged":
             print(f"  = 未变化  {label}  {d.file.name}（与已入库的数据相同）")
+        elif o.status == "exists":
+            r = o.result
+            when = f"{r.previous_at:%Y-%m-%d %H:%M:%S} " if r.previous_at else ""
+            print(f"  ! 已存在  {label}  {d.file.name}（数据库中已有该校{run_.year}年度的数据：{when}导入自 "
+                  f"{r.previous_file or '另一份填报表'}；内容不同，未替换。确认本份为最终版本后加 --replace 重新导入）")
         else:
             where = f"，批注副本：{o.annotated}" if o.annotated else ""
             print(f"  ✗ 退回    {label}  {d.file.name}（{len(d.errors)} 个错误，{len(warnings)} 个警告{where}）")
@@ -69,6 +78,7 @@ def run(args) -> int:
             print(_finding_line(f))
         if len(shown) > SHOWN:
             print(f"      ……另有 {len(shown) - SHOWN} 项，见批注副本的“问题清单”")
-    print(f"合计：入库 {run_.count('stored')} 份，未变化 {run_.count('unchanged')} 份，退回 {run_.count('rejected')} 份。"
+    exists = f"，已存在未替换 {run_.count('exists')} 份" if run_.count("exists") else ""
+    print(f"合计：入库 {run_.count('stored')} 份，未变化 {run_.count('unchanged')} 份{exists}，退回 {run_.count('rejected')} 份。"
           f"数据库：{run_.store}")
-    return 1 if run_.count("rejected") else 0
+    return 1 if run_.count("rejected") or run_.count("exists") else 0

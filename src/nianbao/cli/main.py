@@ -23,6 +23,7 @@ COMMANDS = [
     ("check", "nianbao.cli.check_cmd", "检查数据，列出错误与警告", "check the data and list errors and warnings"),
     ("template", "nianbao.cli.template_cmd", "生成学校数据填报表（Excel）", "generate school data workbooks (Excel)"),
     ("import", "nianbao.cli.import_cmd", "导入学校填报的工作簿", "import filled school workbooks"),
+    ("store", "nianbao.cli.store_cmd", "查看或删除数据库中已导入的学校年度数据", "list or remove the school-years stored"),
     ("indicators", "nianbao.cli.indicators_cmd", "按层级与分组计算指标", "compute indicators by level and breakdown"),
     ("standards", "nianbao.cli.standards_cmd", "学校办学标准达标情况", "which school meets which standard"),
     ("outlines", "nianbao.cli.outlines_cmd", "列出目录版本、报告类型与提纲各部分", "list catalogue versions, report types and their parts"),
@@ -43,6 +44,7 @@ EXAMPLES = """示例 / examples:
   nianbao check examples/datong-2020 --format json
   nianbao template examples/datong-2020-schools --school 0140213012 -o 学校数据表.xlsx
   nianbao import examples/datong-2020-schools inbox/*.xlsx
+  nianbao store list examples/datong-2020-schools
   nianbao indicators examples/datong-2020-schools --level county --format csv
   nianbao standards examples/datong-2020-schools --summary
 

@@ -3,22 +3,31 @@ so one fact cannot be printed two ways. Rounding is half-up, as in published sta
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 _TIME_LIKE = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")
 CN_NUMERALS = "零一二三四五六七八九十"
 
 
+# enough digits for any double (up to 309 before the point) and its decimals: quantize never fails
+_CONTEXT = Context(prec=400)
+
+
 def round_half_up(value: float, decimals: int) -> float:
+    if not math.isfinite(float(value)):
+        return float(value)
     q = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(float(value))).quantize(q, rounding=ROUND_HALF_UP))
+    return float(Decimal(repr(float(value))).quantize(q, rounding=ROUND_HALF_UP, context=_CONTEXT))
 
 
 def number_text(value: float, decimals: int) -> str:
+    if not math.isfinite(float(value)):
+        return str(float(value))
     q = Decimal(1).scaleb(-decimals)
-    d = Decimal(repr(float(value))).quantize(q, rounding=ROUND_HALF_UP)
+    d = Decimal(repr(float(value))).quantize(q, rounding=ROUND_HALF_UP, context=_CONTEXT)
     if d == 0:
         d = abs(d)
     return f"{d:f}"

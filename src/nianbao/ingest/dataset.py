@@ -94,7 +94,7 @@ def load_dataset(path: str | Path) -> Dataset:
         else:
             ds.observations, ds.findings = read_values(values_path, catalogue, org_unit.code, ds.orgs)
     # figures imported from school workbooks (nianbao import) replace values.csv by school-year
-    ds.observations, stored_findings = merge_into(path, ds.observations)
+    ds.observations, stored_findings = merge_into(path, ds.observations, catalogue, ds.orgs)
     ds.findings.extend(stored_findings)
     claims_path = path / "claims.csv"
     if claims_path.exists():

@@ -10,7 +10,7 @@ from nianbao.core.findings import Finding, FindingsError, Location
 from nianbao.core.messages import finding, phrase
 from nianbao.core.observations import Claim, Observation, parse_dims
 from nianbao.core.orgs import Registry
-from nianbao.ingest.values import parse_value
+from nianbao.ingest.values import out_of_range, parse_value
 
 VALUE_COLUMNS = ("element", "dims", "period", "scope", "value", "source")
 CLAIM_COLUMNS = ("target", "dims", "period", "stated", "location", "scope", "base_period", "note")
@@ -118,6 +118,12 @@ def read_value_rows(fieldnames, rows, name: str, catalogue, org_code: str, orgs:
             fd.org_unit = unit
         findings.extend(parsed.findings)
         if not parsed.ok:
+            continue
+        org = orgs.get(unit) if orgs is not None else None
+        wrong = out_of_range(parsed.value, el, catalogue, org.level if org is not None else "country", loc)
+        if wrong is not None:
+            wrong.period, wrong.org_unit = period, unit
+            findings.append(wrong)
             continue
         key = (unit, code, dims, period, scope)
         if key in seen:

@@ -1,9 +1,11 @@
 """Reading one value (one CSV field or one Excel cell) by the type its data element expects.
 
-Nothing is silently coerced: every repair (full-width digits, thousands separators, a unit
-written after the number) is accepted only together with a finding that says so, and every
-ambiguity (0.9514 in a percentage cell, 7:03 where a ratio belongs) is an error that names
-what to write instead.
+Nothing is silently coerced: every repair (full-width digits, digits of other scripts,
+thousands separators, digits grouped by spaces, a unit written after the number, a cell shown as
+a percentage) is accepted only together with a finding that shows what was read and what is
+kept, and every ambiguity (0.9514 in a percentage cell, 7:03 where a ratio belongs, "1 2") is an
+error that names what to write instead. A number a double cannot hold, infinity and NaN are
+errors: no such value ever leaves this module.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import datetime as _dt
 import math
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from nianbao.core.findings import Finding, Location
 from nianbao.core.formatting import looks_like_time, normal_text, time_of_fraction
@@ -28,7 +31,8 @@ class Parsed:
         return self.value is not None and not any(f.severity == "error" for f in self.findings)
 
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
+_GROUPED = re.compile(r"^[+-]?[0-9]{1,3}( [0-9]{3})+(\.[0-9]+)?$")
 _PAIR = re.compile(r"^(\d+(?:\.\d+)?)\s*[:：]\s*(\d+(?:\.\d+)?)$")
 _TIME_LIKE = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")
 
@@ -40,13 +44,28 @@ def _time_to_pair(t: _dt.time | _dt.datetime) -> str:
     return f"{t.hour}:{t.minute}" if t.minute else f"{t.hour}:0"
 
 
+def _other_digits(text: str) -> str:
+    """Decimal digits of any script (٢٢٨٦٣, २२८६३) as 0–9; other characters unchanged."""
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() and not "0" <= ch <= "9" else ch
+                   for ch in text)
+
+
+def _finite(value) -> float | None:
+    try:
+        v = float(value)
+    except OverflowError:
+        return None
+    return v if math.isfinite(v) else None
+
+
 def parse_value(raw, vtype: str, *, element=None, location: Location | None = None,
-                required: bool = False) -> Parsed:
+                required: bool = False, percent_format: bool = False) -> Parsed:
     """Parse ``raw`` for an element of type count / amount / mean / rate / pair.
 
     Returns the value (a float; for ``pair`` the first term of a:b) and the findings.
     An empty cell gives ``value=None``: empty is "not reported", not zero. It gives no finding,
     unless ``required`` (a row that names an element but leaves its value empty).
+    ``percent_format``: the cell is a number shown as a percentage (1 under ``0%`` shows 100%).
     """
     names = {
         "element": element.zh if element is not None else phrase("value.this_item"),
@@ -69,14 +88,24 @@ def parse_value(raw, vtype: str, *, element=None, location: Location | None = No
         return Parsed(None, [finding("value.not_number", loc, raw=str(raw), **names)])
 
     findings: list[Finding] = []
-    if isinstance(raw, (int, float)) and not math.isfinite(raw):
+    if isinstance(raw, float) and math.isnan(raw):
         return Parsed(None, [finding("value.not_number", loc, raw=str(raw), **names)])
+    if isinstance(raw, (int, float)) and _finite(raw) is None:
+        return Parsed(None, [finding("value.too_large", loc, raw=short_text(str(raw)), **names)])
     if vtype == "pair" and isinstance(raw, str) and _NUMBER.match(raw.strip()):
         raw = float(raw.strip())  # a bare number where a ratio belongs: examined below
     if isinstance(raw, (int, float)):
         value = float(raw)
         text = _fmt(value)
         had_percent = False
+        if percent_format and vtype != "pair":
+            shown = float(Decimal(repr(value)) * 100)
+            if vtype != "rate":
+                return Parsed(None, [finding("value.percent_format_not_rate", loc, raw=text,
+                                             shown=_fmt(shown) + "%", **names)])
+            findings.append(finding("value.percent_format", loc, raw=text, shown=_fmt(shown) + "%",
+                                    stored=text, value=_fmt(shown), **names))
+            value, text, had_percent = shown, _fmt(shown) + "%", True
         if vtype == "pair":
             # a bare number in a ratio cell: an Excel time fraction (7:03 → 0.29375)?
             as_time = time_of_fraction(value)
@@ -92,8 +121,11 @@ def parse_value(raw, vtype: str, *, element=None, location: Location | None = No
         norm = normal_text(text)
         if norm != text:
             findings.append(None)  # placeholder, filled once the value is known
-        norm = norm.replace(" ", "")
+        digits = _other_digits(norm)
+        other_script = digits != norm
+        norm = re.sub(r"\s+", " ", digits).strip()
         if vtype == "pair":
+            norm = norm.replace(" ", "")
             m = _PAIR.match(norm)
             if not m:
                 return Parsed(None, findings_clean(findings) + [finding("pair.bad", loc, raw=text, **names)])
@@ -109,11 +141,17 @@ def parse_value(raw, vtype: str, *, element=None, location: Location | None = No
             return Parsed(a, _fill(findings, loc, text, a, names))
         had_percent = norm.endswith("%")
         if had_percent:
-            norm = norm[:-1]
+            norm = norm[:-1].rstrip()
         suffix = ""
-        m = re.match(r"^(.*?\d)([^\d.]+)$", norm)
+        m = re.match(r"^(.*?[0-9])([^0-9.]+)$", norm)
         if m and not had_percent:
-            norm, suffix = m.group(1), m.group(2)
+            norm, suffix = m.group(1), m.group(2).strip()
+        grouped = " " in norm
+        if grouped:
+            if not _GROUPED.match(norm):
+                return Parsed(None, findings_clean(findings) + [finding("value.inner_space", loc, raw=text,
+                                                                        **names)])
+            norm = norm.replace(" ", "")
         thousands = "," in norm
         if thousands:
             if not re.match(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$", norm):
@@ -121,8 +159,15 @@ def parse_value(raw, vtype: str, *, element=None, location: Location | None = No
             norm = norm.replace(",", "")
         if not _NUMBER.match(norm):
             return Parsed(None, findings_clean(findings) + [finding("value.not_number", loc, raw=text, **names)])
-        value = float(norm)
+        value = _finite(norm)
+        if value is None:
+            return Parsed(None, findings_clean(findings) + [finding("value.too_large", loc, raw=short_text(text),
+                                                                    **names)])
         findings = _fill(findings, loc, text, value, names)
+        if other_script:
+            findings.append(finding("value.other_digits", loc, raw=text, value=_fmt(value), **names))
+        if grouped:
+            findings.append(finding("value.grouped_digits", loc, raw=text, value=_fmt(value), **names))
         if thousands:
             findings.append(finding("value.thousands", loc, raw=text, value=_fmt(value), **names))
         if suffix:
@@ -145,6 +190,28 @@ def parse_value(raw, vtype: str, *, element=None, location: Location | None = No
     if vtype == "count" and not float(value).is_integer():
         return Parsed(None, findings + [finding("value.not_integer", loc, raw=text, **names)])
     return Parsed(value, findings)
+
+
+_LEVEL = {"school": ("一所学校", "one school"), "county": ("一个县（区）", "a county"),
+          "city": ("一个市", "a city"), "province": ("一个省", "a province"), "country": ("全国", "the country")}
+
+
+def out_of_range(value: float, element, catalogue, level: str, location: Location | None = None
+                 ) -> Finding | None:
+    """An error when ``value`` (in the element's stored unit) lies outside the plausible range
+    the catalogue gives the element for a unit of ``level``; None inside it or without a range."""
+    bounds = catalogue.bounds(element.code, level)
+    if bounds is None or bounds[0] <= value <= bounds[1]:
+        return None
+    zh, en = _LEVEL.get(level, (level, level))
+    return finding("value.out_of_range", location or Location(), raw=_fmt(value), low=_fmt(bounds[0]),
+                   high=_fmt(bounds[1]), text={"element": element.zh, "element_en": element.en,
+                                               "unit": element.unit_zh, "level": zh, "level_en": en})
+
+
+def short_text(text: str, keep: int = 24) -> str:
+    """A long text cut for a message (a number of 309 digits): its head and "…"."""
+    return text if len(text) <= keep else text[:keep] + "…"
 
 
 def _fixed_pair(hour: int, minute: int) -> str:

@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.workbook.protection import WorkbookProtection
@@ -32,7 +33,8 @@ from nianbao.core import formula
 from nianbao.core.findings import SEVERITY_ZH, Finding, Location
 from nianbao.core.formula import ref_key
 from nianbao.core.messages import finding as message
-from nianbao.ingest.values import parse_value
+from nianbao.ingest.cells import BadCell, SheetCells, cell_name, control_chars, read_sheet
+from nianbao.ingest.values import out_of_range, parse_value, short_text
 from nianbao.store import Major, Row, Submission, dims_text
 
 FORMAT = "nianbao-school-workbook"
@@ -593,8 +595,13 @@ class WorkbookData:
 
 
 def _grid(ws) -> dict[tuple[int, int], object]:
-    return {(r, c): v for r, row in enumerate(ws.iter_rows(values_only=True), start=1)
-            for c, v in enumerate(row, start=1) if v is not None}
+    return read_sheet(ws).values
+
+
+_STATUS_ZH = {"active": "在办", "merged": "已合并", "closed": "已撤销"}
+_CELL_KIND = {"n": ("数字", "number"), "s": ("共享文本", "shared string"), "b": ("逻辑值", "true/false"),
+              "d": ("日期", "date"), "e": ("错误值", "error"), "str": ("文本", "text"),
+              "inlineStr": ("文本", "text")}
 
 
 def _col(letter: str) -> int:
@@ -646,9 +653,18 @@ def _read_open(wb, path: Path, sha: str, ds, year: int) -> WorkbookData:
         findings.append(_finding("workbook.unknown_school", where, school, wb_year, school=school))
     if wb_year != year:
         findings.append(_finding("workbook.wrong_year", where, school, wb_year, found=meta.get("year"), expected=year))
+    if org is not None and org.level == "school" and org.status != "active" and (
+            org.closed is None or year >= org.closed):
+        findings.append(_finding("workbook.school_inactive", where, school, wb_year, school=school, name=org.zh,
+                                 closed=org.closed or "—", year=year,
+                                 text={"status": _STATUS_ZH.get(org.status, org.status), "status_en": org.status}))
     reader = _SheetReader(wb, path, layout, ds, school, year, findings)
     for sheet in layout.sheets:
         reader.sheet(sheet)
+    if (org is not None and org.level == "school" and not reader.name_checked
+            and meta.get("school_name", org.zh).strip() != org.zh):
+        findings.append(_finding("workbook.school_name", Location(file=name, sheet=META_SHEET), school, wb_year,
+                                 found=meta.get("school_name", ""), school=school, expected=org.zh))
     if reader.input_formulas:
         reader.resolve_formulas()
     sub = Submission(org_unit=school, period=year, file=name, sha256=sha, template=layout.template,
@@ -677,6 +693,8 @@ class _SheetReader:
         self.contact: dict[str, str] = {}
         self.input_formulas: list[tuple[SheetLayout, Item, int, str]] = []
         self.source = layout.spec.get("source_zh", "")
+        self.cells: dict[str, SheetCells] = {}
+        self.name_checked = False  # the visible school name was compared with the registry
 
     def loc(self, sheet: SheetLayout, cell: str = "") -> Location:
         return Location(file=self.path.name, sheet=sheet.zh, cell=cell)
@@ -688,7 +706,13 @@ class _SheetReader:
         if sheet.zh not in self.wb.sheetnames:
             self.add("workbook.missing_sheet", sheet, sheet=sheet.zh)
             return
-        grid = _grid(self.wb[sheet.zh])
+        cells = read_sheet(self.wb[sheet.zh])
+        if cells.broken is not None:
+            self.add("workbook.broken_sheet", sheet, cells.broken, sheet=sheet.zh, at=cells.broken or "—")
+            return
+        self.cells[sheet.zh] = cells
+        grid = cells.values
+        self.cell_contents(sheet, cells)
         for i, text in enumerate(HEADERS[1:], start=2):
             if str(grid.get((HEADER_ROW, i), "")).strip() != text:
                 col = chr(ord("A") + i - 1)
@@ -726,12 +750,79 @@ class _SheetReader:
             elif it.kind == "info":
                 if it.source == "code" and str(raw or "").strip() != self.school:
                     self.add("workbook.id_changed", sheet, cell, found=raw, school=self.school)
+                elif it.source == "name":
+                    self.compare_name(sheet, cell, raw)
             elif _norm_formula(raw) != _norm_formula(excel_formula(self.layout, sheet, it)):
                 self.add("workbook.formula_changed", sheet, cell, item=it.zh.strip())
         if sheet.kind == "list":
             self.records(sheet, grid, codes)
+        self.structure(sheet, cells, codes)
+
+    def compare_name(self, sheet, cell: str, raw) -> None:
+        """The school's name as the workbook shows it against the registry's name of its code."""
+        org = self.ds.orgs.get(self.school) if self.ds.orgs is not None else None
+        found = str(raw or "").strip()
+        if org is not None and org.level == "school" and found != org.zh:
+            self.name_checked = True
+            self.add("workbook.school_name", sheet, cell, found=found, school=self.school, expected=org.zh)
+
+    def structure(self, sheet: SheetLayout, cells: SheetCells, codes: dict[str, int]) -> None:
+        """Merged cells, and rows the workbook as issued does not have (inserted rows, records
+        typed below a list): what is typed there would be lost without a word."""
+        by_row = {r: code for code, r in codes.items()}
+        items = {it.code: it for it in sheet.items}
+        inputs = set()
+        for code, r in codes.items():
+            it = items.get(code)
+            if it is not None and it.kind in ("input", "info_input"):
+                inputs.add((r, _col(VALUE)))
+            elif code.startswith(f"{sheet.id}#"):
+                inputs.update((r, _col(c.letter)) for c in sheet.columns)
+        covered: dict[str, list] = {}
+        for key, rng in cells.merged_cells().items():
+            covered.setdefault(rng, []).append(key)
+        for rng, keys in covered.items():
+            if max(r for r, _ in keys) < FIRST_ROW:
+                continue  # the title and the note, merged by the template
+            top = min(keys)
+            if inputs & set(keys):
+                self.add("workbook.merged_input", sheet, cell_name(*top), range=rng)
+            else:
+                self.add("workbook.merged_cells", sheet, cell_name(*top), range=rng)
+        first: dict[int, tuple[int, object]] = {}
+        for (r, c), v in cells.values.items():
+            if r < FIRST_ROW or c == 1 or r in by_row or str(v).strip() == "":
+                continue
+            if r not in first or c < first[r][0]:
+                first[r] = (c, v)
+        if sheet.kind == "list":
+            what = f"{sheet.record_zh}超过{sheet.list_rows}个时请联系教育局"
+            what_en = f"if there are more than {sheet.list_rows} records, contact the bureau"
+        else:
+            what = "数字填写在对应项目的“本年数值”列"
+            what_en = "type each figure in the this-year column of its item"
+        for r, (c, v) in sorted(first.items()):
+            self.add("workbook.unlisted_row", sheet, cell_name(r, c), row=r, raw=str(v)[:40], what=what,
+                     what_en=what_en)
+
+    def cell_contents(self, sheet: SheetLayout, cells: SheetCells) -> None:
+        """Cells that cannot be read as their type says, and texts with control characters."""
+        for (r, c), v in sorted(cells.values.items()):
+            if isinstance(v, BadCell) and v.kind == "too_large":
+                self.add("value.too_large", sheet, cell_name(r, c), raw=short_text(v.text))
+            elif isinstance(v, BadCell):
+                zh, en = _CELL_KIND.get(v.kind, ("数据", "value"))
+                self.add("workbook.bad_cell", sheet, cell_name(r, c), raw=v.text[:40], type=zh, type_en=en)
+            elif isinstance(v, str) and control_chars(v):
+                self.add("workbook.control_chars", sheet, cell_name(r, c), raw=v[:40], chars=control_chars(v))
+
+    def unusable(self, raw) -> bool:
+        """A cell already reported by :meth:`cell_contents`."""
+        return isinstance(raw, BadCell) or (isinstance(raw, str) and bool(control_chars(raw)))
 
     def input(self, sheet, it: Item, r: int, raw) -> None:
+        if self.unusable(raw):
+            return
         if isinstance(raw, str) and raw.startswith("="):
             self.input_formulas.append((sheet, it, r, raw))
             return
@@ -740,7 +831,9 @@ class _SheetReader:
     def parsed(self, sheet, it: Item, r: int, raw, formula_text: str = "") -> None:
         cell = f"{VALUE}{r}"
         el = it.element if it.input_factor == 1 else replace(it.element, unit_zh=it.unit)
-        res = parse_value(raw, el.type, element=el, location=self.loc(sheet, cell))
+        cells = self.cells.get(sheet.zh)
+        percent = cells is not None and (r, _col(VALUE)) in cells.percent and not formula_text
+        res = parse_value(raw, el.type, element=el, location=self.loc(sheet, cell), percent_format=percent)
         for f in res.findings:
             f.org_unit, f.period = self.school, self.year
         self.findings.extend(res.findings)
@@ -751,6 +844,11 @@ class _SheetReader:
         value = res.value
         if it.input_factor != 1:
             value = float(Decimal(repr(value)) * Decimal(repr(it.input_factor)))
+        wrong = out_of_range(value, it.element, self.ds.catalogue, "school", self.loc(sheet, cell))
+        if wrong is not None:
+            wrong.org_unit, wrong.period = self.school, self.year
+            self.findings.append(wrong)
+            return
         self.rows.append(Row(element=it.element.code, dims=dims_text(it.dims), period=self.year,
                              scope=self.layout.scope, value=value, source=self.source,
                              origin=f"{self.path.name} {sheet.zh}!{cell}"))
@@ -858,6 +956,9 @@ class _SheetReader:
         rec: dict = {}
         for c in sheet.columns:
             v, cell = raw[c.key], f"{c.letter}{r}"
+            if self.unusable(v):
+                rec[c.key] = None
+                continue
             if c.type == "count":
                 res = parse_value(v, "count", element=c.element, location=self.loc(sheet, cell))
                 for f in res.findings:
@@ -931,6 +1032,25 @@ def annotated_name(path: Path) -> str:
     return f"{path.stem}.批注.xlsx"
 
 
+def _writable(wb) -> None:
+    """Numbers that openpyxl can read but not write back (infinite, NaN, too large for a double)
+    are kept in the copy as the text they were written as."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                v = c.value
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and _finite(v) is None:
+                    c.value = str(v)
+
+
+def _finite(v) -> float | None:
+    try:
+        f = float(v)
+    except OverflowError:
+        return None
+    return f if f == f and abs(f) != float("inf") else None
+
+
 def annotate(path: str | Path, findings: list[Finding], out: str | Path, layout: Layout | None = None) -> Path | None:
     """A copy of the workbook with each problem cell filled (red: error, orange: warning) and
     commented, and a first sheet 问题清单 listing every finding. None if the file cannot be opened."""
@@ -940,12 +1060,18 @@ def annotate(path: str | Path, findings: list[Finding], out: str | Path, layout:
         wb = load_workbook(path)
     except Exception:
         return None
+    _writable(wb)
     by_cell: dict[tuple[str, str], list[Finding]] = {}
     for f in findings:
         if f.location.sheet in wb.sheetnames and f.location.cell and f.location.sheet != META_SHEET:
             by_cell.setdefault((f.location.sheet, f.location.cell), []).append(f)
     for (sheet, cell), fs in by_cell.items():
         c = wb[sheet][cell]
+        if isinstance(c, MergedCell):  # inside a merged range: mark its top-left cell
+            rng = next((m for m in wb[sheet].merged_cells.ranges if cell in m), None)
+            if rng is None:
+                continue
+            c = wb[sheet].cell(rng.min_row, rng.min_col)
         worst = "error" if any(f.severity == "error" for f in fs) else "warning"
         if all(f.severity == "info" for f in fs):
             continue

@@ -16,6 +16,7 @@ from pathlib import Path
 from nianbao.core.findings import Finding, FindingsError, Location
 from nianbao.core.messages import finding, phrase
 from nianbao.core.orgs import Registry
+from nianbao.ingest.cells import read_sheet, value_rows
 from nianbao.ingest.rows import VALUE_COLUMNS, read_value_rows
 
 SHEET = "values"
@@ -44,10 +45,12 @@ def read_values_xlsx(path: Path, catalogue, org_code: str, orgs: Registry | None
     if SHEET not in cached.sheetnames:
         raise _unreadable(path, "no_sheet", sheet=", ".join(cached.sheetnames), sheets=list(cached.sheetnames))
     formulas = _open(path, data_only=False)
-    rows_cached = list(cached[SHEET].iter_rows(values_only=True))
-    rows_formula = list(formulas[SHEET].iter_rows(values_only=True))
-    cached.close()
-    formulas.close()
+    try:
+        rows_cached = _value_rows(path, cached[SHEET])
+        rows_formula = _value_rows(path, formulas[SHEET])
+    finally:
+        cached.close()
+        formulas.close()
     if not rows_cached:
         raise _unreadable(path, "empty_sheet", sheet=SHEET, cell="A1", text={"columns": ",".join(VALUE_COLUMNS)})
     header = [str(h).strip() if h is not None else "" for h in rows_cached[0]]
@@ -79,6 +82,16 @@ def read_values_xlsx(path: Path, catalogue, org_code: str, orgs: Registry | None
     observations, row_findings = read_value_rows(header, rows(), path.name, catalogue, org_code, orgs,
                                                   locate=locate)
     return observations, findings + row_findings
+
+
+def _value_rows(path: Path, ws) -> list[tuple]:
+    """The sheet's values, no cell stopping the reading (a malformed number is kept as its text,
+    for parse_value to report); a sheet whose XML is broken cannot be read at all."""
+    cells = read_sheet(ws)
+    if cells.broken is not None:
+        raise FindingsError([finding("workbook.broken_sheet", Location(file=path.name, sheet=SHEET, cell=cells.broken),
+                                     sheet=SHEET, at=cells.broken or "—")])
+    return value_rows(cells)
 
 
 def _cell_text(raw, column, file, row, locate, findings):

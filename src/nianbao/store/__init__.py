@@ -10,19 +10,27 @@ Tables
     majors        org_unit, period, seq, code, name, category, students, entrants, is_new, origin,
                   imported_at, workbook_sha256 — the list of majors of a school's workbook.
     imports       the log of every import attempt: file, sha256, school, year, status
-                  (stored / unchanged / rejected), counts of values, errors and warnings.
+                  (stored / unchanged / rejected / exists), counts of values, errors and warnings.
+    removals      the audit record of every school-year removed (``nianbao store --remove``):
+                  when, by whom, the school and year, how many figures and majors, the workbook
+                  they came from and the reason given.
     store_meta    key / value (schema version).
 
 The unit of writing is a *submission*: one school and one year. Its rows are replaced in one
 transaction, and only when they differ from what is stored; so importing the same workbook twice
-changes nothing, and a rejected workbook never touches the stored figures.
+changes nothing, and a rejected workbook never touches the stored figures. A writer of the
+embedded store holds an exclusive lock beside the file (``nianbao.duckdb.lock``) from opening to
+closing, so two imports run one after the other: the second waits, then finds what the first
+stored (and, unless told to replace, says so instead of replacing it).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import os
 from dataclasses import dataclass, field
+from dataclasses import replace as replace_result
 from pathlib import Path
 
 from nianbao.catalogue.majors import MajorCatalogue
@@ -60,6 +68,13 @@ SCHEMA = [
         filled_by TEXT, phone TEXT)""",
     "CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 ]
+# added after schema version 1 without changing it: created by every writer when missing
+REMOVALS_COLUMNS = ("removed_at", "org_unit", "period", "observations", "majors", "removed_by", "reason",
+                    "workbook_sha256")
+REMOVALS_SCHEMA = """CREATE TABLE IF NOT EXISTS removals (
+        removed_at TIMESTAMP NOT NULL, org_unit TEXT NOT NULL, period INTEGER NOT NULL,
+        observations INTEGER NOT NULL, majors INTEGER NOT NULL, removed_by TEXT NOT NULL,
+        reason TEXT NOT NULL, workbook_sha256 TEXT NOT NULL)"""
 
 
 class StoreError(NianbaoError):
@@ -113,10 +128,37 @@ class Submission:
 
 @dataclass
 class SaveResult:
-    status: str  # stored / unchanged
+    status: str  # stored / unchanged / exists (other figures held, not replaced)
     added: int = 0
     changed: int = 0
     removed: int = 0
+    previous_file: str = ""  # exists: the workbook the held figures came from, and when
+    previous_at: _dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Held:
+    """One school-year the store holds figures for."""
+    org_unit: str
+    period: int
+    observations: int
+    majors: int
+    imported_at: _dt.datetime | None
+    file: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Removal:
+    """The audit record of a removed school-year."""
+    removed_at: _dt.datetime
+    org_unit: str
+    period: int
+    observations: int
+    majors: int
+    removed_by: str
+    reason: str
+    sha256: str
 
 
 def store_path(dataset_dir: str | Path) -> Path:
@@ -169,6 +211,11 @@ def _exists(location) -> bool:
         db.close()
 
 
+def exists(location) -> bool:
+    """Whether the store at ``location`` (a file or a URL) holds nianbao's tables."""
+    return _exists(location)
+
+
 class Store:
     """A dataset's store. Use as a context manager; ``read_only`` for readers."""
 
@@ -189,6 +236,8 @@ class Store:
                                     [SCHEMA_VERSION])
             version = self.db.execute("SELECT value FROM store_meta WHERE key = 'schema_version'") \
                 if self._has_table("store_meta") else []
+            if not read_only and version and not self._has_table("removals"):
+                self.db.execute(REMOVALS_SCHEMA)
         except Error as exc:
             self.db.close()
             raise StoreError(message("store.cannot_open", file=describe(self.path), error=exc)) from None
@@ -217,9 +266,12 @@ class Store:
         return self.db.has_table(name)
 
     # -- writing -------------------------------------------------------------------------
-    def save(self, sub: Submission, now: _dt.datetime | None = None) -> SaveResult:
-        """Replace the school-year of ``sub`` in one transaction, unless nothing differs."""
+    def save(self, sub: Submission, now: _dt.datetime | None = None, replace: bool = True) -> SaveResult:
+        """Replace the school-year of ``sub`` in one transaction, unless nothing differs. With
+        ``replace=False``, figures of that school-year already held from another workbook are
+        kept and the result says ``exists`` (with the file and time they came from)."""
         now = now or _dt.datetime.now()
+        _finite_only(sub)
         with self.db.transaction():
             self.db.lock(f"{sub.org_unit}/{sub.period}")
             old = {r[:4]: r[4] for r in self.db.execute(
@@ -234,6 +286,10 @@ class Store:
                 status="unchanged" if (old == new and old_majors == new_majors) else "stored",
                 added=len(new.keys() - old.keys()), removed=len(old.keys() - new.keys()),
                 changed=sum(1 for k in new.keys() & old.keys() if new[k] != old[k]))
+            if result.status == "stored" and not replace and (old or old_majors):
+                held = self._held(sub.org_unit, sub.period)
+                result = replace_result(result, status="exists", previous_file=held.file if held else "",
+                                        previous_at=held.imported_at if held else None)
             if result.status == "stored":
                 for table in ("observations", "majors"):
                     self.db.execute(f"DELETE FROM {table} WHERE org_unit = ? AND period = ?",
@@ -247,6 +303,58 @@ class Store:
             self._log(now, sub.file, sub.sha256, sub.org_unit, sub.period, sub.template, result.status,
                       len(sub.rows), 0, 0, result, sub.contact)
         return result
+
+    def _held(self, org_unit: str, period: int) -> Held | None:
+        found = self.held(org_unit, period)
+        return found[0] if found else None
+
+    def held(self, org_unit: str | None = None, period: int | None = None) -> list[Held]:
+        """The school-years held (all, or of one school and/or year): how many figures and
+        majors, when they were imported and from which workbook."""
+        where, params = _filters(org_unit, period)
+        counts: dict[tuple, list] = {}
+        for table in ("observations", "majors"):
+            for org, year, n, at, sha in self.db.execute(
+                    f"SELECT org_unit, period, COUNT(*), MAX(imported_at), MAX(workbook_sha256) FROM {table}{where} "
+                    "GROUP BY org_unit, period", params):
+                entry = counts.setdefault((org, year), [0, 0, None, ""])
+                entry[0 if table == "observations" else 1] = n
+                times = [x for x in (entry[2], at) if x is not None]
+                entry[2] = max(times) if times else None
+                entry[3] = entry[3] or sha
+        files = {}
+        for org, year, file, sha in self.db.execute(
+                f"SELECT org_unit, period, file, workbook_sha256 FROM imports{where} "
+                "ORDER BY imported_at", params):
+            files[(org, year, sha)] = file
+        return [Held(org, year, n_obs, n_maj, at, files.get((org, year, sha), ""), sha)
+                for (org, year), (n_obs, n_maj, at, sha) in sorted(counts.items())]
+
+    def remove(self, org_unit: str, period: int, removed_by: str, reason: str = "",
+               now: _dt.datetime | None = None) -> Removal | None:
+        """Remove one school-year's figures and majors in one transaction, with its audit record
+        (table ``removals``); None when the store holds nothing for it."""
+        now = now or _dt.datetime.now()
+        with self.db.transaction():
+            self.db.lock(f"{org_unit}/{period}")
+            held = self._held(org_unit, period)
+            if held is None:
+                return None
+            for table in ("observations", "majors"):
+                self.db.execute(f"DELETE FROM {table} WHERE org_unit = ? AND period = ?", [org_unit, int(period)])
+            record = Removal(now, org_unit, int(period), held.observations, held.majors, removed_by, reason,
+                             held.sha256)
+            self.db.insert("removals", REMOVALS_COLUMNS, [(
+                record.removed_at, record.org_unit, record.period, record.observations, record.majors,
+                record.removed_by, record.reason, record.sha256)])
+        return record
+
+    def removals(self) -> list[Removal]:
+        """Every removal recorded, oldest first."""
+        if not self._has_table("removals"):
+            return []
+        listed = ", ".join(REMOVALS_COLUMNS)
+        return [Removal(*r) for r in self.db.execute(f"SELECT {listed} FROM removals ORDER BY removed_at")]
 
     def log_rejected(self, file: str, sha256: str, org_unit: str | None, period: int | None,
                      template: str | None, n_errors: int, n_warnings: int) -> None:
@@ -293,6 +401,16 @@ class Store:
             "SELECT DISTINCT org_unit, period FROM observations")}
 
 
+def _finite_only(sub: Submission) -> None:
+    """A submission holding an infinite or NaN figure is refused whole: such a value can come
+    only from a reader that failed to reject it, and would break every sum it enters."""
+    bad = [r.origin or r.element for r in sub.rows if r.value is not None and not math.isfinite(r.value)]
+    bad += [m.origin or m.name for m in sub.majors
+            for v in (m.students, m.entrants) if v is not None and not math.isfinite(v)]
+    if bad:
+        raise StoreError(message("store.not_finite", org=sub.org_unit, year=sub.period, where=bad[:5]))
+
+
 def _filters(org_unit: str | None, period: int | None) -> tuple[str, list]:
     parts, params = [], []
     if org_unit is not None:
@@ -304,12 +422,15 @@ def _filters(org_unit: str | None, period: int | None) -> tuple[str, list]:
     return (" WHERE " + " AND ".join(parts) if parts else ""), params
 
 
-def merge_into(dataset_dir: str | Path, observations: list) -> tuple[list, list]:
+def merge_into(dataset_dir: str | Path, observations: list, catalogue=None, orgs=None) -> tuple[list, list]:
     """Merge the stored figures into a dataset's observations read from values.csv.
 
     Policy: the store wins by school-year. Rows of values.csv for an (org unit, year) that the
     store holds are dropped and replaced by the stored ones; where they differed, one ``info``
-    finding per school-year says how many. Returns (observations, findings).
+    finding per school-year says how many. With the ``catalogue`` (and the registry ``orgs``), a
+    stored figure that is not finite or lies outside its element's plausible range (written
+    before the range was checked) is left out with an error naming its origin and the command
+    that removes it. Returns (observations, findings).
     """
     path = locate(dataset_dir)
     if not _exists(path):
@@ -321,6 +442,9 @@ def merge_into(dataset_dir: str | Path, observations: list) -> tuple[list, list]
     except (StoreError, Error) as exc:
         return observations, [finding("store.unreadable", Location(file=name),
                                       text={"file": name, "error": exc})]
+    findings = []
+    if catalogue is not None:
+        stored, findings = _plausible(stored, catalogue, orgs, dataset_dir)
     held = {(org, row.period) for org, row in stored}
     kept, replaced = [], {}
     for o in observations:
@@ -332,7 +456,6 @@ def merge_into(dataset_dir: str | Path, observations: list) -> tuple[list, list]
     merged = kept + [Observation(element=r.element, dims=parse_dims(r.dims), period=r.period, scope=r.scope,
                                  value=r.value, org_unit=org, source=r.source, origin=r.origin)
                      for org, r in stored]
-    findings = []
     for (org, period), olds in sorted(replaced.items()):
         differ = [o for o in olds
                   if stored_value.get((org, o.element, dims_text(o.dims), o.period, o.scope)) != o.value]
@@ -340,6 +463,23 @@ def merge_into(dataset_dir: str | Path, observations: list) -> tuple[list, list]
             findings.append(finding("store.replaces_csv", Location(file="values.csv"), period=period, org_unit=org,
                                     text={"org": org, "year": period}, replaced=len(olds), different=len(differ)))
     return merged, findings
+
+
+def _plausible(stored: list, catalogue, orgs, dataset_dir) -> tuple[list, list]:
+    kept, findings = [], []
+    for org, r in stored:
+        unit = orgs.get(org) if orgs is not None else None
+        bounds = catalogue.bounds(r.element, unit.level if unit is not None else "school")
+        if math.isfinite(r.value) and (bounds is None or bounds[0] <= r.value <= bounds[1]):
+            kept.append((org, r))
+            continue
+        el = catalogue.elements.get(r.element)
+        findings.append(finding(
+            "store.out_of_range", Location(*(origin_location(r.origin) or (r.origin,))), period=r.period, org_unit=org,
+            value=repr(r.value), low=bounds[0] if bounds else "—", high=bounds[1] if bounds else "—",
+            text={"org": org, "year": r.period, "element": el.zh if el else r.element,
+                  "element_en": el.en if el else r.element, "dataset": str(dataset_dir)}))
+    return kept, findings
 
 
 def major_points(dataset_dir: str | Path, catalogue) -> dict[str, list]:

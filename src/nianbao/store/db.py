@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
@@ -83,17 +84,93 @@ class Database:
 _DUCKDB_LOCK = threading.RLock()
 
 
+WAIT_ENV = "NIANBAO_STORE_WAIT"  # seconds a writer waits for another writer of the same file
+WAIT_DEFAULT = 120.0
+
+
+class WriterLock:
+    """An exclusive advisory lock on ``<store>.lock``, held by one writing process at a time
+    (POSIX ``flock``; where it is not available, DuckDB's own file lock is all there is). Within
+    a process it is shared: the connections of one process to one file take turns through
+    ``_DUCKDB_LOCK`` instead."""
+
+    _held: dict[str, list] = {}  # lock file → [open file, number of holders] in this process
+    _guard = threading.Lock()
+
+    def __init__(self, path: Path):
+        self.key = str(path.with_name(path.name + ".lock").resolve())
+        self.acquired = False
+
+    def acquire(self, timeout: float) -> bool:
+        try:
+            import fcntl
+        except ImportError:
+            return True
+        with self._guard:  # one thread at a time, so that a process opens the lock file once
+            held = self._held.get(self.key)
+            if held is not None:
+                held[1] += 1
+                self.acquired = True
+                return True
+            f = open(self.key, "a+b")  # noqa: SIM115 — held until the last release
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError:
+                    if time.monotonic() >= deadline:
+                        f.close()
+                        return False
+                    time.sleep(0.05)
+            self._held[self.key] = [f, 1]
+        self.acquired = True
+        return True
+
+    def release(self) -> None:
+        if not self.acquired:
+            return
+        self.acquired = False
+        with self._guard:
+            held = self._held.get(self.key)
+            if held is None:
+                return
+            held[1] -= 1
+            if held[1] == 0:
+                del self._held[self.key]
+                held[0].close()  # closing drops the lock
+
+
 class DuckDBDatabase(Database):
     kind = "duckdb"
 
     def __init__(self, path: str | Path, read_only: bool = False):
         self.path = Path(path)
+        self._lock = None
         if os.environ.get("NIANBAO_STORE_SHARED") == "1":
             read_only = False  # a server process: DuckDB refuses two configurations of one file
+        elif not read_only and self.path.parent.is_dir():
+            wait = _wait_seconds()
+            self._lock = WriterLock(self.path)
+            if not self._lock_acquired(wait):
+                self._lock = None
+                raise Error(f"another nianbao process has been writing {self.path.name} for over {wait:g} s")
         try:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
+            self._unlock()
             raise Error(str(exc)) from None
+
+    def _lock_acquired(self, wait: float) -> bool:
+        try:
+            return self._lock.acquire(wait)
+        except OSError:  # a folder that cannot hold the lock file: DuckDB reports the folder
+            return True
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def execute(self, sql: str, params: list | tuple = ()) -> list[tuple]:
         try:
@@ -108,7 +185,17 @@ class DuckDBDatabase(Database):
                 yield self
 
     def close(self) -> None:
-        self._con.close()
+        try:
+            self._con.close()
+        finally:
+            self._unlock()
+
+
+def _wait_seconds() -> float:
+    try:
+        return max(0.0, float(os.environ.get(WAIT_ENV, WAIT_DEFAULT)))
+    except ValueError:
+        return WAIT_DEFAULT
 
 
 class PostgresDatabase(Database):

@@ -1,0 +1,169 @@
+"""The cells of one worksheet, read so that no cell can stop the reading.
+
+openpyxl turns each cell of a sheet's XML into a Python value and fails on the whole sheet when
+one cell is malformed (``<v>NaN</v>`` in a number cell, ``1.2.3``, a shared string that is not
+there, ``t="b"`` holding ``x``). Here each such cell becomes a :class:`BadCell` that keeps the
+text found in the file, so that the reader can name the cell; a number that a double cannot hold
+(``1e309``, 309 digits) is a BadCell too. A sheet whose XML is not well formed (a raw control
+character such as 0x01) cannot be read at all: :attr:`SheetCells.broken` then names the cell
+the parser stopped in.
+
+Besides the values, a sheet gives what a reader needs to see what the school saw: the number
+format of numeric cells shown as a percentage (a cell holding 1 under the format ``0%`` shows
+100%), and the merged ranges.
+
+Control characters (U+0000–U+001F except tab and line breaks, U+007F–U+009F) are found in text
+cells both raw and in Excel's escaped form ``_x0001_`` (which openpyxl leaves as written).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from openpyxl.cell.read_only import ReadOnlyCell
+from openpyxl.utils import coordinate_to_tuple, get_column_letter, range_boundaries
+from openpyxl.worksheet._reader import VALUE_TAG, WorkSheetParser
+
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+@dataclass(frozen=True)
+class BadCell:
+    """A cell whose stored content cannot be read as what its type says."""
+    text: str  # the content as written in the file
+    kind: str  # the cell type of the XML (n number, s shared string, b true/false, d date, e error),
+    # or too_large: a number that a double cannot hold, or not finite
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass
+class SheetCells:
+    values: dict[tuple[int, int], object] = field(default_factory=dict)
+    percent: set[tuple[int, int]] = field(default_factory=set)  # numbers shown as a percentage
+    merged: list[str] = field(default_factory=list)  # ranges such as "F4:F5"
+    broken: str | None = None  # the sheet's XML is not well formed: the cell it stops in (or "")
+
+    def merged_cells(self) -> dict[tuple[int, int], str]:
+        """Every cell covered by a merged range → the range."""
+        out = {}
+        for rng in self.merged:
+            try:
+                c1, r1, c2, r2 = range_boundaries(rng)
+            except (ValueError, TypeError):
+                continue
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    out[(r, c)] = rng
+        return out
+
+
+def cell_name(row: int, column: int) -> str:
+    return f"{get_column_letter(column)}{row}"
+
+
+def control_chars(text: str) -> list[str]:
+    """The control characters of a text (raw or escaped as _xHHHH_), as U+XXXX."""
+    found = [f"U+{ord(ch):04X}" for ch in text if _is_control(ch)]
+    found += [f"U+{int(h, 16):04X}" for h in _ESCAPE.findall(text) if _is_control(chr(int(h, 16)))]
+    return list(dict.fromkeys(found))
+
+
+def _is_control(ch: str) -> bool:
+    o = ord(ch)
+    return (o < 0x20 and ch not in "\t\n\r") or 0x7F <= o <= 0x9F
+
+
+def _is_percent_format(fmt: str) -> bool:
+    bare = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", fmt or "")
+    return "%" in bare
+
+
+class _Parser(WorkSheetParser):
+    """openpyxl's sheet parser, one cell at a time forgiving."""
+
+    def parse_cell(self, element):
+        try:
+            cell = super().parse_cell(element)
+        except (ValueError, IndexError, KeyError, TypeError, OverflowError):
+            text = element.findtext(VALUE_TAG, "") or ""
+            try:
+                row, column = coordinate_to_tuple(element.get("r") or "")
+            except (ValueError, TypeError):
+                row, column = self.row_counter, self.col_counter
+            return {"row": row, "column": column, "value": BadCell(text, element.get("t", "n")),
+                    "data_type": "e", "style_id": 0}
+        value = cell["value"]
+        if isinstance(value, float) and not math.isfinite(value) or (
+                isinstance(value, int) and not isinstance(value, bool) and _too_large(value)):
+            cell["value"] = BadCell(element.findtext(VALUE_TAG, "") or "", "too_large")
+        return cell
+
+
+def _too_large(value: int) -> bool:
+    try:
+        float(value)
+    except OverflowError:
+        return True
+    return False
+
+
+def read_sheet(ws) -> SheetCells:
+    """Every non-empty cell of a read-only worksheet (openpyxl), never raising on its content."""
+    out = SheetCells()
+    parent = ws.parent
+    formats: dict[int, bool] = {}
+    try:
+        with ws._get_source() as src:
+            parser = _Parser(src, ws._shared_strings, data_only=parent.data_only, epoch=parent.epoch,
+                             date_formats=parent._date_formats, timedelta_formats=parent._timedelta_formats)
+            for _, cells in parser.parse():
+                for c in cells:
+                    v, key = c["value"], (c["row"], c["column"])
+                    if v is None:
+                        continue
+                    out.values[key] = v
+                    style = c["style_id"]
+                    if style and isinstance(v, (int, float)) and not isinstance(v, bool):
+                        if style not in formats:
+                            fmt = ReadOnlyCell(ws, key[0], key[1], v, "n", style).number_format
+                            formats[style] = _is_percent_format(fmt)
+                        if formats[style]:
+                            out.percent.add(key)
+            merged = getattr(parser, "merged_cells", None)
+            out.merged = [str(m.coord) for m in getattr(merged, "mergeCell", []) or []]
+    except Exception as exc:  # any parser failure ends this sheet, with a finding naming the cell
+        out.broken = _cell_at(ws, getattr(exc, "position", None))
+    return out
+
+
+def _cell_at(ws, position) -> str:
+    """The cell whose XML holds ``position`` (line, column) of the sheet's part, if any."""
+    if not position:
+        return ""
+    try:
+        with ws._get_source() as src:
+            lines = src.read().split(b"\n")
+        line, column = position
+        offset = sum(len(x) + 1 for x in lines[:line - 1]) + column
+        data = b"\n".join(lines)[:offset]
+    except Exception:  # the part cannot be read again: the sheet is named without a cell
+        return ""
+    m = list(re.finditer(rb'<c\b[^>]*\br="([A-Z]{1,3}[0-9]{1,7})"', data))
+    return m[-1].group(1).decode("ascii") if m else ""
+
+
+def value_rows(cells: SheetCells) -> list[tuple]:
+    """The values of a sheet as rows of equal width, from row 1 (like openpyxl's
+    ``iter_rows(values_only=True)``)."""
+    if not cells.values:
+        return []
+    height = max(r for r, _ in cells.values)
+    width = max(c for _, c in cells.values)
+    rows = [[None] * width for _ in range(height)]
+    for (r, c), v in cells.values.items():
+        rows[r - 1][c - 1] = v
+    return [tuple(row) for row in rows]
