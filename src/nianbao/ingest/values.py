@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
