@@ -52,3 +52,29 @@ def test_floor_area_per_student_divides_like_by_like(figures_of, engine):
     assert (f.numerator, f.denominator) == (pytest.approx(area), students)
     assert f.value == pytest.approx(area / students)
     assert round(f.value, 2) == 48.48  # was 37.27 in the SQL, which divided by all 22863 students
+
+
+@pytest.mark.parametrize("engine", ALL_ENGINES)
+def test_a_school_with_nobody_in_work_reports_no_salary_and_is_not_missing(figures_of, engine):
+    """The city's mean starting salary is Σ salary × employed ÷ Σ employed over its schools
+    (summed here from values.csv); the school opened in 2022 has no graduates, reports 0 in
+    direct employment and no salary: it adds nothing and is not listed as not reporting."""
+    path = "examples/datong-2024-schools"
+    salary, employed = {}, {}
+    with open(f"{path}/values.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["period"] == "2024" and not row["dims"]:
+                if row["element"] == "starting_income_direct":
+                    salary[row["org_unit"]] = float(row["value"])
+                elif row["element"] == "employed_direct":
+                    employed[row["org_unit"]] = float(row["value"])
+    nobody = [s for s, n in employed.items() if n == 0]
+    assert nobody and not set(nobody) & set(salary)
+    total = sum(salary[s] * employed[s] for s in salary)
+    f = book(figures_of, engine, path).get("starting_income_direct", 2024, scope="all")
+    assert f.value == pytest.approx(total / sum(employed[s] for s in salary))
+    if engine == "python":
+        from nianbao.compute.aggregate import rollup
+        found = [x for x in rollup(dataset(path)).findings if x.code == "aggregate.incomplete"
+                 and x.values.get("element") == "starting_income_direct"]
+        assert not found

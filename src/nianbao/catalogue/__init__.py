@@ -33,6 +33,13 @@ The merge rules (nianbao.catalogue.merge):
   merging it; ``$drop: true`` removes an entry or a keyed item (dropping what is not there is
   an error); keys starting with ``$`` are these directives, never data.
 
+**Definitions that change.** An element or indicator whose definition changed between versions
+says so with ``definition_changed: {version: cn-2022, from: employment_rate, zh: …, en: …}``
+(``year:`` instead of ``version:`` gives the first year of the new definition; a version's is
+its ``valid_from``; a list gives several breaks). The figures on either side of a break are
+never compared: an indicator breaks where any element of its formula does
+(``Catalogue.definition_break``).
+
 After the merge the catalogue is checked as a whole (every formula's elements and dimensions
 defined, no indicator named like an element), each problem naming the file that set the entry.
 """
@@ -51,6 +58,20 @@ from nianbao.core import formula
 
 
 @dataclass(frozen=True)
+class DefinitionChange:
+    """A break in the definition of an element or indicator: figures of years before ``year``
+    are not comparable with those from ``year`` on. ``version`` is the catalogue version that
+    brought the new definition, ``from_code`` the element or indicator it takes the place of
+    (or ""), ``zh``/``en`` what changed, in words."""
+    code: str
+    year: int
+    version: str = ""
+    from_code: str = ""
+    zh: str = ""
+    en: str = ""
+
+
+@dataclass(frozen=True)
 class Element:
     code: str
     zh: str
@@ -63,6 +84,7 @@ class Element:
     source: str
     definition: str = ""
     range: str = ""  # the kind of quantity whose plausible range applies (catalogue.yaml ranges)
+    definition_changed: tuple[DefinitionChange, ...] = ()
 
     @property
     def is_reported_rate(self) -> bool:
@@ -86,6 +108,7 @@ class Indicator:
     scope: str | None = None
     fallback: str | None = None
     derived: bool = True  # False for the implicit indicator of a data element
+    definition_changed: tuple[DefinitionChange, ...] = ()
 
     @property
     def numerator_ast(self):
@@ -151,6 +174,28 @@ class Catalogue:
             name += f"（{cats}）" if lang == "zh" else f" ({cats})"
         return name
 
+    def definition_breaks(self, code: str) -> tuple[DefinitionChange, ...]:
+        """The definition changes a figure of ``code`` is subject to: its own and, for an
+        indicator, those of every element of its formula (and of its fallback), by year."""
+        ind = self.indicators.get(code)
+        if ind is None:
+            return ()
+        found = list(ind.definition_changed)
+        if ind.derived:
+            asts = [ind.numerator_ast] + ([ind.denominator_ast] if ind.denominator else [])
+            codes = [r.element for a in asts for r in formula.refs(a)] + ([ind.fallback] if ind.fallback else [])
+            for c in dict.fromkeys(codes):
+                el = self.elements.get(c)
+                if el is not None:
+                    found.extend(el.definition_changed)
+        return tuple(sorted(dict.fromkeys(found), key=lambda b: (b.year, b.code)))
+
+    def definition_break(self, code: str, a: int, b: int) -> DefinitionChange | None:
+        """The first definition change between years ``a`` and ``b`` (the later year under the
+        new definition, the earlier under the old), or None when the two are comparable."""
+        lo, hi = min(a, b), max(a, b)
+        return next((c for c in self.definition_breaks(code) if lo < c.year <= hi), None)
+
     def indicator(self, code: str) -> Indicator:
         try:
             return self.indicators[code]
@@ -167,7 +212,7 @@ def _element_indicator(el: Element) -> Indicator:
     return Indicator(code=el.code, zh=el.zh, en=el.en, numerator=el.code, denominator=None,
                      factor=1, unit_zh=el.unit_zh, unit_en=el.unit_en, style=style,
                      decimals=decimals, definition=el.definition or el.zh, source=el.source,
-                     derived=False)
+                     derived=False, definition_changed=el.definition_changed)
 
 
 # how figures roll up where a version has no aggregation.yaml
@@ -239,7 +284,8 @@ def build(m: Merged) -> Catalogue:
             elements[code] = Element(
                 code=code, zh=e["zh"], en=e["en"], unit_zh=e["unit"]["zh"], unit_en=e["unit"]["en"],
                 type=e["type"], period_type=e["period_type"], dims=tuple(e.get("dims", []) or []),
-                source=e.get("source", ""), definition=e.get("definition", ""), range=str(e.get("range") or ""))
+                source=e.get("source", ""), definition=e.get("definition", ""), range=str(e.get("range") or ""),
+                definition_changed=_changes(m, code, e.get("definition_changed"), where))
         except (KeyError, TypeError) as exc:
             raise _incomplete("数据元素", "element", code, exc, where,
                               "zh、en、unit（zh、en）、type、period_type") from None
@@ -263,8 +309,11 @@ def build(m: Merged) -> Catalogue:
                 denominator=i.get("denominator"), factor=float(i.get("factor", 1)),
                 unit_zh=i["unit"]["zh"], unit_en=i["unit"]["en"], style=i["format"]["style"],
                 decimals=int(i["format"].get("decimals", 2)), definition=i.get("definition", ""),
-                source=i.get("source", ""), scope=i.get("scope"), fallback=i.get("fallback"))
+                source=i.get("source", ""), scope=i.get("scope"), fallback=i.get("fallback"),
+                definition_changed=_changes(m, code, i.get("definition_changed"), where))
             asts = [ind.numerator_ast] + ([ind.denominator_ast] if ind.denominator else [])
+        except CatalogueError:
+            raise
         except (KeyError, TypeError, ValueError) as exc:
             raise _incomplete("指标", "indicator", code, exc, where,
                               "zh、en、numerator、unit（zh、en）、format（style）") from None
@@ -283,6 +332,14 @@ def build(m: Merged) -> Catalogue:
             raise CatalogueError(f"指标 {code} 的 fallback {ind.fallback} 未定义",
                                  f"indicator {code}: fallback {ind.fallback} is not an element", file=where)
         indicators[code] = ind
+    for code, item in list(elements.items()) + list(indicators.items()):
+        for c in item.definition_changed:
+            if c.from_code and c.from_code not in indicators:
+                raise CatalogueError(f"{code} 的 definition_changed 所写的 from {c.from_code} 不是数据元素或指标",
+                                     f"{code}: definition_changed names {c.from_code} (from), which is neither an "
+                                     f"element nor an indicator", hint="from 写被取代的数据元素或指标的代码，或省去",
+                                     file=at("indicators.yaml" if code in (m.data.get("indicators.yaml") or {})
+                                             else "elements.yaml", code))
     return Catalogue(
         id=meta.get("id", m.lineage[0]), meta=meta, dimensions=dims, elements=elements,
         indicators=indicators, outline=m.data.get("outline.yaml") or {},
@@ -290,6 +347,38 @@ def build(m: Merged) -> Catalogue:
         majors=majors, aggregation=m.data.get("aggregation.yaml") or DEFAULT_AGGREGATION,
         workbook=m.data.get("workbook.yaml") or {}, annex=m.data.get("annex.yaml") or {},
         plan=m.data.get("plan.yaml") or {}, path=m.folder, lineage=m.lineage, sources=m.sources)
+
+
+def _changes(m: Merged, code: str, spec, where: str) -> tuple[DefinitionChange, ...]:
+    """The ``definition_changed`` entries of an element or indicator: one mapping or a list, each
+    with ``year`` or ``version`` (a version this catalogue is or extends: its ``valid_from``)."""
+    if not spec:
+        return ()
+    out = []
+    for item in spec if isinstance(spec, list) else [spec]:
+        if not isinstance(item, dict):
+            raise CatalogueError(f"{code} 的 definition_changed 应为映射（year 或 version、from、zh、en）",
+                                 f"{code}: definition_changed must be a mapping (year or version, from, zh, en)",
+                                 file=where)
+        version = str(item.get("version") or "")
+        year = item.get("year")
+        if year is None and version:
+            if version not in m.lineage:
+                raise CatalogueError(f"{code} 的 definition_changed 所写的版本 {version} 不在本目录的版本链中"
+                                     f"（{' → '.join(m.lineage)}）",
+                                     f"{code}: definition_changed names version {version}, which this catalogue "
+                                     f"neither is nor extends", file=where)
+            folder = sources.version_dir(version, m.folder.parent)
+            year = (sources.read_yaml(folder / META) or {}).get("valid_from") if folder else None
+        try:
+            year = int(year)
+        except (TypeError, ValueError):
+            raise CatalogueError(f"{code} 的 definition_changed 缺少 year（新定义的第一年）或带 valid_from 的 version",
+                                 f"{code}: definition_changed needs year (the first year of the new definition) "
+                                 f"or a version with valid_from", file=where) from None
+        out.append(DefinitionChange(code=code, year=year, version=version, from_code=str(item.get("from") or ""),
+                                    zh=str(item.get("zh") or ""), en=str(item.get("en") or "")))
+    return tuple(out)
 
 
 def _incomplete(what_zh: str, what_en: str, code: str, exc: Exception, where: str, needed: str) -> CatalogueError:

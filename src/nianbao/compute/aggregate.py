@@ -131,6 +131,12 @@ class Rollup(dict):
             self.findings.append(finding("aggregate.not_summed", text={"name": el.zh, "name_en": el.en},
                                          element=code))
         self.school_values = values
+        # a mean over nobody (0 graduates in work: no starting salary) is not missing: the school
+        # reports a base of 0 and adds nothing to the mean
+        for (sch, e, d, p), v in list(values.items()):
+            for mean, weight in self.weighted.items():
+                if e == weight and d == () and v == 0 and (sch, mean, (), p) not in values:
+                    values[(sch, mean, (), p)] = 0.0
         periods = set(self.periods)
         keys: dict[tuple, int] = {}
         rows, cols, vals = [], [], []

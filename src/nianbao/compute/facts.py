@@ -50,6 +50,7 @@ class Fact:
     formula_en: str = ""
     inputs: tuple[Input, ...] = ()
     base_period: int | None = None  # for a change: the earlier period
+    definition_break: int | None = None  # a change across a change of definition: its first year
 
     @property
     def ref(self) -> str:
@@ -254,7 +255,9 @@ class FactBook:
     def change(self, code: str, period: int, base_period: int | None = None, dims=(),
                scope: str | None = None) -> Fact | None:
         """The change of a figure from ``base_period`` (default: the year before) to ``period``,
-        computed from the printed (rounded) values so the sentence agrees with the table."""
+        computed from the printed (rounded) values so the sentence agrees with the table. A
+        change across a change of the figure's definition (catalogue ``definition_changed``)
+        carries ``definition_break``: it is never printed as a comparison."""
         base_period = base_period or period - 1
         key = ("__change__", code, tuple(sorted(dims)), period, base_period, scope)
         if key in self._cache:
@@ -275,7 +278,9 @@ class FactBook:
                         style=now.style, decimals=now.decimals, kind="change", scope=scope_code,
                         numerator=now.rounded, denominator=before.rounded,
                         formula_zh=f"{period}年值 − {base_period}年值", formula_en=f"{period} − {base_period}",
-                        inputs=inputs, base_period=base_period)
+                        inputs=inputs, base_period=base_period,
+                        definition_break=brk.year if (brk := self.catalogue.definition_break(
+                            code, base_period, period)) else None)
         self._cache[key] = fact
         return fact
 

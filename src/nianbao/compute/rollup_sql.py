@@ -28,7 +28,8 @@ own, as ``nianbao indicators --by`` lists them), every figure with the number of
   reported and ``all`` only when a technical school did (otherwise ``all`` would be the
   ``excl_technical`` figure under the wrong name);
 - a school that reports some categories of a complete breakdown reports zero in the others;
-- means are weighted by their base over the schools reporting both;
+- means are weighted by their base over the schools reporting both (a school whose base is 0
+  and that gives no mean counts as reporting, adding nothing);
 - counts are rounded to whole numbers, amounts to 6 decimals.
 """
 
@@ -92,7 +93,14 @@ def aggregate_steps(catalogue, dialect) -> list[tuple[str, str, str]]:
   SELECT r.school, r.element, r.dims, r.period, r.value * w.value AS v, w.value AS w
   FROM school_rows r JOIN school_rows w
     ON w.school = r.school AND w.period = r.period AND w.dims = '' AND w.element = {weight_of}
-  WHERE r.element IN ({_in(weighted)})"""
+  WHERE r.element IN ({_in(weighted)})
+  UNION ALL
+  SELECT w.school, m.mean AS element, '' AS dims, w.period, 0.0 AS v, 0.0 AS w
+  FROM school_rows w JOIN ({" UNION ALL ".join(f"SELECT {literal(m)} AS mean, {literal(w)} AS weight"
+                              for m, w in sorted(weighted.items()))}) m ON w.element = m.weight
+  WHERE w.dims = '' AND w.value = 0 AND NOT EXISTS (
+    SELECT 1 FROM school_rows r WHERE r.school = w.school AND r.period = w.period AND r.element = m.mean
+      AND r.dims = '')"""
     else:
         figures = f"SELECT school, element, dims, period, value AS v, CAST(NULL AS {float_t}) AS w FROM school_rows"
 

@@ -59,7 +59,7 @@ class BuildContext:
             names = {k: v for k, v in names.items() if not k.startswith("area")}
             self.names = {"org": own.zh, "org_en": own.en or own.zh, "publisher": meta.get("publisher_zh", own.zh),
                           "publisher_en": meta.get("publisher_en", own.en or own.zh), **names}
-            self.outline_id = outline or meta.get("outline") or "school"
+            self.outline_id = outline or meta.get("report_type") or meta.get("outline") or "school"
             self.narratives = dataset.narratives
             self.own_school = True
         elif org is None:

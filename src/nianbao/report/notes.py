@@ -101,6 +101,24 @@ def table_notes(facts, catalogue, refs, b) -> list[str]:
     return notes
 
 
+def definition_notes(refs, periods, b) -> list[str]:
+    """Figures of a table whose definition changed within its years (catalogue
+    ``definition_changed``): one note per change, naming them and the first year of the new
+    definition; the years either side are not compared."""
+    if not periods:
+        return []
+    lo, hi = min(periods), max(periods)
+    words = b.words
+    groups: dict[tuple, list[str]] = {}
+    for ph in refs:
+        for c in b.cat.definition_breaks(ph.code):
+            if lo < c.year <= hi:
+                what = words("notes.definition_changed_what", text=c.zh) if c.zh else ""
+                groups.setdefault((c.year, what), []).append(b.header_name(ph))
+    return [words("notes.definition_changed", names=words.join(dict.fromkeys(names)), year=year, what=what)
+            for (year, what), names in sorted(groups.items())]
+
+
 def no_data_note(words) -> str:
     """“—”表示无数据。"""
     return words("notes.no_data", no_data=words.no_data)

@@ -194,6 +194,8 @@ def render_placeholder(ph: Placeholder, ctx: Context, lang: str = "zh", where: s
         raise SentenceError(ph.raw, "sentence.no_data", where, name=_name(cat, ph, "zh"), scope=scope, what=what,
                             name_en=_name(cat, ph, "en"), year=year)
     if ph.filter == "change":
+        if fact.definition_break is not None:  # across a change of definition: never a figure
+            return [text(words.text("change.definition_changed", lang), fact)]
         if not comparable(fact):  # across a break of scope (口径): never a figure
             return [text(words.text("change.not_comparable", lang), fact)]
         return phrases.change_runs(fact, lang, words)
@@ -228,8 +230,9 @@ def render(template: str, ctx: Context, lang: str = "zh", where: str = "") -> li
 
 
 def comparable(change: Fact) -> bool:
-    """A change whose two years share one scope (口径); across a break it is not printed."""
-    return len({i.scope for i in change.inputs}) <= 1
+    """A change whose two years share one scope (口径) and one definition; across a break of
+    either it is not printed."""
+    return change.definition_break is None and len({i.scope for i in change.inputs}) <= 1
 
 
 def split_clauses(template: str, words: Wording | None = None) -> list[tuple[str, str]]:

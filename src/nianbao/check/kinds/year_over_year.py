@@ -1,7 +1,8 @@
 """Year over year (逐年变动): a figure that jumps beyond its threshold from one year to the next
 is worth a second look, never wrong by itself. Thresholds are per element type: a relative
 change for counts and amounts, percentage points for rates; counts below ``min_base`` are left
-alone (a school going from 2 to 4 awards is no news)."""
+alone (a school going from 2 to 4 awards is no news). Across a change of an element's definition
+(catalogue ``definition_changed``) the two years are not compared."""
 
 from __future__ import annotations
 
@@ -30,8 +31,8 @@ class YearOverYear(Handler):
                     continue
                 element, dims, period, scope = key
                 prev = t.get((element, dims, period - 1, scope))
-                if prev is None:
-                    continue
+                if prev is None or self.cat.definition_break(element, period - 1, period):
+                    continue  # nothing to compare with, or the definition changed between the two
                 a, b = prev.value, o.value
                 points, rel = limit
                 if points is not None:

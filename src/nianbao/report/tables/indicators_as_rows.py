@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from nianbao.report import phrases
 from nianbao.report.document import Cell, Table
-from nianbao.report.notes import table_notes, years_without_data
+from nianbao.report.notes import definition_notes, table_notes, years_without_data
 from nianbao.report.runs import figure, text
 from nianbao.report.sentences import comparable
 from nianbao.report.tables import layout
@@ -13,8 +13,8 @@ from nianbao.report.tables import layout
 
 @layout("indicators_as_rows")
 def indicators_as_rows(b, t):
-    """Only the years and rows with data are kept; a change across a break of scope prints “—”
-    with a note."""
+    """Only the years and rows with data are kept; a change across a break of scope or of
+    definition prints “—” with a note."""
     w = b.words
     refs = [b.ref(c, t.section) for c in t.spec["rows"]]
     if (periods := b.left_out_periods(refs, t.periods, t.spec, t.section)) is None:
@@ -37,12 +37,15 @@ def indicators_as_rows(b, t):
             facts.append(f)
         if change:
             ch = changes[ph.raw]
-            if ch is not None and not comparable(ch):
+            if ch is not None and ch.definition_break is not None:  # the years span the change
+                ch = None
+            elif ch is not None and not comparable(ch):
                 broken.append(b.header_name(ph))
                 ch = None
             row.append(Cell(phrases.signed_change_runs(ch, words=w) if ch else [text(w.no_data)]))
         rows.append(row)
     notes = table_notes(facts, b.cat, refs, b) + years_without_data(t.periods, periods, w) \
         + ([w("notes.rows_missing", names=w.join(dropped))] if dropped else []) \
-        + ([w("notes.change_not_comparable", names=w.join(broken))] if broken else [])
+        + ([w("notes.change_not_comparable", names=w.join(broken))] if broken else []) \
+        + definition_notes(refs, periods, b)  # names the figures whose change is left blank
     return Table(t.key, "", "", header, rows, notes, periods=periods)

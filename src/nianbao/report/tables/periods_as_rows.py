@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from nianbao.report.document import Cell, Table
-from nianbao.report.notes import table_notes, years_without_data
+from nianbao.report.notes import definition_notes, table_notes, years_without_data
 from nianbao.report.runs import figure, text
 from nianbao.report.tables import layout
 
 
 @layout("periods_as_rows")
 def periods_as_rows(b, t):
-    """Only the years and columns with data are kept."""
+    """Only the years and columns with data are kept; figures whose definition changed within
+    the years shown get a note (the years either side are not compared)."""
     w = b.words
     refs = [b.ref(c, t.section) for c in t.spec["columns"]]
     if (periods := b.left_out_periods(refs, t.periods, t.spec, t.section)) is None:
@@ -29,4 +30,5 @@ def periods_as_rows(b, t):
         rows.append(row)
     return Table(t.key, "", "", header, rows, table_notes(facts, b.cat, refs, b)
                  + years_without_data(t.periods, periods, w)
-                 + ([w("notes.columns_missing", names=w.join(dropped))] if dropped else []), periods=periods)
+                 + ([w("notes.columns_missing", names=w.join(dropped))] if dropped else [])
+                 + definition_notes(refs, periods, b), periods=periods)
