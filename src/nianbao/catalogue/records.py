@@ -149,6 +149,12 @@ def parse(data: dict | None, elements: dict, dimensions: dict, at=lambda code: F
                 conds.append(Condition(col, values=tuple(str(x) for x in v)))
             else:
                 conds.append(Condition(col, values=(str(v),)))
+            choices = kind.columns[col].values
+            bad = [x for x in conds[-1].values if choices and x not in choices]
+            if bad:
+                raise _error(f"计数 {element} 的条件 {col} 写了该列没有的值 {'、'.join(bad)}（可选：{'、'.join(choices)}）",
+                             f"count {element}: {col} takes no value {', '.join(bad)} "
+                             f"(choices: {', '.join(choices)})", where)
         dims = []
         for dim, spec in (c.get("dims") or {}).items():
             if dim not in elements[element].dims or dim not in dimensions:
