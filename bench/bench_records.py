@@ -11,7 +11,8 @@ every school in three (or four) ways, each in its own process:
             in DuckDB, the indicators by the SQL compiled from the catalogue (compute.sql)
   SQL       a hand-written DuckDB query: the same counts with FILTER, GROUP BY school, the rates
   pandas    the same with pandas (pyarrow Parquet reader, vectorised masks, groupby)
-  Spark     (--spark) the hand-written query on Spark SQL, local mode
+  Spark     (--spark) the hand-written query on Spark SQL, local mode (CPU and peak memory of
+            the Python driver and the Java process added; the JVM's start-up is in its CPU)
 
 The figures: students (and by major category), entrants, final-year students, graduates,
 direct employment (and by industry), further study (and by level), local, in-field, self-employed,
@@ -136,9 +137,9 @@ def _wide_to_out(cols, rows, breakdowns) -> dict:
         school = row[0]
         for name, v in zip(cols[1:], row[1:]):
             if v is not None:
-                out[f"{school}|{name}"] = v
+                out[f"{school}|{name}"] = float(v)  # Spark gives a DECIMAL for × 100.0
     for school, element, dims, n in breakdowns:
-        out[f"{school}|{element}[{dims}]"] = n
+        out[f"{school}|{element}[{dims}]"] = float(n)
     return out
 
 
@@ -197,6 +198,19 @@ def run_pandas(data: Path) -> dict:
     return out
 
 
+JVM: dict = {}  # CPU and peak memory of Spark's Java process, added to the Python driver's
+
+
+def _proc_usage(pid: int) -> dict:
+    """CPU seconds (user + system) and peak resident set of another process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    peak = next(int(line.split()[1]) / 1024 for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                if line.startswith("VmHWM:"))
+    return {"cpu": cpu, "peak_mb": peak}
+
+
 def run_spark(data: Path) -> dict:
     import logging
 
@@ -206,7 +220,8 @@ def run_spark(data: Path) -> dict:
     warehouse = tempfile.mkdtemp(prefix="bench-spark-")
     spark = (SparkSession.builder.master("local[2]").appName("bench_records")
              .config("spark.sql.warehouse.dir", warehouse).config("spark.ui.enabled", "false")
-             .config("spark.sql.shuffle.partitions", "4").getOrCreate())
+             .config("spark.sql.shuffle.partitions", "4").config("spark.ui.showConsoleProgress", "false")
+             .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     p = _paths(data)
     spark.read.parquet(str(p["students"])).createOrReplaceTempView("students")
@@ -219,6 +234,7 @@ def run_spark(data: Path) -> dict:
     bsql = HAND_BREAKDOWNS.replace("read_parquet('{students}')", "students").replace(
         "read_parquet('{graduates}')", "graduates").replace("GROUP BY ALL", "GROUP BY 1, 2, 3")
     breakdowns = [tuple(r) for r in spark.sql(bsql).collect()]
+    JVM.update(_proc_usage(spark.sparkContext._gateway.proc.pid))
     spark.stop()
     return _wide_to_out(cols, rows, breakdowns)
 
@@ -242,7 +258,8 @@ def child(way: str, data: Path, out: Path) -> None:
     t0, c0 = time.perf_counter(), time.process_time()
     result = WAYS[way](data)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    out.write_text(json.dumps({"wall": wall, "cpu": cpu, "imports": imports, "peak_mb": _peak_mb(),
+    cpu += JVM.get("cpu", 0.0)  # Spark: the Java process's CPU (from its start) too
+    out.write_text(json.dumps({"wall": wall, "cpu": cpu, "imports": imports, "peak_mb": _peak_mb() + JVM.get("peak_mb", 0.0),
                                "figures": result}),
                    encoding="utf-8")
 

@@ -3,17 +3,19 @@
 A dataset's ``records/`` folder holds one file a kind and year (``students-2020.csv``,
 ``graduates-2020.parquet``); the catalogue's ``records.yaml`` (``nianbao.catalogue.records``)
 says which columns each kind has and which data elements are counted from it. For each file
-one query scans the records once and groups them by school (and by the breakdowns the counts
-ask for, as GROUPING SETS), giving every count, mean and the number of invalid records; Python never loops over the records. The counts become the dataset's figures (one
-long table ``org_unit, element, dims, period, scope, value`` in the engine, or
-:class:`Observation` objects), each with its provenance: the file and the condition counted.
+one query scans the records once and groups them by school and the raw values the breakdowns
+read, giving every count, mean and the number of invalid records; the breakdowns are then
+summed from that small result (GROUPING SETS). Python never loops over the records. The counts
+become the dataset's figures (one long table ``org_unit, element, dims, period, scope, value``
+in the engine, or :class:`Observation` objects), each with its provenance: the file and the
+condition counted.
 
-Every column a count reads is read as text (school codes keep their leading zeros) and checked;
-the others change no figure and are not read. A CSV that is not UTF-8
-is decoded as GBK (GB 18030) in Python into a UTF-8 copy, since DuckDB reads no GBK. A record
-with an invalid value, or whose school is not in the registry, is not counted; it is a finding
-naming the file and line (CSV: the line of the file, header on line 1, one record a line;
-Parquet: the record's number) — listed up to :data:`LISTED` a file, the rest summed up.
+Every column a count reads is read as text (school codes keep their leading zeros) and checked
+(a choice as an ENUM, a number cast once); the others change no figure and are not read. A CSV
+that is not UTF-8 is decoded as GBK (GB 18030) in Python into a UTF-8 copy, since DuckDB reads
+no GBK. A record with an invalid value, or whose school is not in the registry, is not counted;
+it is a finding naming the file and line (CSV: the line of the file, header on line 1, one
+record a line; Parquet: the record's number) — listed up to :data:`LISTED` a file, the rest summed up.
 """
 
 from __future__ import annotations
