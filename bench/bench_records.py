@@ -31,6 +31,7 @@ import argparse
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -236,6 +237,7 @@ def run_spark(data: Path) -> dict:
     breakdowns = [tuple(r) for r in spark.sql(bsql).collect()]
     JVM.update(_proc_usage(spark.sparkContext._gateway.proc.pid))
     spark.stop()
+    shutil.rmtree(warehouse, ignore_errors=True)
     return _wide_to_out(cols, rows, breakdowns)
 
 
