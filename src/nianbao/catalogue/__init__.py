@@ -7,8 +7,9 @@ on), ``dimensions.yaml`` (disaggregations), ``elements.yaml`` (data elements),
 tables, charts, sentences), ``rules.yaml`` (check rules), ``standards.yaml`` (school
 standards), ``majors.yaml`` (专业目录), ``aggregation.yaml`` (how figures roll up),
 ``workbook.yaml`` (the school workbook), ``annex.yaml`` (the indicator tables printed at the end
-of a report, from cn-2022 on) and ``plan.yaml`` (what closes a school's gap to a standard: the
-达标 plan). Code interprets these files; it does not contain the domain.
+of a report, from cn-2022 on), ``plan.yaml`` (what closes a school's gap to a standard: the
+达标 plan) and ``records.yaml`` (the record-level files of students and graduates, and which
+elements are counted from them). Code interprets these files; it does not contain the domain.
 
 **Versions extend each other.** A version whose ``catalogue.yaml`` says ``extends: cn-2016``
 holds only what changes: each of its files is laid over the parent's file of the same name, a
@@ -51,6 +52,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from nianbao.catalogue import records as records_mod
 from nianbao.catalogue import sources
 from nianbao.catalogue.errors import CatalogueError
 from nianbao.catalogue.sources import FILES, HERE, META, Merged, available  # noqa: F401
@@ -134,6 +136,7 @@ class Catalogue:
     workbook: dict[str, Any] = field(default_factory=dict)
     annex: dict[str, Any] = field(default_factory=dict)  # indicator tables (附件), from cn-2022
     plan: dict[str, Any] = field(default_factory=dict)  # the 达标 plan: what closes which criterion
+    records: records_mod.Records = field(default_factory=records_mod.Records)  # record files, elements counted
     path: Path | None = None  # the version's folder
     lineage: tuple[str, ...] = ()  # this version, then the versions it extends
     sources: tuple[str, ...] = ()  # every file merged, eldest first (a dataset's own files last)
@@ -346,7 +349,8 @@ def build(m: Merged) -> Catalogue:
         rules=m.data.get("rules.yaml") or [], standards=m.data.get("standards.yaml") or {},
         majors=majors, aggregation=m.data.get("aggregation.yaml") or DEFAULT_AGGREGATION,
         workbook=m.data.get("workbook.yaml") or {}, annex=m.data.get("annex.yaml") or {},
-        plan=m.data.get("plan.yaml") or {}, path=m.folder, lineage=m.lineage, sources=m.sources)
+        plan=m.data.get("plan.yaml") or {}, records=records_mod.parse(m.data.get("records.yaml"), elements, dims, lambda c: at("records.yaml", c)),
+        path=m.folder, lineage=m.lineage, sources=m.sources)
 
 
 def _changes(m: Merged, code: str, spec, where: str) -> tuple[DefinitionChange, ...]:

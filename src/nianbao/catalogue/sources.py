@@ -19,7 +19,8 @@ HERE = Path(__file__).parent
 META = "catalogue.yaml"
 # the files of a version, in the order they are read; only these may extend a version
 FILES = (META, "dimensions.yaml", "elements.yaml", "indicators.yaml", "outline.yaml", "rules.yaml",
-         "standards.yaml", "majors.yaml", "aggregation.yaml", "workbook.yaml", "annex.yaml", "plan.yaml")
+         "standards.yaml", "majors.yaml", "aggregation.yaml", "workbook.yaml", "annex.yaml", "plan.yaml",
+         "records.yaml")
 VERSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 

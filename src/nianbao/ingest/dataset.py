@@ -20,10 +20,11 @@ from typing import Any
 import yaml
 
 from nianbao import catalogue as cat_mod
-from nianbao.core.findings import Finding
-from nianbao.core.messages import phrase
+from nianbao.core.findings import Finding, Location
+from nianbao.core.messages import finding, phrase
 from nianbao.core.observations import Claim, MajorPoint, Observation, OrgUnit, parse_dims  # noqa: F401
 from nianbao.core.orgs import Registry
+from nianbao.ingest import records
 from nianbao.ingest.majors import read_majors
 from nianbao.ingest.orgs import read_orgs
 from nianbao.ingest.rows import catalogue_error, read_claims, read_error, read_values
@@ -96,6 +97,8 @@ def load_dataset(path: str | Path) -> Dataset:
     # figures imported from school workbooks (nianbao import) replace values.csv by school-year
     ds.observations, stored_findings = merge_into(path, ds.observations, catalogue, ds.orgs)
     ds.findings.extend(stored_findings)
+    if (path / records.FOLDER).is_dir():  # student and graduate records, counted school by school
+        _count_records(ds)
     claims_path = path / "claims.csv"
     if claims_path.exists():
         ds.claims = read_claims(claims_path)
@@ -115,6 +118,26 @@ def load_dataset(path: str | Path) -> Dataset:
         except yaml.YAMLError as exc:
             raise read_error(own, "bad_standards", error=str(exc)) from None
     return ds
+
+
+def _count_records(ds: Dataset) -> None:
+    """The figures counted from ``records/`` replace the same school, element and year of
+    values.csv (an info finding says which)."""
+    if ds.orgs is not None:
+        schools = [o.code for o in ds.orgs.schools()]
+    else:
+        schools = [ds.org_unit.code] if ds.org_unit.level == "school" else []
+    counted = records.count_records(ds.path / records.FOLDER, ds.catalogue, schools)
+    ds.findings.extend(counted.findings)
+    ds.observations, replaced = records.replace_counted(ds.observations, counted.observations())
+    by_unit: dict[tuple[str, int], list[str]] = {}
+    for org, element, period in sorted(replaced):
+        by_unit.setdefault((org, period), []).append(element)
+    files = {rf.period: rf.name for rf in counted.files}
+    for (org, period), elements in sorted(by_unit.items()):
+        ds.findings.append(finding("records.replaces_values", Location(file=files.get(period, records.FOLDER)),
+                                   period=period, org_unit=org, school=org, file=files.get(period, records.FOLDER),
+                                   elements=elements))
 
 
 def _majors(ds: Dataset) -> tuple[list[MajorPoint], list[Finding]]:

@@ -20,8 +20,9 @@ class DuckDBConnection(Connection):
         self.db.execute(f"DROP TABLE IF EXISTS {table}")
         self.db.execute(self.dialect.create(table, columns))
         rows = list(rows)
-        if rows:
-            self.db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(columns))})", rows)
+        if rows:  # in bulk: one list a column, unnested side by side (executemany is a statement a row)
+            lists = ", ".join(f"UNNEST(?::{self.dialect.type_name(t)}[])" for _, t in columns)
+            self.db.execute(f"INSERT INTO {table} SELECT {lists}", [list(col) for col in zip(*rows)])
 
     def materialize(self, table, select):
         self.db.execute(f"DROP TABLE IF EXISTS {table}")

@@ -1,0 +1,487 @@
+"""Record-level files (个案数据) counted into figures, school by school, in DuckDB.
+
+A dataset's ``records/`` folder holds one file a kind and year (``students-2020.csv``,
+``graduates-2020.parquet``); the catalogue's ``records.yaml`` (``nianbao.catalogue.records``)
+says which columns each kind has and which data elements are counted from it. For each file
+one query scans the records once and groups them by school and the raw values the breakdowns
+read, giving every count, mean and the number of invalid records; the breakdowns are then
+summed from that small result (GROUPING SETS). Python never loops over the records. The counts
+become the dataset's figures (one long table ``org_unit, element, dims, period, scope, value``
+in the engine, or :class:`Observation` objects), each with its provenance: the file and the
+condition counted.
+
+Every column a count reads is read as text (school codes keep their leading zeros) and checked
+(a choice as an ENUM, a number cast once); the others change no figure and are not read. A CSV
+that is not UTF-8 is decoded as GBK (GB 18030) in Python into a UTF-8 copy, since DuckDB reads
+no GBK. A record with an invalid value, or whose school is not in the registry, is not counted;
+it is a finding naming the file and line (CSV: the line of the file, header on line 1, one
+record a line; Parquet: the record's number) — listed up to :data:`LISTED` a file, the rest summed up.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nianbao.catalogue.records import Column, Count, Kind, Records
+from nianbao.core.findings import Finding, Location
+from nianbao.core.messages import finding, phrase
+from nianbao.core.observations import Observation
+from nianbao.store import engines
+
+FOLDER = "records"
+NAME = re.compile(r"^(?P<kind>[A-Za-z_]+)-(?P<year>\d{4})\.(?P<ext>csv|parquet)$", re.IGNORECASE)
+LISTED = 50  # invalid records listed one by one in a file; the others are counted in one finding
+FIGURES = (("org_unit", "text"), ("element", "text"), ("dims", "text"), ("period", "int"), ("scope", "text"),
+           ("value", "float"), ("origin", "text"))
+
+
+@dataclass(frozen=True)
+class RecordFile:
+    path: Path
+    kind: str
+    period: int
+    format: str  # csv / parquet
+
+    @property
+    def name(self) -> str:
+        return f"{FOLDER}/{self.path.name}"
+
+
+@dataclass
+class Counted:
+    """What counting the record files gave: the figures (in the engine's table, and as rows),
+    the files read and the findings."""
+    files: list[RecordFile] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)  # FIGURES, when fetched
+
+    def observations(self) -> list[Observation]:
+        return [Observation(element=e, dims=_dims(d), period=int(p), scope=s, value=float(v), org_unit=o,
+                            source=src, origin=origin)
+                for o, e, d, p, s, v, origin, src in self.rows]
+
+
+def _dims(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(tuple(p.split("=", 1)) for p in text.split(","))) if text else ()
+
+
+def discover(folder: Path, records: Records) -> tuple[list[RecordFile], list[Finding]]:
+    """The record files of a dataset's ``records/`` folder, by name; a file whose name does not
+    say a known kind and a year is a finding (it is not read)."""
+    files, findings = [], []
+    if not folder.is_dir():
+        return files, findings
+    for p in sorted(folder.iterdir()):
+        if p.name.startswith(".") or p.is_dir():
+            continue
+        m = NAME.match(p.name)
+        if not m or m.group("kind").lower() not in records.kinds:
+            findings.append(finding("records.unreadable:name", Location(file=f"{FOLDER}/{p.name}"),
+                                    file=f"{FOLDER}/{p.name}", text={"kinds": list(records.kinds)}))
+            continue
+        files.append(RecordFile(p, m.group("kind").lower(), int(m.group("year")), m.group("ext").lower()))
+    return files, findings
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+def _quote_path(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _text(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _utf8_prefix_ok(path: Path, size: int = 1 << 20) -> bool:
+    data = path.read_bytes()[:size] if path.stat().st_size <= size else _head(path, size)
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _head(path: Path, size: int) -> bytes:
+    with path.open("rb") as f:
+        return f.read(size)
+
+
+def _transcode(path: Path, into: Path) -> Path | None:
+    """A UTF-8 copy of a GBK (GB 18030) file, decoded in chunks; None if it is not GBK either."""
+    out = into / (path.stem + ".utf8.csv")
+    decoder = codecs.getincrementaldecoder("gb18030")()
+    try:
+        with path.open("rb") as src, out.open("w", encoding="utf-8", newline="") as dst:
+            while chunk := src.read(1 << 22):
+                dst.write(decoder.decode(chunk))
+            dst.write(decoder.decode(b"", final=True))
+    except UnicodeDecodeError:
+        return None
+    return out
+
+
+def _scan(rf: RecordFile, readable: Path, lines: bool = False) -> str:
+    """The table function reading a file; ``lines``: with each Parquet record's number."""
+    if rf.format == "parquet":
+        return f"read_parquet({_quote_path(readable)}{', file_row_number = true' if lines else ''})"
+    return f"read_csv({_quote_path(readable)}, all_varchar = true, header = true)"
+
+
+class _Unreadable(Exception):
+    def __init__(self, finding_: Finding):
+        self.finding = finding_
+
+
+def _open(con, rf: RecordFile, tmp: Path) -> tuple[Path, list[str]]:
+    """The file to scan (UTF-8 or Parquet; a GBK file transcoded) and its header."""
+    readable = rf.path
+    if rf.format == "csv" and not _utf8_prefix_ok(rf.path):
+        readable = _transcode(rf.path, tmp)
+        if readable is None:
+            raise _Unreadable(finding("records.unreadable:encoding", Location(file=rf.name), file=rf.name))
+    try:
+        header = [r[0] for r in con.query(f"DESCRIBE SELECT * FROM {_scan(rf, readable)}")]
+    except engines.EngineError:
+        raise
+    except Exception as exc:  # noqa: BLE001 — the driver's error, reported as a finding
+        if rf.format == "csv" and readable == rf.path and "unicode" in str(exc).lower():
+            readable = _transcode(rf.path, tmp)
+            if readable is None:
+                raise _Unreadable(finding("records.unreadable:encoding", Location(file=rf.name),
+                                          file=rf.name)) from None
+            return _open_again(con, rf, readable)
+        raise _Unreadable(finding("records.unreadable:format", Location(file=rf.name), file=rf.name,
+                                  error=_first_line(exc))) from None
+    return readable, header
+
+
+def _open_again(con, rf, readable):
+    try:
+        return readable, [r[0] for r in con.query(f"DESCRIBE SELECT * FROM {_scan(rf, readable)}")]
+    except Exception as exc:  # noqa: BLE001
+        raise _Unreadable(finding("records.unreadable:format", Location(file=rf.name), file=rf.name,
+                                  error=_first_line(exc))) from None
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().split("\n")[0][:200]
+
+
+# -- the SQL of one file -------------------------------------------------------------------------
+
+NUMERIC = ("int", "year", "number")
+
+
+def _valid(col: Column, v: str) -> str:
+    """SQL: the text ``c_<key>`` is a valid value of ``col`` (NULL is an empty cell); a number
+    column's value is ``n_<key>``."""
+    checks = []
+    if col.type == "code" and col.length:
+        checks.append(f"length({v}) = {int(col.length)}")
+    elif col.type in NUMERIC:
+        cast = f"n_{col.key}"
+        lo, hi = (1900, 2100) if col.type == "year" else (col.min, col.max)
+        checks.append(f"{cast} IS NOT NULL")
+        if col.type != "number":
+            checks.append(f"{cast} = round({cast})")
+        if lo is not None:
+            checks.append(f"{cast} >= {float(lo)!r}")
+        if hi is not None:
+            checks.append(f"{cast} <= {float(hi)!r}")
+    elif col.type == "choice":
+        checks.append(f"e_{col.key} IS NOT NULL")
+    check = " AND ".join(checks) or "TRUE"
+    if col.required:
+        return f"({v} IS NOT NULL AND {check})"
+    return f"({v} IS NULL OR ({check}))"
+
+
+def _condition(count: Count, kind: Kind, period: int) -> str:
+    parts = []
+    for c in count.where:
+        col = kind.columns[c.column]
+        if c.other:
+            other = kind.columns[c.other]
+            numeric = col.type in NUMERIC and other.type in NUMERIC
+            parts.append(f"n_{c.column} = n_{c.other}" if numeric else f"c_{c.column} = c_{c.other}")
+        elif c.period is not None:
+            parts.append(f"n_{c.column} = {int(period + c.period)}" if col.type in NUMERIC
+                         else f"c_{c.column} = {_text(str(period + c.period))}")
+        elif col.type == "choice":  # an ENUM compares as an integer
+            parts.append(f"e_{c.column} IN ({', '.join(_text(v) for v in c.values)})")
+        else:
+            parts.append(f"c_{c.column} IN ({', '.join(_text(v) for v in c.values)})")
+    return " AND ".join(["ok"] + parts)
+
+
+def _dim_expr(b, catalogue) -> str:
+    if b.first:
+        return f"left(c_{b.column}, {int(b.first)})"
+    cats = catalogue.dimensions[b.dim].get("categories") or {}
+    whens = " ".join(f"WHEN {_text(label)} THEN {_text(code)}"
+                     for code, spec in cats.items() for label in {code, str(spec.get("zh", code))})
+    return f"CASE c_{b.column} {whens} ELSE c_{b.column} END"
+
+
+@dataclass
+class _Plan:
+    rf: RecordFile
+    kind: Kind
+    counts: list[Count]
+    columns: dict[str, str]  # key → header in the file
+    dims: list  # Breakdown, one per dimension used
+    used: list[str] = field(default_factory=list)  # the columns the counts read (school first)
+
+
+def _plan(rf: RecordFile, kind: Kind, header: list[str], records: Records) -> tuple[_Plan | None, list[Finding]]:
+    by_name = {h.strip().lower(): h for h in header}
+    columns, missing = {}, []
+    for key, col in kind.columns.items():
+        h = by_name.get(key.lower()) or by_name.get(col.zh.lower())
+        if h is not None:
+            columns[key] = h
+        elif col.required:
+            missing.append(col)
+    if missing:
+        return None, [finding("records.missing_column", Location(file=rf.name), file=rf.name, column=c.zh,
+                              column_key=c.key, text={"column_en": c.en}) for c in missing]
+    counts = [c for c in records.counts_of(kind.code)
+              if all(w.column in columns or not kind.columns[w.column].required for w in c.where)]
+    dims = list({b.dim: b for c in counts for b in c.dims}.values())
+    used = ["school"] + [w.column for c in counts for w in c.where] + [w.other for c in counts for w in c.where if w.other]
+    used += [b.column for b in dims] + [c.mean for c in counts if c.mean]
+    used = [k for k in kind.columns if k in set(used)]  # in the file's order of the catalogue
+    return _Plan(rf, kind, counts, columns, dims, used), []
+
+
+def _source(plan: _Plan, scan: str, lines: bool = False) -> str:
+    """One row a record: ``c_<column>`` (trimmed text, NULL when empty), ``n_<column>`` (a number
+    column's value), ``e_<column>`` (a choice's value, NULL if not one of them), ``ok_<column>`` and ``ok`` (every column valid) — for the columns the counts
+    read: a column no count reads changes no figure, and is not checked; with ``lines``, the
+    Parquet record's number ``line``."""
+    cols = ["file_row_number + 1 AS line"] if lines and plan.rf.format == "parquet" else []
+    for key in plan.used:
+        cols.append(f"NULLIF(TRIM(CAST({_ident(plan.columns[key])} AS VARCHAR)), '') AS c_{key}"
+                    if key in plan.columns else f"CAST(NULL AS VARCHAR) AS c_{key}")
+    nums = "".join(f", TRY_CAST(c_{k} AS DOUBLE) AS n_{k}" for k in plan.used
+                   if plan.kind.columns[k].type in NUMERIC)
+    # a choice as an ENUM: the check is a lookup, 8× faster than IN over text
+    nums += "".join(f", TRY_CAST(c_{k} AS ENUM({', '.join(_text(v) for v in plan.kind.columns[k].values)})) AS e_{k}"
+                    for k in plan.used if plan.kind.columns[k].type == "choice")
+    oks = [f"{_valid(plan.kind.columns[key], 'c_' + key)} AS ok_{key}" for key in plan.used]
+    return (f"SELECT *, {' AND '.join('ok_' + k for k in plan.used)} AS ok FROM (\n"
+            f"  SELECT *, {', '.join(oks)} FROM (SELECT *{nums} FROM (SELECT {', '.join(cols)} FROM {scan}) r) n\n) v")
+
+
+def fine_sql(plan: _Plan, scan: str) -> str:
+    """The one scan of a file: the records grouped by school and by the raw values of the
+    columns the breakdowns read, with every count (a mean as its sum and number) and the
+    number of invalid records. Its rows are few; the breakdowns are summed from them."""
+    cols = list(dict.fromkeys(b.column for b in plan.dims))
+    aggs = ["COUNT(*) AS n_records", "COUNT(*) FILTER (WHERE NOT ok) AS n_bad"]
+    for c in plan.counts:
+        cond = _condition(c, plan.kind, plan.rf.period)
+        if c.mean:
+            value = f"n_{c.mean}"
+            aggs.append(f"SUM({value}) FILTER (WHERE {cond}) AS s_{c.element}")
+            aggs.append(f"COUNT({value}) FILTER (WHERE {cond}) AS x_{c.element}")
+        else:
+            aggs.append(f"COUNT(*) FILTER (WHERE {cond}) AS x_{c.element}")
+    keys = ", ".join(["c_school"] + [f"c_{k}" for k in cols])
+    return f"SELECT {keys},\n  " + ",\n  ".join(aggs) + f"\nFROM ({_source(plan, scan)}) s\nGROUP BY {keys}"
+
+
+def wide_sql(plan: _Plan, fine: str, catalogue) -> str:
+    """The counts by school, and by school and each breakdown (GROUPING SETS over the rows of
+    :func:`fine_sql`); ``gg_<dim>`` is 1 on the rows that are not of that breakdown."""
+    g = "".join(f", {_dim_expr(b, catalogue)} AS g_{b.dim}" for b in plan.dims)
+    aggs = ["SUM(n_records) AS n_records", "SUM(n_bad) AS n_bad"]
+    for c in plan.counts:
+        if c.mean:
+            aggs.append(f"SUM(s_{c.element}) / NULLIF(SUM(x_{c.element}), 0) AS x_{c.element}")
+        else:
+            aggs.append(f"SUM(x_{c.element}) AS x_{c.element}")
+    sets = ["(c_school)"] + [f"(c_school, g_{b.dim})" for b in plan.dims]
+    grouping = "".join(f", GROUPING(g_{b.dim}) AS gg_{b.dim}" for b in plan.dims)
+    return (f"SELECT c_school AS school{''.join(', g_' + b.dim for b in plan.dims)}{grouping},\n  "
+            + ",\n  ".join(aggs) + f"\nFROM (SELECT *{g} FROM {fine}) f\n"
+            + f"GROUP BY GROUPING SETS ({', '.join(sets)})")
+
+
+def figures_sql(plan: _Plan, wide: str, scope: str, catalogue) -> str:
+    """The long rows (``FIGURES`` and the source) of a file's counts, known schools only."""
+    base = " AND ".join(["k.code IS NOT NULL"] + [f"gg_{b.dim} = 1" for b in plan.dims])
+    parts = []
+    for c in plan.counts:
+        origin = _text(f"{plan.rf.name}: {_where_text(c, plan.rf.period)}")
+        src = _text(c.source)
+        parts.append(f"SELECT school, {_text(c.element)}, '', {plan.rf.period}, {_text(scope)}, x_{c.element}, "
+                     f"{origin}, {src} FROM {wide} w LEFT JOIN record_schools k ON k.code = w.school "
+                     f"WHERE {base} AND x_{c.element} IS NOT NULL")
+        for b in c.dims:
+            cats = list((catalogue.dimensions[b.dim].get("categories") or {}))
+            others = " AND ".join(f"gg_{o.dim} = 1" for o in plan.dims if o.dim != b.dim) or "TRUE"
+            parts.append(f"SELECT school, {_text(c.element)}, {_text(b.dim + '=')} || g_{b.dim}, {plan.rf.period}, "
+                         f"{_text(scope)}, x_{c.element}, {origin}, {src} FROM {wide} w "
+                         f"JOIN record_schools k ON k.code = w.school WHERE gg_{b.dim} = 0 AND {others} "
+                         f"AND g_{b.dim} IN ({', '.join(_text(x) for x in cats)}) AND x_{c.element} > 0")
+    return "\nUNION ALL\n".join(parts)
+
+
+def _where_text(c: Count, period: int) -> str:
+    out = []
+    for w in c.where:
+        if w.other:
+            out.append(f"{w.column}={w.other}")
+        elif w.period is not None:
+            out.append(f"{w.column}={period + w.period}")
+        else:
+            out.append(f"{w.column}={'|'.join(w.values)}")
+    text = ",".join(out) or "全部记录"
+    return f"mean({c.mean}) {text}" if c.mean else text
+
+
+# -- counting --------------------------------------------------------------------------------
+
+def count_into(con, files: list[RecordFile], catalogue, schools, table: str = "record_figures") -> Counted:
+    """Count ``files`` on the DuckDB connection ``con`` into ``table`` (``FIGURES`` and the
+    source of each count); ``schools`` are the registered school codes."""
+    records = catalogue.records
+    out = Counted(files=list(files))
+    con.load("record_schools", [("code", "text")], [(str(s),) for s in schools])
+    selects = []
+    with tempfile.TemporaryDirectory(prefix="nianbao-records-") as tmp:
+        for i, rf in enumerate(files):
+            kind = records.kinds[rf.kind]
+            try:
+                readable, header = _open(con, rf, Path(tmp))
+            except _Unreadable as exc:
+                out.findings.append(exc.finding)
+                continue
+            plan, problems = _plan(rf, kind, header, records)
+            scan = _scan(rf, readable)
+            out.findings.extend(problems)
+            if plan is None:
+                continue
+            wide = f"record_counts_{i}"
+            try:
+                con.materialize(f"{wide}_fine", fine_sql(plan, scan))
+                con.materialize(wide, wide_sql(plan, f"{wide}_fine", catalogue))
+            except Exception as exc:  # noqa: BLE001 — a file DuckDB cannot parse to the end
+                out.findings.append(finding("records.unreadable:format", Location(file=rf.name), file=rf.name,
+                                            error=_first_line(exc)))
+                continue
+            out.findings.extend(_problems(con, plan, _scan(rf, readable, lines=True), wide, catalogue))
+            if plan.counts:
+                selects.append(figures_sql(plan, wide, records.scope, catalogue))
+    columns = FIGURES + (("source", "text"),)
+    if selects:
+        con.materialize(table, "SELECT * FROM (\n" + "\nUNION ALL\n".join(selects) + "\n) f("
+                        + ", ".join(c for c, _ in columns) + ")")
+    else:
+        con.load(table, columns, [])
+    return out
+
+
+def _problems(con, plan: _Plan, scan: str, wide: str, catalogue) -> list[Finding]:
+    """Findings of one file: invalid values and unknown schools (listed with their lines, up to
+    LISTED), and breakdown values that are no category."""
+    rf, kind = plan.rf, plan.kind
+    base = " AND ".join(f"gg_{b.dim} = 1" for b in plan.dims) or "TRUE"
+    (n_bad, n_unknown), = con.query(
+        f"SELECT COALESCE(SUM(n_bad), 0), COALESCE(SUM(n_records) FILTER (WHERE k.code IS NULL), 0) "
+        f"FROM {wide} w LEFT JOIN record_schools k ON k.code = w.school WHERE {base}")
+    findings: list[Finding] = []
+    for b in plan.dims:
+        cats = set(catalogue.dimensions[b.dim].get("categories") or {})
+        others = " AND ".join(f"gg_{o.dim} = 1" for o in plan.dims if o.dim != b.dim) or "TRUE"
+        rows = con.query(f"SELECT g_{b.dim}, SUM(n_records - n_bad) FROM {wide} WHERE gg_{b.dim} = 0 AND {others} "
+                         f"AND g_{b.dim} IS NOT NULL GROUP BY 1 ORDER BY 1")
+        col, dim = kind.columns[b.column], catalogue.dimensions[b.dim]
+        for raw, n in rows:
+            if raw not in cats and n:
+                findings.append(finding("records.unknown_category", Location(file=rf.name), file=rf.name,
+                                        count=int(n), raw=raw, text={"column": col.zh, "column_en": col.en,
+                                                                     "dim": dim.get("zh", b.dim),
+                                                                     "dim_en": dim.get("en", b.dim)}))
+    if not n_bad and not n_unknown:
+        return findings
+    # the records at fault, in file order: a CSV's line is its position in a table filled in order
+    flag = "(NOT ok OR k.code IS NULL)"
+    keys = list(plan.used)
+    if rf.format == "parquet":
+        detail = (f"SELECT line, {', '.join('c_' + k for k in keys)}, {', '.join('ok_' + k for k in keys)}, "
+                  f"k.code IS NOT NULL FROM ({_source(plan, scan, lines=True)}) s LEFT JOIN record_schools k "
+                  f"ON k.code = s.c_school WHERE {flag} ORDER BY line LIMIT {LISTED}")
+    else:
+        con.materialize("record_lines", f"SELECT {flag} AS flag, "
+                        + ", ".join(f"CASE WHEN {flag} THEN c_{k} END AS c_{k}, ok_{k}" for k in keys)
+                        + f", k.code IS NOT NULL AS known FROM ({_source(plan, scan)}) s "
+                        f"LEFT JOIN record_schools k ON k.code = s.c_school")
+        detail = (f"SELECT rowid + 2, {', '.join('c_' + k for k in keys)}, {', '.join('ok_' + k for k in keys)}, "
+                  f"known FROM record_lines WHERE flag ORDER BY rowid LIMIT {LISTED}")
+    listed = 0
+    for row in con.query(detail):
+        line, values, oks, known = row[0], row[1:1 + len(keys)], row[1 + len(keys):1 + 2 * len(keys)], row[-1]
+        where = phrase("where.row" if rf.format == "csv" else "where.record", row=int(line))
+        where_en = phrase("where.row" if rf.format == "csv" else "where.record", "en", row=int(line))
+        loc = Location(file=rf.name, cell=where)
+        shown = False
+        for key, value, ok in zip(keys, values, oks):
+            if not ok:
+                col = kind.columns[key]
+                findings.append(finding("records.bad_value", loc, period=rf.period, file=rf.name, column=col.zh,
+                                        raw=value or "", text={"where": where, "where_en": where_en,
+                                                               "column_en": col.en, "allowed": col.allowed(),
+                                                               "allowed_en": col.allowed("en")}))
+                shown = True
+        if not known and values[0] is not None and (not shown or oks[0]):
+            findings.append(finding("records.unknown_school", loc, period=rf.period, file=rf.name, raw=values[0],
+                                    text={"where": where, "where_en": where_en}))
+        listed += 1
+    total = int(con.query(f"SELECT COUNT(*) FROM ({_source(plan, scan)}) s LEFT JOIN record_schools k "
+                          f"ON k.code = s.c_school WHERE {flag}")[0][0]) if rf.format == "parquet" else \
+        int(con.query("SELECT COUNT(*) FROM record_lines WHERE flag")[0][0])
+    if total > listed:
+        findings.append(finding("records.more_bad", Location(file=rf.name), period=rf.period, file=rf.name,
+                                count=total - listed, total=total))
+    return findings
+
+
+def count_records(folder: Path, catalogue, schools, con=None) -> Counted:
+    """Count the record files of ``folder`` (a dataset's ``records/``) on DuckDB and fetch the
+    figures; the dataset's figures then include them."""
+    files, findings = discover(folder, catalogue.records)
+    if not files:
+        return Counted(findings=findings)
+    own = con is None
+    con = con or engines.connect("duckdb")
+    try:
+        out = count_into(con, files, catalogue, schools)
+        out.rows = [tuple(r) for r in con.query(
+            "SELECT org_unit, element, dims, period, scope, value, origin, source FROM record_figures "
+            "ORDER BY org_unit, element, dims, period")]
+    finally:
+        if own:
+            con.close()
+    out.findings = findings + out.findings
+    return out
+
+
+def replace_counted(observations: list[Observation], counted: list[Observation]) -> tuple[list[Observation], set]:
+    """The observations with those of the (unit, element, period) counted from records removed,
+    the counted ones added; and the keys replaced."""
+    keys = {(o.org_unit, o.element, o.period) for o in counted}
+    replaced = {(o.org_unit, o.element, o.period) for o in observations if (o.org_unit, o.element, o.period) in keys}
+    return [o for o in observations if (o.org_unit, o.element, o.period) not in keys] + counted, replaced
+
+
