@@ -14,7 +14,7 @@ only from input cells, and the counts of a list are recomputed from its records.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
+import os
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -28,8 +28,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from nianbao import __version__
 from nianbao.catalogue.majors import MajorCatalogue
-from nianbao.core import formula
-from nianbao.core.findings import SEVERITY_ZH, Finding, Location
+from nianbao.core import formula, inputs
+from nianbao.core.findings import SEVERITY_ZH, Finding, FindingsError, Location
 from nianbao.core.formula import ref_key
 from nianbao.core.messages import finding as message
 from nianbao.ingest.values import parse_value
@@ -592,38 +592,43 @@ class WorkbookData:
         return self.submission is not None and not self.errors
 
 
-def _grid(ws) -> dict[tuple[int, int], object]:
-    return {(r, c): v for r, row in enumerate(ws.iter_rows(values_only=True), start=1)
-            for c, v in enumerate(row, start=1) if v is not None}
+def _grid(ws, deadline: inputs.Deadline | None = None) -> dict[tuple[int, int], object]:
+    grid = {}
+    for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        if deadline is not None and r % 512 == 0:
+            deadline.check()
+        grid.update(((r, c), v) for c, v in enumerate(row, start=1) if v is not None)
+    return grid
 
 
 def _col(letter: str) -> int:
     return ord(letter) - ord("A") + 1
 
 
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def read(path: str | Path, ds, year: int | None = None) -> WorkbookData:
     """Read a filled workbook for the dataset ``ds`` and the expected ``year`` (default: the
     dataset's report year). Never raises on bad input: every problem is a finding."""
     path = Path(path)
-    name = path.name
     year = year or ds.report_year
+    try:  # only a regular file of bounded size, a sound zip, no zip bomb, no DOCTYPE (core.inputs)
+        src = inputs.open_package(path, "xlsx")
+    except FindingsError as exc:
+        return WorkbookData(path, "", None, exc.findings)
     try:
-        sha = file_sha256(path)
-        wb = load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
-        return WorkbookData(path, "", None, [_finding("workbook.unreadable", Location(file=name),
-                                                      error=f"{type(exc).__name__}: {exc}")])
-    try:
-        return _read_open(wb, path, sha, ds, year)
-    finally:
-        wb.close()
+        with inputs.time_limit(src.deadline):
+            wb = load_workbook(src.stream(), read_only=True, data_only=False)
+            try:
+                return _read_open(wb, path, src.sha256, ds, year, src)
+            finally:
+                wb.close()
+    except Exception as exc:  # whatever the parser raises on this file is a finding: the batch goes on
+        findings = inputs.translate(exc, path.name)
+        if os.environ.get("NIANBAO_DEBUG") and findings[0].values.get("error"):
+            raise
+        return WorkbookData(path, src.sha256, None, findings)
 
 
-def _read_open(wb, path: Path, sha: str, ds, year: int) -> WorkbookData:
+def _read_open(wb, path: Path, sha: str, ds, year: int, src: inputs.Input | None = None) -> WorkbookData:
     name = path.name
     layout = load_layout(ds.catalogue)
     if META_SHEET not in wb.sheetnames:
@@ -647,6 +652,7 @@ def _read_open(wb, path: Path, sha: str, ds, year: int) -> WorkbookData:
     if wb_year != year:
         findings.append(_finding("workbook.wrong_year", where, school, wb_year, found=meta.get("year"), expected=year))
     reader = _SheetReader(wb, path, layout, ds, school, year, findings)
+    reader.src = src
     for sheet in layout.sheets:
         reader.sheet(sheet)
     if reader.input_formulas:
@@ -677,6 +683,7 @@ class _SheetReader:
         self.contact: dict[str, str] = {}
         self.input_formulas: list[tuple[SheetLayout, Item, int, str]] = []
         self.source = layout.spec.get("source_zh", "")
+        self.src: inputs.Input | None = None  # the checked bytes of the file, parsed instead of the path
 
     def loc(self, sheet: SheetLayout, cell: str = "") -> Location:
         return Location(file=self.path.name, sheet=sheet.zh, cell=cell)
@@ -688,7 +695,7 @@ class _SheetReader:
         if sheet.zh not in self.wb.sheetnames:
             self.add("workbook.missing_sheet", sheet, sheet=sheet.zh)
             return
-        grid = _grid(self.wb[sheet.zh])
+        grid = _grid(self.wb[sheet.zh], self.src.deadline if self.src else None)
         for i, text in enumerate(HEADERS[1:], start=2):
             if str(grid.get((HEADER_ROW, i), "")).strip() != text:
                 col = chr(ord("A") + i - 1)
@@ -758,7 +765,7 @@ class _SheetReader:
     def resolve_formulas(self) -> None:
         """Input cells holding a formula: use the result Excel saved, if there is one."""
         try:
-            wb = load_workbook(self.path, read_only=True, data_only=True)
+            wb = load_workbook(self.src.stream() if self.src else self.path, read_only=True, data_only=True)
         except Exception:  # already opened once; treat as no cached values
             wb = None
         grids = {}
@@ -937,8 +944,10 @@ def annotate(path: str | Path, findings: list[Finding], out: str | Path, layout:
     path, out = Path(path), Path(out)
     colours = (layout.spec["colours"] if layout else {"error": "FF9999", "warning": "FFC000"})
     try:
-        wb = load_workbook(path)
-    except Exception:
+        src = inputs.open_package(path, "xlsx")
+        with inputs.time_limit(src.deadline):
+            wb = load_workbook(src.stream())
+    except Exception:  # a file that cannot be read safely has its findings already; no copy
         return None
     by_cell: dict[tuple[str, str], list[Finding]] = {}
     for f in findings:
