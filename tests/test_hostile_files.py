@@ -197,6 +197,12 @@ def test_the_time_limit(good, monkeypatch):
     assert f.code == "file.timeout" and f.values["seconds"] == "1e-06"
 
 
+def test_every_setting_is_documented_in_the_readme():
+    readme = (SRC.parent / "README.md").read_text(encoding="utf-8")
+    for variable, default, *_ in settings.table():
+        assert f"| `{variable}` | {default} " in readme, variable
+
+
 def test_a_setting_that_is_no_positive_number_keeps_the_default(monkeypatch):
     for bad in ("abc", "-5", "0", "nan", "inf"):
         monkeypatch.setenv("NIANBAO_MAX_PART_MB", bad)
