@@ -192,9 +192,19 @@ def test_openpyxl_parses_with_defusedxml():
 
 
 def test_the_time_limit(good, monkeypatch):
-    monkeypatch.setenv("NIANBAO_FILE_SECONDS", "0.000001")
+    monkeypatch.setenv("NIANBAO_FILE_SECONDS", "1e-9")  # over after the first system call
     f = refused(good)
-    assert f.code == "file.timeout" and f.values["seconds"] == "1e-06"
+    assert f.code == "file.timeout" and f.values["seconds"] == "1e-09"
+
+
+def test_the_time_limit_stops_a_parse_that_runs_long(dataset, good, tmp_path, monkeypatch):
+    # 100 000 rows of one text, allowed through by a lifted ratio limit: reading them takes seconds
+    # (each an unknown row); the limit of 0.5 s stops the reading with one finding
+    slow = hostile.zip_bomb(good, tmp_path / "slow.xlsx", 100)
+    monkeypatch.setenv("NIANBAO_MAX_ZIP_RATIO", "100000")
+    monkeypatch.setenv("NIANBAO_FILE_SECONDS", "0.5")
+    data = workbook.read(slow, load_dataset(dataset))
+    assert [f.code for f in data.findings] == ["file.timeout"] and not data.ok
 
 
 def test_every_setting_is_documented_in_the_readme():
