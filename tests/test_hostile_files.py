@@ -431,3 +431,19 @@ def test_blank_generated_workbooks_pass_the_checks(dataset, tmp_path):
     # the checks never refuse what nianbao itself writes
     path = blank(dataset, tmp_path)
     assert inputs.open_package(path).sha256
+
+
+def test_a_word_file_for_audit_gets_the_same_checks(tmp_path):
+    import docx
+
+    from nianbao.audit.readers import read
+    plain = tmp_path / "report.docx"
+    d = docx.Document()
+    d.add_paragraph("全市中职学校在校生22863人。")
+    d.save(plain)
+    assert read(plain)  # a document Word would write is read
+    for doctype in (hostile.XXE, hostile.LAUGHS):
+        bad = hostile.with_doctype(plain, tmp_path / "bad.docx", doctype, part="word/document.xml", use=False)
+        with pytest.raises(FindingsError) as exc:
+            read(bad)
+        assert [f.code for f in exc.value.findings] == ["file.xml_dtd"]
