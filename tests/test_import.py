@@ -162,7 +162,8 @@ def test_unreadable_file(dataset, tmp_path):
     path = tmp_path / "坏文件.xlsx"
     path.write_bytes(b"not a zip file")
     data = read(dataset, path)
-    assert codes(data) == {"workbook.unreadable"} and not data.ok
+    assert codes(data) == {"file.not_zip"} and not data.ok
+    assert "坏文件.xlsx" in data.findings[0].message_zh and "BadZipFile" not in data.findings[0].message_en
 
 
 def test_a_school_not_in_the_registry(dataset, tmp_path):

@@ -2,7 +2,10 @@
 ones, send the others back with an annotated copy.
 
 Each workbook is checked on its own: a workbook with errors is not stored (the others of the same
-run still are) and gets an annotated copy ``<name>.批注.xlsx`` that marks every problem cell.
+run still are) and gets an annotated copy ``<name>.批注.xlsx`` that marks every problem cell. A
+file that cannot be read at all (not a regular file, not a workbook, damaged, a zip bomb …) is one
+more rejected file with its finding; nothing one file does stops the others. A folder given for
+the annotated copies is tried before the first workbook is read.
 Stored figures of a school-year are replaced in one transaction, and only when they differ —
 and, when they came from another workbook, only on request (``replace``): otherwise the workbook
 is reported as ``exists``, with the file and time of what is held. Two imports running at once
@@ -16,11 +19,14 @@ import glob
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nianbao.app.errors import UseCaseError
-from nianbao.core.findings import Finding, Location
+from nianbao.core import inputs
+from nianbao.core.findings import Finding, FindingsError, Location
+from nianbao.core.messages import finding
 from nianbao.ingest import workbook
 from nianbao.store import SaveResult, Store, store_path
 
@@ -75,6 +81,8 @@ def expand(arguments: list[str]) -> tuple[list[Path], list[str]]:
         p = Path(arg)
         if p.is_dir():
             found = sorted(p.glob("*.xlsx"))
+            if not found and p.suffix.lower() == ".xlsx":
+                found = [p]  # a folder named like a workbook: judged as a file (and refused as a folder)
         elif p.exists():
             found = [p]
         else:
@@ -105,8 +113,41 @@ def read_all(dataset, files: list[Path], year: int, jobs: int = 0) -> list[workb
         return [workbook.read(f, dataset, year) for f in files]
     # reading needs the catalogue and the registry, not the figures: workers get a light copy
     light = replace(dataset, observations=[], claims=[], findings=[], narratives={}, static_tables={})
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(light,)) as pool:
-        return list(pool.map(_read_one, [(f, year) for f in files], chunksize=8))
+    out: list[workbook.WorkbookData | None] = [None] * len(files)
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(light,)) as pool:
+            futures = [pool.submit(_read_one, (f, year)) for f in files]
+            for i, fut in enumerate(futures):
+                try:
+                    out[i] = fut.result()
+                except BrokenProcessPool:
+                    pass  # a reader died (killed, out of memory): its files are read again below, one by one
+    except BrokenProcessPool:
+        pass
+    return [d if d is not None else _read_alone(light, f, year) for f, d in zip(files, out)]
+
+
+def _read_alone(light, path: Path, year: int) -> workbook.WorkbookData:
+    """One file in a process of its own, after a reader died: the file that kills it again is
+    refused with a finding; the others it took down with it are read."""
+    try:
+        with ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(light,)) as pool:
+            return pool.submit(_read_one, (path, year)).result()
+    except BrokenProcessPool:
+        return workbook.WorkbookData(path, "", None, [finding("file.bad_content:crashed", Location(file=path.name),
+                                                              text={"file": path.name})])
+
+
+def _annotate(d: workbook.WorkbookData, out: Path, layout) -> Path | None:
+    """The annotated copy of a rejected workbook, or None; a copy that cannot be written (a
+    read-only folder, a full disk) is a warning of that workbook, not the end of the run."""
+    try:
+        return workbook.annotate(d.file, d.findings, out, layout)
+    except OSError as exc:
+        zh, en = inputs.WRITE_REASONS.get(exc.errno or 0, ("无法写入", "it cannot be written"))
+        d.findings.append(finding("import.annotated_unwritable", Location(file=d.file.name),
+                                  text={"out": str(out), "reason_zh": zh, "reason_en": en}))
+        return None
 
 
 def _duplicates(datas: list[workbook.WorkbookData]) -> None:
@@ -155,7 +196,7 @@ def import_workbooks(dataset, files: list[Path], year: int | None = None, annota
                                len(d.errors), sum(1 for f in d.findings if f.severity == "warning"))
             folder = annotated_dir or d.file.parent
             out = folder / (d.file.stem + ANNOTATED_SUFFIX)
-            outcomes.append(Outcome(d, "rejected", annotated=workbook.annotate(d.file, d.findings, out, layout)))
+            outcomes.append(Outcome(d, "rejected", annotated=_annotate(d, out, layout)))
     if timings is not None:
         timings.update(read=read_done - start, store=time.perf_counter() - read_done)
     return outcomes
@@ -166,7 +207,12 @@ def import_files(dataset, arguments: list[str], year: int | None = None, annotat
     """``nianbao import``: the workbooks that ``arguments`` name (files, patterns, folders),
     read, stored or sent back. Raises UseCaseError when an argument matches no workbook (nothing
     is imported then; ``notes`` has a line per argument), StoreError when the store cannot be
-    opened (another program holds it)."""
+    opened (another program holds it), FindingsError when ``annotated_dir`` cannot be written
+    (found before any workbook is read)."""
+    if annotated_dir is not None:
+        unwritable = inputs.writable_folder(annotated_dir)
+        if unwritable is not None:
+            raise FindingsError([unwritable])
     files, missing = expand(arguments)
     if missing or not files:
         raise UseCaseError("、".join(f"找不到填报表 {m}" for m in missing) or "没有要导入的填报表",

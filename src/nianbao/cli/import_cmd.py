@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from nianbao.app.errors import StoreError, UseCaseError
+from nianbao.app.errors import FindingsError, StoreError, UseCaseError
 from nianbao.app.imports import import_files
 from nianbao.cli import common
 from nianbao.core.findings import SEVERITY_ZH, Finding
@@ -47,6 +47,10 @@ def run(args) -> int:
         return failed
     try:
         run_ = import_files(ds, args.files, args.year, args.annotated, args.jobs, replace=args.replace)
+    except FindingsError as exc:  # the folder for the annotated copies cannot be written
+        for f in exc.findings:
+            common.fail("import", f"{f.message_zh} / {f.message_en}", f.hint)
+        return 2
     except UseCaseError as exc:
         for zh, en in exc.notes:
             print(f"错误：{zh} / {en}", file=sys.stderr)

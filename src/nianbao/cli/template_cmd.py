@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nianbao.app.errors import UseCaseError
+from nianbao.app.errors import FindingsError, UseCaseError
 from nianbao.app.templates import school_template, school_templates
 from nianbao.cli import common
 
@@ -17,7 +17,7 @@ def add_arguments(p) -> None:
     which.add_argument("--all", action="store_true",
                        help="为机构表中该年度在办的每所学校各生成一份 / one workbook per school active that year")
     p.add_argument("-o", "--output", required=True,
-                   help="输出文件（--school）或文件夹（--all） / output file (--school) or folder (--all)")
+                   help="输出文件（--school，以 .xlsx 结尾）或文件夹 / output file (--school, ending in .xlsx) or folder")
     p.add_argument("--jobs", type=int, default=0,
                    help="--all 时并行生成的进程数，默认为CPU核数 / parallel writers for --all (default: CPU count)")
 
@@ -34,5 +34,9 @@ def run(args) -> int:
         made = school_templates(ds, args.output, args.year, args.jobs)
     except UseCaseError as exc:
         return common.fail_use("template", exc)
+    except FindingsError as exc:  # an output that cannot be written, or named as another type of file
+        for f in exc.findings:
+            common.fail("template", f"{f.message_zh} / {f.message_en}", f.hint)
+        return 2
     print(f"已为 {len(made)} 所学校生成 {made[0].year}年度数据填报表，保存在 {Path(args.output)}")
     return 0

@@ -26,6 +26,8 @@ from openpyxl.cell.read_only import ReadOnlyCell
 from openpyxl.utils import coordinate_to_tuple, get_column_letter, range_boundaries
 from openpyxl.worksheet._reader import VALUE_TAG, WorkSheetParser
 
+from nianbao.core.findings import FindingsError
+
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
@@ -111,8 +113,9 @@ def _too_large(value: int) -> bool:
     return False
 
 
-def read_sheet(ws) -> SheetCells:
-    """Every non-empty cell of a read-only worksheet (openpyxl), never raising on its content."""
+def read_sheet(ws, deadline=None) -> SheetCells:
+    """Every non-empty cell of a read-only worksheet (openpyxl), never raising on its content;
+    only the file's time limit (``deadline``, an ``inputs.Deadline``) ends it with its finding."""
     out = SheetCells()
     parent = ws.parent
     formats: dict[int, bool] = {}
@@ -120,7 +123,9 @@ def read_sheet(ws) -> SheetCells:
         with ws._get_source() as src:
             parser = _Parser(src, ws._shared_strings, data_only=parent.data_only, epoch=parent.epoch,
                              date_formats=parent._date_formats, timedelta_formats=parent._timedelta_formats)
-            for _, cells in parser.parse():
+            for n, (_, cells) in enumerate(parser.parse(), start=1):
+                if deadline is not None and n % 512 == 0:
+                    deadline.check()
                 for c in cells:
                     v, key = c["value"], (c["row"], c["column"])
                     if v is None:
@@ -135,6 +140,8 @@ def read_sheet(ws) -> SheetCells:
                             out.percent.add(key)
             merged = getattr(parser, "merged_cells", None)
             out.merged = [str(m.coord) for m in getattr(merged, "mergeCell", []) or []]
+    except FindingsError:  # the file's time limit, not its content
+        raise
     except Exception as exc:  # any parser failure ends this sheet, with a finding naming the cell
         out.broken = _cell_at(ws, getattr(exc, "position", None))
     return out

@@ -14,7 +14,7 @@ only from input cells, and the counts of a list are recomputed from its records.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
+import os
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -29,8 +29,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from nianbao import __version__
 from nianbao.catalogue.majors import MajorCatalogue
-from nianbao.core import formula
-from nianbao.core.findings import SEVERITY_ZH, Finding, Location
+from nianbao.core import formula, inputs
+from nianbao.core.findings import SEVERITY_ZH, Finding, FindingsError, Location
 from nianbao.core.formula import ref_key
 from nianbao.core.messages import finding as message
 from nianbao.ingest.cells import BadCell, SheetCells, cell_name, control_chars, read_sheet
@@ -594,8 +594,8 @@ class WorkbookData:
         return self.submission is not None and not self.errors
 
 
-def _grid(ws) -> dict[tuple[int, int], object]:
-    return read_sheet(ws).values
+def _grid(ws, deadline: inputs.Deadline | None = None) -> dict[tuple[int, int], object]:
+    return read_sheet(ws, deadline).values
 
 
 _STATUS_ZH = {"active": "在办", "merged": "已合并", "closed": "已撤销"}
@@ -608,29 +608,30 @@ def _col(letter: str) -> int:
     return ord(letter) - ord("A") + 1
 
 
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def read(path: str | Path, ds, year: int | None = None) -> WorkbookData:
     """Read a filled workbook for the dataset ``ds`` and the expected ``year`` (default: the
     dataset's report year). Never raises on bad input: every problem is a finding."""
     path = Path(path)
-    name = path.name
     year = year or ds.report_year
+    try:  # only a regular file of bounded size, a sound zip, no zip bomb, no DOCTYPE (core.inputs)
+        src = inputs.open_package(path, "xlsx")
+    except FindingsError as exc:
+        return WorkbookData(path, "", None, exc.findings)
     try:
-        sha = file_sha256(path)
-        wb = load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
-        return WorkbookData(path, "", None, [_finding("workbook.unreadable", Location(file=name),
-                                                      error=f"{type(exc).__name__}: {exc}")])
-    try:
-        return _read_open(wb, path, sha, ds, year)
-    finally:
-        wb.close()
+        with inputs.time_limit(src.deadline):
+            wb = load_workbook(src.stream(), read_only=True, data_only=False)
+            try:
+                return _read_open(wb, path, src.sha256, ds, year, src)
+            finally:
+                wb.close()
+    except Exception as exc:  # whatever the parser raises on this file is a finding: the batch goes on
+        findings = inputs.translate(exc, path.name)
+        if os.environ.get("NIANBAO_DEBUG") and findings[0].values.get("error"):
+            raise
+        return WorkbookData(path, src.sha256, None, findings)
 
 
-def _read_open(wb, path: Path, sha: str, ds, year: int) -> WorkbookData:
+def _read_open(wb, path: Path, sha: str, ds, year: int, src: inputs.Input | None = None) -> WorkbookData:
     name = path.name
     layout = load_layout(ds.catalogue)
     if META_SHEET not in wb.sheetnames:
@@ -659,6 +660,7 @@ def _read_open(wb, path: Path, sha: str, ds, year: int) -> WorkbookData:
                                  closed=org.closed or "—", year=year,
                                  text={"status": _STATUS_ZH.get(org.status, org.status), "status_en": org.status}))
     reader = _SheetReader(wb, path, layout, ds, school, year, findings)
+    reader.src = src
     for sheet in layout.sheets:
         reader.sheet(sheet)
     if (org is not None and org.level == "school" and not reader.name_checked
@@ -695,6 +697,7 @@ class _SheetReader:
         self.source = layout.spec.get("source_zh", "")
         self.cells: dict[str, SheetCells] = {}
         self.name_checked = False  # the visible school name was compared with the registry
+        self.src: inputs.Input | None = None  # the checked bytes of the file, parsed instead of the path
 
     def loc(self, sheet: SheetLayout, cell: str = "") -> Location:
         return Location(file=self.path.name, sheet=sheet.zh, cell=cell)
@@ -706,7 +709,7 @@ class _SheetReader:
         if sheet.zh not in self.wb.sheetnames:
             self.add("workbook.missing_sheet", sheet, sheet=sheet.zh)
             return
-        cells = read_sheet(self.wb[sheet.zh])
+        cells = read_sheet(self.wb[sheet.zh], self.src.deadline if self.src else None)
         if cells.broken is not None:
             self.add("workbook.broken_sheet", sheet, cells.broken, sheet=sheet.zh, at=cells.broken or "—")
             return
@@ -856,7 +859,7 @@ class _SheetReader:
     def resolve_formulas(self) -> None:
         """Input cells holding a formula: use the result Excel saved, if there is one."""
         try:
-            wb = load_workbook(self.path, read_only=True, data_only=True)
+            wb = load_workbook(self.src.stream() if self.src else self.path, read_only=True, data_only=True)
         except Exception:  # already opened once; treat as no cached values
             wb = None
         grids = {}
@@ -1057,8 +1060,10 @@ def annotate(path: str | Path, findings: list[Finding], out: str | Path, layout:
     path, out = Path(path), Path(out)
     colours = (layout.spec["colours"] if layout else {"error": "FF9999", "warning": "FFC000"})
     try:
-        wb = load_workbook(path)
-    except Exception:
+        src = inputs.open_package(path, "xlsx")
+        with inputs.time_limit(src.deadline):
+            wb = load_workbook(src.stream())
+    except Exception:  # a file that cannot be read safely has its findings already; no copy
         return None
     _writable(wb)
     by_cell: dict[tuple[str, str], list[Finding]] = {}

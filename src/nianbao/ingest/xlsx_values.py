@@ -10,9 +10,9 @@ silently.
 from __future__ import annotations
 
 import datetime as _dt
-import zipfile
 from pathlib import Path
 
+from nianbao.core import inputs
 from nianbao.core.findings import Finding, FindingsError, Location
 from nianbao.core.messages import finding, phrase
 from nianbao.core.orgs import Registry
@@ -28,29 +28,31 @@ def _unreadable(path: Path, case: str, sheet: str = "", cell: str = "", text=Non
                                   text={"file": path.name, "sheet": SHEET, **(text or {})}, **values)])
 
 
-def _open(path: Path, data_only: bool):
+def _open(src: inputs.Input, data_only: bool):
     import openpyxl
 
-    try:
-        return openpyxl.load_workbook(path, data_only=data_only, read_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise _unreadable(path, "not_excel", text={"error": type(exc).__name__}) from None
+    return openpyxl.load_workbook(src.stream(), data_only=data_only, read_only=True)
 
 
 def read_values_xlsx(path: Path, catalogue, org_code: str, orgs: Registry | None = None
                      ) -> tuple[list, list[Finding]]:
     """Read the sheet ``values`` of a workbook into observations and findings."""
     path = Path(path)
-    cached = _open(path, data_only=True)
-    if SHEET not in cached.sheetnames:
-        raise _unreadable(path, "no_sheet", sheet=", ".join(cached.sheetnames), sheets=list(cached.sheetnames))
-    formulas = _open(path, data_only=False)
+    src = inputs.open_package(path, "xlsx")  # a regular file, a sound zip, no zip bomb, no DOCTYPE
     try:
-        rows_cached = _value_rows(path, cached[SHEET])
-        rows_formula = _value_rows(path, formulas[SHEET])
-    finally:
-        cached.close()
-        formulas.close()
+        with inputs.time_limit(src.deadline):
+            cached = _open(src, data_only=True)
+            if SHEET not in cached.sheetnames:
+                raise _unreadable(path, "no_sheet", sheet=", ".join(cached.sheetnames), sheets=list(cached.sheetnames))
+            formulas = _open(src, data_only=False)
+            rows_cached = _value_rows(path, cached[SHEET])
+            rows_formula = _value_rows(path, formulas[SHEET])
+            cached.close()
+            formulas.close()
+    except FindingsError:
+        raise
+    except Exception as exc:  # what the parser raises on this file, in the catalogue's words
+        raise FindingsError(inputs.translate(exc, path.name)) from None
     if not rows_cached:
         raise _unreadable(path, "empty_sheet", sheet=SHEET, cell="A1", text={"columns": ",".join(VALUE_COLUMNS)})
     header = [str(h).strip() if h is not None else "" for h in rows_cached[0]]

@@ -4,12 +4,15 @@ and the data cached in each Word chart (word/charts/chart*.xml)."""
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from pathlib import Path
 
-from nianbao.audit.model import Block, Source, Where, input_error
+from nianbao.audit.model import AuditInputError, Block, Source, Where, input_error
 from nianbao.audit.readers.common import caption_of, chart_series, clean, heading_number, is_number_token
+from nianbao.core import inputs
+from nianbao.core.findings import FindingsError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
@@ -46,10 +49,12 @@ def _outline(p) -> bool:
 
 
 def read_docx(path: Path) -> Source:
-    try:
-        zf = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        raise input_error("audit.docx_not_zip", path) from None
+    try:  # a regular file, a sound zip, no zip bomb, no DOCTYPE in any part (core.inputs)
+        data = inputs.read_file(path)
+        inputs.check_package(data, Path(path).name, "docx")
+    except FindingsError as exc:
+        raise AuditInputError(exc.findings) from None
+    zf = zipfile.ZipFile(io.BytesIO(data))
     with zf:
         names = set(zf.namelist())
         if "word/document.xml" not in names:
@@ -62,7 +67,7 @@ def read_docx(path: Path) -> Source:
             root = etree.fromstring(zf.read("word/document.xml"), etree.XMLParser(resolve_entities=False,
                                                                                    huge_tree=False))
         except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError) as exc:
-            raise input_error("audit.docx_broken", path, reason=str(exc)[:80]) from None
+            raise input_error("audit.docx_broken", path, error=type(exc).__name__) from None
         charts = []
         for name in sorted((n for n in names if re.match(r"word/charts/chart\d+\.xml$", n)),
                            key=lambda n: int(re.search(r"(\d+)", n.rsplit("/", 1)[1]).group(1))):
