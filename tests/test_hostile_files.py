@@ -223,8 +223,8 @@ def test_a_setting_that_is_no_positive_number_keeps_the_default(monkeypatch):
 
 def test_xml_that_is_not_well_formed_is_a_finding_without_the_library_message(dataset, good, tmp_path):
     data = workbook.read(hostile.broken_xml(good, tmp_path / "断.xlsx"), load_dataset(dataset))
-    (f,) = data.findings
-    assert f.code == "file.bad_content" and "断.xlsx" in f.message_zh and not data.ok
+    (f,) = data.findings  # the sheet cut in the middle of a tag: named with where its XML breaks
+    assert f.code == "workbook.broken_sheet" and "断.xlsx" in f.location.file and not data.ok
     assert not any(word in f.message_en for word in ENGLISH_EXCEPTIONS)
 
 
@@ -254,17 +254,25 @@ HOSTILE = {  # file name -> (builder, the finding code it gets)
     "laughs.xlsx": (lambda good, p: hostile.with_doctype(good, p, hostile.LAUGHS), "file.xml_dtd"),
     "notzip.xlsx": (lambda good, p: hostile.not_a_zip(p), "file.not_zip"),
     "truncated.xlsx": (lambda good, p: hostile.truncated(good, p), "file.damaged"),
-    "brokenxml.xlsx": (lambda good, p: hostile.broken_xml(good, p), "file.bad_content"),
+    # read far enough to name its sheet and the cell the XML breaks in
+    "brokenxml.xlsx": (lambda good, p: hostile.broken_xml(good, p), "workbook.broken_sheet"),
 }
+THIRD = "0140200004"  # the school whose workbook the hostile copies are made from
 
 
 def test_a_batch_stores_the_good_workbooks_and_names_every_bad_one(dataset, tmp_path, capsys):
     folder = tmp_path / "提交"
     folder.mkdir()
-    first = filled(dataset, folder, name="a-good.xlsx")
+    with (dataset / "orgs.csv").open("a", encoding="utf-8") as orgs:
+        orgs.write(f"{THIRD},第三职业学校,,school,140213,140213,county,public,vocational_high,1990,active,\n")
+    filled(dataset, folder, name="a-good.xlsx")
     filled(dataset, folder, school=OTHER, name="b-good.xlsx")
+    # the hostile copies come from a third school's workbook kept outside the folder: a copy read far
+    # enough to name its school is not a second workbook of a school sending a good one
+    (tmp_path / "原件").mkdir()
+    origin = filled(dataset, tmp_path / "原件", school=THIRD, name="third.xlsx")
     for name, (build, _) in HOSTILE.items():
-        build(first, folder / name)
+        build(origin, folder / name)
     # 11 files ≥ 8: read by a pool of 2 processes
     code = main(["import", str(dataset), str(folder), "--jobs", "2", "--annotated", str(tmp_path / "批注")])
     out = capsys.readouterr().out
