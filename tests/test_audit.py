@@ -124,6 +124,43 @@ def test_seed_chart_data(seed):
     assert grads and grads[0].values["recomputed"] == 6091
 
 
+def test_seed_small_school_share_and_the_base_that_gives_it(seed):
+    # 9.1.1: "我市35所中职学校在校生不足500人的有12所，占总数的34.28％". The report's own count is 34
+    # schools (1.1, 表一): 12 ÷ 34 × 100 = 35.294 → 35.29%, printed 34.28%. The printed share implies
+    # 12 × 100 ÷ 34.28 = 35.006 ≈ 35 schools, the 35所 of the same sentence: 12 ÷ 35 × 100 = 34.2857%,
+    # which gives 34.28 only cut off after two decimals (rounded it is 34.29)
+    f, = [f for f in codes(seed, "claim.mismatch") if f.values["stated"] == "34.28%"]
+    assert f.severity == "error" and f.values["inputs"] == {"schools_under_500": 12, "schools": 34}
+    assert round(f.values["recomputed"], 2) == 35.29 and round(f.values["implied_denominator"]) == 35
+    base = f.values["reconciling_base"]
+    assert base["value"] == 35 and round(base["share"], 4) == 34.2857 and base["cut_off"]
+    assert "35所" in f.message_zh and "截尾" in f.message_zh and "报告中没有印出" not in f.message_zh
+    # "其中在校生不足200人的有5所": the count of the smaller group, read with its bound
+    five = [c for c in seed.claims if c.raw == "5所" and c.target == "schools_under_200"]
+    assert len(five) == 1
+
+
+def test_seed_industry_shares_of_the_chart_do_not_add_up(seed):
+    # the chart data of 5.1 store fractions: 2019 0.012 + 0.088 + 0.902 = 1.002 → 100.2%, three shares of
+    # one decimal may miss 100 by 3 × 0.05 = 0.15 at most; 2020 0.01 + 0.1075 + 0.8839 = 1.0014 → 100.14%,
+    # 3 × 0.005 = 0.015 at most (as nianbao check finds from claims.csv)
+    got = {f.period: (f.values["sum"], f.values["tolerance"], f.severity) for f in codes(seed, "breakdown.shares_off")}
+    assert got == {2019: (100.2, 0.15, "warning"), 2020: (100.14, 0.015, "warning")}
+    f = codes(seed, "breakdown.shares_off")[0]
+    assert f.location.file == "datong-2020.txt" and len(f.values["claims"]) == 3
+
+
+def test_own_report_reads_the_small_school_sentence(own_reports):
+    # the outline's sentence "在校生不足500人的学校有12所，占学校总数的35.29%，其中不足200人的5所"
+    # (12 ÷ 34 × 100 = 35.29): the counts and the share are read as the catalogue's figures and agree
+    result = audit_file(own_reports["datong-2020"].docx)
+    text = [c for c in result.claims if not c.where.table and "不足500人" in c.context]
+    assert {(c.raw, c.target) for c in text if c.kind in ("count", "percent") and c.target} == {
+        ("12所", "schools_under_500"), ("35.29%", "small_school_share"), ("5所", "schools_under_200")}
+    ids = {c.id for c in text}
+    assert not [f for f in result.findings if set(f.values.get("claims", [])) & ids]
+
+
 def test_seed_school_counts_are_warnings(seed):
     # 34 schools (1.1, 表一); 33 (3.2.1) and 35 (9.1.1) could mean other sets of schools
     stated = {f.values.get("raw") for f in codes(seed, "audit.uncertain") if f.values.get("code") == "claim.mismatch"}
