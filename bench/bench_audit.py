@@ -1,10 +1,13 @@
 """Speed of nianbao audit: the seed report, then 400 reports made with the project's own report
 builder (two examples) with one planted error each (a percentage changed in the text), audited
-on 2 processes. Prints seconds per report, the total, and how many planted errors were found."""
+on 2 processes. Prints seconds per report, the total, and how many planted errors were found.
+With LibreOffice installed, also the PDFs of the two reports, their pages read by PDFium (the
+reader's default) and by pdfminer side by side (``--no-pdf`` leaves them out)."""
 
 from __future__ import annotations
 
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -22,7 +25,9 @@ from nianbao.app.audit import audit_file  # noqa: E402
 from nianbao.app.reporting import build_report  # noqa: E402
 from nianbao.ingest.dataset import load_dataset  # noqa: E402
 
-N = int(sys.argv[1]) if len(sys.argv) > 1 else 400
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+N = int(ARGS[0]) if ARGS else 400
+PDF = "--no-pdf" not in sys.argv and shutil.which("soffice") is not None
 
 
 def plant(src: Path, dst: Path, rng: random.Random) -> None:
@@ -39,6 +44,23 @@ def one(path: str):
     return r.seconds, r.errors, len(r.claims)
 
 
+def pdf_times(paths, runs: int = 3) -> None:
+    """Seconds an audit of each built PDF takes, best of ``runs``, PDFium against pdfminer."""
+    import nianbao.audit.readers.pdf as pdf_reader
+
+    read_pdf = pdf_reader.read_pdf
+    best = {}
+    for engine in ("pdfium", "pdfminer"):
+        pdf_reader.read_pdf = lambda p, e=engine: read_pdf(p, engine=e)
+        best[engine] = [min(audit_file(p).seconds for _ in range(runs)) for p in paths]
+    pdf_reader.read_pdf = read_pdf
+    for i, p in enumerate(paths):
+        a, b = best["pdfium"][i], best["pdfminer"][i]
+        print(f"built PDF {p.parent.name}: {a:.2f} s with PDFium, {b:.2f} s with pdfminer ({b / a:.1f}×)")
+    a, b = (sum(best[e]) / len(paths) for e in ("pdfium", "pdfminer"))
+    print(f"built PDFs: {a:.2f} s a report with PDFium, {b:.2f} s with pdfminer")
+
+
 def main():
     t = time.perf_counter()
     seed = audit_file(ROOT / "tests" / "fixtures" / "seed" / "datong-2020.txt")
@@ -50,8 +72,11 @@ def main():
     print(f"seed numeric figures read as claims: {covered}/{total} = {100 * covered / total:.1f}%")
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
-        bases = [build_report(load_dataset(ROOT / "examples" / name), d / name, pdf=False).docx
+        built = [build_report(load_dataset(ROOT / "examples" / name), d / name, pdf=PDF)
                  for name in ("datong-2020", "datong-2020-schools")]
+        bases = [b.docx for b in built]
+        if PDF:
+            pdf_times([b.pdf for b in built if b.pdf is not None])
         rng = random.Random(7)
         files = []
         for i in range(N):

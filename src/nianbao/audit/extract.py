@@ -282,6 +282,7 @@ class Extractor:
                 if not claim.label and claim.kind in ("percent",) and prev_level is not None and "占" in before:
                     pass
                 self._label_context(claim, before, ctx, category, in_sub, whole_here)
+                self._modified_label(claim, before, sentence_claims, s0 + cstart)
                 if claim.kind in ("count", "amount", "percent", "ratio", "pair", "time", "x1"):
                     prev_level = claim
             if claim.kind == "flat":
@@ -417,6 +418,23 @@ class Extractor:
             claim.of = claim.of or whole_here.label
         if category:
             claim.dims = category
+
+    @staticmethod
+    def _modified_label(claim: Claim, before: str, sentence_claims: list[Claim], clause_start: int) -> None:
+        """A count whose group is named by a bounded figure just before it ("在校生不足500人的
+        有12所", "不足200人的5所"): the label is that phrase with its figure, "在校生不足500人"."""
+        if claim.kind not in ("count", "amount") or not sentence_claims:
+            return
+        prev = sentence_claims[-1]
+        if prev.span[0] < clause_start or prev.kind not in ("count", "amount") or \
+                prev.qualifier not in ("不足", "不到", "超过", "以上", "以下"):
+            return
+        rest = before.strip()
+        if not re.fullmatch(r"(?:以上|以下)?的(?:学校|中职学校|院校)?(?:有|共有|共|为)?", rest):
+            return
+        word = prev.raw + (prev.qualifier if prev.qualifier in ("以上", "以下") else "")
+        claim.label = (prev.label + word + re.sub(r"^(?:以上|以下)|(?:有|共有|共|为)$", "", rest)).rstrip("的")
+        claim.firm = prev.firm
 
     def _after_label(self, claim: Claim) -> str:
         return ""

@@ -153,13 +153,22 @@ class Lexicon:
                 target = self.share_indicator(label, c.of, c.context)
                 e = None
             if target is None and c.kind in ("percent", "percent_nosign") and not c.of:
-                target = self.share_indicator(label, "", c.context)
+                parts = re.fullmatch(r"(.+?)占(.+?)(?:的)?(?:比例|比重|比率|百分比)?", label)
+                if parts:  # a table's "A占B比例": the indicator of A over B, not any share of A
+                    target = self.share_indicator(parts.group(1), parts.group(2), c.context)
+                else:
+                    target = self.share_indicator(label, "", c.context)
             if target and not self._fits(c, target):
                 target = None
             if target:
                 c.target = target
                 if e and e.get("dims_from"):
-                    dims = self.dims_of(label + " " + c.context, target) or ()
+                    # the category of the label, else the last one named before the figure in its
+                    # sentence ("在第一产业就业的占2.61%,第二产业占37.91%": primary, then secondary)
+                    dims = self.dims_of(label, target) or ()
+                    if not any(d[0] == e["dims_from"] for d in dims):
+                        i = (c.context or "").find(c.raw)
+                        dims = self.category_in(c.context[:i]) if i > 0 else ()
                     c.dims = tuple(d for d in dims if d[0] == e["dims_from"])
                     if not c.dims:
                         c.target = ""

@@ -155,6 +155,8 @@ class SelfCheck:
             if v is None:
                 continue
             groups[(element, tuple(c.dims), c.period, c.scope or "unstated")].append((c, v))
+        for key, items in self.chart_shares(groups).items():
+            groups[key] = items
         # a rate or per-student figure printed as such (…_reported): a table's value, not the text's
         tabled = {(e, d, p) for (e, d, p, s), items in groups.items() if any(c.where.table for c, _ in items)}
         obs = []
@@ -165,8 +167,34 @@ class SelfCheck:
             counts = Counter(round(v, 9) for _, v in items)
             c, v = max(items, key=lambda cv: (bool(cv[0].where.table), counts[round(cv[1], 9)], -cv[0].id))
             obs.append(Observation(element=element, dims=dims, period=period, scope=scope, value=v,
-                                   org_unit=SELF_UNIT, source=c.where.text(), origin=""))
+                                   org_unit=SELF_UNIT, source=c.where.text(), origin=c.where.text()))
         return obs
+
+    def chart_shares(self, groups: dict) -> dict:
+        """The shares of one whole that the report gives only as chart data (就业产业分布: 第一、
+        二、三产业 of one year): the chart's fractions as percentages (0.012 → 1.2, the printed
+        decimals less two), so that the check adds them up. A chart that mixes fractions and
+        percentages is left to the chart-scale check."""
+        complete = {d for d, m in self.cat.dimensions.items() if m.get("complete")}
+        charts: dict[tuple, list[Claim]] = defaultdict(list)
+        for c in self.claims:
+            if c.form != "chart" or not self.usable(c) or not c.dims or c.target not in self.cat.elements:
+                continue
+            el = self.cat.elements[c.target]
+            if el.type != "rate" or not all(d in complete for d, _ in c.dims):
+                continue
+            charts[(c.block, c.target, c.period)].append(c)
+        printed = {(e, d, p) for (e, d, p, _s) in groups}
+        out: dict[tuple, list] = {}
+        for (_block, element, period), cs in charts.items():
+            if len(cs) < 2 or any(c.value > 1 for c in cs):
+                continue
+            for c in cs:
+                if (element, tuple(c.dims), period) in printed:
+                    continue
+                v = round(c.value * 100, max(c.decimals - 2, 0))
+                out[(element, tuple(c.dims), period, c.scope or "unstated")] = [(c, v)]
+        return out
 
     def check_claims(self) -> list[CheckClaim]:
         out = []
@@ -243,6 +271,8 @@ class SelfCheck:
                                                             "; the report prints no such figure")):
                 f.message_zh = f.message_zh.replace(a, b)
                 f.message_en = f.message_en.replace(a, b)
+            if ids and "implied_denominator" in f.values:
+                self._printed_base(f, self.by_id.get(ids[0]))
         else:
             f.values["against"] = "dataset"
         mixed = not against_data and f.code == "claim.mismatch" and any(
@@ -255,6 +285,34 @@ class SelfCheck:
             g.period = f.period
             return g
         return f
+
+    def _printed_base(self, f: Finding, c: Claim | None) -> None:
+        """A share whose implied denominator the report does print elsewhere (34.28% of schools:
+        12 × 100 ÷ 34.28 ≈ 35, and 9.1 prints 35所): name that figure instead of saying the report
+        has none, and say whether the printed share is the quotient cut off rather than rounded."""
+        ind = self.cat.indicators.get(c.target) if c is not None else None
+        den = getattr(ind, "denominator_ast", None) if ind is not None else None
+        if den is None or not hasattr(den, "element"):
+            return
+        implied = f.values["implied_denominator"]
+        base = next((x for x in self.claims if x.target == den.element and x.kind == "count" and not x.dims
+                     and x.period == c.period and abs(x.value - implied) < 0.5 and x.form != "chart"), None)
+        if base is None:
+            return
+        numerator = f.values.get("numerator")
+        share = numerator * ind.factor / base.value if numerator is not None else None
+        cut = share is not None and c.decimals is not None and \
+            int(share * 10 ** c.decimals + 1e-9) / 10 ** c.decimals == round(c.value, c.decimals) and \
+            compare_printed(share, c.value, c.decimals) != "match"
+        zh = f"，{base.where.text()}印有“{base.raw}”：{number_text(numerator, 0)} ÷ {number_text(base.value, 0)} × 100 = " \
+             f"{number_text(share, c.decimals + 2)}%" + (f"，印发值 {c.raw} 是截尾而非四舍五入所得" if cut else "")
+        en = f"; {base.where.text('en')} prints '{base.raw}': {number_text(numerator, 0)} / {number_text(base.value, 0)} * 100 = " \
+             f"{number_text(share, c.decimals + 2)}%" + (f", and the printed {c.raw} cuts it off instead of rounding" if cut else "")
+        f.message_zh = f.message_zh.replace("，报告中没有印出这一数值", zh)
+        f.message_en = f.message_en.replace("; the report prints no such figure", en)
+        f.values["reconciling_base"] = {"value": base.value, "where": base.where.text(), "claim": base.id,
+                                        "share": share, "cut_off": cut}
+        f.values["claims"] = list(f.values.get("claims", [])) + [base.id]
 
     def _claims_at(self, f: Finding) -> list[int]:
         sections = set((f.location.section or "").split("；"))

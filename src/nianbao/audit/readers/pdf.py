@@ -102,8 +102,39 @@ def unruled_table(words: list[dict], below: float) -> tuple[list[list[str | None
     return rows, bottom
 
 
-def read_pdf(path: Path) -> Source:
+def _fast_objects(doc, page, number: int):
+    """The page's objects from PDFium where its coordinates are pdfplumber's (a media box at
+    the origin), else None (pdfminer reads the page)."""
+    if doc is None or tuple(page.mediabox[:2]) != (0, 0) or tuple(page.bbox) != tuple(page.mediabox):
+        return None
+    try:
+        from nianbao.audit.readers.pdfium_objects import page_objects
+
+        w, h = doc[number - 1].get_size()
+        if abs(w - float(page.width)) > 0.01 or abs(h - float(page.height)) > 0.01:
+            return None
+        return page_objects(doc, number - 1, float(page.height), float(page.initial_doctop), number)
+    except Exception:  # PDFium failed on this page: pdfminer reads it
+        return None
+
+
+def read_pdf(path: Path, engine: str = "pdfium") -> Source:
+    """The blocks of a PDF. Pages are interpreted by PDFium where it can (``engine="pdfium"``)
+    and by pdfminer otherwise; both give pdfplumber the same kind of objects."""
     pdf, pages = _open(path)
+    doc = None
+    if engine == "pdfium" and len(pages) <= MAX_PAGES:
+        from nianbao.audit.readers.pdfium_objects import open_document
+
+        doc = open_document(path)
+    try:
+        return _read(path, pdf, pages, doc)
+    finally:
+        if doc is not None:
+            doc.close()
+
+
+def _read(path: Path, pdf, pages, doc) -> Source:
     with pdf:
         if len(pages) > MAX_PAGES:
             raise input_error("audit.pdf_too_many_pages", path, pages=len(pages), limit=MAX_PAGES)
@@ -125,6 +156,9 @@ def read_pdf(path: Path) -> Source:
 
         for number, page in enumerate(pages, start=1):
             try:
+                fast = _fast_objects(doc, page, number)
+                if fast is not None:
+                    page._objects = fast
                 images += len(page.images)
                 tables = page.find_tables()
                 boxes = [t.bbox for t in tables]
