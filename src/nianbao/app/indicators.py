@@ -14,6 +14,8 @@ from nianbao.compute import engines
 from nianbao.compute.aggregate import rollup
 from nianbao.core.errors import NianbaoError
 from nianbao.core.formula import FormulaError, parse_ref_key
+from nianbao.core.messages import phrase
+from nianbao.core.orgs import UNKNOWN
 
 LEVELS = ("school", "county", "city", "province")
 BREAKDOWNS = ("affiliation", "ownership", "school_type", "county", "major_category")
@@ -154,6 +156,7 @@ def indicator_rows(dataset, request: Request = Request()) -> list[dict]:
         else:
             for c in r.categories(org, by):
                 label = (dataset.orgs.get(c).zh if by == "county" and dataset.orgs.get(c)
-                         else cat.category_label(by, c) if c in cat.dimensions.get(by, {}).get("categories", {}) else c)
+                         else cat.category_label(by, c) if c in cat.dimensions.get(by, {}).get("categories", {})
+                         else phrase("aggregate.unknown_category") if c == UNKNOWN else c)
                 emit(org, org_zh, book_of(org, (by, c)), c, label, ((by, c),))
     return rows

@@ -34,6 +34,7 @@ from nianbao.core.findings import Finding, Location
 from nianbao.core.formula import Ref
 from nianbao.core.messages import finding, phrase
 from nianbao.core.observations import Observation
+from nianbao.core.orgs import UNKNOWN, category_of, counts_as_school
 
 ALL, EXCL = "all", "excl_technical"
 SCOPE_PREFERENCE = scopes.preference()  # which row of a school to use: the rule of a single figure
@@ -74,6 +75,12 @@ class Rollup(dict):
         self.periods: list[int] = sorted(set(dataset.periods))
         self.schools = reg.schools() if reg is not None else []
         self.breakdowns = [d for d in self.cfg.get("breakdowns", []) or []]
+        self.sidx: dict[str, int] = {}
+        self.groups: list[Group] = []
+        self.gidx: dict[Group, int] = {}
+        self.keys: list[tuple] = []
+        self.kidx: dict[tuple, int] = {}
+        self.pidx = {p: i for i, p in enumerate(self.periods)}
         if not self.schools:
             return
         self._index_schools()
@@ -88,7 +95,7 @@ class Rollup(dict):
         self.sidx = {o.code: i for i, o in enumerate(self.schools)}
         excluded = set((self.cfg.get("scopes", {}).get(EXCL) or {}).get("exclude_school_types", ["technical"]))
         self.in_excl = np.array([o.school_type not in excluded for o in self.schools], dtype=float)
-        self.countable = np.array([o.counts_as_school for o in self.schools], dtype=float)
+        self.countable = np.array([counts_as_school(o, self.catalogue) for o in self.schools], dtype=float)
         self.findings.extend(f for f in reg.validate(self.catalogue)
                              if not f.org_unit or f.org_unit in self.sidx or reg.get(f.org_unit))
 
@@ -180,9 +187,11 @@ class Rollup(dict):
         self.V, self.R, self.A = V, R, A
 
     def _category(self, org, dim: str) -> str:
+        """The breakdown category of a school: ``unknown`` where the registry leaves it blank or
+        gives a category the catalogue does not know (a group of its own, never a zero)."""
         if dim == "county":
-            return self.registry.county_of(org.code)
-        return org.attribute(dim)
+            return self.registry.county_of(org.code) or UNKNOWN
+        return category_of(org, dim, self.catalogue)
 
     def _index_groups(self):
         groups: dict[Group, int] = {}
@@ -190,8 +199,6 @@ class Rollup(dict):
         for i, o in enumerate(self.schools):
             for unit in self.registry.units_of(o.code):
                 for g in [Group(unit)] + [Group(unit, d, self._category(o, d)) for d in self.breakdowns]:
-                    if g.dim and not g.category:
-                        continue
                     rows.append(groups.setdefault(g, len(groups)))
                     cols.append(i)
         self.groups = list(groups)
@@ -298,6 +305,9 @@ class Rollup(dict):
 
     def _school_count_obs(self, g: int, org: str, extra: tuple = ()) -> list[Observation]:
         out = []
+        grp = self.groups[g]
+        if grp.dim == "school_type" and grp.category == UNKNOWN:
+            return out  # units of unknown type are not counted as schools, nor as none
         for j, period in enumerate(self.periods):
             exp = {s: self.E[s][g, j] for s in (ALL, EXCL)}
             if exp[ALL] <= 0:
@@ -332,7 +342,7 @@ class Rollup(dict):
             if not grp.dim:
                 lst.extend(self._emit_group(g, grp.unit))
                 lst.extend(self._school_count_obs(g, grp.unit))
-            elif grp.dim in cat.dimensions:
+            elif grp.dim in cat.dimensions and grp.category != UNKNOWN:
                 extra = ((grp.dim, grp.category),)
                 with_dim = {e for e, el in cat.elements.items() if grp.dim in el.dims}
                 lst.extend(self._emit_group(g, grp.unit, extra, with_dim, findings=False))
@@ -348,12 +358,46 @@ class Rollup(dict):
                 for c in cat.dimensions[dim]["categories"]:
                     for t in totals:
                         dims = ((dim, c),)
-                        if (dims, t.period, t.scope) not in have:
+                        if (dims, t.period, t.scope) not in have and not self._has_unknown(unit, dim, t.period):
                             lst.append(Observation(element="schools", dims=dims, period=t.period, scope=t.scope,
                                                    value=0.0, org_unit=unit, source=t.source, origin=t.origin))
         self._majors(units)
         self.update(units)
         self._conflicts()
+        self._unknown_types()
+
+    def _has_unknown(self, unit: str, dim: str, period: int) -> bool:
+        """Whether members of ``unit`` in ``period`` have an unknown category of ``dim`` (then a
+        category without known members is not known to be zero)."""
+        g = self.gidx.get(Group(unit, dim, UNKNOWN))
+        return g is not None and self.E[ALL][g, self.pidx[period]] > 0
+
+    def _unknown_types(self):
+        """The registry's units by school type, against the schools counted: a unit of blank or
+        unknown type is shown as unknown, never counted as a school (aggregate.registry_unknown)."""
+        unit = self.dataset.org_unit.code
+        g = self.gidx.get(Group(unit, "school_type", UNKNOWN))
+        if g is None or Group(unit) not in self.gidx:
+            return
+        cats = (self.catalogue.dimensions.get("school_type") or {}).get("categories") or {}
+        for j, period in enumerate(self.periods):
+            if self.E[ALL][g, j] <= 0:
+                continue
+            members = [self.schools[i] for i in self._member_idx(self.gidx[Group(unit)], period, ALL)]
+            by_type: dict[str, int] = {}
+            for o in members:
+                by_type[category_of(o, "school_type", self.catalogue)] = \
+                    by_type.get(category_of(o, "school_type", self.catalogue), 0) + 1
+            unknown = [o for o in members if category_of(o, "school_type", self.catalogue) == UNKNOWN]
+            counted = int(self.N[ALL][self.gidx[Group(unit)], j])
+            terms = "、".join(f"{cats[c]['zh']}{n}" for c, n in by_type.items() if c in cats)
+            text = {"unit": self._unit_name(unit), "year": period, "total": len(members), "terms": terms or "—",
+                    "unknown": len(unknown), "names": "、".join(o.zh for o in unknown[:5]),
+                    "more": phrase("list.etc") if len(unknown) > 5 else "", "schools": counted}
+            self.findings.append(finding("aggregate.registry_unknown", Location(file="orgs.csv"), period=period,
+                                         org_unit=unit, text=text, total=len(members), unknown=len(unknown),
+                                         schools=counted, categories=by_type,
+                                         codes=[o.code for o in unknown]))
 
     # -- majors ----------------------------------------------------------------------------------
     def _majors(self, units: dict[str, list[Observation]]):

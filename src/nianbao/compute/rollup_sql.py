@@ -5,9 +5,11 @@ Input tables (made by ``nianbao.compute.tables`` from a dataset):
 
     observations    org_unit, element, dims, period, scope, value — every row of the dataset
     schools         code, excl (1 unless a school type the scope excl_technical leaves out),
-                    countable (1 unless 附设中职班), founded, closed
+                    countable (1 unless 附设中职班, 其他中职机构 or a blank or unknown school type),
+                    founded, closed
     memberships     school, unit, dim, category — each unit whose aggregate includes a school
-                    (dim '' ) and the breakdown category of that unit it falls in
+                    (dim '' ) and the breakdown category of that unit it falls in (``unknown``
+                    for a blank or unknown category: a group, never a category of the unit)
     periods         period — the dataset's years
     majors          org_unit, identity, category, opened, closed — majors.csv
     categories      dim, category, dims, complete — every category of dimensions.yaml, with its
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 from nianbao.compute import scopes
 from nianbao.compute.sql import identifier, literal, with_query
+from nianbao.core.orgs import UNKNOWN
 
 AGGREGATE_COLUMNS = ("org_unit", "grp", "element", "dims", "period", "scope", "value", "n", "expected", "kind")
 UNIT_COLUMNS = AGGREGATE_COLUMNS  # unit_observations_sql: the same columns, kind 'own' for a unit's own rows
@@ -191,7 +194,7 @@ FROM scoped"""),
 FROM valued WHERE dim = '' AND attached = 0 AND value IS NOT NULL
 UNION ALL
 SELECT s.unit, '', s.element, s.dim || '=' || s.category, s.period, s.scope, s.value, s.n, s.e
-FROM valued s WHERE s.dims = '' AND s.value IS NOT NULL AND ({attached})
+FROM valued s WHERE s.dims = '' AND s.value IS NOT NULL AND s.category <> '{UNKNOWN}' AND ({attached})
 UNION ALL
 SELECT unit, dim || '=' || category, element, dims, period, scope, value, n, e
 FROM valued WHERE dim <> '' AND attached = 0 AND value IS NOT NULL"""),
@@ -205,18 +208,21 @@ WHERE x.e_all > 0"""),
        x.period, sc.scope, CASE WHEN sc.scope = '{ALL}' THEN x.c_all ELSE x.c_excl END AS value
 FROM counted x CROSS JOIN registry_elements c
 JOIN (SELECT '{ALL}' AS scope UNION ALL SELECT '{EXCL}') sc ON sc.scope = '{ALL}' OR x.group_tech = 1
+WHERE NOT (x.dim = 'school_type' AND x.category = '{UNKNOWN}')
 UNION ALL
 SELECT x.unit, '', c.element, x.dim || '=' || x.category, x.period, sc.scope,
        CASE WHEN sc.scope = '{ALL}' THEN x.c_all ELSE x.c_excl END
 FROM counted x CROSS JOIN registry_elements c
 JOIN (SELECT '{ALL}' AS scope UNION ALL SELECT '{EXCL}') sc
   ON sc.scope = '{ALL}' OR x.group_tech = 1 OR x.unit_tech = 1
-WHERE x.dim <> '' AND ({reg_attached})"""),
+WHERE x.dim <> '' AND x.category <> '{UNKNOWN}' AND ({reg_attached})"""),
         ("zero_obs", 'breakdown categories without schools: zero schools, a known figure', f"""SELECT t.unit, '' AS grp, t.element, d.dims, t.period, t.scope, 0 AS value
 FROM registry_obs t JOIN categories d ON d.dim IN ({_in(reg_dims)})
 WHERE t.grp = '' AND t.dims = ''
   AND NOT EXISTS (SELECT 1 FROM registry_obs h WHERE h.unit = t.unit AND h.grp = '' AND h.element = t.element
-                  AND h.dims = d.dims AND h.period = t.period AND h.scope = t.scope)"""),
+                  AND h.dims = d.dims AND h.period = t.period AND h.scope = t.scope)
+  AND NOT EXISTS (SELECT 1 FROM expected u WHERE u.unit = t.unit AND u.dim = d.dim AND u.category = '{UNKNOWN}'
+                  AND u.period = t.period AND u.e_all > 0)"""),
         ("cond_school", 'per school and period: 1 if the school meets the condition (counted schools)', f"""{cond_school}"""),
         ("cond_sums", '', """SELECT m.unit, m.dim, m.category, c.element, c.period, SUM(c.hit) AS h_all, SUM(c.hit * m.excl) AS h_excl,
        COUNT(*) AS r_all, SUM(m.excl) AS r_excl
