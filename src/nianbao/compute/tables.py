@@ -20,7 +20,10 @@ TABLES = {
     "majors": (("org_unit", "text"), ("identity", "text"), ("category", "text"), ("opened", "int"),
                ("closed", "int")),
     "categories": (("dim", "text"), ("category", "text"), ("dims", "text"), ("complete", "int")),
+    "areas": (("code", "text"), ("rank", "int"), ("parent", "text")),
 }
+LEVELS = ("province", "city", "county", "school")
+DIRECT = "__direct__"  # the membership of a school in the unit right above it (not via a child area)
 
 
 def observation_rows(observations) -> list[tuple]:
@@ -39,7 +42,10 @@ def dataset_tables(dataset) -> dict[str, tuple[tuple, list[tuple]]]:
     for o in schools:
         school_rows.append((o.code, int(o.school_type not in excluded), int(counts_as_school(o, cat)),
                             o.founded or None, o.closed or None))
-        for unit in reg.units_of(o.code):
+        units = reg.units_of(o.code)
+        if units:
+            memberships.append((o.code, units[0], DIRECT, ""))
+        for unit in units:
             memberships.append((o.code, unit, "", ""))
             for dim in breakdowns:  # a blank or unknown category is a group of its own: unknown
                 category = (reg.county_of(o.code) or UNKNOWN) if dim == "county" else category_of(o, dim, cat)
@@ -49,7 +55,14 @@ def dataset_tables(dataset) -> dict[str, tuple[tuple, list[tuple]]]:
               for p in dataset.majors if p.org_unit in codes]
     categories = [(dim, c, f"{dim}={c}", int(bool(spec.get("complete"))))
                   for dim, spec in cat.dimensions.items() for c in (spec.get("categories") or {})]
+    areas = []  # the units above schools, and the dataset's own unit where the registry lacks it
+    if reg is not None:
+        areas = [(o.code, LEVELS.index(o.level), o.parent or "") for o in reg if o.level != "school"]
+        own = dataset.org_unit
+        if own.code not in reg and own.level in LEVELS and own.level != "school":
+            areas.append((own.code, LEVELS.index(own.level), ""))
     rows = {
+        "areas": areas,
         "observations": observation_rows(dataset.observations),
         "schools": school_rows,
         "memberships": memberships,
