@@ -179,3 +179,21 @@ def test_the_mixed_fixture_names_what_it_reconciles_and_lacks():
     (gap,) = [f for f in findings if f.code == "aggregate.units_incomplete"]
     # the province's floor area: 示例市 116000, 另一市 gave none
     assert (gap.org_unit, gap.period, gap.values["missing"]) == ("140000", 2020, ["140300"])
+
+
+@pytest.mark.parametrize("engine", ["python", "duckdb"])
+def test_by_county_lists_a_county_tables_rows(tmp_path, engine):
+    ds = load_dataset(county_table(tmp_path, "schools,,2021,all,35,市统计,,140200\n"))
+    rows = indicator_rows(ds, Request(by="county", indicators="schools,students", engine=engine))
+    got = {(r["category_zh"], r["indicator"]): r["text"] for r in rows}
+    assert got == {("平城区", "schools"): "5所", ("平城区", "students"): "3000人",
+                   ("云冈区", "schools"): "7所", ("云冈区", "students"): "4000人"}
+    for by in ("affiliation", "ownership", "school_type"):  # no schools in the registry: nothing, no error
+        assert indicator_rows(ds, Request(by=by, indicators="schools", engine=engine)) == []
+
+
+def test_by_county_names_the_schools_right_below_the_city():
+    rows = indicator_rows(load_dataset(FIXTURE), Request(by="county", indicators="students"))
+    # 甲区 400 + 1000, 乙县 3000, 丙县 999 (its own), 市直一校 600
+    assert {r["category_zh"]: r["text"] for r in rows} == {"甲区": "1400人", "乙县": "3000人", "丙县": "999人",
+                                                           "示例市直属学校": "600人"}
