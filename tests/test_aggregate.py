@@ -187,8 +187,8 @@ def test_a_unit_row_takes_precedence_over_the_sum_and_is_flagged(tmp_path):
            and not o.dims]
     # the city gave 2000 itself; its schools sum to 2050
     assert [o.value for o in own] == [2000]
-    conflict = [f for f in rollup(d).findings if f.code == "aggregate.conflict"]
-    assert conflict and conflict[0].values == {"given": 2000, "sum": 2050}
+    (rec,) = [r for r in rollup(d).reconciliations if r.element == "students" and r.period == 2020]
+    assert (rec.reported.value, rec.summed.value, rec.value) == (2000, 2050, 2000)
 
 
 def test_group_observations_give_indicators_per_category(ds):

@@ -15,6 +15,7 @@ from tests.conformance.conftest import SQL_ENGINES, dataset
 
 OWN = "examples/datong-2020"
 SCHOOLS = "examples/datong-2020-schools"
+ANYLEVEL = "tests/fixtures/anylevel"
 # (case id, dataset, level, breakdown)
 CASES = [
     ("own-city", OWN, "city", None),
@@ -26,6 +27,13 @@ CASES = [
     ("schools-city-by-ownership", SCHOOLS, "city", "ownership"),
     ("schools-city-by-school_type", SCHOOLS, "city", "school_type"),
     ("schools-city-by-county", SCHOOLS, "city", "county"),
+    # figures at every level: a county table, own totals beside their parts, schools right below a city
+    ("anylevel-school", ANYLEVEL, "school", None),
+    ("anylevel-county", ANYLEVEL, "county", None),
+    ("anylevel-city", ANYLEVEL, "city", None),
+    ("anylevel-province", ANYLEVEL, "province", None),
+    ("anylevel-city-by-county", ANYLEVEL, "city", "county"),
+    ("anylevel-city-by-school_type", ANYLEVEL, "city", "school_type"),
 ]
 CODES = list(dataset(OWN).catalogue.indicators)
 

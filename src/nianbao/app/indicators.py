@@ -14,6 +14,8 @@ from nianbao.compute import engines
 from nianbao.compute.aggregate import rollup
 from nianbao.core.errors import NianbaoError
 from nianbao.core.formula import FormulaError, parse_ref_key
+from nianbao.core.messages import phrase
+from nianbao.core.orgs import UNKNOWN
 
 LEVELS = ("school", "county", "city", "province")
 BREAKDOWNS = ("affiliation", "ownership", "school_type", "county", "major_category")
@@ -152,8 +154,24 @@ def indicator_rows(dataset, request: Request = Request()) -> list[dict]:
             for c in book.categories(by):
                 emit(org, org_zh, book, c, cat.category_label(by, c), ((by, c),), only_dims=True)
         else:
-            for c in r.categories(org, by):
+            for c in _categories(dataset, r, org, by):
                 label = (dataset.orgs.get(c).zh if by == "county" and dataset.orgs.get(c)
-                         else cat.category_label(by, c) if c in cat.dimensions.get(by, {}).get("categories", {}) else c)
-                emit(org, org_zh, book_of(org, (by, c)), c, label, ((by, c),))
+                         else phrase("aggregate.direct_schools", unit=org_zh) if by == "county" and c == UNKNOWN
+                         else cat.category_label(by, c) if c in cat.dimensions.get(by, {}).get("categories", {})
+                         else phrase("aggregate.unknown_category") if c == UNKNOWN else c)
+                # a county is listed with its own figures, as --level county prints them (its own
+                # total where it gave one, a county table's rows where it has no schools)
+                book = book_of(c) if by == "county" and c in dataset.orgs else book_of(org, (by, c))
+                emit(org, org_zh, book, c, label, ((by, c),))
     return rows
+
+
+def _categories(dataset, r, org: str, by: str) -> list[str]:
+    """The categories of ``org`` by ``by``: those of its schools and, by county, every county
+    below it that gave figures itself (a county table)."""
+    cats = set(r.categories(org, by))
+    if by == "county":
+        reg = dataset.orgs
+        given = {o.org_unit for o in dataset.observations}
+        cats |= {o.code for o in reg.at_level("county") if o.code in given and org in reg.ancestors(o.code)}
+    return sorted(cats)

@@ -271,6 +271,7 @@ def build(m: Merged) -> Catalogue:
     majors = m.data.get("majors.yaml") or {}
     dims = {}
     for code, d in (_required(m, "dimensions.yaml") or {}).items():
+        d = _dimension_kind(code, d, at("dimensions.yaml", code))
         if d.get("categories_from") == "majors":  # e.g. 专业大类: the categories of every version
             d = {**d, "categories": {c: dict(v) for ver in (majors.get("versions") or {}).values()
                                      for c, v in (ver.get("categories") or {}).items()}}
@@ -383,6 +384,39 @@ def _changes(m: Merged, code: str, spec, where: str) -> tuple[DefinitionChange, 
         out.append(DefinitionChange(code=code, year=year, version=version, from_code=str(item.get("from") or ""),
                                     zh=str(item.get("zh") or ""), en=str(item.get("en") or "")))
     return tuple(out)
+
+
+# How the categories of a dimension relate to the element's total (``kind:`` in dimensions.yaml):
+# ``breakdown`` — they make the total (checked: their sum is the total); ``part`` — 其中, each is
+# a part of the total (checked: none exceeds it), never added up; ``overlapping`` — a unit may be
+# in several (honours and ranks: 国家级重点, 示范校, 星级), never added up, never checked against
+# the total. ``complete: true`` / ``false`` (the older form) mean breakdown / part.
+DIMENSION_KINDS = {"breakdown": True, "part": False, "overlapping": False}
+
+
+def _dimension_kind(code: str, d: dict, where: str) -> dict:
+    """A dimension with ``kind`` and ``complete`` both set and consistent."""
+    if not isinstance(d, dict):
+        raise CatalogueError(f"分组 {code} 应为映射（zh、en、kind、categories）",
+                             f"dimension {code} must be a mapping (zh, en, kind, categories)", file=where)
+    kind = d.get("kind")
+    if kind is None:
+        kind = "breakdown" if d.get("complete") else "part"
+    if kind not in DIMENSION_KINDS:
+        raise CatalogueError(f"分组 {code} 的 kind “{kind}” 无效",
+                             f"dimension {code}: unknown kind {kind!r}",
+                             hint="kind 填 breakdown（各类之和为合计）、part（其中，部分）或 overlapping"
+                                  "（类别相互重叠，如荣誉、等级，不相加）", file=where)
+    if "complete" in d and bool(d["complete"]) != DIMENSION_KINDS[kind]:
+        raise CatalogueError(f"分组 {code} 的 kind: {kind} 与 complete: {d['complete']} 相矛盾",
+                             f"dimension {code}: kind {kind} contradicts complete: {d['complete']}",
+                             hint="只写 kind（complete 可删去）", file=where)
+    return {**d, "kind": kind, "complete": DIMENSION_KINDS[kind]}
+
+
+def additive(catalogue, dim: str) -> bool:
+    """Whether the categories of ``dim`` add up to the total (a breakdown, not 其中 or overlapping)."""
+    return (catalogue.dimensions.get(dim) or {}).get("kind") == "breakdown"
 
 
 def _incomplete(what_zh: str, what_en: str, code: str, exc: Exception, where: str, needed: str) -> CatalogueError:

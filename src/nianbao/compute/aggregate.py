@@ -34,6 +34,7 @@ from nianbao.core.findings import Finding, Location
 from nianbao.core.formula import Ref
 from nianbao.core.messages import finding, phrase
 from nianbao.core.observations import Observation
+from nianbao.core.orgs import UNKNOWN, category_of, counts_as_school
 
 ALL, EXCL = "all", "excl_technical"
 SCOPE_PREFERENCE = scopes.preference()  # which row of a school to use: the rule of a single figure
@@ -44,6 +45,41 @@ SOURCE = provenance.SUMMED
 def config(catalogue) -> dict:
     """The aggregation rules of a catalogue (aggregation.yaml beside its other files)."""
     return catalogue.aggregation
+
+
+DIRECT = "__direct__"  # the group of the schools right below a unit (not in a child area)
+LEVELS = ("province", "city", "county", "school")
+
+
+def reconcile_use(catalogue) -> str:
+    """Which value a unit's own figure and the sum of its children give where they differ:
+    ``reported`` (the unit's own, the default) or ``sum`` (aggregation.yaml ``reconcile.use``)."""
+    use = ((config(catalogue) or {}).get("reconcile") or {}).get("use", "reported")
+    if use not in ("reported", "sum"):
+        raise ValueError(f"aggregation.yaml reconcile.use: reported or sum, not {use!r}")
+    return use
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """A unit's own figure beside the sum of its children that differs from it: both values,
+    the children with theirs, how they should relate (``equal``; ``at_most``: a figure without
+    technical schools against all schools; ``at_least``) and which one is used."""
+    unit: str
+    unit_zh: str
+    element: str
+    dims: tuple
+    period: int
+    reported: Observation
+    summed: Observation
+    relation: str
+    children: tuple  # (code, name, value)
+    used: str  # reported | sum
+
+    @property
+    def value(self) -> float:
+        """The value the unit's figure takes (printed by the indicators and the report)."""
+        return self.summed.value if self.used == "sum" else self.reported.value
 
 
 @dataclass(frozen=True)
@@ -74,13 +110,22 @@ class Rollup(dict):
         self.periods: list[int] = sorted(set(dataset.periods))
         self.schools = reg.schools() if reg is not None else []
         self.breakdowns = [d for d in self.cfg.get("breakdowns", []) or []]
-        if not self.schools:
-            return
-        self._index_schools()
-        self._index_values()
-        self._index_groups()
-        self._sum()
-        self._emit_all()
+        self.sidx: dict[str, int] = {}
+        self.groups: list[Group] = []
+        self.gidx: dict[Group, int] = {}
+        self.keys: list[tuple] = []
+        self.kidx: dict[tuple, int] = {}
+        self.pidx = {p: i for i, p in enumerate(self.periods)}
+        self.reconciliations: list[Reconciliation] = []
+        self.weighted = {m: w["weight"] for m, w in (self.cfg.get("weighted_means", {}) or {}).items()}
+        if self.schools:
+            self._index_schools()
+            self._index_values()
+            self._index_groups()
+            self._sum()
+            self._emit_all()
+        if reg is not None:
+            self._areas()
 
     # -- indexes -----------------------------------------------------------------------------
     def _index_schools(self):
@@ -88,7 +133,7 @@ class Rollup(dict):
         self.sidx = {o.code: i for i, o in enumerate(self.schools)}
         excluded = set((self.cfg.get("scopes", {}).get(EXCL) or {}).get("exclude_school_types", ["technical"]))
         self.in_excl = np.array([o.school_type not in excluded for o in self.schools], dtype=float)
-        self.countable = np.array([o.counts_as_school for o in self.schools], dtype=float)
+        self.countable = np.array([counts_as_school(o, self.catalogue) for o in self.schools], dtype=float)
         self.findings.extend(f for f in reg.validate(self.catalogue)
                              if not f.org_unit or f.org_unit in self.sidx or reg.get(f.org_unit))
 
@@ -186,20 +231,24 @@ class Rollup(dict):
         self.V, self.R, self.A = V, R, A
 
     def _category(self, org, dim: str) -> str:
+        """The breakdown category of a school: ``unknown`` where the registry leaves it blank or
+        gives a category the catalogue does not know (a group of its own, never a zero)."""
         if dim == "county":
-            return self.registry.county_of(org.code)
-        return org.attribute(dim)
+            return self.registry.county_of(org.code) or UNKNOWN
+        return category_of(org, dim, self.catalogue)
 
     def _index_groups(self):
         groups: dict[Group, int] = {}
         rows, cols = [], []
         for i, o in enumerate(self.schools):
-            for unit in self.registry.units_of(o.code):
+            units = self.registry.units_of(o.code)
+            for unit in units:
                 for g in [Group(unit)] + [Group(unit, d, self._category(o, d)) for d in self.breakdowns]:
-                    if g.dim and not g.category:
-                        continue
                     rows.append(groups.setdefault(g, len(groups)))
                     cols.append(i)
+            if units:  # the schools right below a unit: one of its parts beside its child areas
+                rows.append(groups.setdefault(Group(units[0], DIRECT), len(groups)))
+                cols.append(i)
         self.groups = list(groups)
         self.gidx = groups
         G = np.zeros((len(groups), len(self.schools)))
@@ -304,6 +353,9 @@ class Rollup(dict):
 
     def _school_count_obs(self, g: int, org: str, extra: tuple = ()) -> list[Observation]:
         out = []
+        grp = self.groups[g]
+        if grp.dim == "school_type" and grp.category == UNKNOWN:
+            return out  # units of unknown type are not counted as schools, nor as none
         for j, period in enumerate(self.periods):
             exp = {s: self.E[s][g, j] for s in (ALL, EXCL)}
             if exp[ALL] <= 0:
@@ -333,12 +385,16 @@ class Rollup(dict):
     def _emit_all(self):
         cat = self.catalogue
         units: dict[str, list[Observation]] = {}
+        self.direct: dict[str, list[Observation]] = {}
         for g, grp in enumerate(self.groups):
+            if grp.dim == DIRECT:
+                self.direct[grp.unit] = self._emit_group(g, grp.unit, findings=False) + self._school_count_obs(g, grp.unit)
+                continue
             lst = units.setdefault(grp.unit, [])
             if not grp.dim:
                 lst.extend(self._emit_group(g, grp.unit))
                 lst.extend(self._school_count_obs(g, grp.unit))
-            elif grp.dim in cat.dimensions:
+            elif grp.dim in cat.dimensions and grp.category != UNKNOWN:
                 extra = ((grp.dim, grp.category),)
                 with_dim = {e for e, el in cat.elements.items() if grp.dim in el.dims}
                 lst.extend(self._emit_group(g, grp.unit, extra, with_dim, findings=False))
@@ -354,12 +410,45 @@ class Rollup(dict):
                 for c in cat.dimensions[dim]["categories"]:
                     for t in totals:
                         dims = ((dim, c),)
-                        if (dims, t.period, t.scope) not in have:
+                        if (dims, t.period, t.scope) not in have and not self._has_unknown(unit, dim, t.period):
                             lst.append(Observation(element="schools", dims=dims, period=t.period, scope=t.scope,
                                                    value=0.0, org_unit=unit, source=t.source, origin=t.origin))
         self._majors(units)
         self.update(units)
-        self._conflicts()
+        self._unknown_types()
+
+    def _has_unknown(self, unit: str, dim: str, period: int) -> bool:
+        """Whether members of ``unit`` in ``period`` have an unknown category of ``dim`` (then a
+        category without known members is not known to be zero)."""
+        g = self.gidx.get(Group(unit, dim, UNKNOWN))
+        return g is not None and self.E[ALL][g, self.pidx[period]] > 0
+
+    def _unknown_types(self):
+        """The registry's units by school type, against the schools counted: a unit of blank or
+        unknown type is shown as unknown, never counted as a school (aggregate.registry_unknown)."""
+        unit = self.dataset.org_unit.code
+        g = self.gidx.get(Group(unit, "school_type", UNKNOWN))
+        if g is None or Group(unit) not in self.gidx:
+            return
+        cats = (self.catalogue.dimensions.get("school_type") or {}).get("categories") or {}
+        for j, period in enumerate(self.periods):
+            if self.E[ALL][g, j] <= 0:
+                continue
+            members = [self.schools[i] for i in self._member_idx(self.gidx[Group(unit)], period, ALL)]
+            by_type: dict[str, int] = {}
+            for o in members:
+                by_type[category_of(o, "school_type", self.catalogue)] = \
+                    by_type.get(category_of(o, "school_type", self.catalogue), 0) + 1
+            unknown = [o for o in members if category_of(o, "school_type", self.catalogue) == UNKNOWN]
+            counted = int(self.N[ALL][self.gidx[Group(unit)], j])
+            terms = "、".join(f"{cats[c]['zh']}{n}" for c, n in by_type.items() if c in cats)
+            text = {"unit": self._unit_name(unit), "year": period, "total": len(members), "terms": terms or "—",
+                    "unknown": len(unknown), "names": "、".join(o.zh for o in unknown[:5]),
+                    "more": phrase("list.etc") if len(unknown) > 5 else "", "schools": counted}
+            self.findings.append(finding("aggregate.registry_unknown", Location(file="orgs.csv"), period=period,
+                                         org_unit=unit, text=text, total=len(members), unknown=len(unknown),
+                                         schools=counted, categories=by_type,
+                                         codes=[o.code for o in unknown]))
 
     # -- majors ----------------------------------------------------------------------------------
     def _majors(self, units: dict[str, list[Observation]]):
@@ -423,25 +512,195 @@ class Rollup(dict):
                                                value=float(v), org_unit=org, source=provenance.MAJORS, origin=origin))
         return out
 
-    # -- conflicts with rows a unit reported itself ------------------------------------------------
-    def _conflicts(self):
-        own: dict[tuple, Observation] = {}
+    # -- figures of units that are not schools ------------------------------------------------
+    def _area_summable(self) -> set[str]:
+        """Figures a county, city or province may give itself and that its parent sums: counts
+        and amounts, the schools counted (from the registry or by a condition); not rates,
+        printed values, weighted means or the distinct majors."""
+        cat = self.catalogue
+        majors = set(self.cfg.get("majors") or {})
+        return {e for e, el in cat.elements.items() if el.type not in ("rate", "pair") and not el.is_reported_rate
+                and e not in majors and e not in self.weighted}
+
+    def _area_units(self) -> list[tuple[str, int]]:
+        """(code, rank) of the units above schools, lowest level first; the dataset's own unit
+        even where the registry does not list it."""
+        reg = self.registry
+        out = [(o.code, LEVELS.index(o.level)) for o in reg if o.level != "school"]
+        own = self.dataset.org_unit
+        if own.code not in reg and own.level in LEVELS and own.level != "school":
+            out.append((own.code, LEVELS.index(own.level)))
+        return sorted(out, key=lambda u: (-u[1], u[0]))
+
+    def _areas(self):
+        """Figures given for counties, cities or provinces, summed upward from the lowest level
+        that has them: a unit whose child areas gave a figure themselves gets the sum of its
+        children (each child's own figure where it gave one, else its schools' sum) and of the
+        schools right below it; elsewhere the sum of its schools stands. A unit's own figure
+        beside such a sum is reconciled (``reconciliations``: the check kind ``reconcile``
+        states both, and the value used follows ``reconcile.use`` of aggregation.yaml)."""
+        reg = self.registry
+        summable = self._area_summable()
+        units = self._area_units()
+        rank = dict(units)
+        own: dict[str, dict[tuple, Observation]] = {}
         for o in self.dataset.observations:
-            if o.org_unit in self and o.org_unit not in self.sidx:
-                own[(o.org_unit, o.element, o.dims, o.period)] = o
-        if not own:
-            return
-        for unit, lst in self.items():
-            for a in lst:
-                o = own.get((unit, a.element, a.dims, a.period))
-                if o is None or o.scope not in (a.scope, "unstated") or abs(o.value - a.value) < 1e-6:
-                    continue
-                label = self.catalogue.ref_label(_ref(a.element, a.dims))
-                text = {"unit": self._unit_name(unit), "unit_code": unit, "year": a.period, "label": label,
-                        "element": a.element, "given": f"{o.value:g}", "sum": f"{a.value:g}",
-                        "scope": self.catalogue.scope_label(a.scope)}
-                self.findings.append(finding("aggregate.conflict", Location(file=o.origin), period=a.period,
-                                             org_unit=unit, text=text, given=o.value, sum=a.value))
+            if o.org_unit in rank and o.element in summable:
+                own.setdefault(o.org_unit, {})[(o.element, o.dims, o.period, o.scope)] = o
+        use_sum = reconcile_use(self.catalogue) == "sum"
+        direct = getattr(self, "direct", {})
+        eff: dict[str, dict[tuple, Observation]] = {}
+        sourced: dict[str, set[tuple]] = {}
+        mixed_keys: set[tuple] = set()
+        for code, r in units:
+            kids = [c.code for c in reg.children(code) if c.code in rank and rank[c.code] > r]
+            schools = {(o.element, o.dims, o.period, o.scope): o for o in self.get(code, []) if o.element in summable}
+            src = set().union(*(sourced.get(c, set()) for c in kids))
+            derived = {k: o for k, o in schools.items() if k[:3] not in src}
+            mixed: dict[tuple, Observation] = {}
+            if src:
+                # the figure of each part (child area, schools right below) by key and scope
+                parts: dict[tuple, dict[str, dict[str, Observation]]] = {}
+                notech: dict[tuple, set[str]] = {}  # parts of a school sum without technical schools
+                for c in kids:
+                    for k, o in eff.get(c, {}).items():
+                        if k[:3] in src:
+                            parts.setdefault(k[:3], {}).setdefault(c, {})[k[3]] = o
+                            if k[:3] not in sourced.get(c, set()) and self._no_technical(Group(c), k[2]):
+                                notech.setdefault(k[:3], set()).add(c)
+                for o in direct.get(code, []):
+                    k = (o.element, o.dims, o.period)
+                    if k in src and o.element in summable:
+                        parts.setdefault(k, {}).setdefault(DIRECT, {})[o.scope] = o
+                        if self._no_technical(Group(code, DIRECT), o.period):
+                            notech.setdefault(k, set()).add(DIRECT)
+                for k in sorted(parts, key=lambda k: _key_order(k + ("all",))):
+                    element, dims, period = k
+                    expected = self._in_play(code, kids, period, eff)
+                    by_part = parts[k]
+                    for scope in sorted({sc for sc_obs in by_part.values() for sc in sc_obs},
+                                        key=lambda sc: SCOPE_PREFERENCE.index(sc) if sc in SCOPE_PREFERENCE else 9):
+                        got = {c: _in_scope(obs, scope, c in notech.get(k, set())) for c, obs in by_part.items()}
+                        if any(o is None for o in got.values()):
+                            continue  # a part has the figure in another scope only: not in this one
+                        value = _round(sum(o.value for o in got.values()), self.catalogue.elements[element].type)
+                        mixed[k + (scope,)] = Observation(
+                            element=element, dims=dims, period=period, scope=scope, value=value, org_unit=code,
+                            source=provenance.UNITS, origin=provenance.units_origin(len(got), len(expected), scope))
+                        if len(got) < len(expected):
+                            self._units_incomplete(code, k + (scope,), got, expected)
+                    mixed_keys.add((code, element, period))
+                derived.update(mixed)
+                self[code] = [o for o in self.get(code, []) if (o.element, o.dims, o.period) not in src
+                              or o.element not in summable] + list(mixed.values())
+            mine = own.get(code, {})
+            e_u = dict(derived)
+            for k, o in mine.items():
+                if not (use_sum and k in derived):
+                    e_u[k] = o
+            eff[code] = e_u
+            sourced[code] = src | {k[:3] for k in mine}
+            dropped = set()
+            for k, o in sorted(mine.items(), key=lambda kv: _key_order(kv[0])):
+                dropped |= self._reconcile(code, o, derived, kids, eff, use_sum)
+            if dropped:  # the unit's own figure stands for the same figure in another scope
+                for k in dropped:
+                    e_u.pop(k, None)
+                self[code] = [o for o in self.get(code, []) if (o.element, o.dims, o.period, o.scope) not in dropped]
+        if mixed_keys:  # the schools' incomplete sums a sum of child units replaced
+            self.findings = [f for f in self.findings if not (
+                f.code == "aggregate.incomplete" and (f.org_unit, f.values.get("element"), f.period) in mixed_keys)]
+
+    def _no_technical(self, group: Group, period: int) -> bool:
+        """Whether a group has schools in ``period`` and none of them technical (its figure of
+        all schools is also its figure without technical schools)."""
+        g, j = self.gidx.get(group), self.pidx.get(period)
+        return g is not None and j is not None and self.E[ALL][g, j] > 0 and self.E[ALL][g, j] == self.E[EXCL][g, j]
+
+    def _in_play(self, code: str, kids: list[str], period: int, eff: dict) -> list[str]:
+        """The parts a sum of ``code`` expects in ``period``: its child areas that have figures
+        or active schools in that year, and its own schools right below it."""
+        j = self.pidx.get(period)
+        out = []
+        for c in kids:
+            g = self.gidx.get(Group(c))
+            if any(k[2] == period for k in eff.get(c, {})) or (g is not None and j is not None and self.E[ALL][g, j] > 0):
+                out.append(c)
+        g = self.gidx.get(Group(code, DIRECT))
+        if g is not None and j is not None and self.E[ALL][g, j] > 0:
+            out.append(DIRECT)
+        return out
+
+    def _part_name(self, unit: str, part: str) -> str:
+        return phrase("aggregate.direct_schools", unit=self._unit_name(unit)) if part == DIRECT \
+            else self._unit_name(part)
+
+    def _units_incomplete(self, code: str, key: tuple, got, expected):
+        element, dims, period, scope = key
+        have = set(got)
+        missing = [c for c in expected if c not in have]
+        el = self.catalogue.elements[element]
+        names = [self._part_name(code, c) for c in missing]
+        text = {"unit": self._unit_name(code), "year": period, "label": self.catalogue.ref_label(_ref(element, dims)),
+                "name_en": el.en, "absent": len(missing), "names": "、".join(names[:5]),
+                "more": phrase("list.etc") if len(names) > 5 else ""}
+        self.findings.append(finding("aggregate.units_incomplete", Location(section=self.catalogue.scope_label(scope)),
+                                     period=period, org_unit=code, text=text, element=element, reported=len(got),
+                                     members=len(expected), missing=missing))
+
+    def _comparable(self, code: str, o: Observation, derived: dict) -> tuple[Observation, str] | None:
+        """The sum a unit's own figure is compared with, and how: ``equal`` in the same scope (or
+        where one of them is unstated, or the unit has no technical schools); where the scopes
+        differ, all schools are at least the figure without technical schools."""
+        k = (o.element, o.dims, o.period)
+        same = derived.get(k + (o.scope,))
+        if same is not None:
+            return same, "equal"
+        others = [derived[k + (s,)] for s in SCOPE_PREFERENCE if k + (s,) in derived]
+        if not others:
+            return None
+        d = others[0]
+        if "unstated" in (o.scope, d.scope) or not self._has_technical(code, o.period):
+            return d, "equal"
+        return d, ("at_most" if o.scope == EXCL else "at_least")
+
+    def _has_technical(self, code: str, period: int) -> bool:
+        g, j = self.gidx.get(Group(code)), self.pidx.get(period)
+        return g is not None and j is not None and self.E[ALL][g, j] - self.E[EXCL][g, j] > 0
+
+    def _reconcile(self, code: str, o: Observation, derived: dict, kids: list[str], eff: dict,
+                   use_sum: bool) -> set[tuple]:
+        """Record the unit's own figure ``o`` against the sum it is comparable with, if they
+        differ. Returns the keys of sums to drop: a sum in another scope that stands for the same
+        figure (the unit has no technical schools, or one scope is unstated) gives way to the
+        unit's own figure, so that the figure printed is the one the finding names."""
+        got = self._comparable(code, o, derived)
+        if got is None:
+            return set()
+        d, relation = got
+        drop = {(d.element, d.dims, d.period, d.scope)} if relation == "equal" and d.scope != o.scope \
+            and not use_sum else set()
+        diff = o.value - d.value
+        if abs(diff) < 1e-6 or (relation == "at_most" and diff < 0) or (relation == "at_least" and diff > 0):
+            return drop
+        key = (o.element, o.dims, o.period, d.scope)
+        children = [(c, self._unit_name(c), eff[c][key].value) for c in kids if key in eff.get(c, {})]
+        g = self.gidx.get(Group(code, DIRECT))
+        if g is not None:
+            for i in self._member_idx(g, o.period, d.scope):
+                school = self.schools[i]
+                v = self._school_value(school, o.element, o.dims, o.period)
+                if v is not None:
+                    children.append((school.code, school.zh, v))
+        self.reconciliations.append(Reconciliation(
+            unit=code, unit_zh=self._unit_name(code), element=o.element, dims=o.dims, period=o.period,
+            reported=o, summed=d, relation=relation, children=tuple(children), used="sum" if use_sum else "reported"))
+        return drop
+
+    def _school_value(self, school, element: str, dims, period: int) -> float | None:
+        if element in (self.cfg.get("registry_counts") or {}):
+            return 1.0 if counts_as_school(school, self.catalogue) and school.active_in(period) and not dims else None
+        return getattr(self, "school_values", {}).get((school.code, element, dims, period))
 
     # -- members -----------------------------------------------------------------------------------
     def _group_of(self, org: str, dims=()) -> int | None:
@@ -532,6 +791,22 @@ def _major_stat(kind: str, active, new) -> int:
     raise ValueError(f"aggregation.yaml: unknown majors figure {kind!r}")
 
 
+def _in_scope(by_scope: dict, scope: str, no_technical: bool) -> Observation | None:
+    """A part's figure in ``scope``: its own in that scope; without technical schools, its figure
+    of all schools where it has none; for a sum of unstated scope, its first figure."""
+    if scope in by_scope:
+        return by_scope[scope]
+    if scope == EXCL and no_technical:
+        return by_scope.get(ALL)
+    if scope == "unstated":
+        return by_scope.get(ALL) or by_scope.get(EXCL)
+    return None
+
+
+def _key_order(k: tuple) -> tuple:
+    return (k[0], k[1], k[2], SCOPE_PREFERENCE.index(k[3]) if k[3] in SCOPE_PREFERENCE else 9)
+
+
 def _ref(element, dims):
     return Ref(element, tuple(sorted(dims)))
 
@@ -551,12 +826,17 @@ def rollup(dataset, refresh: bool = False) -> Rollup:
 def observations_for(dataset, org_code: str | None = None) -> list[Observation]:
     """The observations of one unit (default: the dataset's own): the rows values.csv gives for
     it and the aggregates of its schools. Where both give the same figure, the unit's own row
-    is used (and the aggregation lists the difference as a finding)."""
+    is used (and the check kind ``reconcile`` states the difference), unless aggregation.yaml says
+    ``reconcile: {use: sum}``."""
     org_code = org_code or dataset.org_unit.code
     r = rollup(dataset)
     own = r.own_rows(org_code)
+    aggregates = r.get(org_code, [])
+    if reconcile_use(dataset.catalogue) == "sum":  # the sum of the children is used where there is one
+        summed = {(a.element, a.dims, a.period, a.scope) for a in aggregates}
+        return aggregates + [o for o in own if (o.element, o.dims, o.period, o.scope) not in summed]
     taken = {(o.element, o.dims, o.period, o.scope) for o in own}
-    return own + [a for a in r.get(org_code, []) if (a.element, a.dims, a.period, a.scope) not in taken]
+    return own + [a for a in aggregates if (a.element, a.dims, a.period, a.scope) not in taken]
 
 
 def factbook_for(dataset, org_code: str | None = None):

@@ -10,6 +10,7 @@ SUMMED = phrase("aggregate.source")
 REGISTRY = phrase("aggregate.registry_source")
 MAJORS = phrase("aggregate.majors_source")
 MAJORS_FILE = phrase("aggregate.majors_table")
+UNITS = phrase("aggregate.units_source")
 
 
 def summed_origin(n: int, expected: int, scope: str) -> str:
@@ -31,3 +32,14 @@ def majors_origin(n: int | None = None, expected: int | None = None, scope: str 
     if n is None:
         return MAJORS_FILE
     return summed_origin(n, expected, scope) + phrase("aggregate.majors_origin")
+
+
+def units_origin(n: int, expected: int, scope: str) -> str:
+    """"3个下级单位数据合计", "2个下级单位数据合计（不含技工学校），1个未报送": a sum of the figures
+    of child areas (and of the schools right below the unit)."""
+    text = phrase("aggregate.units_origin", n=int(n))
+    if scope == "excl_technical":
+        text += phrase("aggregate.origin_excl_technical")
+    if expected > n:
+        text += phrase("aggregate.units_origin_absent", n=int(expected - n))
+    return text

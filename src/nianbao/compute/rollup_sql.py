@@ -5,9 +5,11 @@ Input tables (made by ``nianbao.compute.tables`` from a dataset):
 
     observations    org_unit, element, dims, period, scope, value — every row of the dataset
     schools         code, excl (1 unless a school type the scope excl_technical leaves out),
-                    countable (1 unless 附设中职班), founded, closed
+                    countable (1 unless 附设中职班, 其他中职机构 or a blank or unknown school type),
+                    founded, closed
     memberships     school, unit, dim, category — each unit whose aggregate includes a school
-                    (dim '' ) and the breakdown category of that unit it falls in
+                    (dim '' ) and the breakdown category of that unit it falls in (``unknown``
+                    for a blank or unknown category: a group, never a category of the unit)
     periods         period — the dataset's years
     majors          org_unit, identity, category, opened, closed — majors.csv
     categories      dim, category, dims, complete — every category of dimensions.yaml, with its
@@ -37,6 +39,9 @@ from __future__ import annotations
 
 from nianbao.compute import scopes
 from nianbao.compute.sql import identifier, literal, with_query
+from nianbao.core.orgs import UNKNOWN
+
+DIRECT = "__direct__"  # the group of the schools right below a unit (memberships, dim)
 
 AGGREGATE_COLUMNS = ("org_unit", "grp", "element", "dims", "period", "scope", "value", "n", "expected", "kind")
 UNIT_COLUMNS = AGGREGATE_COLUMNS  # unit_observations_sql: the same columns, kind 'own' for a unit's own rows
@@ -60,7 +65,12 @@ def rules(catalogue) -> dict:
     summable = {e for e, el in els.items()
                 if e not in computed and el.type not in ("rate", "pair") and not el.is_reported_rate}
     breakdowns = [d for d in cfg.get("breakdowns") or [] if d in catalogue.dimensions]
+    weighted = set(cfg.get("weighted_means") or {})
+    area = {e for e, el in els.items() if el.type not in ("rate", "pair") and not el.is_reported_rate
+            and e not in set(cfg.get("majors") or {}) and e not in weighted}
     return {
+        "area": area,
+        "use": ((cfg.get("reconcile") or {}).get("use") or "reported"),
         "summable": summable,
         "weighted": {m: w["weight"] for m, w in (cfg.get("weighted_means") or {}).items()},
         "counts": {e for e, el in els.items() if el.type == "count"},
@@ -80,8 +90,8 @@ def aggregate_steps(catalogue, dialect) -> list[tuple[str, str, str]]:
     float_t = dialect.type_name("float")
     rank = scopes.rank_sql("o.scope")
 
-    def rnd(expr):
-        return (f"CASE WHEN element IN ({_in(r['counts'])}) THEN {dialect.round(expr, 0)} "
+    def rnd(expr, column="element"):
+        return (f"CASE WHEN {column} IN ({_in(r['counts'])}) THEN {dialect.round(expr, 0)} "
                 f"ELSE {dialect.round(expr, 6)} END")
 
     if weighted:
@@ -199,7 +209,7 @@ FROM scoped"""),
 FROM valued WHERE dim = '' AND attached = 0 AND value IS NOT NULL
 UNION ALL
 SELECT s.unit, '', s.element, s.dim || '=' || s.category, s.period, s.scope, s.value, s.n, s.e
-FROM valued s WHERE s.dims = '' AND s.value IS NOT NULL AND ({attached})
+FROM valued s WHERE s.dims = '' AND s.value IS NOT NULL AND s.category <> '{UNKNOWN}' AND ({attached})
 UNION ALL
 SELECT unit, dim || '=' || category, element, dims, period, scope, value, n, e
 FROM valued WHERE dim <> '' AND attached = 0 AND value IS NOT NULL"""),
@@ -213,18 +223,21 @@ WHERE x.e_all > 0"""),
        x.period, sc.scope, CASE WHEN sc.scope = '{ALL}' THEN x.c_all ELSE x.c_excl END AS value
 FROM counted x CROSS JOIN registry_elements c
 JOIN (SELECT '{ALL}' AS scope UNION ALL SELECT '{EXCL}') sc ON sc.scope = '{ALL}' OR x.group_tech = 1
+WHERE NOT (x.dim = 'school_type' AND x.category = '{UNKNOWN}')
 UNION ALL
 SELECT x.unit, '', c.element, x.dim || '=' || x.category, x.period, sc.scope,
        CASE WHEN sc.scope = '{ALL}' THEN x.c_all ELSE x.c_excl END
 FROM counted x CROSS JOIN registry_elements c
 JOIN (SELECT '{ALL}' AS scope UNION ALL SELECT '{EXCL}') sc
   ON sc.scope = '{ALL}' OR x.group_tech = 1 OR x.unit_tech = 1
-WHERE x.dim <> '' AND ({reg_attached})"""),
+WHERE x.dim <> '' AND x.category <> '{UNKNOWN}' AND ({reg_attached})"""),
         ("zero_obs", 'breakdown categories without schools: zero schools, a known figure', f"""SELECT t.unit, '' AS grp, t.element, d.dims, t.period, t.scope, 0 AS value
 FROM registry_obs t JOIN categories d ON d.dim IN ({_in(reg_dims)})
 WHERE t.grp = '' AND t.dims = ''
   AND NOT EXISTS (SELECT 1 FROM registry_obs h WHERE h.unit = t.unit AND h.grp = '' AND h.element = t.element
-                  AND h.dims = d.dims AND h.period = t.period AND h.scope = t.scope)"""),
+                  AND h.dims = d.dims AND h.period = t.period AND h.scope = t.scope)
+  AND NOT EXISTS (SELECT 1 FROM expected u WHERE u.unit = t.unit AND u.dim = d.dim AND u.category = '{UNKNOWN}'
+                  AND u.period = t.period AND u.e_all > 0)"""),
         ("cond_school", 'per school and period: 1 if the school meets the condition (counted schools)', f"""{cond_school}"""),
         ("cond_sums", '', """SELECT m.unit, m.dim, m.category, c.element, c.period, SUM(c.hit) AS h_all, SUM(c.hit * m.excl) AS h_excl,
        COUNT(*) AS r_all, SUM(m.excl) AS r_excl
@@ -290,18 +303,144 @@ SELECT unit, grp, element, '', period, '{EXCL}', h_excl, r_excl, c_excl, 'condit
 WHERE c_all > c_excl AND r_excl > 0
 UNION ALL
 SELECT unit, grp, element, dims, period, scope, value, n, expected, 'majors' FROM major_obs"""),
+    ] + _area_steps(r, rnd) + [
         ("result", "", f"""SELECT org_unit, grp, element, dims, period, scope, CAST(value AS {float_t}) AS value, n, expected, kind
-FROM all_aggregates"""),
+FROM final_aggregates"""),
     ]
 
 
-def unit_observations_sql(aggregates: str = "aggregates", table: str = "observations") -> str:
+def _area_steps(r: dict, rnd) -> list[tuple[str, str, str]]:
+    """Figures given by counties, cities and provinces, summed upward as
+    ``nianbao.compute.aggregate.Rollup._areas`` sums them: level by level (county, city,
+    province), a unit whose child areas gave a figure themselves (``sourced``) gets the sum of
+    its children's figures (each child's own where it gave one, else its schools' sum) and of its
+    schools right below it; elsewhere the sum of its schools stands. ``eff_R`` holds the figure
+    each unit of rank R passes up (its own, or the sum where ``reconcile.use`` is ``sum``)."""
+    area = _in(r["area"])
+    use_sum = r["use"] == "sum"
+    rank_d = scopes.rank_sql("d.scope")
+    same = "x.unit = {a}.unit AND x.element = {a}.element AND x.dims = {a}.dims AND x.period = {a}.period"
+    steps = [
+        ("areas_own", "the rows units above schools give themselves (figures their parents sum)",
+         f"""SELECT o.org_unit AS unit, o.element, o.dims, o.period, o.scope, o.value
+FROM observations o JOIN areas a ON a.code = o.org_unit WHERE o.element IN ({area})"""),
+        ("direct_rows", "the sums of the schools right below each unit", f"""SELECT org_unit AS unit, element, dims, period, scope, value
+FROM all_aggregates WHERE grp = '{DIRECT}=' AND element IN ({area})"""),
+        ("school_area", "the sums of the schools of each unit above schools", f"""SELECT a.org_unit AS unit, a.element, a.dims, a.period, a.scope, a.value
+FROM all_aggregates a JOIN areas u ON u.code = a.org_unit WHERE a.grp = '' AND a.element IN ({area})"""),
+        ("school_play", "", """SELECT unit, period FROM expected WHERE dim = '' AND e_all > 0"""),
+        ("direct_play", "", f"""SELECT unit, period FROM expected WHERE dim = '{DIRECT}' AND e_all > 0"""),
+        ("notech", "groups with schools and none technical in a period", f"""SELECT unit, dim, period FROM expected
+WHERE dim IN ('', '{DIRECT}') AND e_all > 0 AND e_all = e_excl"""),
+    ]
+    below = "SELECT unit, element, dims, period, scope, value, 1 AS sourced FROM areas_own WHERE 1 = 0"
+    for rank, level in ((2, "county"), (1, "city"), (0, "province")):
+        s = f"_{level}"
+        steps += [
+            ("below" + s, "the figures the child areas pass up", below),
+            ("kids" + s, "", f"""SELECT p.code AS unit, c.code AS child FROM areas p JOIN areas c ON c.parent = p.code AND c.rank > p.rank
+WHERE p.rank = {rank}"""),
+            ("src" + s, "figures some child area gave itself", f"""SELECT DISTINCT k.unit, b.element, b.dims, b.period
+FROM kids{s} k JOIN below{s} b ON b.unit = k.child WHERE b.sourced = 1"""),
+            ("play" + s, "the parts a sum expects: child areas with figures or schools, the schools right below", f"""SELECT k.unit, k.child, x.period FROM kids{s} k
+JOIN (SELECT unit, period FROM below{s} UNION SELECT unit, period FROM school_play) x ON x.unit = k.child
+UNION ALL
+SELECT d.unit, '{DIRECT}', d.period FROM direct_play d JOIN areas a ON a.code = d.unit WHERE a.rank = {rank}"""),
+            ("play_n" + s, "", f"""SELECT unit, period, COUNT(*) AS e FROM play{s} GROUP BY unit, period"""),
+            ("parts" + s, "each part's figure of the keys a child area gave; notech: a school sum without technical schools", f"""SELECT k.unit, k.child, b.element, b.dims, b.period, b.scope, b.value,
+       CASE WHEN b.sourced = 0 AND t.unit IS NOT NULL THEN 1 ELSE 0 END AS notech
+FROM kids{s} k JOIN below{s} b ON b.unit = k.child
+JOIN src{s} x ON x.unit = k.unit AND x.element = b.element AND x.dims = b.dims AND x.period = b.period
+LEFT JOIN notech t ON t.unit = k.child AND t.dim = '' AND t.period = b.period
+UNION ALL
+SELECT d.unit, '{DIRECT}', d.element, d.dims, d.period, d.scope, d.value, CASE WHEN t.unit IS NULL THEN 0 ELSE 1 END
+FROM direct_rows d JOIN areas a ON a.code = d.unit AND a.rank = {rank}
+JOIN src{s} x ON {same.format(a='d')}
+LEFT JOIN notech t ON t.unit = d.unit AND t.dim = '{DIRECT}' AND t.period = d.period"""),
+            ("part_keys" + s, "", f"""SELECT DISTINCT unit, child, element, dims, period, notech FROM parts{s}"""),
+            ("wanted" + s, "", f"""SELECT DISTINCT unit, element, dims, period, scope FROM parts{s}"""),
+            ("cand" + s, "each part in each scope: its own figure; without technical schools, its figure of all schools where it has none; for unstated, its first", f"""SELECT w.unit, w.element, w.dims, w.period, w.scope, pk.child,
+       COALESCE(vs.value, CASE WHEN w.scope = '{EXCL}' AND pk.notech = 1 THEN va.value END,
+                CASE WHEN w.scope = 'unstated' THEN COALESCE(va.value, ve.value) END) AS value
+FROM wanted{s} w
+JOIN part_keys{s} pk ON pk.unit = w.unit AND pk.element = w.element AND pk.dims = w.dims AND pk.period = w.period
+LEFT JOIN parts{s} vs ON vs.unit = pk.unit AND vs.child = pk.child AND vs.element = w.element AND vs.dims = w.dims
+     AND vs.period = w.period AND vs.scope = w.scope
+LEFT JOIN parts{s} va ON va.unit = pk.unit AND va.child = pk.child AND va.element = w.element AND va.dims = w.dims
+     AND va.period = w.period AND va.scope = '{ALL}'
+LEFT JOIN parts{s} ve ON ve.unit = pk.unit AND ve.child = pk.child AND ve.element = w.element AND ve.dims = w.dims
+     AND ve.period = w.period AND ve.scope = '{EXCL}'"""),
+            ("mixed" + s, "sums of the parts in each scope every part has", f"""SELECT c.unit, c.element, c.dims, c.period, c.scope, {rnd('SUM(c.value)', 'c.element')} AS value,
+       COUNT(c.value) AS n, MAX(y.e) AS e
+FROM cand{s} c JOIN play_n{s} y ON y.unit = c.unit AND y.period = c.period
+GROUP BY c.unit, c.element, c.dims, c.period, c.scope
+HAVING COUNT(*) = COUNT(c.value)"""),
+            ("derived" + s, "", f"""SELECT unit, element, dims, period, scope, value FROM mixed{s}
+UNION ALL
+SELECT d.unit, d.element, d.dims, d.period, d.scope, d.value
+FROM school_area d JOIN areas a ON a.code = d.unit AND a.rank = {rank}
+WHERE NOT EXISTS (SELECT 1 FROM src{s} x WHERE {same.format(a='d')})"""),
+            ("own" + s, "", f"""SELECT o.unit, o.element, o.dims, o.period, o.scope, o.value
+FROM areas_own o JOIN areas a ON a.code = o.unit AND a.rank = {rank}"""),
+            ("own_keys" + s, "", f"""SELECT DISTINCT unit, element, dims, period FROM own{s}"""),
+            ("first_scope" + s, "", f"""SELECT unit, element, dims, period, MIN({rank_d}) AS rk FROM derived{s} d
+GROUP BY unit, element, dims, period"""),
+            ("dropped" + s, "sums in another scope that stand for the unit's own figure (no technical schools, or a scope unstated)", f"""SELECT DISTINCT d.unit, d.element, d.dims, d.period, d.scope
+FROM derived{s} d
+JOIN first_scope{s} f ON f.unit = d.unit AND f.element = d.element AND f.dims = d.dims AND f.period = d.period
+     AND f.rk = {rank_d}
+JOIN own{s} o ON o.unit = d.unit AND o.element = d.element AND o.dims = d.dims AND o.period = d.period
+     AND o.scope <> d.scope
+LEFT JOIN with_tech t ON t.unit = d.unit AND t.period = d.period
+WHERE {"1 = 0" if use_sum else "1 = 1"}
+  AND NOT EXISTS (SELECT 1 FROM derived{s} x WHERE {same.format(a='o')} AND x.scope = o.scope)
+  AND (o.scope = 'unstated' OR d.scope = 'unstated' OR t.unit IS NULL)"""),
+            ("eff" + s, "what each unit of this level passes up; sourced: given by it or by an area below", f"""SELECT o.unit, o.element, o.dims, o.period, o.scope, o.value, 1 AS sourced FROM own{s} o
+{"WHERE NOT EXISTS (SELECT 1 FROM derived" + s + " x WHERE " + same.format(a="o") + " AND x.scope = o.scope)" if use_sum else ""}
+UNION ALL
+SELECT d.unit, d.element, d.dims, d.period, d.scope, d.value,
+       CASE WHEN x.unit IS NULL AND k.unit IS NULL THEN 0 ELSE 1 END
+FROM derived{s} d
+LEFT JOIN src{s} x ON {same.format(a='d')}
+LEFT JOIN own_keys{s} k ON k.unit = d.unit AND k.element = d.element AND k.dims = d.dims AND k.period = d.period
+WHERE NOT EXISTS (SELECT 1 FROM dropped{s} y WHERE y.unit = d.unit AND y.element = d.element AND y.dims = d.dims
+                  AND y.period = d.period AND y.scope = d.scope)
+{"" if use_sum else "AND NOT EXISTS (SELECT 1 FROM own" + s + " o WHERE o.unit = d.unit AND o.element = d.element AND o.dims = d.dims AND o.period = d.period AND o.scope = d.scope)"}"""),
+        ]
+        below = f"SELECT * FROM eff{s} UNION ALL SELECT * FROM below{s}"
+    levels = ("county", "city", "province")
+    steps += [
+        ("src_all", "", " UNION ALL ".join(f"SELECT unit, element, dims, period FROM src_{lv}" for lv in levels)),
+        ("dropped_all", "", " UNION ALL ".join(f"SELECT unit, element, dims, period, scope FROM dropped_{lv}"
+                                               for lv in levels)),
+        ("mixed_all", "", " UNION ALL ".join(f"SELECT unit, element, dims, period, scope, value, n, e FROM mixed_{lv}"
+                                             for lv in levels)),
+        ("final_aggregates", "the schools' sums, with the sums of child areas where those gave figures", f"""SELECT a.org_unit, a.grp, a.element, a.dims, a.period, a.scope, a.value, a.n, a.expected, a.kind
+FROM all_aggregates a
+WHERE a.grp <> '{DIRECT}='
+  AND NOT (a.grp = '' AND EXISTS (SELECT 1 FROM src_all x WHERE x.unit = a.org_unit AND x.element = a.element
+                                  AND x.dims = a.dims AND x.period = a.period))
+  AND NOT (a.grp = '' AND EXISTS (SELECT 1 FROM dropped_all y WHERE y.unit = a.org_unit AND y.element = a.element
+                                  AND y.dims = a.dims AND y.period = a.period AND y.scope = a.scope))
+UNION ALL
+SELECT m.unit, '', m.element, m.dims, m.period, m.scope, m.value, m.n, m.e, 'units' FROM mixed_all m
+WHERE NOT EXISTS (SELECT 1 FROM dropped_all y WHERE y.unit = m.unit AND y.element = m.element
+                  AND y.dims = m.dims AND y.period = m.period AND y.scope = m.scope)"""),
+    ]
+    return steps
+
+
+def unit_observations_sql(aggregates: str = "aggregates", table: str = "observations", catalogue=None) -> str:
     """Every unit's figures: its own rows, and the aggregates of its schools where it gave no row
-    of the same figure and scope itself (its own row is used; the check lists the difference)."""
+    of the same figure and scope itself (its own row is used; the check kind ``reconcile``
+    states the difference) — or, where aggregation.yaml says ``reconcile: {use: sum}``, the
+    aggregates first."""
     aggregates, table = identifier(aggregates), identifier(table)
+    use = (((catalogue.aggregation or {}).get("reconcile") or {}).get("use") if catalogue is not None else None)
+    first = "0 ELSE 1" if use == "sum" else "1 ELSE 0"
     return f"""SELECT org_unit, grp, element, dims, period, scope, value, n, expected, kind FROM (
   SELECT u.*, ROW_NUMBER() OVER (PARTITION BY org_unit, grp, element, dims, period, scope
-                                 ORDER BY CASE WHEN kind = 'own' THEN 0 ELSE 1 END) AS rk
+                                 ORDER BY CASE WHEN kind <> 'own' THEN {first} END) AS rk
   FROM (
     SELECT org_unit, '' AS grp, element, dims, period, scope, value, 0 AS n, 0 AS expected, 'own' AS kind
     FROM {table}

@@ -42,7 +42,7 @@ class SqlFigures:
             for table, (columns, rows) in dataset_tables(dataset).items():
                 con.load(table, columns, rows)
             run_aggregation(con, cat)
-            con.materialize("unit_observations", unit_observations_sql())
+            con.materialize("unit_observations", unit_observations_sql(catalogue=cat))
             con.materialize("unit_keyed", KEYED)
             obs_rows = con.query("SELECT org_unit, grp, element, dims, period, scope, value, n, expected, kind "
                                  "FROM unit_observations")
@@ -82,6 +82,8 @@ class SqlFigures:
 
 
 def _provenance(kind: str, n, expected, scope: str, period: int) -> tuple[str, str]:
+    if kind == "units":
+        return provenance.UNITS, provenance.units_origin(n, expected, scope)
     if kind in ("registry", "zero"):
         return provenance.REGISTRY, provenance.registry_origin(period)
     if kind == "majors":

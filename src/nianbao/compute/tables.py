@@ -9,6 +9,7 @@ from the registry; every sum, count and ratio is left to the engine.
 from __future__ import annotations
 
 from nianbao.core.observations import dims_text
+from nianbao.core.orgs import UNKNOWN, category_of, counts_as_school
 
 TABLES = {
     "observations": (("org_unit", "text"), ("element", "text"), ("dims", "text"), ("period", "int"),
@@ -19,7 +20,10 @@ TABLES = {
     "majors": (("org_unit", "text"), ("identity", "text"), ("category", "text"), ("opened", "int"),
                ("closed", "int")),
     "categories": (("dim", "text"), ("category", "text"), ("dims", "text"), ("complete", "int")),
+    "areas": (("code", "text"), ("rank", "int"), ("parent", "text")),
 }
+LEVELS = ("province", "city", "county", "school")
+DIRECT = "__direct__"  # the membership of a school in the unit right above it (not via a child area)
 
 
 def observation_rows(observations) -> list[tuple]:
@@ -36,20 +40,29 @@ def dataset_tables(dataset) -> dict[str, tuple[tuple, list[tuple]]]:
     breakdowns = list(cfg.get("breakdowns") or [])
     school_rows, memberships = [], []
     for o in schools:
-        school_rows.append((o.code, int(o.school_type not in excluded), int(o.counts_as_school),
+        school_rows.append((o.code, int(o.school_type not in excluded), int(counts_as_school(o, cat)),
                             o.founded or None, o.closed or None))
-        for unit in reg.units_of(o.code):
+        units = reg.units_of(o.code)
+        if units:
+            memberships.append((o.code, units[0], DIRECT, ""))
+        for unit in units:
             memberships.append((o.code, unit, "", ""))
-            for dim in breakdowns:
-                category = reg.county_of(o.code) if dim == "county" else o.attribute(dim)
-                if category:
-                    memberships.append((o.code, unit, dim, category))
+            for dim in breakdowns:  # a blank or unknown category is a group of its own: unknown
+                category = (reg.county_of(o.code) or UNKNOWN) if dim == "county" else category_of(o, dim, cat)
+                memberships.append((o.code, unit, dim, category))
     codes = {o.code for o in schools}
     majors = [(p.org_unit, f"{p.version}|{p.name}", p.category, p.opened or None, p.closed or None)
               for p in dataset.majors if p.org_unit in codes]
     categories = [(dim, c, f"{dim}={c}", int(bool(spec.get("complete"))))
                   for dim, spec in cat.dimensions.items() for c in (spec.get("categories") or {})]
+    areas = []  # the units above schools, and the dataset's own unit where the registry lacks it
+    if reg is not None:
+        areas = [(o.code, LEVELS.index(o.level), o.parent or "") for o in reg if o.level != "school"]
+        own = dataset.org_unit
+        if own.code not in reg and own.level in LEVELS and own.level != "school":
+            areas.append((own.code, LEVELS.index(own.level), ""))
     rows = {
+        "areas": areas,
         "observations": observation_rows(dataset.observations),
         "schools": school_rows,
         "memberships": memberships,

@@ -29,6 +29,12 @@ COLUMNS = ("code", "zh", "en", "level", "parent", "county", "affiliation", "owne
            "founded", "status", "closed", "profile")
 # registry attributes checked against the dimension of the same name in dimensions.yaml
 CATEGORY_COLUMNS = ("affiliation", "ownership", "school_type")
+# school types of units summed in students and teachers but never counted as schools (the MoE
+# tables count 附设中职班 and 其他中职机构 apart from the schools); dimensions.yaml marks them
+# ``school: false``, this is the default for a catalogue that does not
+NOT_SCHOOL_TYPES = ("attached_class", "other_institution")
+# the category of a unit whose attribute is blank or not in the catalogue: shown as unknown
+UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,8 @@ class Org:
     county: str = ""  # GB/T 2260 code of the county (schools)
     affiliation: str = ""  # provincial / municipal / county
     ownership: str = ""  # public / private
-    school_type: str = ""  # regular_specialized / vocational_high / adult_specialized / technical / attached_class
+    school_type: str = ""  # regular_specialized / vocational_high / adult_specialized / technical /
+    # attached_class / other_institution
     founded: int | None = None
     status: str = "active"  # active / merged / closed
     closed: int | None = None  # year it stopped operating
@@ -49,8 +56,10 @@ class Org:
 
     @property
     def counts_as_school(self) -> bool:
-        """附设中职班 are counted in students and teachers but not as schools."""
-        return self.level == "school" and self.school_type != "attached_class"
+        """附设中职班 and 其他中职机构 are counted in students and teachers but not as schools;
+        a unit whose school type is blank is not counted as a school either (its type is
+        unknown). :func:`counts_as_school` also leaves out a type the catalogue does not know."""
+        return self.level == "school" and bool(self.school_type) and self.school_type not in NOT_SCHOOL_TYPES
 
     @property
     def is_technical(self) -> bool:
@@ -63,6 +72,36 @@ class Org:
 
     def attribute(self, name: str) -> str:
         return getattr(self, name, "") or ""
+
+
+def school_types(catalogue) -> tuple[set[str], set[str]]:
+    """(school types counted as schools, every school type) of a catalogue's ``school_type``
+    dimension; types marked ``school: false`` are units that are not schools."""
+    cats = ((getattr(catalogue, "dimensions", None) or {}).get("school_type") or {}).get("categories") or {}
+    if not cats:
+        return set(), set()
+    counted = {c for c, meta in cats.items()
+               if (meta or {}).get("school", c not in NOT_SCHOOL_TYPES) is not False}
+    return counted, set(cats)
+
+
+def counts_as_school(org: Org, catalogue=None) -> bool:
+    """Whether a unit counts as a school: of level school, of a school type the catalogue counts
+    as schools (blank or unknown types are not counted: they are shown as unknown)."""
+    if not org.counts_as_school:
+        return False
+    counted, known = school_types(catalogue)
+    return not known or org.school_type in counted
+
+
+def category_of(org: Org, column: str, catalogue=None) -> str:
+    """A unit's category in a registry column, or ``unknown`` when it is blank or not a category
+    of the catalogue's dimension of that name."""
+    value = org.attribute(column)
+    cats = ((getattr(catalogue, "dimensions", None) or {}).get(column) or {}).get("categories") or {}
+    if not value or (cats and value not in cats):
+        return UNKNOWN
+    return value
 
 
 class Registry:

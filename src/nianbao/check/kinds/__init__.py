@@ -6,6 +6,7 @@ from nianbao.check.kinds import (  # noqa: F401
     claim,
     compare,
     range,
+    reconcile,
     scope,
     stock_flow,
     year_over_year,

@@ -1,8 +1,10 @@
 """Breakdowns (分组之和): the categories of a complete disaggregation add up to their total.
 
-Derived from dimensions.yaml, never written per element: every disaggregation marked
-``complete: true`` of every element that lists it, at every level of nesting (degree within
-title …), per org unit, period and scope. Shares of one whole (a rate element broken down) add up
+Derived from dimensions.yaml, never written per element: every disaggregation of kind
+``breakdown`` (``complete: true``) of every element that lists it, at every level of nesting
+(degree within title …), per org unit, period and scope. The categories of a ``part`` dimension
+(其中) are never added up: each alone must not exceed its total. Those of an ``overlapping``
+dimension (honours, ranks: a school may hold several) are neither added up nor checked. Shares of one whole (a rate element broken down) add up
 to 100%. Whole counts must add up exactly; figures printed with decimals may each be off by half
 a unit of their last digit.
 """
@@ -15,7 +17,7 @@ from nianbao.check.explain import location_of
 from nianbao.check.registry import Handler, rule_kind
 from nianbao.check.text import joined, num
 
-CASES = ("mismatch", "exceeds", "incomplete", "shares", "shares_far")
+CASES = ("mismatch", "exceeds", "incomplete", "shares", "shares_far", "part_exceeds")
 
 
 def decimals_of(v: float) -> int:
@@ -31,6 +33,7 @@ class Breakdown(Handler):
     def __init__(self, ctx, rules):
         super().__init__(ctx, rules)
         self.complete = {d for d, m in self.cat.dimensions.items() if m.get("complete")}
+        self.parts = {d for d, m in self.cat.dimensions.items() if m.get("kind") == "part"}
         self.etype = {code: el.type for code, el in self.cat.elements.items()}
 
     def check(self, d):
@@ -53,6 +56,29 @@ class Breakdown(Handler):
             f = self.group(d, gkey, cats)
             if f is not None:
                 yield f
+        if self.parts and self.rule("part_exceeds"):
+            yield from self.part_exceeds(d)
+
+    def part_exceeds(self, d):
+        """A 其中 figure larger than the total it is part of (counts and amounts)."""
+        rule = self.rule("part_exceeds")
+        for (element, dims, period, scope), o in d.table.items():
+            if self.etype[element] == "rate":
+                continue
+            for dim, c in dims:
+                if dim not in self.parts:
+                    continue
+                parent = tuple(x for x in dims if x[0] != dim)
+                total = d.table.get((element, parent, period, scope))
+                if total is None or o.value <= total.value + 1e-9:
+                    continue
+                dmeta = self.cat.dimensions[dim]
+                name_zh, name_en = self.ctx.label(element, parent)
+                text = {"element": name_zh, "element_en": name_en, "dimension": dmeta["zh"],
+                        "dimension_en": dmeta["en"], "category": dmeta["categories"][c]["zh"],
+                        "category_en": dmeta["categories"][c]["en"], **self.ctx.scope_text(scope)}
+                yield rule.finding({"part": o.value, "total": total.value, "diff": round(o.value - total.value, 6)},
+                                   location=location_of(total, o), period=period, org_unit=d.org, text=text)
 
     def categories(self, dim: str, reported) -> list[str]:
         """The categories that make the total. For 专业大类 (categories of several catalogue

@@ -24,7 +24,9 @@ class Dialect:
     numeric_round: bool = False  # ROUND(double, n) is missing: round through NUMERIC
     # how a long query of several steps runs: "with" as one query; "shared": the steps read more
     # than once made tables first (Spark plans every reference to a WITH name again); "all": every
-    # step made a table (PostgreSQL misjudges the size of a WITH result; a table gets ANALYZE)
+    # step made a table (PostgreSQL misjudges the size of a WITH result; a table gets ANALYZE);
+    # SQLite expands every reference to a WITH name, so the roll-up's level-by-level steps are
+    # "shared" there too
     steps: str = "with"
 
     def type_name(self, kind: str) -> str:
@@ -45,7 +47,7 @@ class Dialect:
 
 DIALECTS = {
     "duckdb": Dialect("duckdb"),
-    "sqlite": Dialect("sqlite", float_type="REAL"),
+    "sqlite": Dialect("sqlite", float_type="REAL", steps="shared"),
     "postgres": Dialect("postgres", float_type="DOUBLE PRECISION", temp=True, numeric_round=True, steps="all"),
     "spark": Dialect("spark", text_type="STRING", int_type="INT", steps="shared"),
 }
