@@ -154,3 +154,26 @@ def test_rows_that_cannot_be_checked(tmp_path):
         ("claim.bad_row", "error"), ("claim.not_recomputable", "info"),
         ("claim.unknown_target", "error"), ("claim.unreadable", "error")]
     assert all(f.location.file == "claims.csv" and f.location.cell.startswith("第") for f in findings)
+
+
+def test_change_across_two_bases_cannot_be_checked(tmp_path):
+    # equipment per student: 2020 recomputed 34112.37 万元 × 10000 ÷ 22863 = 14920 元; 2019 printed
+    # 21225 元 on a base nobody states; no 2020 printed figure: the change is never computed
+    rows = ROWS + [("equipment_per_student_reported", "", 2019, "", "21225")]
+    findings = check_dataset(make_dataset(tmp_path, rows, ["equipment_per_student,,2020,增长0.3万元,1.2,,2019,,"]))
+    f, = claim_findings(findings)
+    assert f.code == "claim.not_comparable" and f.values["reason"] == "base"
+    assert (f.values["now"], f.values["before"]) == (14920, 21225)
+
+
+def test_change_on_the_printed_base_of_the_same_table(tmp_path):
+    # the same, with the report's own 2020 figures: 表二 23288 and 1.2 2.32万元 (23200 元).
+    # 表二 is where the 2019 21225 was printed, so 23288 − 21225 = +2063 元 is taken (not
+    # 23200 − 21225 = 1975 元, which prints 0.20): "增长0.21万元" (0.2063 → 0.21) matches
+    rows = ROWS + [("equipment_per_student_reported", "", 2019, "", "21225")]
+    rows = [(e, d, p, s, v) for e, d, p, s, v in rows]
+    ds = make_dataset(tmp_path, rows, ["equipment_per_student,,2020,2.32万元,1.2,,,,",
+                                       "equipment_per_student,,2020,23288,test,,,,",
+                                       "equipment_per_student,,2020,增长0.21万元,1.2,,2019,,"])
+    findings = [f for f in claim_findings(check_dataset(ds)) if f.values.get("stated") == "增长0.21万元"]
+    assert findings == []

@@ -248,3 +248,17 @@ def test_wenzhou_2017_county_table_gives_a_report(tmp_path):
     for p in data_notes(doc):
         assert not any(word in p for word in ("values.csv", "claims.csv", "nianbao")), p
     assert "全口径（含技工学校）" not in everything(doc)
+
+
+def test_no_change_between_a_recomputed_and_a_printed_rate(tmp_path):
+    ds = county(tmp_path)
+    (ds / "dataset.yaml").write_text((ds / "dataset.yaml").read_text().replace("periods: [2021]",
+                                                                             "periods: [2020, 2021]"))
+    with (ds / "values.csv").open("a", encoding="utf-8") as f:
+        f.write("employment_rate_reported,,2020,all,88,上年报告,\n"
+                "employed_direct,,2021,all,500,县统计,\nfurther_study,,2021,all,120,县统计,\n")
+    text = everything(build_document(load_dataset(ds), charts=False))
+    # 2021: (500 + 120) ÷ 688 × 100 = 90.116 → 90.12%, recomputed; 2020: 88% as printed by last
+    # year's report on a base it does not give — 90.12 − 88 = 2.12 points is never printed
+    assert "就业率为90.12%，与上年口径不同，不作比较" in text
+    assert "2.12个百分点" not in text

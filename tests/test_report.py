@@ -127,6 +127,10 @@ def test_sentences(doc):
     # no change is printed across the break (95.14 − 95.58 would read −0.44 points)
     assert "就业率为95.14%，与上年口径不同，不作比较" in text
     assert "下降0.44个百分点" not in text
+    # 生均图书 2020 = 544887 ÷ 22863 = 23.8 recomputed on all students; 2019's 30.4 is 表二's printed
+    # figure on another base: 23.8 − 30.4 = −6.6 is never printed
+    assert "生均23.8册，与上年口径不同，不作比较。" in text
+    assert "减少6.6册" not in text
     # 4113 / 5758 = 0.71431 → 71.43%
     assert "升入高一级学校的有4113人，占毕业生的71.43%" in text
     # 4.67 / 70.59 = 0.066157 → 6.62%

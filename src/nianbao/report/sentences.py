@@ -228,8 +228,9 @@ def render(template: str, ctx: Context, lang: str = "zh", where: str = "") -> li
 
 
 def comparable(change: Fact) -> bool:
-    """A change whose two years share one scope (口径); across a break it is not printed."""
-    return len({i.scope for i in change.inputs}) <= 1
+    """A change whose two years share one scope (口径) and one base (both recomputed, or both as
+    printed); across a break it is not printed (FactBook.change)."""
+    return change.comparable
 
 
 def split_clauses(template: str, words: Wording | None = None) -> list[tuple[str, str]]:

@@ -19,7 +19,7 @@ from nianbao.core.formatting import number_text, round_half_up, time_of_fraction
 from nianbao.core.messages import phrase
 
 CASES = ("mismatch", "rounding", "as_time", "chart_scale", "sign_dropped", "unsigned", "pp_as_percent",
-         "percent_sign", "scope_unstated", "unit", "not_recomputable", "unreadable", "unknown_target", "bad_row")
+         "percent_sign", "scope_unstated", "unit", "not_comparable", "not_recomputable", "unreadable", "unknown_target", "bad_row")
 
 
 @rule_kind("claim", cases=CASES, per="dataset")
@@ -87,6 +87,11 @@ class Claims(Handler):
         if fact is None:
             yield self.found("not_recomputable", claim, {}, text)
             return
+        if t.change and not fact.comparable:  # two scopes or two bases, and no printed pair of one
+            yield self.found("not_comparable", claim, {"reason": fact.break_reason, "now": fact.numerator,
+                                                       "before": fact.denominator},
+                             {**text, "note": fact.scope_note})
+            return
         scaling = self.recomputer.scaling(t, st, fact, claim.form == "chart")
         if scaling.problem == "chart_scale":
             yield self.found("chart_scale", claim, {"recomputed": fact.value},
@@ -112,6 +117,9 @@ class Claims(Handler):
                   "inputs": {i.ref if not change else i.label_zh: i.value for i in fact.inputs}}
         text.update(recomputed=ex.display(fact, k, st, change),
                     arithmetic=fact_arithmetic(fact, cat, "zh"), arithmetic_en=fact_arithmetic(fact, cat, "en"))
+        if change and claim.row in self.recomputer.printed_changes:  # like with like: both years as printed
+            for lang, key in (("zh", "arithmetic"), ("en", "arithmetic_en")):
+                text[key] = phrase("fact.change_as_printed", lang, arithmetic=text[key])
         if status == "mismatch":
             ex_zh, ex_en = ex.explain(ind, fact, st, k, stated_value, values)
             text.update(explanation=ex_zh, explanation_en=ex_en)
