@@ -92,8 +92,11 @@ def test_table_four_has_signed_changes_in_points(doc):
 
 def test_table_five_employment(doc):
     rows = texts(table(doc, "表五"))
-    # 2020: (1365 + 4113) / 5758 = 0.95137 → 95.14%; 2018 and 2019 as printed
-    assert rows[0] == ["就业率", "91.14%", "95.58%", "95.14%"]
+    # 2020: (1365 + 4113) / 5758 = 0.95137 → 95.14%; 2018 and 2019 as printed. The 2020 rate
+    # is of graduates 不含技工学校 (5.1), the printed years state no scope: 2020 is marked (*)
+    assert rows[0] == ["就业率", "91.14%", "95.58%", "95.14%*"]
+    assert "标*者：就业率、对口就业率2020年的统计口径为不含技工学校，与其他年份不同，不作比较。" \
+        in table(doc, "表五").notes
     assert rows[2] == ["初次就业月收入（元）", "2000", "2300", "2350"]
 
 
