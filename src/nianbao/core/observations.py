@@ -53,6 +53,7 @@ class Claim:
     dims: str = ""  # disaggregation, e.g. "title=senior_vice" (or in brackets in target)
     form: str = ""  # "" or "text": printed in text or a table; "chart": a chart's raw data cell
     problem: str = ""  # why the row could not be read (reported by the check)
+    org_unit: str = ""  # the unit the figure is about (a county, a school); "" for the dataset's own
 
 
 def parse_dims(text: str) -> tuple[tuple[str, str], ...]:

@@ -16,6 +16,8 @@ from nianbao.core.formatting import looks_like_time, round_half_up
 
 _PAIR = re.compile(r"^([+-]?\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$")
 _NUM = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)(.*)$")
+# the name printed before a figure ("在校生22000人", "生均：31册"): words, then the figure
+_LABEL = re.compile(r"^[\u4e00-\u9fff]+[：:]?(?=[+-]?\d)")
 
 
 @dataclass
@@ -63,6 +65,7 @@ def parse_stated(raw: str, words: Words) -> Stated | None:
         t = t.replace(w, "")
     if any(w in t for w in words.flat) and not re.search(r"\d", t):
         return Stated(raw=raw, kind="flat", value=0.0, decimals=0, sign=0)
+    t = _LABEL.sub("", t, count=1)
     if looks_like_time(t):
         h, m = (int(x) for x in t.split(":")[:2])
         return Stated(raw=raw, kind="time", value=h, decimals=0, time=(h, m))

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from nianbao.check.claims.reading import Stated, Words, parse_stated, same
+from nianbao.compute.aggregate import observations_for
 from nianbao.compute.facts import FactBook, change_between
 from nianbao.core import formula
 from nianbao.core.formatting import round_half_up
@@ -55,16 +56,18 @@ class Candidate:
 
 
 class Recomputer:
-    """The facts of the dataset's own org unit and the figures a printed one may stand for."""
+    """The facts of one org unit — the dataset's own, or the unit a claim names (a county, a
+    school) — and the figures a printed one may stand for. The facts are those the report would
+    print: the unit's own figures and the sums of its schools (``observations_for``)."""
 
-    def __init__(self, dataset, book, words: Words, org_data=None):
+    def __init__(self, dataset, book, words: Words, org: str | None = None):
         self.ds = dataset
         self.cat = dataset.catalogue
         self.book = book
         self.words = words
-        org = dataset.org_unit.code
-        self.obs = org_data.observations if org_data is not None else \
-            [o for o in dataset.observations if o.org_unit == org]
+        org = org or dataset.org_unit.code
+        self.obs = observations_for(dataset, org)
+        self.claims = [c for c in dataset.claims if (c.org_unit or dataset.org_unit.code) == org]
         periods = set(dataset.periods) | {o.period for o in self.obs}
         self.facts = FactBook(self.cat, org, self.obs, periods)
         self.org = org
@@ -133,7 +136,7 @@ class Recomputer:
         if obs is not None and (scope is None or obs.scope == scope):
             return self.facts._fact(ind, t.dims, period, obs.value, "reported", [obs], None, None)
         found = []
-        for other in self.ds.claims:
+        for other in self.claims:
             if other.period != period or other.base_period is not None or other.form == "chart" or other.problem:
                 continue
             try:
@@ -272,7 +275,7 @@ class Recomputer:
     def _printed_candidates(self, out: dict) -> None:
         """Counts printed elsewhere in the same report."""
         cat = self.cat
-        for other in self.ds.claims:
+        for other in self.claims:
             if other.base_period is not None or other.form == "chart" or other.problem:
                 continue
             try:

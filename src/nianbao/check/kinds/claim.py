@@ -19,7 +19,7 @@ from nianbao.core.formatting import number_text, round_half_up, time_of_fraction
 from nianbao.core.messages import phrase
 
 CASES = ("mismatch", "rounding", "as_time", "chart_scale", "sign_dropped", "unsigned", "pp_as_percent",
-         "percent_sign", "scope_unstated", "unit", "not_comparable", "not_recomputable", "unreadable", "unknown_target", "bad_row")
+         "percent_sign", "scope_unstated", "unit", "not_comparable", "not_recomputable", "unreadable", "unknown_target", "unknown_org", "bad_row")
 
 
 @rule_kind("claim", cases=CASES, per="dataset")
@@ -28,17 +28,30 @@ class Claims(Handler):
         super().__init__(ctx, rules)
         self.words = Words.of(self.book)
         self.recomputer = self.explainer = None
+        self._units: dict[str, tuple] = {}
 
     def check(self, _=None):
         ds = self.ctx.dataset
         if not ds.claims:
             return
-        self.recomputer = Recomputer(ds, self.book, self.words, self.ctx.orgs.get(ds.org_unit.code))
-        self.explainer = Explainer(self.cat, self.book, self.recomputer, self.words)
+        own = ds.org_unit.code
         for claim in ds.claims:
+            org = claim.org_unit or own
+            if org != own and (ds.orgs is None or org not in ds.orgs):
+                self.recomputer = self._unit(own)[0]
+                yield self.found("unknown_org", claim, {"org_unit": org}, {"unit": org})
+                continue
+            self.recomputer, self.explainer = self._unit(org)
             for f in self.claim(claim):
                 if f is not None:
                     yield f
+
+    def _unit(self, org: str):
+        """The recomputer and explainer of one org unit's claims (made once)."""
+        if org not in self._units:
+            r = Recomputer(self.ctx.dataset, self.book, self.words, org)
+            self._units[org] = (r, Explainer(self.cat, self.book, r, self.words))
+        return self._units[org]
 
     def found(self, case: str, claim, values: dict, text: dict):
         """The finding of ``case`` about one row of claims.csv (None where rules.yaml leaves the
@@ -59,6 +72,11 @@ class Claims(Handler):
         label = {lang: ind.zh if lang == "zh" else ind.en for lang in ("zh", "en")} if ind.derived else \
             {lang: cat.ref_label(formula.Ref(t.code, t.dims), lang) for lang in ("zh", "en")}
         span = "change_period" if t.change else "one_period"
+        ds = self.ctx.dataset
+        if claim.org_unit and claim.org_unit != ds.org_unit.code:  # a claim about a county or a school
+            unit = ds.orgs.get(claim.org_unit)
+            label = {"zh": (unit.zh if unit else claim.org_unit) + label["zh"],
+                     "en": f"{(unit.en or unit.zh) if unit else claim.org_unit}: {label['en']}"}
         return {"name": label["zh"], "name_en": label["en"],
                 "period_text": self.book.phrase(span, "zh", period=claim.period, base_period=claim.base_period),
                 "period_text_en": self.book.phrase(span, "en", period=claim.period, base_period=claim.base_period),
