@@ -177,3 +177,12 @@ def test_change_on_the_printed_base_of_the_same_table(tmp_path):
                                        "equipment_per_student,,2020,增长0.21万元,1.2,,2019,,"])
     findings = [f for f in claim_findings(check_dataset(ds)) if f.values.get("stated") == "增长0.21万元"]
     assert findings == []
+
+
+def test_a_count_printed_in_wan(tmp_path):
+    # students 2020 22863: "2.29万人" (2.2863万 → 2.29) holds, "2.3万" (2.2863 → 2.3) holds,
+    # "2.28万人" is off by one in its last digit (a truncation: warning), "2.1万人" is wrong
+    findings = check(tmp_path, "students,,2020,2.29万人,1.1,,,,", "students,,2020,2.3万,1.1,,,,",
+                     "students,,2020,2.28万人,1.1,,,,", "students,,2020,2.1万人,1.1,,,,")
+    got = {f.values["stated"]: f.code for f in claim_findings(findings)}
+    assert got == {"2.28万人": "claim.rounding", "2.1万人": "claim.mismatch"}

@@ -9,6 +9,16 @@ from decimal import ROUND_HALF_UP, Decimal
 
 _TIME_LIKE = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")
 CN_NUMERALS = "零一二三四五六七八九十"
+# the multipliers official statistics print figures in (484.78万人, 70.59亿元)
+MULTIPLIERS = {"万": 10 ** 4, "亿": 10 ** 8}
+
+
+def split_multiplier(unit: str) -> tuple[int, str]:
+    """A unit word with its multiplier taken off: 万人 → (10000, 人), 亿元 → (10⁸, 元), 万 → (10000, ""),
+    人 → (1, 人)."""
+    if unit and unit[0] in MULTIPLIERS:
+        return MULTIPLIERS[unit[0]], unit[1:]
+    return 1, unit
 
 
 def round_half_up(value: float, decimals: int) -> float:

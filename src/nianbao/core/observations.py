@@ -33,6 +33,7 @@ class Observation:
     org_unit: str
     source: str = ""  # where it was published or reported (section, table)
     origin: str = ""  # file and row or cell it was read from
+    step: float = 0.0  # the last printed digit of a figure given in 万 or 亿 (484.78万 → 100); 0: exact
 
     @property
     def key(self) -> str:

@@ -130,7 +130,7 @@ def read_value_rows(fieldnames, rows, name: str, catalogue, org_code: str, orgs:
         seen[key] = row_no
         observations.append(Observation(element=code, dims=dims, period=period, scope=scope,
                                         value=parsed.value, org_unit=unit, source=source,
-                                        origin=f"{name}:{row_no}"))
+                                        origin=f"{name}:{row_no}", step=parsed.step))
     return observations, findings
 
 

@@ -13,7 +13,7 @@ from nianbao.check.claims.reading import Stated, Words, parse_stated, same
 from nianbao.compute.aggregate import observations_for
 from nianbao.compute.facts import FactBook, change_between
 from nianbao.core import formula
-from nianbao.core.formatting import round_half_up
+from nianbao.core.formatting import round_half_up, split_multiplier
 from nianbao.core.observations import Observation, parse_dims
 
 
@@ -191,6 +191,10 @@ class Recomputer:
             su, fu = self.book.units.get(st.unit), self.book.units.get(ind.unit_zh)
             if su and fu and su["base"] == fu["base"]:
                 return Scaling(float(su["factor"]) / float(fu["factor"]))
+            times, rest = split_multiplier(st.unit)  # 484.78万 (人), 3.41亿 where the unit is 万元
+            own_times, own_base = split_multiplier(ind.unit_zh)
+            if times > 1 and rest in ("", own_base) and ind.style in ("number", "auto"):
+                return Scaling(times / own_times)
             return Scaling(1.0, "unit", st.unit, ind.unit_zh)
         return Scaling()
 
