@@ -186,3 +186,28 @@ def test_a_count_printed_in_wan(tmp_path):
                      "students,,2020,2.28万人,1.1,,,,", "students,,2020,2.1万人,1.1,,,,")
     got = {f.values["stated"]: f.code for f in claim_findings(findings)}
     assert got == {"2.28万人": "claim.rounding", "2.1万人": "claim.mismatch"}
+
+
+def test_a_change_of_a_rate_is_read_both_ways(tmp_path):
+    rows = ROWS + [("pass_rate_skill_reported", "", 2019, "", "50"), ("pass_rate_skill_reported", "", 2020, "", "54.18"),
+                   ("pass_rate_physical_reported", "", 2019, "", "100"),
+                   ("pass_rate_physical_reported", "", 2020, "", "95")]
+    claims = [
+        # 54.18 − 50 = 4.18 points; (54.18 − 50) ÷ 50 × 100 = 8.36% relative
+        "pass_rate_skill_reported,,2020,增加8.36%,a,,2019,,",      # right as relative: not an error
+        "pass_rate_skill_reported,,2020,增加4.18%,b,,2019,,",      # right in points, % for points
+        "pass_rate_skill_reported,,2020,相对增长8.36%,c,,2019,,",  # says it is relative: no finding
+        "pass_rate_skill_reported,,2020,提高4.18个百分点,d,,2019,,",  # no finding
+        "pass_rate_skill_reported,,2020,增加6%,e,,2019,,",         # neither 4.18 nor 8.36 (nor within 1)
+        # 95 − 100 = −5 points = (95 − 100) ÷ 100 × 100 = −5%: both readings hold
+        "pass_rate_physical_reported,,2020,下降5%,f,,2019,,",
+    ]
+    found = {(f.location.section, f.code) for f in claim_findings(check_dataset(make_dataset(tmp_path, rows, claims)))}
+    assert found == {("a", "claim.relative_change"), ("b", "claim.pp_as_percent"), ("e", "claim.mismatch"),
+                     ("f", "claim.change_ambiguous")}
+    f, = [f for f in check_dataset(make_dataset(tmp_path, rows, claims[:1])) if f.code == "claim.relative_change"]
+    assert f.severity == "warning" and f.values["relative"] == pytest.approx(8.36)
+    assert "按相对变化读成立" in f.message_zh and "4.18个百分点" in f.message_zh
+    assert "相对增长8.36%" in f.hint and "提高4.18个百分点" in f.hint
+    e, = [f for f in check_dataset(make_dataset(tmp_path, rows, claims[4:5])) if f.code == "claim.mismatch"]
+    assert "按百分点" in e.message_zh and "按相对变化" in e.message_zh

@@ -12,14 +12,14 @@ from nianbao.check.claims.reading import Words, compare_printed, parse_stated
 from nianbao.check.claims.recomputing import Problem, Recomputer
 from nianbao.check.explain import fact_arithmetic, shown
 from nianbao.check.registry import Handler, rule_kind
-from nianbao.check.text import pct
+from nianbao.check.text import num, pct
 from nianbao.core import formula
 from nianbao.core.findings import Location
 from nianbao.core.formatting import number_text, round_half_up, time_of_fraction
 from nianbao.core.messages import phrase
 
 CASES = ("mismatch", "rounding", "as_time", "chart_scale", "sign_dropped", "unsigned", "pp_as_percent",
-         "percent_sign", "scope_unstated", "unit", "not_comparable", "not_recomputable", "unreadable", "unknown_target", "unknown_org", "bad_row")
+         "relative_change", "change_ambiguous", "percent_sign", "scope_unstated", "unit", "not_comparable", "not_recomputable", "unreadable", "unknown_target", "unknown_org", "bad_row")
 
 
 @rule_kind("claim", cases=CASES, per="dataset")
@@ -138,6 +138,30 @@ class Claims(Handler):
         if change and claim.row in self.recomputer.printed_changes:  # like with like: both years as printed
             for lang, key in (("zh", "arithmetic"), ("en", "arithmetic_en")):
                 text[key] = phrase("fact.change_as_printed", lang, arithmetic=text[key])
+        reading = "points"
+        if change and ind.style == "percent" and fact.denominator and (st.kind == "percent" or st.relative):
+            # "增加8.36%" of a rate: a difference in percentage points, or a relative change?
+            rel = (fact.numerator - fact.denominator) / fact.denominator * 100
+            rel_compared = abs(rel) if st.sign is None else rel
+            rel_status = compare_printed(rel_compared, stated_value, d)
+            rank = {"match": 0, "rounding": 1, "mismatch": 2}
+            if st.relative or rank[rel_status] < rank[status]:
+                reading = "relative"
+            elif rank[rel_status] == rank[status] < 2:
+                reading = "both"
+            values["relative"] = rel
+            rel_text = {lang: phrase("fact.relative_arithmetic", lang, now=num(fact.numerator),
+                                     before=num(fact.denominator), relative=pct(rel)) for lang in ("zh", "en")}
+            text.update(relative=pct(rel), relative_arithmetic=rel_text["zh"], relative_arithmetic_en=rel_text["en"])
+            if reading == "relative":
+                status, compared = rel_status, rel_compared
+                text.update(recomputed=("+" if rel > 0 else "") + pct(rel), arithmetic=rel_text["zh"],
+                            arithmetic_en=rel_text["en"])
+            elif status == "mismatch":  # neither reading holds: the message gives both
+                text.update(arithmetic=phrase("fact.both_readings", "zh", points=text["arithmetic"],
+                                              relative=rel_text["zh"]),
+                            arithmetic_en=phrase("fact.both_readings", "en", points=text["arithmetic_en"],
+                                                 relative=rel_text["en"]))
         if status == "mismatch":
             ex_zh, ex_en = ex.explain(ind, fact, st, k, stated_value, values)
             text.update(explanation=ex_zh, explanation_en=ex_en)
@@ -149,19 +173,28 @@ class Claims(Handler):
             text["expected"] = ex.expected(ind, expected, st, k)
             yield self.found("rounding", claim, values, dict(text))
         if change:
-            yield from self.change(claim, ind, st, fact, values, text)
+            yield from self.change(claim, ind, st, fact, values, text, reading)
         elif not claim.scope:
             yield self.scope_unstated(claim, t, st, fact, k, text)
 
-    def change(self, claim, ind, st, fact, values, text):
-        """A change printed without its direction, or in % where it is in percentage points."""
+    def change(self, claim, ind, st, fact, values, text, reading="points"):
+        """A change printed without its direction; a change of a rate printed with "%": as
+        percentage points (ask for 个百分点), as a relative change (ask to say 相对), or either."""
         ex = self.explainer
         mag = {"magnitude": ex.magnitude(fact), "magnitude_en": ex.magnitude(fact, "en")}
         if st.sign is None and fact.value < 0:
             yield self.found("sign_dropped", claim, values, {**text, **mag})
         elif st.sign is None and fact.value > 0:
             yield self.found("unsigned", claim, values, {**text, **mag})
-        if ind.style == "percent" and st.kind == "percent":
+        if reading in ("relative", "both") and not st.relative:
+            size = number_text(abs(fact.value), max(fact.decimals, st.decimals))
+            words = {**text, "points": size + ex.points("zh"), "points_en": size + ex.points("en")}
+            if reading == "relative":
+                yield self.found("relative_change", claim, values, words)
+            else:
+                yield self.found("change_ambiguous", claim, values, words)
+            return
+        if reading == "points" and ind.style == "percent" and st.kind == "percent":
             before = fact.denominator
             rel = fact.value / before * 100 if before else None
             size = number_text(abs(fact.value), st.decimals)
