@@ -218,3 +218,31 @@ def test_read_findings_are_included_and_order_is_stable(tmp_path):
     assert [f.code for f in first][:1] == ["pair.as_time"]
     assert "value.empty" in [f.code for f in first]
     assert [f.to_dict() for f in check_dataset(ds)] == [f.to_dict() for f in first]
+
+
+# -- graduates against the graduating class of the year before ------------------------------------
+def test_graduates_are_compared_with_last_years_graduating_class(tmp_path):
+    # 毕业班学生数 is counted on 1 September 2019; those students graduate in 2020. 2020: 700
+    # graduates against 650 in the 2019 graduating class — 50 too many; the 2020 graduating class
+    # (600, next year's graduates) is not this year's
+    rows = [("graduates", "", 2020, "", "700"), ("graduation_candidates", "", 2019, "", "650"),
+            ("graduation_candidates", "", 2020, "", "600")]
+    findings = check_dataset(make_dataset(tmp_path, rows))
+    f, = only(findings, "compare.graduates_le_candidates")
+    assert (f.period, f.values["left"], f.values["right"], f.values["graduation_candidates_period"]) == \
+        (2020, 700, 650, 2019)
+    assert "上年（2019年）统计的毕业班学生 650 人" in f.message_zh
+    # 毕业率 2020 as the catalogue computes it, 700 ÷ 600 × 100 = 116.67%, is never printed
+    # without a finding
+    r, = only(findings, "range.rate")
+    assert r.values["value"] == pytest.approx(116.666667) and "毕业率" in r.message_zh
+
+
+def test_graduates_within_last_years_graduating_class_are_no_finding(tmp_path):
+    # 640 graduates of 2020 out of 650 in the 2019 graduating class; 2020's rate 640 ÷ 660 = 96.97%
+    rows = [("graduates", "", 2020, "", "640"), ("graduation_candidates", "", 2019, "", "650"),
+            ("graduation_candidates", "", 2020, "", "660"), ("graduates", "", 2019, "", "620")]
+    # (2019: 620 graduates with no 2018 graduating class given: nothing to compare; its rate as
+    # computed, 620 ÷ 650 = 95.38%, is within range)
+    assert [f.code for f in check_dataset(make_dataset(tmp_path, rows))
+            if f.code in ("compare.graduates_le_candidates", "range.rate")] == []
