@@ -246,3 +246,26 @@ def test_graduates_within_last_years_graduating_class_are_no_finding(tmp_path):
     # computed, 620 ÷ 650 = 95.38%, is within range)
     assert [f.code for f in check_dataset(make_dataset(tmp_path, rows))
             if f.code in ("compare.graduates_le_candidates", "range.rate")] == []
+
+
+def test_a_summed_rate_over_100_percent_has_a_finding(tmp_path):
+    # two schools report graduates (100 and 50), only the second its graduating class (60): the
+    # city's 毕业率 from the sums is 150 ÷ 60 × 100 = 250% though no school's own figures exceed
+    # 100% (50 ÷ 60 = 83.33%); the finding names 2 schools on the numerator, 1 on the denominator
+    (tmp_path / "dataset.yaml").write_text(
+        'org_unit: {code: "330100", zh: 某市, en: City, level: city}\nreport_year: 2021\nperiods: [2021]\n'
+        "catalogue: cn-2016\n", encoding="utf-8")
+    (tmp_path / "orgs.csv").write_text(
+        "code,zh,en,level,parent,county,affiliation,ownership,school_type,founded,status,closed,profile\n"
+        "330100,某市,City,city,,,,,,,active,,\n330101,甲区,A,county,330100,,,,,,active,,\n"
+        "3301010001,甲校,A,school,330101,330101,county,public,vocational_high,,active,,\n"
+        "3301010002,乙校,B,school,330101,330101,county,public,vocational_high,,active,,\n", encoding="utf-8")
+    (tmp_path / "values.csv").write_text(
+        "element,dims,period,scope,value,source,note,org_unit\ngraduates,,2021,all,100,x,,3301010001\n"
+        "graduates,,2021,all,50,x,,3301010002\ngraduation_candidates,,2021,all,60,x,,3301010002\n",
+        encoding="utf-8")
+    found = [f for f in check_dataset(load_dataset(tmp_path)) if f.code.startswith("range.")]
+    assert {(f.code, f.org_unit) for f in found} == {("range.summed_rate", "330100"), ("range.summed_rate", "330101")}
+    f = next(f for f in found if f.org_unit == "330100")
+    assert f.values["value"] == 250 and (f.values["numerator_schools"], f.values["denominator_schools"]) == (2, 1)
+    assert f.severity == "error"
