@@ -4,6 +4,7 @@ years or rows left out. The words are the outline's phrases (``notes``, ``scope`
 
 from __future__ import annotations
 
+from nianbao.compute import scopes
 from nianbao.compute.facts import Fact
 from nianbao.core.formula import refs
 
@@ -60,10 +61,7 @@ def scope_label(scope: str, b) -> str:
 def distinguishes_technical(dataset) -> bool:
     """Whether a dataset's figures tell 技工学校 apart: a figure without them, or a 技工学校 in
     its registry."""
-    if any(o.scope == "excl_technical" for o in dataset.observations):
-        return True
-    reg = dataset.orgs
-    return reg is not None and any(o.school_type == "technical" for o in reg.schools())
+    return scopes.distinguishes_technical(dataset.observations, dataset.orgs)
 
 
 def series_scope(facts) -> str | None:
