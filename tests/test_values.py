@@ -272,3 +272,16 @@ def test_every_input_message_has_both_languages_and_a_hint():
         assert f.message_zh and f.message_en and f.hint and f.hint_en, code
         # every placeholder is filled once its value is given
         assert "{" not in f.hint_en + f.message_en + f.hint + f.message_zh, code
+
+
+def test_a_figure_given_in_wan_is_printed_as_given(tmp_path):
+    from nianbao.compute.facts import FactBook
+    (tmp_path / "dataset.yaml").write_text(DATASET_YAML, encoding="utf-8")
+    (tmp_path / "values.csv").write_text("element,dims,period,scope,value\nentrants,,2020,,484.78万\n"
+                                         "students,,2020,,22863\n", encoding="utf-8")
+    ds = load_dataset(tmp_path)
+    book = FactBook(ds.catalogue, ds.org_unit.code, ds.observations, ds.periods)
+    # known to the nearest 100: printed 484.78万人, never 4847800人 (a precision it does not have)
+    f = book.get("entrants", 2020)
+    assert f.value == 4847800 and f.text_with_unit == "484.78万人"
+    assert book.get("students", 2020).text_with_unit == "22863人"

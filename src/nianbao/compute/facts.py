@@ -13,7 +13,7 @@ from typing import Iterable
 
 from nianbao.compute import scopes
 from nianbao.core import formula
-from nianbao.core.formatting import round_half_up, value_text
+from nianbao.core.formatting import in_multiplier, round_half_up, split_multiplier, value_text
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Input:
     value: float
     source: str = ""
     origin: str = ""
+    step: float = 0.0  # a figure given in 万 or 亿: its last printed digit (484.78万 → 100)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,11 @@ class Fact:
         """The value as printed, without the unit word (22863, 95.14%, 11.80:1, 6.6:3.4)."""
         if self.break_reason:
             return ""  # a change that is not comparable has no figure
+        if self.kind == "element" and len(self.inputs) == 1 and self.inputs[0].step and self.style == "number" \
+                and split_multiplier(self.unit_zh)[0] == 1:
+            printed = in_multiplier(self.value, self.inputs[0].step)  # as given: 484.78万, not 4847800
+            if printed is not None:
+                return printed[0] + printed[2]
         if self.kind == "change":
             return value_text(abs(self.value), "number" if self.style == "percent" else self.style,
                               self.decimals)
@@ -169,7 +175,7 @@ class FactBook:
         ref = formula.Ref(obs.element, obs.dims)
         return Input(ref=ref.key, label_zh=self.catalogue.ref_label(ref, "zh"),
                      label_en=self.catalogue.ref_label(ref, "en"), period=obs.period, scope=obs.scope,
-                     value=obs.value, source=obs.source, origin=obs.origin)
+                     value=obs.value, source=obs.source, origin=obs.origin, step=getattr(obs, "step", 0.0))
 
     # -- facts ---------------------------------------------------------------------------
     def get(self, code: str, period: int, dims=(), scope: str | None = None) -> Fact | None:

@@ -3,6 +3,7 @@ so one fact cannot be printed two ways. Rounding is half-up, as in published sta
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
@@ -62,6 +63,17 @@ def value_text(value: float, style: str, decimals: int) -> str:
     if style == "auto":
         return auto_text(value, decimals)
     return number_text(value, decimals)
+
+
+def in_multiplier(value: float, step: float) -> tuple[str, int, str] | None:
+    """A figure known only to ``step`` (given as 484.78万: step 100), as it was printed: (the
+    number, its decimals, the multiplier word) — ("484.78", 2, "万"); None for an exact figure."""
+    if not step or step <= 0:
+        return None
+    word = "亿" if step >= 10 ** 6 and abs(value) >= 10 ** 8 else "万"
+    times = MULTIPLIERS[word]
+    decimals = max(0, round(math.log10(times / step)))
+    return number_text(value / times, decimals), decimals, word
 
 
 def time_of_fraction(value: float) -> tuple[int, int] | None:
