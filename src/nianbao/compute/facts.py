@@ -7,7 +7,6 @@ computes a number of its own.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from typing import Iterable
 
@@ -53,8 +52,8 @@ class Fact:
     inputs: tuple[Input, ...] = ()
     base_period: int | None = None  # for a change: the earlier period
     # a change between figures of two scopes or two bases ("scope": 口径 differ; "base": one
-    # recomputed from the data, the other as printed): never a figure (value NaN), the sentence
-    # says the series is not comparable
+    # recomputed from the data, the other as printed): never a figure (value 0, text empty), the
+    # sentence says the series is not comparable
     break_reason: str = ""
 
     @property
@@ -277,7 +276,7 @@ class FactBook:
         Like with like: the figure of ``period`` is the one printed beside the change; the
         figure of the earlier year is taken in the same scope and on the same base where the
         data allow (:func:`same_base`). Where they do not, the change is *not comparable*: a
-        fact with ``break_reason`` and no value, which sentences and tables print as the
+        fact with ``break_reason`` and no figure, which sentences and tables print as the
         official line "与上年口径不同，不作比较"."""
         base_period = base_period or period - 1
         key = ("__change__", code, tuple(sorted(dims)), period, base_period, scope)
@@ -369,13 +368,13 @@ def break_reason(now: Fact, before: Fact) -> str:
 
 def change_between(now: Fact, before: Fact, org_unit: str | None = None, one_base: bool = False) -> Fact:
     """The change from ``before`` to ``now``, from their printed (rounded) values — or, where
-    they differ in scope or base, a change that is not comparable (value NaN, ``break_reason``
-    set, the two figures kept as its inputs). ``one_base``: the caller knows the printed and the
+    they differ in scope or base, a change that is not comparable (``break_reason`` set, no
+    text, value 0 that nothing prints, the two figures kept as its inputs). ``one_base``: the caller knows the printed and the
     recomputed figures to share their base."""
     reason = break_reason(now, before)
     if reason == "base" and one_base:
         reason = ""
-    diff = math.nan if reason else round_half_up(now.rounded - before.rounded, now.decimals)
+    diff = 0.0 if reason else round_half_up(now.rounded - before.rounded, now.decimals)
     inputs = tuple(Input(ref=f.ref, label_zh=f"{f.name_zh}（{f.period}）", label_en=f"{f.name_en} ({f.period})",
                          period=f.period, scope=f.scope, value=f.value, source=f.key,
                          origin=f.formula_zh) for f in (now, before))
