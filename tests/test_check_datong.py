@@ -100,13 +100,19 @@ def test_per_student_figures_imply_a_base_that_is_not_in_the_data(findings):
     assert round(spend.values["recomputed"], 2) == 20426.02 and round(spend.values["implied_denominator"]) == 19311
 
 
-def test_printed_changes(findings):
-    up, = pick(findings, "claim.mismatch", stated="增长0.3万元")
-    # 14920 (2020, rounded to whole yuan) − 21225 (2019, 表二) = −6305 元, printed +3000 元
-    assert up.values["recomputed"] == -6305
-    books, = pick(findings, "claim.mismatch", stated="增长0.6册")
-    # 23.8 − 30.4 = −6.6 books
-    assert books.values["recomputed"] == pytest.approx(-6.6)
+def test_printed_changes_compare_like_with_like(findings):
+    # 1.2 "增长0.3万元": the 2020 figure the data give (34112.37 万元 × 10000 ÷ 22863 = 14920 元) is
+    # recomputed on all students (口径未注明) with facilities 不含技工学校; 表二's 2019 figure 21225 is
+    # printed on another base. 14920 − 21225 = −6305 would compare two bases; like with like is
+    # 表二 2020 23288 − 表二 2019 21225 = +2063 元 = 0.2063 万元, printed 0.3: a rounding slip
+    # (0.2063 rounds to 0.2), not a mismatch
+    assert not pick(findings, "claim.mismatch", stated="增长0.3万元")
+    up, = pick(findings, "claim.rounding", stated="增长0.3万元")
+    assert up.values["recomputed"] == 2063 and up.values["expected"] == pytest.approx(0.2)
+    assert "23288 − 2019年 21225 = +2063，两年均按印发值" in up.message_zh
+    # 1.2 "增长0.6册": 表二 2020 31 − 表二 2019 30.4 = +0.6 — consistent, no finding at all
+    # (the data's 23.8 − 30.4 = −6.6 is never computed)
+    assert not [f for f in findings if f.values.get("stated") == "增长0.6册"]
     pp, = pick(findings, "claim.pp_as_percent", stated="提高4.75%")
     # 95 − 90.25 = 4.75 percentage points, printed with %
     assert pp.values["recomputed"] == pytest.approx(4.75)

@@ -218,3 +218,54 @@ def test_read_findings_are_included_and_order_is_stable(tmp_path):
     assert [f.code for f in first][:1] == ["pair.as_time"]
     assert "value.empty" in [f.code for f in first]
     assert [f.to_dict() for f in check_dataset(ds)] == [f.to_dict() for f in first]
+
+
+# -- graduates against the graduating class of the year before ------------------------------------
+def test_graduates_are_compared_with_last_years_graduating_class(tmp_path):
+    # 毕业班学生数 is counted on 1 September 2019; those students graduate in 2020. 2020: 700
+    # graduates against 650 in the 2019 graduating class — 50 too many; the 2020 graduating class
+    # (600, next year's graduates) is not this year's
+    rows = [("graduates", "", 2020, "", "700"), ("graduation_candidates", "", 2019, "", "650"),
+            ("graduation_candidates", "", 2020, "", "600")]
+    findings = check_dataset(make_dataset(tmp_path, rows))
+    f, = only(findings, "compare.graduates_le_candidates")
+    assert (f.period, f.values["left"], f.values["right"], f.values["graduation_candidates_period"]) == \
+        (2020, 700, 650, 2019)
+    assert "上年（2019年）统计的毕业班学生 650 人" in f.message_zh
+    # 毕业率 2020 as the catalogue computes it, 700 ÷ 600 × 100 = 116.67%, is never printed
+    # without a finding
+    r, = only(findings, "range.rate")
+    assert r.values["value"] == pytest.approx(116.666667) and "毕业率" in r.message_zh
+
+
+def test_graduates_within_last_years_graduating_class_are_no_finding(tmp_path):
+    # 640 graduates of 2020 out of 650 in the 2019 graduating class; 2020's rate 640 ÷ 660 = 96.97%
+    rows = [("graduates", "", 2020, "", "640"), ("graduation_candidates", "", 2019, "", "650"),
+            ("graduation_candidates", "", 2020, "", "660"), ("graduates", "", 2019, "", "620")]
+    # (2019: 620 graduates with no 2018 graduating class given: nothing to compare; its rate as
+    # computed, 620 ÷ 650 = 95.38%, is within range)
+    assert [f.code for f in check_dataset(make_dataset(tmp_path, rows))
+            if f.code in ("compare.graduates_le_candidates", "range.rate")] == []
+
+
+def test_a_summed_rate_over_100_percent_has_a_finding(tmp_path):
+    # two schools report graduates (100 and 50), only the second its graduating class (60): the
+    # city's 毕业率 from the sums is 150 ÷ 60 × 100 = 250% though no school's own figures exceed
+    # 100% (50 ÷ 60 = 83.33%); the finding names 2 schools on the numerator, 1 on the denominator
+    (tmp_path / "dataset.yaml").write_text(
+        'org_unit: {code: "330100", zh: 某市, en: City, level: city}\nreport_year: 2021\nperiods: [2021]\n'
+        "catalogue: cn-2016\n", encoding="utf-8")
+    (tmp_path / "orgs.csv").write_text(
+        "code,zh,en,level,parent,county,affiliation,ownership,school_type,founded,status,closed,profile\n"
+        "330100,某市,City,city,,,,,,,active,,\n330101,甲区,A,county,330100,,,,,,active,,\n"
+        "3301010001,甲校,A,school,330101,330101,county,public,vocational_high,,active,,\n"
+        "3301010002,乙校,B,school,330101,330101,county,public,vocational_high,,active,,\n", encoding="utf-8")
+    (tmp_path / "values.csv").write_text(
+        "element,dims,period,scope,value,source,note,org_unit\ngraduates,,2021,all,100,x,,3301010001\n"
+        "graduates,,2021,all,50,x,,3301010002\ngraduation_candidates,,2021,all,60,x,,3301010002\n",
+        encoding="utf-8")
+    found = [f for f in check_dataset(load_dataset(tmp_path)) if f.code.startswith("range.")]
+    assert {(f.code, f.org_unit) for f in found} == {("range.summed_rate", "330100"), ("range.summed_rate", "330101")}
+    f = next(f for f in found if f.org_unit == "330100")
+    assert f.values["value"] == 250 and (f.values["numerator_schools"], f.values["denominator_schools"]) == (2, 1)
+    assert f.severity == "error"

@@ -154,3 +154,60 @@ def test_rows_that_cannot_be_checked(tmp_path):
         ("claim.bad_row", "error"), ("claim.not_recomputable", "info"),
         ("claim.unknown_target", "error"), ("claim.unreadable", "error")]
     assert all(f.location.file == "claims.csv" and f.location.cell.startswith("第") for f in findings)
+
+
+def test_change_across_two_bases_cannot_be_checked(tmp_path):
+    # equipment per student: 2020 recomputed 34112.37 万元 × 10000 ÷ 22863 = 14920 元; 2019 printed
+    # 21225 元 on a base nobody states; no 2020 printed figure: the change is never computed
+    rows = ROWS + [("equipment_per_student_reported", "", 2019, "", "21225")]
+    findings = check_dataset(make_dataset(tmp_path, rows, ["equipment_per_student,,2020,增长0.3万元,1.2,,2019,,"]))
+    f, = claim_findings(findings)
+    assert f.code == "claim.not_comparable" and f.values["reason"] == "base"
+    assert (f.values["now"], f.values["before"]) == (14920, 21225)
+
+
+def test_change_on_the_printed_base_of_the_same_table(tmp_path):
+    # the same, with the report's own 2020 figures: 表二 23288 and 1.2 2.32万元 (23200 元).
+    # 表二 is where the 2019 21225 was printed, so 23288 − 21225 = +2063 元 is taken (not
+    # 23200 − 21225 = 1975 元, which prints 0.20): "增长0.21万元" (0.2063 → 0.21) matches
+    rows = ROWS + [("equipment_per_student_reported", "", 2019, "", "21225")]
+    rows = [(e, d, p, s, v) for e, d, p, s, v in rows]
+    ds = make_dataset(tmp_path, rows, ["equipment_per_student,,2020,2.32万元,1.2,,,,",
+                                       "equipment_per_student,,2020,23288,test,,,,",
+                                       "equipment_per_student,,2020,增长0.21万元,1.2,,2019,,"])
+    findings = [f for f in claim_findings(check_dataset(ds)) if f.values.get("stated") == "增长0.21万元"]
+    assert findings == []
+
+
+def test_a_count_printed_in_wan(tmp_path):
+    # students 2020 22863: "2.29万人" (2.2863万 → 2.29) holds, "2.3万" (2.2863 → 2.3) holds,
+    # "2.28万人" is off by one in its last digit (a truncation: warning), "2.1万人" is wrong
+    findings = check(tmp_path, "students,,2020,2.29万人,1.1,,,,", "students,,2020,2.3万,1.1,,,,",
+                     "students,,2020,2.28万人,1.1,,,,", "students,,2020,2.1万人,1.1,,,,")
+    got = {f.values["stated"]: f.code for f in claim_findings(findings)}
+    assert got == {"2.28万人": "claim.rounding", "2.1万人": "claim.mismatch"}
+
+
+def test_a_change_of_a_rate_is_read_both_ways(tmp_path):
+    rows = ROWS + [("pass_rate_skill_reported", "", 2019, "", "50"), ("pass_rate_skill_reported", "", 2020, "", "54.18"),
+                   ("pass_rate_physical_reported", "", 2019, "", "100"),
+                   ("pass_rate_physical_reported", "", 2020, "", "95")]
+    claims = [
+        # 54.18 − 50 = 4.18 points; (54.18 − 50) ÷ 50 × 100 = 8.36% relative
+        "pass_rate_skill_reported,,2020,增加8.36%,a,,2019,,",      # right as relative: not an error
+        "pass_rate_skill_reported,,2020,增加4.18%,b,,2019,,",      # right in points, % for points
+        "pass_rate_skill_reported,,2020,相对增长8.36%,c,,2019,,",  # says it is relative: no finding
+        "pass_rate_skill_reported,,2020,提高4.18个百分点,d,,2019,,",  # no finding
+        "pass_rate_skill_reported,,2020,增加6%,e,,2019,,",         # neither 4.18 nor 8.36 (nor within 1)
+        # 95 − 100 = −5 points = (95 − 100) ÷ 100 × 100 = −5%: both readings hold
+        "pass_rate_physical_reported,,2020,下降5%,f,,2019,,",
+    ]
+    found = {(f.location.section, f.code) for f in claim_findings(check_dataset(make_dataset(tmp_path, rows, claims)))}
+    assert found == {("a", "claim.relative_change"), ("b", "claim.pp_as_percent"), ("e", "claim.mismatch"),
+                     ("f", "claim.change_ambiguous")}
+    f, = [f for f in check_dataset(make_dataset(tmp_path, rows, claims[:1])) if f.code == "claim.relative_change"]
+    assert f.severity == "warning" and f.values["relative"] == pytest.approx(8.36)
+    assert "按相对变化读成立" in f.message_zh and "4.18个百分点" in f.message_zh
+    assert "相对增长8.36%" in f.hint and "提高4.18个百分点" in f.hint
+    e, = [f for f in check_dataset(make_dataset(tmp_path, rows, claims[4:5])) if f.code == "claim.mismatch"]
+    assert "按百分点" in e.message_zh and "按相对变化" in e.message_zh

@@ -89,3 +89,54 @@ def test_changes(book, code, text, unit):
 def test_change_sign(book):
     assert book.change("students", 2020).value == -2957
     assert book.change("entrants", 2020).value == 1567
+
+
+# -- like with like: a change only between figures of one scope and one base -------------------
+def test_change_across_scope_and_base_is_not_comparable(book):
+    # 1.2: 生均图书 2020 = 544887 (不含技工) ÷ 22863 (口径未注明) = 23.8, recomputed and mixed;
+    # 表二 2019 printed 30.4. 23.8 − 30.4 = −6.6 would compare two bases: never computed
+    ch = book.change("books_per_student", 2020)
+    assert not ch.comparable and ch.break_reason == "scope"
+    assert ch.text == ""  # no figure at all
+    assert (ch.numerator, ch.denominator) == (23.8, 30.4)  # the two figures, kept for the note
+    assert "2019年口径未注明（按印发值）" in ch.scope_note
+    # 表二 equipment: 14920 (recomputed, mixed) against 21225 (printed) — not −6305
+    assert not book.change("equipment_per_student", 2020).comparable
+
+
+def _book(rows, periods):
+    from nianbao.core.observations import Observation
+    ds = load_dataset("examples/datong-2020")
+    obs = [Observation(element=e, dims=(), period=p, scope=s, value=v, org_unit="x") for e, p, s, v in rows]
+    return FactBook(ds.catalogue, "x", obs, periods)
+
+
+def test_recomputed_against_printed_is_not_comparable_unless_shown_on_one_base():
+    rows = [("books_per_student_reported", 2019, "all", 30.4),
+            ("books", 2020, "all", 620000), ("students", 2020, "all", 20000)]
+    # 2020: 620000 ÷ 20000 = 31.0 recomputed; 2019 30.4 printed on a base nobody states
+    ch = _book(rows, [2019, 2020]).change("books_per_student", 2020)
+    assert not ch.comparable and ch.break_reason == "base"
+    # the printed 2020 figure 31.0 agrees with the recomputed 31.0: the printed series is on the
+    # data's base, and 31.0 − 30.4 = +0.6
+    ch = _book(rows + [("books_per_student_reported", 2020, "all", 31.0)], [2019, 2020]).change(
+        "books_per_student", 2020)
+    assert ch.comparable and ch.value == pytest.approx(0.6)
+    # a printed 2020 figure of 31.5 (another base: 620000 ÷ 31.5 ≈ 19683 students) proves nothing
+    ch = _book(rows + [("books_per_student_reported", 2020, "all", 31.5)], [2019, 2020]).change(
+        "books_per_student", 2020)
+    assert not ch.comparable
+
+
+def test_the_earlier_year_is_taken_in_this_years_scope():
+    # students 2020 only 全口径 (12000); 2019 both 不含技工 (9000) and 全口径 (11000): default
+    # order takes 全口径 anyway; with 2020 only 不含技工 (8000) the 2019 figure taken is 9000
+    rows = [("students", 2019, "excl_technical", 9000), ("students", 2019, "all", 11000),
+            ("students", 2020, "excl_technical", 8000)]
+    ch = _book(rows, [2019, 2020]).change("students", 2020)
+    assert ch.comparable and ch.value == -1000  # 8000 − 9000
+    # schools 9896 (全口径) → 7294 (不含技工) → 9752 (全口径): no change across either break
+    rows = [("schools", 2019, "all", 9896), ("schools", 2020, "excl_technical", 7294), ("schools", 2021, "all", 9752)]
+    b = _book(rows, [2019, 2020, 2021])
+    assert not b.change("schools", 2020).comparable and not b.change("schools", 2021).comparable
+    assert b.change("schools", 2021, 2019).value == -144  # 9752 − 9896, one scope

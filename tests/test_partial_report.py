@@ -248,3 +248,36 @@ def test_wenzhou_2017_county_table_gives_a_report(tmp_path):
     for p in data_notes(doc):
         assert not any(word in p for word in ("values.csv", "claims.csv", "nianbao")), p
     assert "全口径（含技工学校）" not in everything(doc)
+
+
+def test_no_change_between_a_recomputed_and_a_printed_rate(tmp_path):
+    ds = county(tmp_path)
+    (ds / "dataset.yaml").write_text((ds / "dataset.yaml").read_text().replace("periods: [2021]",
+                                                                             "periods: [2020, 2021]"))
+    with (ds / "values.csv").open("a", encoding="utf-8") as f:
+        f.write("employment_rate_reported,,2020,all,88,上年报告,\n"
+                "employed_direct,,2021,all,500,县统计,\nfurther_study,,2021,all,120,县统计,\n")
+    text = everything(build_document(load_dataset(ds), charts=False))
+    # 2021: (500 + 120) ÷ 688 × 100 = 90.116 → 90.12%, recomputed; 2020: 88% as printed by last
+    # year's report on a base it does not give — 90.12 − 88 = 2.12 points is never printed
+    assert "就业率为90.12%，与上年口径不同，不作比较" in text
+    assert "2.12个百分点" not in text
+
+
+def test_a_year_in_another_scope_is_marked_in_the_table_and_its_note(tmp_path):
+    ds = county(tmp_path)
+    (ds / "dataset.yaml").write_text((ds / "dataset.yaml").read_text().replace("periods: [2021]",
+                                                                             "periods: [2019, 2020, 2021]"))
+    values = (ds / "values.csv").read_text(encoding="utf-8").replace("schools,,2021,all,3", "schools,,2021,all,9752")
+    (ds / "values.csv").write_text(values + "schools,,2019,all,9896,统计,\nschools,,2020,excl_technical,7294,统计,\n",
+                                   encoding="utf-8")
+    doc = build_document(load_dataset(ds), charts=False)
+    text = everything(doc)
+    # 9896 (全口径) → 7294 (不含技工学校) → 9752 (全口径): 9752 − 7294 = 2458 is never printed
+    assert "比上年增加2458所" not in text and "学校9752所，与上年口径不同，不作比较" in text
+    t = next(b for b in doc.blocks if isinstance(b, Table) and "学校数（所）" in b.header)
+    col = t.header.index("学校数（所）")
+    assert [["".join(r.text for r in c.runs) for c in row][col] for row in t.rows] == ["9896", "7294*", "9752"]
+    assert "标*者：学校数2020年的统计口径为不含技工学校，与其他年份不同，不作比较。" in t.notes
+    # the data notes name the year, not the whole series, as 不含技工学校
+    assert any("学校数（2020年）不含技工学校" in p for p in data_notes(doc))

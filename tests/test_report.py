@@ -92,8 +92,11 @@ def test_table_four_has_signed_changes_in_points(doc):
 
 def test_table_five_employment(doc):
     rows = texts(table(doc, "表五"))
-    # 2020: (1365 + 4113) / 5758 = 0.95137 → 95.14%; 2018 and 2019 as printed
-    assert rows[0] == ["就业率", "91.14%", "95.58%", "95.14%"]
+    # 2020: (1365 + 4113) / 5758 = 0.95137 → 95.14%; 2018 and 2019 as printed. The 2020 rate
+    # is of graduates 不含技工学校 (5.1), the printed years state no scope: 2020 is marked (*)
+    assert rows[0] == ["就业率", "91.14%", "95.58%", "95.14%*"]
+    assert "标*者：就业率、对口就业率2020年的统计口径为不含技工学校，与其他年份不同，不作比较。" \
+        in table(doc, "表五").notes
     assert rows[2] == ["初次就业月收入（元）", "2000", "2300", "2350"]
 
 
@@ -127,6 +130,10 @@ def test_sentences(doc):
     # no change is printed across the break (95.14 − 95.58 would read −0.44 points)
     assert "就业率为95.14%，与上年口径不同，不作比较" in text
     assert "下降0.44个百分点" not in text
+    # 生均图书 2020 = 544887 ÷ 22863 = 23.8 recomputed on all students; 2019's 30.4 is 表二's printed
+    # figure on another base: 23.8 − 30.4 = −6.6 is never printed
+    assert "生均23.8册，与上年口径不同，不作比较。" in text
+    assert "减少6.6册" not in text
     # 4113 / 5758 = 0.71431 → 71.43%
     assert "升入高一级学校的有4113人，占毕业生的71.43%" in text
     # 4.67 / 70.59 = 0.066157 → 6.62%

@@ -66,6 +66,47 @@ def test_thousands_separator_and_unit_word_are_read_with_warnings():
     assert p.value == 22863 and codes(p) == ["value.thousands", "value.unit_suffix"]
 
 
+@pytest.mark.parametrize("raw, element, value, step", [
+    # national statistics print counts in 万: 484.78 × 10000 = 4847800 students, to the nearest 100
+    ("484.78万", "students", 4847800, 100),
+    ("484.78万人", "students", 4847800, 100),
+    ("9,896", "schools", 9896, 0),
+    # an amount in 亿元 where the element is in 万元: 3.41 × 10⁸ ÷ 10⁴ = 34100 万元, to the nearest 100
+    ("3.41亿元", "equipment_value", 34100, 100),
+    # 1.2万 平方米 of floor area: 12000, to the nearest 1000
+    ("1.2万", "floor_area", 12000, 1000),
+    # 70.59亿 where the element is itself in 亿元: 70.59, to the nearest 0.01
+    ("70.59亿", "education_expenditure", 70.59, 0.01),
+])
+def test_wan_and_yi_are_multipliers_keeping_the_printed_precision(raw, element, value, step):
+    el = CAT.elements[element]
+    p = parse_value(raw, el.type, element=el)
+    assert p.ok and p.value == pytest.approx(value, abs=1e-9) and p.step == pytest.approx(step)
+    assert "value.multiplier" in codes(p) or step == 0
+    assert all(f.severity != "error" for f in p.findings)
+
+
+def test_wan_is_no_multiplier_of_a_rate_or_an_unknown_unit():
+    assert codes(parse_value("95.14万", "rate", element=RATE)) == ["value.wrong_unit"]
+    assert codes(parse_value("484.78万元", "count", element=STUDENTS)) == ["value.wrong_unit"]
+    # 484.785万 would be 4847850 — a whole number of students, read; 48.47855万 = 484785.5 is not
+    assert parse_value("48.47855万", "count", element=STUDENTS).value is None
+
+
+def test_a_breakdown_of_figures_in_wan_is_checked_at_their_precision(tmp_path):
+    from nianbao.check.engine import check_dataset
+    (tmp_path / "dataset.yaml").write_text(DATASET_YAML, encoding="utf-8")
+    # 公办 327.02万 + 民办 157.76万 = 484.78万 exactly; 公办 327.02万 + 民办 157.70万 = 484.72万 is
+    # 600 short of 484.78万 — beyond the ±50 of each of the three printed figures (150); with 民办
+    # 157.77万 the sum 484.79万 is 100 over: within the rounding of the printed figures
+    rows = "students,,2020,,484.78万\nstudents,ownership=public,2020,,327.02万\n"
+    for private, found in (("157.76万", False), ("157.70万", True), ("157.77万", False)):
+        (tmp_path / "values.csv").write_text("element,dims,period,scope,value\n" + rows
+                                              + f"students,ownership=private,2020,,{private}\n", encoding="utf-8")
+        got = [f.code for f in check_dataset(load_dataset(tmp_path)) if f.code.startswith("breakdown.")]
+        assert bool(got) == found, (private, got)
+
+
 def test_a_wrong_unit_word_is_an_error():
     p = parse_value("22863元", "count", element=STUDENTS)
     assert p.value is None and codes(p) == ["value.wrong_unit"]
@@ -231,3 +272,16 @@ def test_every_input_message_has_both_languages_and_a_hint():
         assert f.message_zh and f.message_en and f.hint and f.hint_en, code
         # every placeholder is filled once its value is given
         assert "{" not in f.hint_en + f.message_en + f.hint + f.message_zh, code
+
+
+def test_a_figure_given_in_wan_is_printed_as_given(tmp_path):
+    from nianbao.compute.facts import FactBook
+    (tmp_path / "dataset.yaml").write_text(DATASET_YAML, encoding="utf-8")
+    (tmp_path / "values.csv").write_text("element,dims,period,scope,value\nentrants,,2020,,484.78万\n"
+                                         "students,,2020,,22863\n", encoding="utf-8")
+    ds = load_dataset(tmp_path)
+    book = FactBook(ds.catalogue, ds.org_unit.code, ds.observations, ds.periods)
+    # known to the nearest 100: printed 484.78万人, never 4847800人 (a precision it does not have)
+    f = book.get("entrants", 2020)
+    assert f.value == 4847800 and f.text_with_unit == "484.78万人"
+    assert book.get("students", 2020).text_with_unit == "22863人"

@@ -16,6 +16,8 @@ from nianbao.core.errors import NianbaoError
 from nianbao.core.formula import FormulaError, parse_ref_key
 from nianbao.core.messages import phrase
 from nianbao.core.orgs import UNKNOWN
+from nianbao.report.notes import distinguishes_technical
+from nianbao.report.wording import Wording
 
 LEVELS = ("school", "county", "city", "province")
 BREAKDOWNS = ("affiliation", "ownership", "school_type", "county", "major_category")
@@ -39,6 +41,7 @@ class Request:
     period: int | None = None
     engine: str | None = None
     url: str | None = None  # the engine's database or master URL
+    scope: str | None = None  # only the figures of this scope (口径), every input in it
 
 
 def split_codes(text: str) -> list[str]:
@@ -99,6 +102,10 @@ def validate(dataset, request: Request) -> tuple[str, list, int, str]:
         raise IndicatorsError(f"学校层级不能按 {request.by} 分组 / a school cannot be broken down by {request.by}",
                               "去掉 --by，或选择 county、city、province 层级")
     wanted = codes(dataset.catalogue, request.indicators)
+    known = dataset.catalogue.meta.get("scopes", {})
+    if request.scope is not None and request.scope not in known:
+        raise IndicatorsError(f"口径“{request.scope}”未知 / unknown scope '{request.scope}'",
+                              "可用的口径：" + "、".join(f"{k}（{v['zh']}）" for k, v in known.items()))
     if not units_at(dataset, level):
         raise IndicatorsError(f"数据集中没有{level}层级的单位 / no unit of level {level} in the dataset",
                               "检查 orgs.csv 的 level 列，或换一个 --level")
@@ -107,6 +114,17 @@ def validate(dataset, request: Request) -> tuple[str, list, int, str]:
     except engines.EngineError as exc:
         raise IndicatorsError(str(exc), exc.hint) from None
     return level, wanted, request.period or dataset.report_year, engine
+
+
+def scope_words(dataset, scope: str) -> str:
+    """The scope as the dataset's figures are: 全口径 says 含技工学校 only when the dataset tells
+    技工学校 apart (a figure without them, or one in its registry)."""
+    words = Wording.of(dataset.catalogue)
+    if scope == "mixed":
+        return words("scope.mixed")
+    if scope == "all" and not distinguishes_technical(dataset):
+        return words("scope.all_plain")
+    return dataset.catalogue.scope_label(scope)
 
 
 def indicator_rows(dataset, request: Request = Request()) -> list[dict]:
@@ -129,9 +147,9 @@ def indicator_rows(dataset, request: Request = Request()) -> list[dict]:
                 if el is None or by not in el.dims:
                     continue
                 dims = tuple(sorted(dims + extra))
-            fact = book.get(code, period, dims)
-            if fact is None:
-                continue
+            fact = book.get(code, period, dims, request.scope)
+            if fact is None or (request.scope is not None and fact.scope != request.scope):
+                continue  # with --scope, only figures whose every input is of that scope
             included: set[str] = set()
             for i in fact.inputs:
                 ref = parse_ref_key(i.ref)
@@ -143,7 +161,7 @@ def indicator_rows(dataset, request: Request = Request()) -> list[dict]:
                 "scope": fact.scope, "value": fact.value, "text": fact.text_with_unit, "unit": fact.unit_zh,
                 "numerator": fact.numerator, "denominator": fact.denominator, "formula_zh": fact.formula_zh,
                 "schools": len(included), "members": sorted(included),
-                "scope_zh": cat.scope_label(fact.scope) if fact.scope != "mixed" else "口径不一",
+                "scope_zh": scope_words(dataset, fact.scope),
                 "ratio": f"{fact.numerator:g} / {fact.denominator:g}" if fact.denominator else ""})
 
     for org, org_zh in units_at(dataset, level):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from nianbao.compute import scopes
 from nianbao.core import formula
 
 
@@ -56,6 +57,7 @@ class Context:
         self.book = book
         self.orgs = orgs if orgs is not None else index_orgs(dataset.observations)
         self._labels: dict[tuple, tuple[str, str]] = {}
+        self._technical: bool | None = None
 
     def label(self, element: str, dims=()) -> tuple[str, str]:
         """The name of an element (with its categories) in Chinese and English."""
@@ -66,5 +68,14 @@ class Context:
         return self._labels[key]
 
     def scope_text(self, scope: str, name: str = "scope") -> dict[str, str]:
-        """{scope: 不含技工学校, scope_en: technical schools excluded} for a message."""
+        """{scope: 不含技工学校, scope_en: technical schools excluded} for a message; 全口径 says
+        含技工学校 only where the dataset tells 技工学校 apart."""
+        if scope == "all" and not self.distinguishes_technical:
+            return {name: self.book.phrase("scope_all_plain", "zh"), f"{name}_en": self.book.phrase("scope_all_plain", "en")}
         return {name: self.catalogue.scope_label(scope, "zh"), f"{name}_en": self.catalogue.scope_label(scope, "en")}
+
+    @property
+    def distinguishes_technical(self) -> bool:
+        if self._technical is None:
+            self._technical = scopes.distinguishes_technical(self.dataset.observations, self.dataset.orgs)
+        return self._technical

@@ -37,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="引擎的数据库或集群地址：PostgreSQL 为 postgresql://用户@主机/库（或环境变量 "
                              "NIANBAO_DATABASE_URL），Spark 为 spark://主机:7077 或 local[2]（默认本机） / "
                              "the engine's database or master URL")
+    parser.add_argument("--scope", metavar="SCOPE",
+                        help="只列该口径的数字（各项数据都取该口径），如 all（全口径）、excl_technical（不含技工学校）、"
+                             "unstated（口径未注明）；默认按各指标的口径 / only the figures of this scope")
     parser.add_argument("--format", choices=FORMATS, default="table", help="输出格式 / output format")
     parser.add_argument("-o", "--output", metavar="FILE", help="写入文件；默认输出到屏幕 / write to FILE")
 
@@ -54,7 +57,7 @@ def run(args) -> int:
     if failed:
         return failed
     request = Request(level=args.level, by=args.by, indicators=args.indicators, period=args.period,
-                      engine=args.engine, url=args.database)
+                      engine=args.engine, url=args.database, scope=args.scope)
     try:
         rows = indicator_rows(dataset, request)
     except IndicatorsError as exc:

@@ -7,12 +7,12 @@ computes a number of its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 from nianbao.compute import scopes
 from nianbao.core import formula
-from nianbao.core.formatting import round_half_up, value_text
+from nianbao.core.formatting import in_multiplier, round_half_up, split_multiplier, value_text
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Input:
     value: float
     source: str = ""
     origin: str = ""
+    step: float = 0.0  # a figure given in 万 or 亿: its last printed digit (484.78万 → 100)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,14 @@ class Fact:
     inputs: tuple[Input, ...] = ()
     base_period: int | None = None  # for a change: the earlier period
     definition_break: int | None = None  # a change across a change of definition: its first year
+    # a change between figures of two scopes or two bases ("scope": 口径 differ; "base": one
+    # recomputed from the data, the other as printed): never a figure (value 0, text empty), the
+    # sentence says the series is not comparable
+    break_reason: str = ""
+
+    @property
+    def comparable(self) -> bool:
+        return not self.break_reason and self.definition_break is None
 
     @property
     def ref(self) -> str:
@@ -65,6 +74,13 @@ class Fact:
     @property
     def text(self) -> str:
         """The value as printed, without the unit word (22863, 95.14%, 11.80:1, 6.6:3.4)."""
+        if self.break_reason:
+            return ""  # a change that is not comparable has no figure
+        if self.kind == "element" and len(self.inputs) == 1 and self.inputs[0].step and self.style == "number" \
+                and split_multiplier(self.unit_zh)[0] == 1:
+            printed = in_multiplier(self.value, self.inputs[0].step)  # as given: 484.78万, not 4847800
+            if printed is not None:
+                return printed[0] + printed[2]
         if self.kind == "change":
             return value_text(abs(self.value), "number" if self.style == "percent" else self.style,
                               self.decimals)
@@ -95,6 +111,7 @@ class Fact:
             "numerator": self.numerator, "denominator": self.denominator, "factor": self.factor,
             "formula_zh": self.formula_zh, "formula_en": self.formula_en,
             "inputs": [vars(i) for i in self.inputs],
+            **({"comparable": False, "break_reason": self.break_reason} if self.break_reason else {}),
         }
 
 
@@ -158,7 +175,7 @@ class FactBook:
         ref = formula.Ref(obs.element, obs.dims)
         return Input(ref=ref.key, label_zh=self.catalogue.ref_label(ref, "zh"),
                      label_en=self.catalogue.ref_label(ref, "en"), period=obs.period, scope=obs.scope,
-                     value=obs.value, source=obs.source, origin=obs.origin)
+                     value=obs.value, source=obs.source, origin=obs.origin, step=getattr(obs, "step", 0.0))
 
     # -- facts ---------------------------------------------------------------------------
     def get(self, code: str, period: int, dims=(), scope: str | None = None) -> Fact | None:
@@ -255,9 +272,15 @@ class FactBook:
     def change(self, code: str, period: int, base_period: int | None = None, dims=(),
                scope: str | None = None) -> Fact | None:
         """The change of a figure from ``base_period`` (default: the year before) to ``period``,
-        computed from the printed (rounded) values so the sentence agrees with the table. A
-        change across a change of the figure's definition (catalogue ``definition_changed``)
-        carries ``definition_break``: it is never printed as a comparison."""
+        computed from the printed (rounded) values so the sentence agrees with the table.
+
+        Like with like: the figure of ``period`` is the one printed beside the change; the
+        figure of the earlier year is taken in the same scope and on the same base where the
+        data allow (:func:`same_base`). Where they do not, the change is *not comparable*: a
+        fact with ``break_reason`` and no figure, which sentences and tables print as the
+        official line "与上年口径不同，不作比较". A change across a change of the figure's definition
+        (catalogue ``definition_changed``) carries ``definition_break`` (its first year) and is
+        not comparable either."""
         base_period = base_period or period - 1
         key = ("__change__", code, tuple(sorted(dims)), period, base_period, scope)
         if key in self._cache:
@@ -266,23 +289,37 @@ class FactBook:
         before = self.get(code, base_period, dims, scope)
         fact = None
         if now is not None and before is not None:
-            diff = round_half_up(now.rounded - before.rounded, now.decimals)
-            inputs = tuple(Input(ref=f.ref, label_zh=f"{f.name_zh}（{f.period}）", label_en=f"{f.name_en} ({f.period})",
-                                 period=f.period, scope=f.scope, value=f.value, source=f.key,
-                                 origin=f.formula_zh) for f in (now, before))
-            scope_code = now.scope if now.scope == before.scope else "mixed"
-            unit_en = "percentage points" if now.style == "percent" else now.unit_en
-            fact = Fact(indicator=code, dims=now.dims, org_unit=self.org_unit, period=period, value=diff,
-                        name_zh=f"{now.name_zh}变化", name_en=f"change in {now.name_en}",
-                        unit_zh="个百分点" if now.style == "percent" else now.unit_zh, unit_en=unit_en,
-                        style=now.style, decimals=now.decimals, kind="change", scope=scope_code,
-                        numerator=now.rounded, denominator=before.rounded,
-                        formula_zh=f"{period}年值 − {base_period}年值", formula_en=f"{period} − {base_period}",
-                        inputs=inputs, base_period=base_period,
-                        definition_break=brk.year if (brk := self.catalogue.definition_break(
-                            code, base_period, period)) else None)
+            if not same_base(now, before) and scope is None and now.scope != MIXED:
+                other = self.get(code, base_period, dims, now.scope)  # the earlier year in this year's scope
+                if other is not None and same_base(now, other):
+                    before = other
+            # a printed series shown to be on the data's base compares with the recomputed figures
+            on_one_base = basis(now) != basis(before) and scope_signature(now) == scope_signature(before) \
+                and self._printed_on_data_base(code, dims)
+            fact = change_between(now, before, self.org_unit, one_base=on_one_base)
+            if not fact.comparable:
+                cat = self.catalogue
+                fact = replace(fact, scope_note="；".join(
+                    f"{f.period}年{cat.scope_label(f.scope) if f.scope != MIXED else f.scope_note}"
+                    + ("（按印发值）" if basis(f) == "printed" else "") for f in (before, now)))
+            if (brk := self.catalogue.definition_break(code, base_period, period)) is not None:
+                fact = replace(fact, definition_break=brk.year)
         self._cache[key] = fact
         return fact
+
+    def _printed_on_data_base(self, code: str, dims) -> bool:
+        """Whether the printed figures of an indicator are on the base the data give: in some
+        year both are known, in one scope, and agree at the printed precision."""
+        ind = self.catalogue.indicator(code)
+        if not ind.derived or not ind.fallback:
+            return False
+        for p in self.periods:
+            f = self.get(code, p, dims)
+            printed = self.observation(ind.fallback, dims, p, f.scope if f is not None else None)
+            if f is not None and f.kind == "ratio" and printed is not None and printed.scope == f.scope \
+                    and round_half_up(f.value, f.decimals) == round_half_up(printed.value, f.decimals):
+                return True
+        return False
 
     def all_facts(self) -> list[Fact]:
         """Every fact the data allow: each element observation and each indicator per period."""
@@ -300,3 +337,62 @@ class FactBook:
                 if f:
                     out.append(f)
         return out
+
+
+MIXED = scopes.MIXED
+
+
+def basis(f: Fact) -> str:
+    """How a figure was obtained: ``printed`` (a rate as published, its base unknown) or
+    ``data`` (reported counts, and ratios recomputed from them)."""
+    return "printed" if f.kind == "reported" else "data"
+
+
+def scope_signature(f: Fact) -> tuple:
+    """The scope of a figure, input by input for a ``mixed`` one (floor area without technical
+    schools ÷ students of no stated scope)."""
+    if f.scope != MIXED:
+        return (f.scope,)
+    return (MIXED,) + tuple(sorted((i.ref, i.scope) for i in f.inputs))
+
+
+def same_base(now: Fact, before: Fact) -> bool:
+    """Two figures that can be subtracted: the same scope and the same basis (both recomputed
+    from the data, or both as printed)."""
+    return basis(now) == basis(before) and scope_signature(now) == scope_signature(before)
+
+
+def break_reason(now: Fact, before: Fact) -> str:
+    """Why two figures cannot be compared ("scope" or "base"), or "" when they can."""
+    if scope_signature(now) != scope_signature(before):
+        return "scope"
+    if basis(now) != basis(before):
+        return "base"
+    return ""
+
+
+def change_between(now: Fact, before: Fact, org_unit: str | None = None, one_base: bool = False) -> Fact:
+    """The change from ``before`` to ``now``, from their printed (rounded) values — or, where
+    they differ in scope or base, a change that is not comparable (``break_reason`` set, no
+    text, value 0 that nothing prints, the two figures kept as its inputs). ``one_base``: the caller knows the printed and the
+    recomputed figures to share their base."""
+    reason = break_reason(now, before)
+    if reason == "base" and one_base:
+        reason = ""
+    diff = 0.0 if reason else round_half_up(now.rounded - before.rounded, now.decimals)
+    inputs = tuple(Input(ref=f.ref, label_zh=f"{f.name_zh}（{f.period}）", label_en=f"{f.name_en} ({f.period})",
+                         period=f.period, scope=f.scope, value=f.value, source=f.key,
+                         origin=f.formula_zh) for f in (now, before))
+    scope_code = now.scope if now.scope == before.scope else MIXED
+    note = ""
+    if reason:
+        note = "；".join(f"{f.period}：{f.scope}（{'printed' if basis(f) == 'printed' else 'data'}）"
+                        for f in (before, now))
+    unit_en = "percentage points" if now.style == "percent" else now.unit_en
+    return Fact(indicator=now.indicator, dims=now.dims, org_unit=org_unit or now.org_unit, period=now.period,
+                value=diff, name_zh=f"{now.name_zh}变化", name_en=f"change in {now.name_en}",
+                unit_zh="个百分点" if now.style == "percent" else now.unit_zh, unit_en=unit_en,
+                style=now.style, decimals=now.decimals, kind="change", scope=scope_code, scope_note=note,
+                numerator=now.rounded, denominator=before.rounded,
+                formula_zh=f"{now.period}年值 − {before.period}年值", formula_en=f"{now.period} − {before.period}",
+                inputs=inputs, base_period=before.period, break_reason=reason)

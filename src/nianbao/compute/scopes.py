@@ -78,6 +78,14 @@ def first_available(available: Collection[str], first: str | None = None) -> str
     return choose([available], first).scopes[0]
 
 
+def distinguishes_technical(observations, registry=None) -> bool:
+    """Whether a dataset's figures tell 技工学校 apart — a figure given without them, or a 技工学校
+    in its registry. Only then does 全口径 say 含技工学校."""
+    if any(o.scope == "excl_technical" for o in observations):
+        return True
+    return registry is not None and any(o.school_type == "technical" for o in registry.schools())
+
+
 def rank_sql(column: str, first: str | None = None) -> str:
     """A SQL expression ranking the rows of one figure by scope (0 is taken first): the rule for a
     single input, written for ``ROW_NUMBER() OVER (… ORDER BY …)``."""

@@ -10,6 +10,16 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 
 _TIME_LIKE = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")
 CN_NUMERALS = "零一二三四五六七八九十"
+# the multipliers official statistics print figures in (484.78万人, 70.59亿元)
+MULTIPLIERS = {"万": 10 ** 4, "亿": 10 ** 8}
+
+
+def split_multiplier(unit: str) -> tuple[int, str]:
+    """A unit word with its multiplier taken off: 万人 → (10000, 人), 亿元 → (10⁸, 元), 万 → (10000, ""),
+    人 → (1, 人)."""
+    if unit and unit[0] in MULTIPLIERS:
+        return MULTIPLIERS[unit[0]], unit[1:]
+    return 1, unit
 
 
 # enough digits for any double (up to 309 before the point) and its decimals: quantize never fails
@@ -61,6 +71,17 @@ def value_text(value: float, style: str, decimals: int) -> str:
     if style == "auto":
         return auto_text(value, decimals)
     return number_text(value, decimals)
+
+
+def in_multiplier(value: float, step: float) -> tuple[str, int, str] | None:
+    """A figure known only to ``step`` (given as 484.78万: step 100), as it was printed: (the
+    number, its decimals, the multiplier word) — ("484.78", 2, "万"); None for an exact figure."""
+    if not step or step <= 0:
+        return None
+    word = "亿" if step >= 10 ** 6 and abs(value) >= 10 ** 8 else "万"
+    times = MULTIPLIERS[word]
+    decimals = max(0, round(math.log10(times / step)))
+    return number_text(value / times, decimals), decimals, word
 
 
 def time_of_fraction(value: float) -> tuple[int, int] | None:

@@ -33,6 +33,7 @@ class Observation:
     org_unit: str
     source: str = ""  # where it was published or reported (section, table)
     origin: str = ""  # file and row or cell it was read from
+    step: float = 0.0  # the last printed digit of a figure given in 万 or 亿 (484.78万 → 100); 0: exact
 
     @property
     def key(self) -> str:
@@ -53,6 +54,7 @@ class Claim:
     dims: str = ""  # disaggregation, e.g. "title=senior_vice" (or in brackets in target)
     form: str = ""  # "" or "text": printed in text or a table; "chart": a chart's raw data cell
     problem: str = ""  # why the row could not be read (reported by the check)
+    org_unit: str = ""  # the unit the figure is about (a county, a school); "" for the dataset's own
 
 
 def parse_dims(text: str) -> tuple[tuple[str, str], ...]:

@@ -27,7 +27,7 @@ from nianbao.core.orgs import Registry
 from nianbao.ingest import records
 from nianbao.ingest.majors import read_majors
 from nianbao.ingest.orgs import read_orgs
-from nianbao.ingest.rows import catalogue_error, read_claims, read_error, read_values
+from nianbao.ingest.rows import catalogue_error, read_claims_checked, read_error, read_values
 from nianbao.ingest.xlsx_values import read_values_xlsx
 from nianbao.store import StoreError, merge_into
 from nianbao.store import major_points as stored_major_points
@@ -101,7 +101,8 @@ def load_dataset(path: str | Path) -> Dataset:
         _count_records(ds)
     claims_path = path / "claims.csv"
     if claims_path.exists():
-        ds.claims = read_claims(claims_path)
+        ds.claims, claim_findings = read_claims_checked(claims_path, meta.get("claims_columns") or ())
+        ds.findings.extend(claim_findings)
     for md in sorted((path / "narrative").glob("*.md")):
         ds.narratives[md.stem] = md.read_text(encoding="utf-8").strip()
     for folder in sorted(p for p in (path / "narrative").glob("*") if p.is_dir()):

@@ -14,6 +14,9 @@ from nianbao.ingest.values import out_of_range, parse_value
 
 VALUE_COLUMNS = ("element", "dims", "period", "scope", "value", "source")
 CLAIM_COLUMNS = ("target", "dims", "period", "stated", "location", "scope", "base_period", "note")
+# optional columns of claims.csv: how the figure was printed, the unit it is about (学校标识码 or a
+# county's code), and what ``nianbao audit --claims-out`` writes beside for the reader
+CLAIM_OPTIONAL_COLUMNS = ("form", "org_unit", "label", "kind", "value", "unit", "of")
 
 
 def read_error(path: Path, case: str, **text) -> FindingsError:
@@ -133,20 +136,36 @@ def read_value_rows(fieldnames, rows, name: str, catalogue, org_code: str, orgs:
         seen[key] = row_no
         observations.append(Observation(element=code, dims=dims, period=period, scope=scope,
                                         value=parsed.value, org_unit=unit, source=source,
-                                        origin=f"{name}:{row_no}"))
+                                        origin=f"{name}:{row_no}", step=parsed.step))
     return observations, findings
 
 
 def read_claims(path: Path) -> list[Claim]:
-    """Read claims.csv (target, dims, period, stated, location, scope, base_period, note[, form]).
-    A row whose period cannot be read is kept with ``problem`` set, for the check to report."""
+    """Read claims.csv (target, dims, period, stated, location, scope, base_period, note[, form,
+    org_unit]). A row whose period cannot be read is kept with ``problem`` set, for the check to
+    report."""
+    return read_claims_checked(path)[0]
+
+
+def read_claims_checked(path: Path, extra_columns=()) -> tuple[list[Claim], list[Finding]]:
+    """Read claims.csv and say which of its columns nothing reads (``claims.unknown_column``, one
+    finding a column naming it): a column the check would silently ignore — an org unit typed as
+    ``school``, a scope as ``口径`` — is an error, not a figure checked against the wrong unit.
+    ``extra_columns``: columns a dataset declares for its own use (``claims_columns`` in
+    dataset.yaml)."""
     try:
-        return _read_claims(path)
+        claims, fieldnames = _read_claims(path)
     except UnicodeDecodeError:
         raise not_utf8(path) from None
+    known = set(CLAIM_COLUMNS) | set(CLAIM_OPTIONAL_COLUMNS) | {str(c) for c in extra_columns or ()}
+    findings = [_error("claims.unknown_column", path.name, 1, column or "?", name=column,
+                       text={"file": path.name, "column": column,
+                             "columns": ",".join(CLAIM_COLUMNS + CLAIM_OPTIONAL_COLUMNS)})
+                for column in fieldnames if (column or "").strip() not in known]
+    return claims, findings
 
 
-def _read_claims(path: Path) -> list[Claim]:
+def _read_claims(path: Path) -> tuple[list[Claim], list[str]]:
     claims = []
     with path.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
@@ -154,6 +173,7 @@ def _read_claims(path: Path) -> list[Claim]:
         if missing:
             raise FindingsError([_error("claims.columns", path.name, 1, missing=missing,
                                         text={"file": path.name, "columns": ",".join(CLAIM_COLUMNS)})])
+        fieldnames = list(reader.fieldnames or [])
         for row_no, row in enumerate(reader, start=2):
             target = (row.get("target") or "").strip()
             if not target or target.startswith("#"):
@@ -173,5 +193,5 @@ def _read_claims(path: Path) -> list[Claim]:
                                 scope=(row.get("scope") or "").strip(), base_period=base_period,
                                 note=(row.get("note") or "").strip(), row=row_no,
                                 dims=(row.get("dims") or "").strip(), form=(row.get("form") or "").strip(),
-                                problem=problem))
-    return claims
+                                problem=problem, org_unit=(row.get("org_unit") or "").strip()))
+    return claims, fieldnames

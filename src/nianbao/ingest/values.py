@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from nianbao.core.findings import Finding, Location
-from nianbao.core.formatting import looks_like_time, normal_text, time_of_fraction
+from nianbao.core.formatting import looks_like_time, normal_text, split_multiplier, time_of_fraction
 from nianbao.core.messages import finding, phrase
 
 
@@ -26,6 +26,7 @@ from nianbao.core.messages import finding, phrase
 class Parsed:
     value: float | None
     findings: list[Finding] = field(default_factory=list)
+    step: float = 0.0  # the last printed digit, in the element's unit, of a figure given in 万 or 亿
 
     @property
     def ok(self) -> bool:
@@ -89,6 +90,7 @@ def parse_value(raw, vtype: str, *, element=None, location: Location | None = No
         return Parsed(None, [finding("value.not_number", loc, raw=str(raw), **names)])
 
     findings: list[Finding] = []
+    step = 0.0
     if isinstance(raw, float) and math.isnan(raw):
         return Parsed(None, [finding("value.not_number", loc, raw=str(raw), **names)])
     if isinstance(raw, (int, float)) and _finite(raw) is None:
@@ -173,6 +175,20 @@ def parse_value(raw, vtype: str, *, element=None, location: Location | None = No
             findings.append(finding("value.thousands", loc, raw=text, value=_fmt(value), **names))
         if suffix:
             unit = names["unit"]
+            times, rest = split_multiplier(suffix)
+            own_times, own_base = split_multiplier(unit)
+            if times > 1 and rest in ("", own_base) and vtype in ("count", "amount") and suffix != unit:
+                # 484.78万 (人), 3.41亿元 where the element is in 万元: the multiplier applied exactly,
+                # the printed precision kept (484.78万 is known to the nearest 100)
+                scale = Decimal(times) / Decimal(own_times)
+                exact = Decimal(norm) * scale
+                step = float(Decimal(10) ** Decimal(norm).as_tuple().exponent * scale)
+                value = float(exact)
+                findings.append(finding("value.multiplier", loc, raw=text, value=_fmt(value), step=_fmt(step),
+                                        **names))
+                suffix = ""
+        if suffix:
+            unit = names["unit"]
             if unit and suffix == unit:
                 findings.append(finding("value.unit_suffix", loc, raw=text, suffix=suffix,
                                         value=_fmt(value), **names))
@@ -190,7 +206,7 @@ def parse_value(raw, vtype: str, *, element=None, location: Location | None = No
         return Parsed(None, findings + [finding("value.negative", loc, raw=text, **names)])
     if vtype == "count" and not float(value).is_integer():
         return Parsed(None, findings + [finding("value.not_integer", loc, raw=text, **names)])
-    return Parsed(value, findings)
+    return Parsed(value, findings, step)
 
 
 _LEVEL = {"school": ("一所学校", "one school"), "county": ("一个县（区）", "a county"),

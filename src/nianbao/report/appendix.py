@@ -71,13 +71,18 @@ def add_data_notes(b, dataset):
 def scope_summary(b) -> str:
     """The scope of the figures printed: the most common one, then those of other scopes by name."""
     w = b.words
-    by_scope: dict[str, list[str]] = {}
+    years: dict[str, dict[str, set[int]]] = {}  # name -> scope -> years printed in it
     for f in b.shown.values():
         if f.kind in ("change", "rank") or f.scope == "mixed":
             continue
-        by_scope.setdefault(f.scope, [])
-        if f.name_zh not in by_scope[f.scope]:
-            by_scope[f.scope].append(f.name_zh)
+        years.setdefault(f.name_zh, {}).setdefault(f.scope, set()).add(f.period)
+    by_scope: dict[str, list[str]] = {}
+    for name, scopes in years.items():
+        own = max(scopes, key=lambda s: (len(scopes[s]), max(scopes[s])))  # the series' own scope
+        for s, ys in scopes.items():
+            # a year printed in another scope than its series is named with its years
+            label = name if s == own else name + w("paren", text=w.join(w.year(y) for y in sorted(ys)))
+            by_scope.setdefault(s, []).append(label)
     if not by_scope:
         return w("data_notes.scope_none")
     main = max(by_scope, key=lambda s: len(by_scope[s]))
@@ -86,8 +91,8 @@ def scope_summary(b) -> str:
               for s, names in by_scope.items() if s != main]
     if others:
         out += w("clause_sep").join(others) + w("data_notes.scope_end")
-    if any(f.scope == "mixed" for f in b.shown.values()):
-        out += w("data_notes.scope_mixed")
+    if any(f.scope == "mixed" and f.kind not in ("change", "rank") for f in b.shown.values()):
+        out += w("data_notes.scope_mixed")  # a ratio of two scopes (a change of two is never printed)
     return out
 
 

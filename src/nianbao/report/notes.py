@@ -4,6 +4,7 @@ years or rows left out. The words are the outline's phrases (``notes``, ``scope`
 
 from __future__ import annotations
 
+from nianbao.compute import scopes
 from nianbao.compute.facts import Fact
 from nianbao.core.formula import refs
 
@@ -60,10 +61,30 @@ def scope_label(scope: str, b) -> str:
 def distinguishes_technical(dataset) -> bool:
     """Whether a dataset's figures tell 技工学校 apart: a figure without them, or a 技工学校 in
     its registry."""
-    if any(o.scope == "excl_technical" for o in dataset.observations):
-        return True
-    reg = dataset.orgs
-    return reg is not None and any(o.school_type == "technical" for o in reg.schools())
+    return scopes.distinguishes_technical(dataset.observations, dataset.orgs)
+
+
+def series_scope(facts) -> str | None:
+    """The scope of a printed series (one figure over the years): that of most of its years, the
+    latest year's on a tie; None for a series without a scope of its own (mixed ratios only)."""
+    scopes = [f.scope for f in sorted((f for f in facts if f is not None), key=lambda f: f.period)
+              if f.scope != "mixed"]
+    if not scopes:
+        return None
+    return max(dict.fromkeys(reversed(scopes)), key=scopes.count)
+
+
+def other_scope_facts(facts) -> set[str]:
+    """The keys of the figures of a series printed in another scope than the series' own (a year
+    counted without 技工学校 among years with them): marked in the table, named in its note."""
+    main = series_scope(facts)
+    return {f.key for f in facts if f is not None and f.scope not in (main, "mixed")} if main else set()
+
+
+def scope_mark(fact, marked: set[str], words) -> list:
+    """The mark after a figure of another scope (*), or nothing."""
+    from nianbao.report.runs import text
+    return [text(words("notes.other_scope_mark"), fact)] if fact is not None and fact.key in marked else []
 
 
 def years_without_data(periods, kept, words) -> list[str]:
@@ -79,13 +100,23 @@ def table_notes(facts, catalogue, refs, b) -> list[str]:
     facts = [f for f in facts if f is not None]
     notes = []
     by_scope: dict[str, list[str]] = {}
+    others: dict[tuple, list[str]] = {}  # (years, scope) -> names of series with years in another scope
+    quiet = ("unstated", "mixed", "all") if b.school else ("unstated", "mixed")
     for ph in refs:
-        scopes = {f.scope for f in facts if f.indicator == ph.code and f.dims == ph.dims}
-        quiet = ("unstated", "mixed", "all") if b.school else ("unstated", "mixed")
-        if len(scopes) == 1 and (s := scopes.pop()) not in quiet:
-            by_scope.setdefault(s, []).append(b.header_name(ph))
+        series = [f for f in facts if f.indicator == ph.code and f.dims == ph.dims and f.kind != "change"]
+        scopes = {f.scope for f in series} - {"mixed"}
+        main = series_scope(series)
+        if len(scopes) > 1:
+            for s in sorted(scopes - {main}):
+                years = tuple(sorted(f.period for f in series if f.scope == s))
+                others.setdefault((years, s), []).append(b.header_name(ph))
+        if main is not None and main not in quiet and (len(scopes) > 1 or {f.scope for f in series} == {main}):
+            by_scope.setdefault(main, []).append(b.header_name(ph))
     for s, names in by_scope.items():
         notes.append(words("notes.table_scope", names=words.join(names), scope=scope_label(s, b)))
+    for (years, s), names in others.items():
+        notes.append(words("notes.other_scope", mark=words("notes.other_scope_mark"), names=words.join(names),
+                           years=words.join(words.year(y) for y in years), scope=scope_label(s, b)))
     reported: dict[str, list[int]] = {}
     for f in facts:
         if f.kind == "reported":

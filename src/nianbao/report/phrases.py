@@ -55,6 +55,8 @@ def change_runs(change: Fact, lang: str = "zh", words: Wording | None = None) ->
     if change.kind != "change":
         raise ValueError(f"not a change fact: {change.key}")
     words = words or Wording.default()
+    if not change.comparable:  # across a break of scope or base: the official line, never a figure
+        return [text(words.text("change.not_comparable", lang), change)]
     base = base_label(change.period, change.base_period or change.period - 1, lang, words)
     if change.value == 0:
         return [text(words.text("change.same", lang, base=base), change)]
@@ -73,7 +75,10 @@ def change_text(change: Fact, lang: str = "zh", words: Wording | None = None) ->
 
 
 def signed_change_runs(change: Fact, lang: str = "zh", unit: bool = True, words: Wording | None = None) -> list[Run]:
-    """A change for a table column, with its sign: +0.25个百分点, -2957人, 0 (unchanged)."""
+    """A change for a table column, with its sign: +0.25个百分点, -2957人, 0 (unchanged); one
+    across a break of scope or base prints the no-data mark."""
+    if not change.comparable:
+        return [text((words or Wording.default()).no_data, change)]
     if change.value == 0:
         return [figure(change)]
     sign = "+" if change.value > 0 else "-"

@@ -230,9 +230,9 @@ def render(template: str, ctx: Context, lang: str = "zh", where: str = "") -> li
 
 
 def comparable(change: Fact) -> bool:
-    """A change whose two years share one scope (口径) and one definition; across a break of
-    either it is not printed."""
-    return change.definition_break is None and len({i.scope for i in change.inputs}) <= 1
+    """A change whose two years share one scope (口径), one base (both recomputed, or both as
+    printed) and one definition; across a break it is not printed (FactBook.change)."""
+    return change.comparable
 
 
 def split_clauses(template: str, words: Wording | None = None) -> list[tuple[str, str]]:

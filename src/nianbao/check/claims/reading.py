@@ -15,6 +15,8 @@ from nianbao.core.formatting import looks_like_time, normal_text, round_half_up
 
 _PAIR = re.compile(r"^([+-]?\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$")
 _NUM = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)(.*)$")
+# the name printed before a figure ("在校生22000人", "生均：31册"): words, then the figure
+_LABEL = re.compile(r"^[\u4e00-\u9fff]+[：:]?(?=[+-]?\d)")
 
 
 @dataclass
@@ -26,6 +28,7 @@ class Stated:
     unit: str = ""  # "%", "pp" (个百分点) or a unit word such as 万元
     sign: int | None = None  # +1 / −1 / 0 when the text states a direction
     time: tuple[int, int] | None = None
+    relative: bool = False  # the text says the change is relative (相对增长8.36%)
 
 
 @dataclass(frozen=True)
@@ -36,12 +39,14 @@ class Words:
     flat: tuple[str, ...]
     fillers: tuple[str, ...]  # longest first where one contains another (比上年度 before 比上年)
     points: str  # the unit of a difference of percentages
+    relative: tuple[str, ...] = ()  # the words that make a change of a rate relative (相对)
 
     @classmethod
     def of(cls, book) -> "Words":
         r = book.reading
         return cls(increase=tuple(r.get("increase", ())), decrease=tuple(r.get("decrease", ())),
-                   flat=tuple(r.get("flat", ())), fillers=tuple(r.get("fillers", ())), points=r.get("points", ""))
+                   flat=tuple(r.get("flat", ())), fillers=tuple(r.get("fillers", ())), points=r.get("points", ""),
+                   relative=tuple(r.get("relative", ())))
 
 
 def _decimals(text: str) -> int:
@@ -54,6 +59,9 @@ def parse_stated(raw: str, words: Words) -> Stated | None:
     if not t:
         return None
     sign = None
+    relative = any(w in t for w in words.relative)
+    for w in words.relative:
+        t = t.replace(w, "")
     for ws, s in ((words.increase, 1), (words.decrease, -1)):
         for w in ws:
             if w in t:
@@ -62,6 +70,7 @@ def parse_stated(raw: str, words: Words) -> Stated | None:
         t = t.replace(w, "")
     if any(w in t for w in words.flat) and not re.search(r"\d", t):
         return Stated(raw=raw, kind="flat", value=0.0, decimals=0, sign=0)
+    t = _LABEL.sub("", t, count=1)
     if looks_like_time(t):
         h, m = (int(x) for x in t.split(":")[:2])
         return Stated(raw=raw, kind="time", value=h, decimals=0, time=(h, m))
@@ -83,7 +92,7 @@ def parse_stated(raw: str, words: Words) -> Stated | None:
     elif unit and unit == words.points:
         unit = "pp"
     return Stated(raw=raw, kind=kind, value=float(m.group(2)), decimals=_decimals(m.group(2)), unit=unit,
-                  sign=sign)
+                  sign=sign, relative=relative and kind == "percent")
 
 
 def same(a: float, b: float) -> bool:

@@ -10,10 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from nianbao.check.claims.reading import Stated, Words, parse_stated, same
-from nianbao.compute.facts import FactBook
+from nianbao.compute.aggregate import observations_for
+from nianbao.compute.facts import FactBook, change_between
 from nianbao.core import formula
-from nianbao.core.formatting import round_half_up
-from nianbao.core.observations import parse_dims
+from nianbao.core.formatting import round_half_up, split_multiplier
+from nianbao.core.observations import Observation, parse_dims
 
 
 @dataclass(frozen=True)
@@ -55,20 +56,23 @@ class Candidate:
 
 
 class Recomputer:
-    """The facts of the dataset's own org unit and the figures a printed one may stand for."""
+    """The facts of one org unit — the dataset's own, or the unit a claim names (a county, a
+    school) — and the figures a printed one may stand for. The facts are those the report would
+    print: the unit's own figures and the sums of its schools (``observations_for``)."""
 
-    def __init__(self, dataset, book, words: Words, org_data=None):
+    def __init__(self, dataset, book, words: Words, org: str | None = None):
         self.ds = dataset
         self.cat = dataset.catalogue
         self.book = book
         self.words = words
-        org = dataset.org_unit.code
-        self.obs = org_data.observations if org_data is not None else \
-            [o for o in dataset.observations if o.org_unit == org]
+        org = org or dataset.org_unit.code
+        self.obs = observations_for(dataset, org)
+        self.claims = [c for c in dataset.claims if (c.org_unit or dataset.org_unit.code) == org]
         periods = set(dataset.periods) | {o.period for o in self.obs}
         self.facts = FactBook(self.cat, org, self.obs, periods)
         self.org = org
         self._candidates: dict[int, list[Candidate]] | None = None
+        self.printed_changes: set[int] = set()  # rows of changes recomputed from printed figures
 
     # -- what a claim is about -----------------------------------------------------------------
     def target(self, claim) -> Target | Problem:
@@ -92,8 +96,76 @@ class Recomputer:
 
     def fact(self, t: Target, claim):
         if t.change:
-            return self.facts.change(t.code, claim.period, claim.base_period, t.dims, t.scope)
+            ch = self.facts.change(t.code, claim.period, claim.base_period, t.dims, t.scope)
+            if ch is not None and not ch.comparable:
+                printed = self.printed_change(t, claim)
+                if printed is not None:
+                    self.printed_changes.add(claim.row)
+                    return printed
+            return ch
         return self.facts.get(t.code, claim.period, t.dims, t.scope)
+
+    # -- a printed change against the printed figures of the same base ---------------------------
+    def printed_change(self, t: Target, claim):
+        """A change the data cannot give like with like (one year recomputed, the other as
+        printed, or two scopes), recomputed from the figures as printed instead: each year's
+        printed rate — from the data (values.csv) or printed elsewhere in the same report
+        (claims.csv) — on one base, preferring the figure printed in the same table as the other
+        year's. None when the two printed figures are not of one scope."""
+        ind = t.ind
+        if not ind.derived or not ind.fallback:
+            return None
+        now = self.printed_fact(t, claim.period, None)
+        before = self.printed_fact(t, claim.base_period, now)
+        if before is not None and now is None:
+            now = self.printed_fact(t, claim.period, before)
+        elif before is not None and now is not None and now.inputs[0].source != before.inputs[0].source:
+            now = self.printed_fact(t, claim.period, before) or now  # the one of the other year's table
+        if now is None or before is None:
+            return None
+        ch = change_between(now, before, self.org)
+        return ch if ch.comparable else None
+
+    def printed_fact(self, t: Target, period: int, beside):
+        """The rate of ``period`` as printed: the data's printed figure if the dataset has one,
+        else the one the report printed in the table of ``beside`` (another printed fact), else
+        the most precise printed anywhere in the report."""
+        ind = t.ind
+        scope = t.scope or (beside.scope if beside is not None else None)
+        obs = self.facts.observation(ind.fallback, t.dims, period, scope)
+        if obs is not None and (scope is None or obs.scope == scope):
+            return self.facts._fact(ind, t.dims, period, obs.value, "reported", [obs], None, None)
+        found = []
+        for other in self.claims:
+            if other.period != period or other.base_period is not None or other.form == "chart" or other.problem:
+                continue
+            try:
+                ref = formula.parse_ref_key(other.target)
+                dims = tuple(sorted(set(ref.dims) | set(parse_dims(other.dims))))
+            except (formula.FormulaError, ValueError):
+                continue
+            other_scope = other.scope or "unstated"
+            if ref.element != t.code or dims != t.dims or (scope is not None and other_scope != scope):
+                continue
+            st = parse_stated(other.stated, self.words)
+            if st is None or st.kind not in ("number", "percent", "x1"):
+                continue
+            target = Target(t.code, ind, dims, other.scope or None, False)
+            probe = self.facts.get(t.code, period, dims) or beside
+            if probe is None:
+                continue
+            scaling = self.scaling(target, st, probe, False)
+            if scaling.problem:
+                continue
+            same_table = beside is not None and other.location == beside.inputs[0].source
+            obs = Observation(element=ind.fallback, dims=dims, period=period, scope=other_scope,
+                              value=st.value * scaling.k, org_unit=self.org, source=other.location,
+                              origin=f"claims.csv:{other.row}")
+            found.append((not same_table, scaling.k * 10 ** -st.decimals, other.row, obs))
+        if not found:
+            return None
+        obs = min(found, key=lambda f: f[:3])[3]
+        return self.facts._fact(ind, t.dims, period, obs.value, "reported", [obs], None, None)
 
     def scaling(self, t: Target, st: Stated, fact, chart: bool) -> Scaling:
         """How the printed figure's unit relates to the fact's."""
@@ -119,6 +191,10 @@ class Recomputer:
             su, fu = self.book.units.get(st.unit), self.book.units.get(ind.unit_zh)
             if su and fu and su["base"] == fu["base"]:
                 return Scaling(float(su["factor"]) / float(fu["factor"]))
+            times, rest = split_multiplier(st.unit)  # 484.78万 (人), 3.41亿 where the unit is 万元
+            own_times, own_base = split_multiplier(ind.unit_zh)
+            if times > 1 and rest in ("", own_base) and ind.style in ("number", "auto"):
+                return Scaling(times / own_times)
             return Scaling(1.0, "unit", st.unit, ind.unit_zh)
         return Scaling()
 
@@ -203,7 +279,7 @@ class Recomputer:
     def _printed_candidates(self, out: dict) -> None:
         """Counts printed elsewhere in the same report."""
         cat = self.cat
-        for other in self.ds.claims:
+        for other in self.claims:
             if other.base_period is not None or other.form == "chart" or other.problem:
                 continue
             try:

@@ -108,6 +108,8 @@ class Breakdown(Handler):
         parts = [cats[c].value for c in present]
         dec = max((decimals_of(v) for v in parts), default=0)
         tol = 0.0 if typ == "count" and dec == 0 else 0.5 * 10 ** -dec * len(parts)
+        # figures printed in 万 or 亿 are known to half their last printed digit (484.78万: ±50)
+        tol += sum(o.step for o in [*cats.values(), total] if o is not None and getattr(o, "step", 0)) / 2
         values = {"sum": round(total_sum, 6), "categories": {c: cats[c].value for c in present}}
         obs = [cats[c] for c in present]
         if typ == "rate":

@@ -12,14 +12,14 @@ from nianbao.check.claims.reading import Words, compare_printed, parse_stated, s
 from nianbao.check.claims.recomputing import Problem, Recomputer
 from nianbao.check.explain import fact_arithmetic, shown
 from nianbao.check.registry import Handler, rule_kind
-from nianbao.check.text import pct
+from nianbao.check.text import num, pct
 from nianbao.core import formula
 from nianbao.core.findings import Location
 from nianbao.core.formatting import number_text, round_half_up, time_of_fraction
 from nianbao.core.messages import phrase
 
 CASES = ("mismatch", "rounding", "as_time", "chart_scale", "sign_dropped", "unsigned", "pp_as_percent",
-         "percent_sign", "scope_unstated", "unit", "not_recomputable", "unreadable", "unknown_target", "bad_row")
+         "relative_change", "change_ambiguous", "percent_sign", "scope_unstated", "unit", "not_comparable", "not_recomputable", "unreadable", "unknown_target", "unknown_org", "bad_row")
 
 
 @rule_kind("claim", cases=CASES, per="dataset")
@@ -28,17 +28,30 @@ class Claims(Handler):
         super().__init__(ctx, rules)
         self.words = Words.of(self.book)
         self.recomputer = self.explainer = None
+        self._units: dict[str, tuple] = {}
 
     def check(self, _=None):
         ds = self.ctx.dataset
         if not ds.claims:
             return
-        self.recomputer = Recomputer(ds, self.book, self.words, self.ctx.orgs.get(ds.org_unit.code))
-        self.explainer = Explainer(self.cat, self.book, self.recomputer, self.words)
+        own = ds.org_unit.code
         for claim in ds.claims:
+            org = claim.org_unit or own
+            if org != own and (ds.orgs is None or org not in ds.orgs):
+                self.recomputer = self._unit(own)[0]
+                yield self.found("unknown_org", claim, {"org_unit": org}, {"unit": org})
+                continue
+            self.recomputer, self.explainer = self._unit(org)
             for f in self.claim(claim):
                 if f is not None:
                     yield f
+
+    def _unit(self, org: str):
+        """The recomputer and explainer of one org unit's claims (made once)."""
+        if org not in self._units:
+            r = Recomputer(self.ctx.dataset, self.book, self.words, org)
+            self._units[org] = (r, Explainer(self.cat, self.book, r, self.words))
+        return self._units[org]
 
     def found(self, case: str, claim, values: dict, text: dict):
         """The finding of ``case`` about one row of claims.csv (None where rules.yaml leaves the
@@ -59,6 +72,11 @@ class Claims(Handler):
         label = {lang: ind.zh if lang == "zh" else ind.en for lang in ("zh", "en")} if ind.derived else \
             {lang: cat.ref_label(formula.Ref(t.code, t.dims), lang) for lang in ("zh", "en")}
         span = "change_period" if t.change else "one_period"
+        ds = self.ctx.dataset
+        if claim.org_unit and claim.org_unit != ds.org_unit.code:  # a claim about a county or a school
+            unit = ds.orgs.get(claim.org_unit)
+            label = {"zh": (unit.zh if unit else claim.org_unit) + label["zh"],
+                     "en": f"{(unit.en or unit.zh) if unit else claim.org_unit}: {label['en']}"}
         return {"name": label["zh"], "name_en": label["en"],
                 "period_text": self.book.phrase(span, "zh", period=claim.period, base_period=claim.base_period),
                 "period_text_en": self.book.phrase(span, "en", period=claim.period, base_period=claim.base_period),
@@ -86,6 +104,11 @@ class Claims(Handler):
         fact = self.recomputer.fact(t, claim)
         if fact is None:
             yield self.found("not_recomputable", claim, {}, text)
+            return
+        if t.change and not fact.comparable:  # two scopes or two bases, and no printed pair of one
+            yield self.found("not_comparable", claim, {"reason": fact.break_reason or "definition", "now": fact.numerator,
+                                                       "before": fact.denominator},
+                             {**text, "note": fact.scope_note})
             return
         if ind.style == "pair10" and st.kind == "x1":
             yield from self.as_x1(claim, st, fact, text)
@@ -115,6 +138,33 @@ class Claims(Handler):
                   "inputs": {i.ref if not change else i.label_zh: i.value for i in fact.inputs}}
         text.update(recomputed=ex.display(fact, k, st, change),
                     arithmetic=fact_arithmetic(fact, cat, "zh"), arithmetic_en=fact_arithmetic(fact, cat, "en"))
+        if change and claim.row in self.recomputer.printed_changes:  # like with like: both years as printed
+            for lang, key in (("zh", "arithmetic"), ("en", "arithmetic_en")):
+                text[key] = phrase("fact.change_as_printed", lang, arithmetic=text[key])
+        reading = "points"
+        if change and ind.style == "percent" and fact.denominator and (st.kind == "percent" or st.relative):
+            # "增加8.36%" of a rate: a difference in percentage points, or a relative change?
+            rel = (fact.numerator - fact.denominator) / fact.denominator * 100
+            rel_compared = abs(rel) if st.sign is None else rel
+            rel_status = compare_printed(rel_compared, stated_value, d)
+            rank = {"match": 0, "rounding": 1, "mismatch": 2}
+            if st.relative or rank[rel_status] < rank[status]:
+                reading = "relative"
+            elif rank[rel_status] == rank[status] < 2:
+                reading = "both"
+            values["relative"] = rel
+            rel_text = {lang: phrase("fact.relative_arithmetic", lang, now=num(fact.numerator),
+                                     before=num(fact.denominator), relative=pct(rel)) for lang in ("zh", "en")}
+            text.update(relative=pct(rel), relative_arithmetic=rel_text["zh"], relative_arithmetic_en=rel_text["en"])
+            if reading == "relative":
+                status, compared = rel_status, rel_compared
+                text.update(recomputed=("+" if rel > 0 else "") + pct(rel), arithmetic=rel_text["zh"],
+                            arithmetic_en=rel_text["en"])
+            elif status == "mismatch":  # neither reading holds: the message gives both
+                text.update(arithmetic=phrase("fact.both_readings", "zh", points=text["arithmetic"],
+                                              relative=rel_text["zh"]),
+                            arithmetic_en=phrase("fact.both_readings", "en", points=text["arithmetic_en"],
+                                                 relative=rel_text["en"]))
         if status == "mismatch":
             ex_zh, ex_en = ex.explain(ind, fact, st, k, stated_value, values)
             text.update(explanation=ex_zh, explanation_en=ex_en)
@@ -126,7 +176,7 @@ class Claims(Handler):
             text["expected"] = ex.expected(ind, expected, st, k)
             yield self.found("rounding", claim, values, dict(text))
         if change:
-            yield from self.change(claim, ind, st, fact, values, text)
+            yield from self.change(claim, ind, st, fact, values, text, reading)
         elif not claim.scope:
             yield self.scope_unstated(claim, t, st, fact, k, text)
 
@@ -152,15 +202,24 @@ class Claims(Handler):
             values["expected"] = expected
             yield self.found("rounding", claim, values, {**text, "expected": number_text(expected, d) + ":1"})
 
-    def change(self, claim, ind, st, fact, values, text):
-        """A change printed without its direction, or in % where it is in percentage points."""
+    def change(self, claim, ind, st, fact, values, text, reading="points"):
+        """A change printed without its direction; a change of a rate printed with "%": as
+        percentage points (ask for 个百分点), as a relative change (ask to say 相对), or either."""
         ex = self.explainer
         mag = {"magnitude": ex.magnitude(fact), "magnitude_en": ex.magnitude(fact, "en")}
         if st.sign is None and fact.value < 0:
             yield self.found("sign_dropped", claim, values, {**text, **mag})
         elif st.sign is None and fact.value > 0:
             yield self.found("unsigned", claim, values, {**text, **mag})
-        if ind.style == "percent" and st.kind == "percent":
+        if reading in ("relative", "both") and not st.relative:
+            size = number_text(abs(fact.value), max(fact.decimals, st.decimals))
+            words = {**text, "points": size + ex.points("zh"), "points_en": size + ex.points("en")}
+            if reading == "relative":
+                yield self.found("relative_change", claim, values, words)
+            else:
+                yield self.found("change_ambiguous", claim, values, words)
+            return
+        if reading == "points" and ind.style == "percent" and st.kind == "percent":
             before = fact.denominator
             rel = fact.value / before * 100 if before else None
             size = number_text(abs(fact.value), st.decimals)

@@ -1,7 +1,9 @@
 """Comparisons (大小关系): a part can never exceed its whole. Each rule's ``check`` is a formula
 on each side of <=, >=, <, > or == (parsed by nianbao.core.formula, never evaluated as Python),
 evaluated per org unit and period within one scope (口径): figures of different scopes are never
-compared."""
+compared. ``offsets`` takes an element from another year than the period checked (``{graduation_candidates:
+-1}``: this year's graduates against last year's 毕业班学生数, counted on 1 September of the school
+year they graduate in)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,10 @@ class Comparison:
     left: formula.Node
     op: str
     right: formula.Node
+    offsets: tuple[tuple[str, int], ...] = ()  # (element, years from the period checked)
+
+    def offset(self, element: str) -> int:
+        return dict(self.offsets).get(element, 0)
 
     @property
     def refs(self) -> list[formula.Ref]:
@@ -29,8 +35,11 @@ class Comparison:
 
     @property
     def part_of_whole(self) -> tuple[str, str] | None:
-        """(part, whole) as formula texts where the rule says the left is at most the right."""
-        return (formula.to_text(self.left), formula.to_text(self.right)) if self.op in ("<=", "<") else None
+        """(part, whole) as formula texts where the rule says the left is at most the right, both
+        of one year (a comparison across years says nothing of a same-year ratio)."""
+        if self.op not in ("<=", "<") or self.offsets:
+            return None
+        return formula.to_text(self.left), formula.to_text(self.right)
 
 
 def holds(left: float, op: str, right: float, tol: float = 1e-9) -> bool:
@@ -49,8 +58,12 @@ def prepare(rule, catalogue) -> None:
     m = _COMPARE.match(rule.params.get("check", "") or "")
     if not m:
         raise RuleError.of("rules.bad_comparison", code=rule.code, check=rule.params.get("check", ""))
-    rule.parsed = Comparison(formula.parse(m.group(1)), _OPS.get(m.group(2), m.group(2)), formula.parse(m.group(3)))
-    for ref in rule.parsed.refs:
+    offsets = rule.params.get("offsets") or {}
+    if not isinstance(offsets, dict) or not all(isinstance(v, int) for v in offsets.values()):
+        raise RuleError.of("rules.bad_comparison", code=rule.code, check=f"offsets: {offsets}")
+    rule.parsed = Comparison(formula.parse(m.group(1)), _OPS.get(m.group(2), m.group(2)), formula.parse(m.group(3)),
+                             tuple(sorted(offsets.items())))
+    for ref in list(rule.parsed.refs) + [formula.Ref(e) for e in offsets]:
         if ref.element not in catalogue.elements:
             raise RuleError.of("rules.unknown_element", code=rule.code, element=ref.element)
 
@@ -76,7 +89,7 @@ class Compare(Handler):
             for period, scope in d.combos_sorted:
                 got = {}
                 for ref, _ in keyed:
-                    o = table.get((ref.element, ref.dims, period, scope))
+                    o = table.get((ref.element, ref.dims, period + c.offset(ref.element), scope))
                     if o is None:
                         break
                     got[ref] = o.value
@@ -88,9 +101,13 @@ class Compare(Handler):
                     yield self.failed(rule, d, period, scope, keyed, left, right)
 
     def failed(self, rule, d, period, scope, keyed, left, right):
-        obs = [d.table[(ref.element, ref.dims, period, scope)] for ref, _ in keyed]
+        c = rule.parsed
+        obs = [d.table[(ref.element, ref.dims, period + c.offset(ref.element), scope)] for ref, _ in keyed]
         vals = {key: o.value for (_, key), o in zip(keyed, obs)}
         values = {"left": left, "right": right, "diff": round(left - right, 6), **vals}
         text = {"left_terms": formula.to_text(rule.parsed.left, lambda r: num(vals[r.key])),
                 "period": str(period), **self.ctx.scope_text(scope)}
+        for element, years in c.offsets:  # the year each element was taken from
+            values[f"{element}_period"] = period + years
+            text[f"{element}_period"] = str(period + years)
         return rule.finding(values, location=location_of(*obs), period=period, org_unit=d.org, text=text)

@@ -9,6 +9,9 @@ from nianbao.check.explain import location_of, ratio_text
 from nianbao.check.kinds.compare import parts_of_wholes
 from nianbao.check.registry import Handler, rule_kind
 from nianbao.check.text import pct
+from nianbao.compute.aggregate import observations_for, rollup
+from nianbao.compute.facts import FactBook
+from nianbao.compute.provenance import SUMMED
 from nianbao.core import formula
 
 
@@ -76,3 +79,54 @@ class Range(Handler):
                     location=location_of(*used.values()), period=period, org_unit=d.org,
                     text={"name": ind.zh, "name_en": ind.en, "value": pct(v), "arithmetic": arith["zh"],
                           "arithmetic_en": arith["en"], **self.ctx.scope_text(scope)})
+
+
+@rule_kind("printed_range", per="dataset")
+class PrintedRange(Handler):
+    """The rates the report would print for a unit whose figures are sums of its schools (the
+    dataset's own unit, its counties): a numerator summed over other schools than its
+    denominator can give a 毕业率 of 250%, which no school's own figures show. Every bounded
+    percentage of such a unit outside its rule's bounds is a finding naming the schools summed
+    on each side."""
+
+    def check(self, _=None):
+        ds = self.ctx.dataset
+        cat = self.cat
+        units = [ds.org_unit.code]
+        if ds.orgs is not None:
+            units += [o.code for lvl in ("county", "city", "province") for o in ds.orgs.at_level(lvl)
+                      if o.code != ds.org_unit.code and ds.org_unit.code in ds.orgs.ancestors(o.code)]
+        r = rollup(ds)
+        for rule in self.rules:
+            lo, hi = float(rule.params.get("min", 0)), float(rule.params.get("max", 100))
+            exclude = set(rule.params.get("exclude", []) or [])
+            bounded = [ind for ind in cat.indicators.values() if ind.derived and ind.style == "percent"
+                       and ind.factor == 100 and ind.denominator and ind.code not in exclude]
+            for org in units:
+                book = FactBook(cat, org, observations_for(ds, org), ds.periods)
+                for ind in bounded:
+                    for p in ds.periods:
+                        f = book.get(ind.code, p)
+                        if f is None or f.kind != "ratio" or lo - 1e-9 <= f.value <= hi + 1e-9 \
+                                or not any(i.source == SUMMED for i in f.inputs):
+                            continue
+                        yield self.finding(rule, r, org, ind, f)
+
+    def finding(self, rule, r, org, ind, f):
+        num_refs = {x.key for x in formula.refs(ind.numerator_ast)}
+        sides = {"numerator": set(), "denominator": set()}
+        for i in f.inputs:
+            ref = formula.parse_ref_key(i.ref)
+            sides["numerator" if i.ref in num_refs else "denominator"].update(
+                r.included(org, ref.element, i.period, i.scope, ref.dims))
+        unit = self.ctx.dataset.orgs.get(org) if self.ctx.dataset.orgs is not None else None
+        name = unit.zh if unit else self.ctx.dataset.org_unit.zh
+        vals = {i.ref: i.value for i in f.inputs}
+        arith = {lang: ratio_text(ind, vals, lang) for lang in ("zh", "en")}
+        return rule.finding(
+            {"value": round(f.value, 6), "numerator": f.numerator, "denominator": f.denominator,
+             "numerator_schools": len(sides["numerator"]), "denominator_schools": len(sides["denominator"])},
+            period=f.period, org_unit=org,
+            text={"unit": name, "name": ind.zh, "name_en": ind.en, "value": pct(f.value), "arithmetic": arith["zh"],
+                  "arithmetic_en": arith["en"], "numerator_schools": str(len(sides["numerator"])),
+                  "denominator_schools": str(len(sides["denominator"])), **self.ctx.scope_text(f.scope)})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from nianbao.report import phrases
 from nianbao.report.document import Cell, Table
-from nianbao.report.notes import definition_notes, table_notes, years_without_data
+from nianbao.report.notes import definition_notes, other_scope_facts, scope_mark, table_notes, years_without_data
 from nianbao.report.runs import figure, text
 from nianbao.report.sentences import comparable
 from nianbao.report.tables import layout
@@ -31,9 +31,10 @@ def indicators_as_rows(b, t):
     where = b.table_name(t.spec)
     for ph in refs:
         row = [Cell([text(b.header_name(ph, with_unit=True))], align="left")]
-        for p in periods:
-            f = b.cell_fact(ph, p, where, t.section)
-            row.append(Cell([figure(f)] if f else [text(w.no_data)]))
+        series = [b.cell_fact(ph, p, where, t.section) for p in periods]
+        marked = other_scope_facts(series)  # a year in another scope than the row's: marked (*)
+        for f in series:
+            row.append(Cell([figure(f)] + scope_mark(f, marked, w) if f else [text(w.no_data)]))
             facts.append(f)
         if change:
             ch = changes[ph.raw]
