@@ -255,3 +255,176 @@ def test_xlsx_put_keeps_text_text(tmp_path):
     assert [c.data_type for c in cells] == ["s", "s", "n", "n", "s"]
     assert [c.quotePrefix for c in cells[:2]] == [True, True]
     assert cells[0].value == "=HYPERLINK(\"x\",\"y\")"  # the text as typed, shown as text
+
+
+# -- writes: whole files, never through a link, a file where a file type is named ----------------
+
+SCHOOL = ROOT / "examples" / "school-2024"
+SCHOOLS = ROOT / "examples" / "datong-2020-schools"
+
+
+def _copy(src: Path, dst: Path) -> Path:
+    return Path(shutil.copytree(src, dst, ignore=shutil.ignore_patterns("nianbao.duckdb*", "*.lock")))
+
+
+def _retitle(ds: Path, title: str) -> None:
+    meta = yaml.safe_load((ds / "dataset.yaml").read_text(encoding="utf-8"))
+    meta["title_zh"] = title
+    (ds / "dataset.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+
+
+def test_a_planted_report_link_is_replaced_and_its_target_untouched(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    precious = tmp_path / "precious.txt"
+    precious.write_text("do not overwrite", encoding="utf-8")
+    for name in ("report.html", "report.docx"):
+        (out / name).symlink_to(precious)
+    assert main(["report", str(SCHOOL), "-o", str(out), "--no-pdf"]) == 0
+    assert precious.read_text(encoding="utf-8") == "do not overwrite"
+    for name in ("report.html", "report.docx"):
+        assert not (out / name).is_symlink() and (out / name).stat().st_size > 1000
+    assert not list(out.glob(".report-build-*"))
+
+
+def test_a_build_killed_on_the_way_leaves_the_earlier_build_whole(tmp_path, monkeypatch):
+    from nianbao.report.renderers import RENDERERS
+
+    ds = _copy(SCHOOL, tmp_path / "ds")
+    out = tmp_path / "out"
+    assert main(["report", str(ds), "-o", str(out), "--no-pdf"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert set(before) == {"report.docx", "report.html"}
+    _retitle(ds, "另一份报告的标题")  # the next build's files differ from these
+
+    def killed(document, path, job):  # the PDF conversion, killed after docx and html are written
+        Path(path).write_bytes(b"%PDF- half")
+        raise KeyboardInterrupt
+    killed.format, killed.suffix, killed.converts = "pdf", ".pdf", "docx"
+    monkeypatch.setitem(RENDERERS._items, "pdf", killed)
+    assert main(["report", str(ds), "-o", str(out)]) == 130
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the earlier pair, as it was
+
+    monkeypatch.undo()
+    assert main(["report", str(ds), "-o", str(out), "--no-pdf"]) == 0
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert set(after) == {"report.docx", "report.html"} and after["report.html"] != before["report.html"]
+    assert "另一份报告的标题".encode() in after["report.html"]
+
+
+def test_a_build_folder_left_by_a_killed_run_is_removed_later(tmp_path):
+    import os
+    import time
+
+    out = tmp_path / "out"
+    stale, fresh = out / ".report-build-old", out / ".report-build-now"
+    for d in (stale, fresh):
+        d.mkdir(parents=True)
+        (d / "report.docx").write_bytes(b"half")
+    hour_ago = time.time() - 3700
+    os.utime(stale, (hour_ago, hour_ago))
+    assert main(["report", str(SCHOOL), "-o", str(out), "--no-pdf"]) == 0
+    assert not stale.exists() and fresh.exists()  # a build running beside this one is left alone
+
+
+@pytest.mark.parametrize("argv, name", [
+    (["check", str(SCHOOL), "--format", "csv", "-o"], "findings.csv"),
+    (["check", str(SCHOOL), "--format", "xlsx", "-o"], "findings.xlsx"),
+    (["indicators", str(SCHOOL), "--format", "csv", "-o"], "indicators.csv"),
+    (["standards", str(SCHOOLS), "--plan", "-o"], "plan.xlsx"),
+    (["template", str(SCHOOLS), "--school", "0140213012", "-o"], "school.xlsx"),
+])
+def test_an_output_never_writes_through_a_link(tmp_path, argv, name):
+    precious = tmp_path / "precious.txt"
+    precious.write_text("do not overwrite", encoding="utf-8")
+    target = tmp_path / name
+    target.symlink_to(precious)
+    assert main(argv + [str(target)]) in (0, 1)
+    assert precious.read_text(encoding="utf-8") == "do not overwrite"
+    assert not target.is_symlink() and target.stat().st_size > 0
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left
+
+
+@pytest.mark.parametrize("name", ["x.xls", "out.csv", "表.XLSM"])
+def test_template_to_a_file_name_of_another_type_is_refused_not_made_a_folder(tmp_path, capsys, name):
+    assert main(["template", str(SCHOOLS), "--school", "0140213012", "-o", str(tmp_path / name)]) == 2
+    assert not (tmp_path / name).exists()
+    err = capsys.readouterr().err
+    assert ".xlsx" in err and "改法" in err
+
+
+def test_template_into_a_folder_that_cannot_be_made_is_a_clear_problem(tmp_path, capsys):
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    for argv in (["--school", "0140213012", "-o", str(tmp_path / "a-file" / "sub" / "x.xlsx")],
+                 ["--all", "-o", str(tmp_path / "a-file" / "sub")]):
+        assert main(["template", str(SCHOOLS), *argv]) == 2
+        assert "无法写入" in capsys.readouterr().err
+
+
+def test_report_to_a_file_name_is_refused(tmp_path, capsys):
+    assert main(["report", str(SCHOOL), "-o", str(tmp_path / "年报.docx"), "--no-pdf"]) == 2
+    assert not (tmp_path / "年报.docx").exists()
+    assert "文件夹" in capsys.readouterr().err
+
+
+# -- readers while an import holds the store ------------------------------------------------------
+
+HOLD = """
+import sys, time
+from nianbao.store import Store
+s = Store(sys.argv[1])
+print("held", flush=True)
+time.sleep(float(sys.argv[2]))
+s.close()
+"""
+
+
+def _hold(store: Path, seconds: float):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(store), str(seconds)], stdout=subprocess.PIPE,
+                            text=True, env=env)
+    assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+@pytest.fixture
+def stored(tmp_path):
+    """The schools example with one workbook imported (a store file)."""
+    ds = _copy(SCHOOLS, tmp_path / "ds")
+    from nianbao.store import Store, store_path
+
+    with Store(store_path(ds)):
+        pass
+    return ds
+
+
+def test_check_waits_for_an_import_holding_the_store(stored, tmp_path, monkeypatch):
+    monkeypatch.setenv("NIANBAO_STORE_WAIT", "30")
+    proc = _hold(stored / "nianbao.duckdb", 1.5)
+    try:
+        code = main(["check", str(stored), "--format", "csv", "-o", str(tmp_path / "f.csv")])
+    finally:
+        proc.wait(timeout=30)
+    codes = [r["code"] for r in csv.DictReader((tmp_path / "f.csv").open(encoding="utf-8"))]
+    assert code == 0 and not [c for c in codes if c.startswith("store.")]
+
+
+def test_check_and_report_give_up_after_the_wait_with_a_finding(stored, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("NIANBAO_STORE_WAIT", "0.3")
+    proc = _hold(stored / "nianbao.duckdb", 8)
+    try:
+        code = main(["check", str(stored), "--format", "csv", "-o", str(tmp_path / "f.csv")])
+        rows = list(csv.DictReader((tmp_path / "f.csv").open(encoding="utf-8")))
+        report = main(["report", str(stored), "-o", str(tmp_path / "r"), "--no-pdf"])
+    finally:
+        proc.kill()
+        proc.wait()
+    busy = [r for r in rows if r["code"] == "store.busy"]
+    assert code == 1 and len(busy) == 1
+    assert busy[0]["file"] == "nianbao.duckdb" and "NIANBAO_STORE_WAIT" in busy[0]["hint"]
+    assert str(proc.pid) in busy[0]["message_zh"]
+    assert report == 1 and "正由另一程序" in capsys.readouterr().err

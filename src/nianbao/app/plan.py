@@ -24,7 +24,7 @@ from nianbao.compute.plan import (
     totals,
 )
 from nianbao.compute.standards import limit_text, load_standards
-from nianbao.core import exports
+from nianbao.core import exports, outfiles
 from nianbao.core.formatting import number_text
 
 # column key → (zh, en)
@@ -249,7 +249,7 @@ def write_xlsx(table: PlanTable, path: str | Path, lang: str = "zh") -> None:
         exports.append(notes, [line])
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    wb.save(str(path))
+    outfiles.replace_file(path, lambda tmp: wb.save(str(tmp)))
 
 
 def row_unit(plan: Plan, resource: str, lang: str) -> str:

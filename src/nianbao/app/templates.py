@@ -45,10 +45,43 @@ def school_template(dataset, school: str, output: str | Path, year: int | None =
     if org is None or org.level != "school":
         raise UseCaseError(f"机构表中没有学校标识码为 {school} 的学校", f"no school {school} in orgs.csv")
     out = Path(output)
-    if out.is_dir() or str(output).endswith(("/", os.sep)) or out.suffix.lower() != ".xlsx":
+    if out.is_dir() or str(output).endswith(("/", os.sep)):
         out = out / file_name(org.code, org.zh, year)  # a folder: the file is named after the school
-    workbook.generate(dataset, org.code, year, out)
+    elif names_file(out) and out.suffix.lower() != ".xlsx":
+        raise UseCaseError(f"填报表是 Excel 工作簿（.xlsx），不能写成 {out.name}；请改为 -o {out.with_suffix('.xlsx')}",
+                           f"the workbook is an .xlsx file, not {out.suffix}: use -o {out.with_suffix('.xlsx')}",
+                           hint=f"例如 -o {out.with_suffix('.xlsx')}")
+    elif out.suffix.lower() != ".xlsx":
+        out = out / file_name(org.code, org.zh, year)  # a new folder
+    _writable(out.parent)
+    try:
+        workbook.generate(dataset, org.code, year, out)
+    except OSError as exc:
+        raise _unwritable(out, exc) from None
     return Template(org.code, org.zh, year, out)
+
+
+_FILE_TYPE = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,4}")
+
+
+def names_file(path: Path) -> bool:
+    """Whether ``path`` names a file by its type (x.xls, out.csv), not a folder to make."""
+    return not path.is_dir() and _FILE_TYPE.fullmatch(path.suffix) is not None
+
+
+def _unwritable(path: Path, exc: OSError) -> UseCaseError:
+    return UseCaseError(f"无法写入 {path}：{exc.strerror or exc}", f"cannot write {path}: {exc.strerror or exc}",
+                        hint="换一个有写权限的输出位置，或先修改该文件夹的权限")
+
+
+def _writable(folder: Path) -> None:
+    """Raise UseCaseError unless ``folder`` can be made and written (checked before any file)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unwritable(folder, exc) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise _unwritable(folder, PermissionError(13, "没有写权限 / permission denied"))
 
 
 def school_templates(dataset, out_dir: str | Path, year: int | None = None, jobs: int = 0) -> list[Template]:
@@ -59,7 +92,16 @@ def school_templates(dataset, out_dir: str | Path, year: int | None = None, jobs
     schools = [o for o in _registry(dataset).schools() if o.active_in(year)]
     if not schools:
         raise UseCaseError(f"机构表中没有 {year} 年在办的学校", f"no school active in {year}")
-    paths = generate_all(dataset, [o.code for o in schools], year, Path(out_dir), jobs)
+    out_dir = Path(out_dir)
+    if names_file(out_dir) and not out_dir.is_dir():
+        raise UseCaseError(f"--all 为每所学校各写一份填报表，-o 应为文件夹，而不是 {out_dir.name}",
+                           f"--all writes one workbook per school: -o names a folder, not {out_dir.name}",
+                           hint=f"例如 -o {out_dir.with_suffix('')}")
+    _writable(out_dir)
+    try:
+        paths = generate_all(dataset, [o.code for o in schools], year, out_dir, jobs)
+    except OSError as exc:
+        raise _unwritable(out_dir, exc) from None
     return [Template(o.code, o.zh, year, p) for o, p in zip(schools, paths)]
 
 

@@ -13,7 +13,7 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
-from nianbao.core import exports
+from nianbao.core import exports, outfiles
 from nianbao.core.findings import SEVERITIES, SEVERITY_ZH
 from nianbao.core.observations import dims_text
 
@@ -147,7 +147,7 @@ def write_xlsx(results, path: Path, lang: str = "zh") -> None:
                         x.alignment = Alignment(wrap_text=True, vertical="top")
         ws.freeze_panes = "B2"
         ws.auto_filter.ref = ws.dimensions
-    wb.save(path)
+    outfiles.replace_file(path, lambda tmp: wb.save(tmp))
 
 
 # -- claims in the claims.csv format ------------------------------------------------------------
@@ -193,11 +193,17 @@ def _by_claim(result) -> dict[int, list]:
 
 
 def annotate_docx(result, out: Path) -> int:
-    """A copy of the DOCX with a Word comment at each figure a finding names."""
+    """A copy of the DOCX with a Word comment at each figure a finding names (written beside
+    ``out`` and renamed over it: a link at ``out`` is replaced, never written through)."""
+    marked = []
+    outfiles.replace_file(out, lambda tmp: marked.append(_annotate_docx(result, tmp)))
+    return marked[0]
+
+
+def _annotate_docx(result, out: Path) -> int:
     import docx
 
-    if Path(result.path).resolve() != out.resolve():
-        shutil.copyfile(result.path, out)
+    shutil.copyfile(result.path, out)
     d = docx.Document(str(out))
     paragraphs = list(d.element.body.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"))
     from docx.text.paragraph import Paragraph
@@ -292,5 +298,5 @@ def annotate_html(result, out: Path) -> int:
         parts.append(f"<li><b>{SEVERITY_ZH[f.severity]}</b> {html.escape(f.code)} "
                      f"{html.escape(f.location.cell or '')}：{html.escape(f.message_zh)}</li>")
     parts.append("</ol></body></html>")
-    out.write_text("\n".join(parts), encoding="utf-8")
+    outfiles.write_text(out, "\n".join(parts))
     return n

@@ -9,7 +9,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from nianbao.core import exports
+from nianbao.core import exports, outfiles
 from nianbao.core.findings import SEVERITIES, SEVERITY_ZH, count_by_severity
 from nianbao.core.messages import phrase
 
@@ -115,4 +115,4 @@ def write_xlsx(findings, path: Path, lang: str = "zh") -> None:
                                  key=lambda kv: (SEVERITIES.index(kv[0][0]), kv[0][1])):
         exports.append(summary, [sev, code, n])
     summary.column_dimensions["B"].width = 32
-    wb.save(path)
+    outfiles.replace_file(path, lambda tmp: wb.save(tmp))

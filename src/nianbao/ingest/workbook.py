@@ -28,7 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from nianbao import __version__
 from nianbao.catalogue.majors import MajorCatalogue
-from nianbao.core import exports, formula
+from nianbao.core import exports, formula, outfiles
 from nianbao.core.findings import SEVERITY_ZH, Finding, Location
 from nianbao.core.formula import ref_key
 from nianbao.core.messages import finding as message
@@ -491,7 +491,7 @@ def generate(ds, school: str, year: int, out: str | Path) -> Path:
     wb.security = WorkbookProtection(lockStructure=True)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    outfiles.replace_file(out, lambda tmp: wb.save(tmp))
     return out
 
 
@@ -988,5 +988,5 @@ def annotate(path: str | Path, findings: list[Finding], out: str | Path, layout:
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
     out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    outfiles.replace_file(out, lambda tmp: wb.save(tmp))
     return out

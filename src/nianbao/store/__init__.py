@@ -30,7 +30,7 @@ from nianbao.core.errors import NianbaoError
 from nianbao.core.findings import Location
 from nianbao.core.messages import finding, message
 from nianbao.core.observations import MajorPoint, Observation, dims_text, origin_location, parse_dims  # noqa: F401
-from nianbao.store.db import Database, Error, connect, is_url
+from nianbao.store.db import Busy, Database, Error, connect, is_url
 
 STORE_FILE = "nianbao.duckdb"
 SCHEMA_VERSION = "1"
@@ -63,7 +63,53 @@ SCHEMA = [
 
 
 class StoreError(NianbaoError):
-    """The store file cannot be opened or has an unknown layout."""
+    """The store file cannot be opened or has an unknown layout; ``code`` the message's code."""
+
+    def __init__(self, text: str, code: str = "store.cannot_open", **values):
+        super().__init__(text)
+        self.code, self.values = code, values
+
+
+WAIT_ENV = "NIANBAO_STORE_WAIT"
+WAIT_SECONDS = 60.0  # how long a command waits for another process (an import) to release the file
+
+
+def wait_seconds() -> float:
+    """Seconds to wait for a store another process holds (``NIANBAO_STORE_WAIT``, default 60)."""
+    try:
+        return max(0.0, float(os.environ.get(WAIT_ENV, WAIT_SECONDS)))
+    except ValueError:
+        return WAIT_SECONDS
+
+
+_GIVEN_UP: dict[str, float] = {}
+
+
+def _connect_waiting(location, read_only: bool) -> Database:
+    """Connect; while another process holds the DuckDB file (an import writing), wait and retry,
+    at most :func:`wait_seconds`, then raise StoreError ``store.busy``."""
+    import time
+
+    key = str(location)
+    given_up = _GIVEN_UP.get(key)
+    # a store this process has just waited for in vain is not waited for again (majors after values)
+    deadline = time.monotonic() + (0.0 if given_up and time.monotonic() - given_up < wait_seconds()
+                                   else wait_seconds())
+    pause = 0.05
+    while True:
+        try:
+            return connect(location, read_only=read_only)
+        except Busy as exc:
+            if time.monotonic() >= deadline:
+                import re
+
+                _GIVEN_UP[key] = time.monotonic()
+                holder = re.search(r"PID (\d+)", str(exc))
+                values = {"file": describe(location), "seconds": f"{wait_seconds():g}",
+                          "pid": holder.group(1) if holder else "?"}
+                raise StoreError(message("store.busy", **values), "store.busy", **values) from None
+            time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+            pause = min(pause * 2, 1.0)
 
 
 @dataclass(frozen=True)
@@ -176,7 +222,7 @@ class Store:
         """``path``: a DuckDB file, or a ``postgresql://`` URL (the same tables on a server)."""
         self.path = path if is_url(path) else Path(path)
         try:
-            self.db: Database = connect(self.path, read_only=read_only)
+            self.db: Database = _connect_waiting(self.path, read_only=read_only)
         except Error as exc:
             raise StoreError(message("store.cannot_open", file=describe(self.path), error=exc)) from None
         try:
@@ -318,7 +364,11 @@ def merge_into(dataset_dir: str | Path, observations: list) -> tuple[list, list]
     try:
         with Store(path, read_only=True) as store:
             stored = store.observations()
-    except (StoreError, Error) as exc:
+    except StoreError as exc:
+        if exc.code == "store.busy":
+            return observations, [finding("store.busy", Location(file=name), **exc.values)]
+        return observations, [finding("store.unreadable", Location(file=name), text={"file": name, "error": exc})]
+    except Error as exc:
         return observations, [finding("store.unreadable", Location(file=name),
                                       text={"file": name, "error": exc})]
     held = {(org, row.period) for org, row in stored}

@@ -23,6 +23,10 @@ class Error(Exception):
     """Any failure of the database (either backend)."""
 
 
+class Busy(Error):
+    """The DuckDB file is held by another process (an import writing it): try again later."""
+
+
 def is_url(location) -> bool:
     return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
 
@@ -93,6 +97,8 @@ class DuckDBDatabase(Database):
         try:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
+            if "lock" in str(exc).lower() and isinstance(exc, duckdb.IOException):
+                raise Busy(str(exc)) from None
             raise Error(str(exc)) from None
 
     def execute(self, sql: str, params: list | tuple = ()) -> list[tuple]:
