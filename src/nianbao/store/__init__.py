@@ -83,6 +83,21 @@ def wait_seconds() -> float:
 
 
 _GIVEN_UP: dict[str, float] = {}
+_NOT_A_STORE = ("not a valid duckdb database", "could not read from file", "is a directory", "no such file")
+
+
+def _open_error(location, exc: Error) -> StoreError:
+    """Why a store cannot be opened, in the catalogue's words: a folder in the file's place
+    (store.not_a_file), a file that is not a database (store.corrupt), else store.cannot_open.
+    The library's own text is kept in the values (``detail``), not in the message."""
+    if not is_url(location):
+        path = Path(location)
+        values = {"file": path.name, "detail": str(exc)[:300]}
+        if path.is_dir():
+            return StoreError(message("store.not_a_file", **values), "store.not_a_file", **values)
+        if any(m in str(exc).lower() for m in _NOT_A_STORE):
+            return StoreError(message("store.corrupt", **values), "store.corrupt", **values)
+    return StoreError(message("store.cannot_open", file=describe(location), error=exc))
 
 
 def _connect_waiting(location, read_only: bool) -> Database:
@@ -224,7 +239,7 @@ class Store:
         try:
             self.db: Database = _connect_waiting(self.path, read_only=read_only)
         except Error as exc:
-            raise StoreError(message("store.cannot_open", file=describe(self.path), error=exc)) from None
+            raise _open_error(self.path, exc) from None
         try:
             if not read_only and not self._has_table("store_meta"):
                 with self.db.transaction():
@@ -365,8 +380,13 @@ def merge_into(dataset_dir: str | Path, observations: list) -> tuple[list, list]
         with Store(path, read_only=True) as store:
             stored = store.observations()
     except StoreError as exc:
+        where = Location(file=name)
         if exc.code == "store.busy":
-            return observations, [finding("store.busy", Location(file=name), **exc.values)]
+            return observations, [finding("store.busy", where, **exc.values)]
+        if exc.code == "store.corrupt":
+            return observations, [finding("store.corrupt", where, **exc.values)]
+        if exc.code == "store.not_a_file":
+            return observations, [finding("store.not_a_file", where, **exc.values)]
         return observations, [finding("store.unreadable", Location(file=name), text={"file": name, "error": exc})]
     except Error as exc:
         return observations, [finding("store.unreadable", Location(file=name),
