@@ -94,6 +94,11 @@ def _case_gbk_majors(ds):
     return "dataset.unreadable", "majors.csv", f"第{line}行"
 
 
+def _case_gbk_standards(ds):
+    (ds / "standards.yaml").write_bytes("standards:\n  own:\n    zh: 本市标准\n".encode("gbk"))
+    return "dataset.unreadable", "standards.yaml", "第3行"
+
+
 def _case_catalogue_number(ds):
     line = _line_of(ds / "dataset.yaml", "catalogue")
     _set_meta(ds, "catalogue", "catalogue: 123")
@@ -156,7 +161,7 @@ UNREADABLE = [_case_gbk_orgs, _case_gbk_majors, _case_catalogue_number, _case_pe
               _case_periods_without_the_report_year, _case_org_unit_a_list, _case_org_unit_name_a_mapping,
               _case_report_year_in_words, _case_dataset_yaml_a_list, _folder("values.csv"), _folder("orgs.csv"),
               _folder("majors.csv"), _folder("dataset.yaml"), _folder("narrative/3.1.md"),
-              _folder("tables/moral_courses.csv"), _case_fifo_narrative]
+              _folder("tables/moral_courses.csv"), _folder("standards.yaml"), _case_gbk_standards, _case_fifo_narrative]
 
 
 @pytest.mark.parametrize("case", UNREADABLE, ids=lambda c: c.__name__.removeprefix("_case_"))

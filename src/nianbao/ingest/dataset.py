@@ -114,10 +114,10 @@ def load_dataset(path: str | Path) -> Dataset:
     ds.majors, ds.majors_findings = _majors(ds)
     ds.findings.extend(notes)
     own = path / "standards.yaml"
-    if own.exists():
+    if own.exists() or own.is_symlink():
         try:
-            ds.own_standards = (yaml.safe_load(own.read_text(encoding="utf-8")) or {}).get("standards") or {}
-        except yaml.YAMLError as exc:
+            ds.own_standards = (yaml.safe_load(read_text(own, path)[0]) or {}).get("standards") or {}
+        except (yaml.YAMLError, AttributeError) as exc:
             raise read_error(own, "bad_standards", error=str(exc)) from None
     return ds
 
