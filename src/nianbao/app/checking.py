@@ -8,6 +8,7 @@ from pathlib import Path
 
 from nianbao.check import output
 from nianbao.check.engine import check_dataset
+from nianbao.core import outfiles
 from nianbao.core.findings import Finding, Location, sort_key
 from nianbao.core.messages import finding
 from nianbao.report.blocks.annex import annex_tables
@@ -140,5 +141,5 @@ def write_findings(findings: list[Finding], path: str | Path, dataset=None, fmt:
     if fmt == "xlsx":
         output.write_xlsx(findings, path, lang)
     else:
-        path.write_text(findings_text(findings, dataset, fmt, lang), encoding="utf-8")
+        outfiles.write_text(path, findings_text(findings, dataset, fmt, lang))
     return path

@@ -3,8 +3,8 @@ closes it (nianbao.compute.plan), with sums by county and for the dataset's unit
 required shares of schools, as rows for a screen, CSV, JSON and an Excel workbook (one sheet a
 criterion, one row a school, then the sums by county and for the unit).
 
-Text cells of CSV and Excel are written inert: a text starting with = + - @ gets a leading
-apostrophe, so a school's name never runs as a formula in a spreadsheet.
+Text cells of CSV and Excel are written inert (nianbao.core.exports): a school's name never runs
+as a formula in a spreadsheet.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from nianbao.compute.plan import (
     totals,
 )
 from nianbao.compute.standards import limit_text, load_standards
+from nianbao.core import exports, outfiles
 from nianbao.core.formatting import number_text
 
 # column key → (zh, en)
@@ -39,7 +40,6 @@ COLUMNS = {
 CSV_COLUMNS = ["standard", "scenario", "target_year", "org_unit", "school", "county", "criterion", "criterion_zh",
                "op", "threshold", "value", "gap", "status", "resource", "quantity", "unit", "money_yuan",
                "options"]
-INERT = ("=", "+", "-", "@")
 
 
 @dataclass
@@ -183,17 +183,10 @@ def target_lines(table: PlanTable, lang: str = "zh") -> list[str]:
     return out
 
 
-def inert(v):
-    """A text cell a spreadsheet will never run as a formula (= + - @ at the start → ')."""
-    if isinstance(v, str) and v[:1] in INERT:
-        return "'" + v
-    return v
-
-
 def csv_rows(table: PlanTable, lang: str = "zh") -> list[dict]:
     rows = []
     for r in school_rows(table, lang):
-        rows.append({k: inert(v) for k, v in {
+        rows.append({k: exports.csv_field(v) for k, v in {
             **r, "value": r.get("value_raw", r.get("value")), "gap": r.get("gap_raw", r.get("gap")),
             "quantity": r.get("quantity_raw"), "money_yuan": r.get("money_yuan")}.items()})
     return rows
@@ -212,9 +205,9 @@ def write_xlsx(table: PlanTable, path: str | Path, lang: str = "zh") -> None:
     ws.title = "汇总" if lang == "zh" else "totals"
     cols = ["county", "criterion_zh", "short", "no_data", "resource", "quantity", "unit"] + (["money"] if money else [])
     cols += ["options"]
-    ws.append([_label(c, lang) for c in cols])
+    exports.append(ws, [_label(c, lang) for c in cols])
     for r in total_rows(table, lang) + county_rows(table, lang):
-        ws.append([inert(_cell_value(r.get(c))) for c in cols])
+        exports.append(ws, [_cell_value(r.get(c)) for c in cols])
     school_cols = ["org_unit", "school", "county", "limit", "value", "gap", "status", "resource", "quantity", "unit"]
     school_cols += (["money"] if money else []) + ["options"]
     used_titles = {ws.title}
@@ -224,7 +217,7 @@ def write_xlsx(table: PlanTable, path: str | Path, lang: str = "zh") -> None:
             title = title[:28] + str(len(used_titles))
         used_titles.add(title)
         sheet = wb.create_sheet(title)
-        sheet.append([_label(k, lang) for k in school_cols])
+        exports.append(sheet, [_label(k, lang) for k in school_cols])
         for s in plan.schools:
             n = s.need(c["id"]) if s.applicable else None
             if n is None:
@@ -234,7 +227,7 @@ def write_xlsx(table: PlanTable, path: str | Path, lang: str = "zh") -> None:
             row["gap"] = row["value"] if n.gap is None else n.gap
             row["quantity"] = n.quantity if n.quantity is not None else row["quantity"]
             row["money"] = None if row["money_yuan"] is None else row["money_yuan"] / 10000
-            sheet.append([inert(row.get(k)) for k in school_cols])
+            exports.append(sheet, [row.get(k) for k in school_cols])
         sheet.append([])
         for unit in table.counties + [table.total]:
             t = next(x for x in unit.criteria if x.what == c["id"])
@@ -246,17 +239,17 @@ def write_xlsx(table: PlanTable, path: str | Path, lang: str = "zh") -> None:
                          quantity=None if t.quantity is None else t.quantity.value,
                          money=None if t.money is None else t.money.value, unit=row_unit(plan, t.resource, lang),
                          options=t.options_zh if t.quantity is None else "")
-            sheet.append([inert(cells.get(k)) for k in school_cols])
+            exports.append(sheet, [cells.get(k) for k in school_cols])
             for cell in sheet[sheet.max_row]:
                 cell.font = Font(bold=True)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
     notes = wb.create_sheet("说明" if lang == "zh" else "notes")
     for line in (plan.notes_zh if lang == "zh" else plan.notes_en) + target_lines(table, lang):
-        notes.append([inert(line)])
+        exports.append(notes, [line])
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    wb.save(str(path))
+    outfiles.replace_file(path, lambda tmp: wb.save(str(tmp)))
 
 
 def row_unit(plan: Plan, resource: str, lang: str) -> str:

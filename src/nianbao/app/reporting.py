@@ -5,6 +5,8 @@ from those (PDF). Each stage is timed, for the command's summary and bench/bench
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,40 +129,62 @@ def build_report(dataset, outdir: str | Path, template=None, allow_errors: bool 
     return result
 
 
+BUILD_PREFIX = f".{STEM}-build-"  # the temporary folder of a build, inside the output folder
+STALE_BUILD = 3600.0  # seconds after which a build folder left by a killed run is removed
+
+
 def write_outputs(result: BuildResult, job: RenderJob, wanted: list[str], clock: Timer) -> None:
-    """Write the formats ``wanted`` of ``result.document`` into ``result.outdir``: those written
-    directly first, to temporary files that replace the earlier build's only once the
-    self-check has passed; then the formats converted from them, each skipped with a note when
-    it cannot be made here. A file of an earlier build that is not written again is removed."""
+    """Write the formats ``wanted`` of ``result.document`` into ``result.outdir``: every file
+    (those written directly, the self-check, then those converted from them, each skipped with
+    a note when it cannot be made here) into a temporary folder beside them first, then all
+    moved into place one right after the other, so that the files of one build stand together
+    and a run killed on the way leaves the earlier build as it was. A move replaces whatever
+    has the name (a planted symlink is replaced, its target untouched). A file of an earlier
+    build that is not written again is removed."""
     document, outdir = result.document, result.outdir
     outdir.mkdir(parents=True, exist_ok=True)
-    direct = [f for f in wanted if not RENDERERS[f].converts]
-    temp = {f: outdir / f".{STEM}.{os.getpid()}{RENDERERS[f].suffix}" for f in direct}
-    printed: list = []
+    _sweep(outdir)
+    build = Path(tempfile.mkdtemp(prefix=BUILD_PREFIX, dir=outdir))
     try:
+        direct = [f for f in wanted if not RENDERERS[f].converts]
+        printed: list = []
         for f in direct:
-            printed.extend(RENDERERS[f](document, temp[f], job))
+            path = build / f"{STEM}{RENDERERS[f].suffix}"
+            printed.extend(RENDERERS[f](document, path, job))
+            job.written[f] = path
             clock.lap(f)
         result.checked = selfcheck.check(printed, document.facts, document.words)
         clock.lap("selfcheck")
-        for f in direct:
-            job.written[f] = outdir / f"{STEM}{RENDERERS[f].suffix}"
-            os.replace(temp[f], job.written[f])
+        for f in (f for f in wanted if RENDERERS[f].converts):
+            path = build / f"{STEM}{RENDERERS[f].suffix}"
+            try:
+                RENDERERS[f](document, path, job)
+                job.written[f] = path
+            except OutputSkipped as exc:
+                result.notes[f] = str(exc)
+            clock.lap(f)
+        placed = {}
+        for f, path in job.written.items():
+            placed[f] = outdir / path.name
+            os.replace(path, placed[f])  # a rename: never writes through a link at the target
+        job.written = placed
+        for name, write in RENDERERS.items():  # never leave a file of an earlier build beside the new report
+            if name not in placed:
+                (outdir / f"{STEM}{write.suffix}").unlink(missing_ok=True)
     finally:
-        for path in temp.values():
-            path.unlink(missing_ok=True)
-    for name, write in RENDERERS.items():  # never leave a file of an earlier build beside the new report
-        if name not in job.written:
-            (outdir / f"{STEM}{write.suffix}").unlink(missing_ok=True)
-    for f in (f for f in wanted if RENDERERS[f].converts):
-        path = outdir / f"{STEM}{RENDERERS[f].suffix}"
-        try:
-            RENDERERS[f](document, path, job)
-            job.written[f] = path
-        except OutputSkipped as exc:
-            result.notes[f] = str(exc)
-        clock.lap(f)
+        shutil.rmtree(build, ignore_errors=True)
     result.files = dict(job.written)
+
+
+def _sweep(outdir: Path) -> None:
+    """Remove the build folders that runs killed on the way left behind (older than an hour)."""
+    now = time.time()
+    for old in outdir.glob(f"{BUILD_PREFIX}*"):
+        try:
+            if old.is_dir() and not old.is_symlink() and now - old.stat().st_mtime > STALE_BUILD:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            pass
 
 
 def summary(result: BuildResult) -> str:

@@ -13,6 +13,7 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
+from nianbao.core import exports, outfiles
 from nianbao.core.findings import SEVERITIES, SEVERITY_ZH
 from nianbao.core.observations import dims_text
 
@@ -111,23 +112,8 @@ def to_csv(results) -> str:
     w = csv.DictWriter(out, fieldnames=FINDING_COLUMNS, lineterminator="\n")
     w.writeheader()
     for row in finding_rows(results):
-        w.writerow(row)
+        w.writerow(exports.csv_row(row))
     return out.getvalue()
-
-
-def _safe(v):
-    """A cell value that a spreadsheet will not run as a formula."""
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") and not _is_number(v):
-        return "'" + v
-    return v
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
 
 
 def write_xlsx(results, path: Path, lang: str = "zh") -> None:
@@ -143,12 +129,12 @@ def write_xlsx(results, path: Path, lang: str = "zh") -> None:
     for n, (title, cols, rows) in enumerate(sheets):
         ws = wb.active if n == 0 else wb.create_sheet()
         ws.title = title
-        ws.append([f"{HEADERS.get(c, c)} {c}" for c in cols])
+        exports.append(ws, [f"{HEADERS.get(c, c)} {c}" for c in cols])
         for cell in ws[1]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="DDEBF7")
         for row in rows:
-            ws.append([_safe(row.get(c, "")) for c in cols])
+            exports.append(ws, [row.get(c, "") for c in cols])
             key = row.get("severity") or row.get("status")
             if key in fills:
                 ws.cell(row=ws.max_row, column=2).fill = PatternFill("solid", fgColor=fills[key])
@@ -161,7 +147,7 @@ def write_xlsx(results, path: Path, lang: str = "zh") -> None:
                         x.alignment = Alignment(wrap_text=True, vertical="top")
         ws.freeze_panes = "B2"
         ws.auto_filter.ref = ws.dimensions
-    wb.save(path)
+    outfiles.replace_file(path, lambda tmp: wb.save(tmp))
 
 
 # -- claims in the claims.csv format ------------------------------------------------------------
@@ -192,7 +178,7 @@ def claims_csv(results) -> str:
     for r in results:
         for c in r.claims:
             row = claim_row(c)
-            w.writerow({k: _safe(v) if k != "stated" else v for k, v in row.items()})
+            w.writerow(exports.csv_row(row))
     return out.getvalue()
 
 
@@ -207,11 +193,17 @@ def _by_claim(result) -> dict[int, list]:
 
 
 def annotate_docx(result, out: Path) -> int:
-    """A copy of the DOCX with a Word comment at each figure a finding names."""
+    """A copy of the DOCX with a Word comment at each figure a finding names (written beside
+    ``out`` and renamed over it: a link at ``out`` is replaced, never written through)."""
+    marked = []
+    outfiles.replace_file(out, lambda tmp: marked.append(_annotate_docx(result, tmp)))
+    return marked[0]
+
+
+def _annotate_docx(result, out: Path) -> int:
     import docx
 
-    if Path(result.path).resolve() != out.resolve():
-        shutil.copyfile(result.path, out)
+    shutil.copyfile(result.path, out)
     d = docx.Document(str(out))
     paragraphs = list(d.element.body.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"))
     from docx.text.paragraph import Paragraph
@@ -306,5 +298,5 @@ def annotate_html(result, out: Path) -> int:
         parts.append(f"<li><b>{SEVERITY_ZH[f.severity]}</b> {html.escape(f.code)} "
                      f"{html.escape(f.location.cell or '')}：{html.escape(f.message_zh)}</li>")
     parts.append("</ol></body></html>")
-    out.write_text("\n".join(parts), encoding="utf-8")
+    outfiles.write_text(out, "\n".join(parts))
     return n

@@ -9,6 +9,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from nianbao.core import exports, outfiles
 from nianbao.core.findings import SEVERITIES, SEVERITY_ZH, count_by_severity
 from nianbao.core.messages import phrase
 
@@ -76,7 +77,7 @@ def to_csv(findings) -> str:
     w = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     w.writeheader()
     for f in findings:
-        w.writerow(row_of(f))
+        w.writerow(exports.csv_row(row_of(f)))
     return out.getvalue()
 
 
@@ -87,14 +88,14 @@ def write_xlsx(findings, path: Path, lang: str = "zh") -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = phrase("findings.sheet", lang)
-    ws.append([header(c) for c in COLUMNS])
+    exports.append(ws, [header(c) for c in COLUMNS])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     fills = {"error": "F8CBAD", "warning": "FFE699", "info": "E2EFDA"}
     for f in findings:
         row = row_of(f)
-        ws.append([row[c] for c in COLUMNS])
+        exports.append(ws, [row[c] for c in COLUMNS])
         ws.cell(row=ws.max_row, column=1).fill = PatternFill("solid", fgColor=fills[f.severity])
     widths = {"severity": 9, "code": 30, "message_zh": 70, "message_en": 70, "hint": 36, "hint_en": 36,
               "file": 14, "sheet": 10, "cell": 14, "section": 20, "period": 8, "org_unit": 14, "values": 40}
@@ -107,11 +108,11 @@ def write_xlsx(findings, path: Path, lang: str = "zh") -> None:
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = ws.dimensions
     summary = wb.create_sheet(phrase("findings.summary_sheet", lang))
-    summary.append([header(c) for c in ("severity", "code", "count")])
+    exports.append(summary, [header(c) for c in ("severity", "code", "count")])
     for cell in summary[1]:
         cell.font = Font(bold=True)
     for (sev, code), n in sorted(Counter((f.severity, f.code) for f in findings).items(),
                                  key=lambda kv: (SEVERITIES.index(kv[0][0]), kv[0][1])):
-        summary.append([sev, code, n])
+        exports.append(summary, [sev, code, n])
     summary.column_dimensions["B"].width = 32
-    wb.save(path)
+    outfiles.replace_file(path, lambda tmp: wb.save(tmp))

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from nianbao.cli import common
+from nianbao.core import outfiles
 
 FORMATS = ("table", "json", "csv", "xlsx")
 
@@ -87,7 +88,7 @@ def run(args) -> int:
                 return _fail(f.message_zh, f.hint)
             print(f"已标注 {n} 处 / {n} marks → {args.output}")
         if args.claims_out:
-            Path(args.claims_out).write_text(output.claims_csv(results), encoding="utf-8")
+            outfiles.write_text(args.claims_out, output.claims_csv(results))
             print(f"读出的数字 {sum(len(r.claims) for r in results)} 处 → {args.claims_out}")
         if args.format == "xlsx":
             output.write_xlsx(results, Path(args.output), args.lang)
@@ -96,7 +97,7 @@ def run(args) -> int:
             text = {"table": lambda: output.to_table(results, args.lang), "json": lambda: output.to_json(results),
                     "csv": lambda: output.to_csv(results)}[args.format]()
             if args.output:
-                Path(args.output).write_text(text, encoding="utf-8")
+                outfiles.write_text(args.output, text)
                 print(output.summary_line(results, args.lang) + f" → {args.output}")
             else:
                 sys.stdout.write(text)

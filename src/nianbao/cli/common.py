@@ -11,6 +11,10 @@ from nianbao.core.findings import FindingsError
 def load(command: str, path):
     """``(dataset, None)``, or ``(None, 2)`` after saying why the dataset cannot be used."""
     try:
-        return open_dataset(path), None
+        dataset = open_dataset(path)
     except FindingsError as exc:
         return None, unreadable(command, exc.findings)
+    store = [f for f in dataset.findings if f.code.startswith("store.") and f.severity == "error"]
+    if store:  # the imported figures cannot be read: a table without them would be silently short
+        return None, unreadable(command, store)
+    return dataset, None

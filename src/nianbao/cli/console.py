@@ -5,7 +5,8 @@ imports this and nothing heavier."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
+
+from nianbao.core import outfiles
 
 
 def fail(command: str, message: str, hint: str = "") -> int:
@@ -40,7 +41,7 @@ def emit(command: str, text: str, output: str | None, summary: str) -> int:
         sys.stdout.write(text)
         return 0
     try:
-        Path(output).write_text(text, encoding="utf-8")
+        outfiles.write_text(output, text)
     except OSError as exc:
         return fail(command, f"无法写入 {output}：{exc.strerror or exc}", "检查输出路径是否存在、是否有写权限")
     print(f"{summary} → {output}")

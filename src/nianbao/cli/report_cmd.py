@@ -5,6 +5,7 @@ every active school (``--all-schools``, one folder per 学校标识码)."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from nianbao.app.datasets import open_dataset
 from nianbao.app.errors import CJKFontError, FindingsError, ReportError, SelfCheckError, TemplateError, UseCaseError
@@ -13,6 +14,7 @@ from nianbao.app.reporting import build_report, summary
 from nianbao.app.school_reports import build_school_reports, school_problem
 
 MAX_LISTED = 15
+FILE_TYPES = (".docx", ".doc", ".html", ".htm", ".pdf", ".xlsx", ".xls", ".csv", ".txt", ".wps", ".zip")
 
 
 def add_arguments(p) -> None:
@@ -60,6 +62,12 @@ def _problem(exc: UseCaseError) -> int:
 
 
 def run(args) -> int:
+    out = Path(args.output)
+    if out.suffix.lower() in FILE_TYPES and not out.is_dir():
+        _err(f"错误：-o 应为输出文件夹（报告写为其中的 report.docx、report.html、report.pdf），而不是文件 {out.name} / "
+             f"-o names the output folder (report.docx, report.html, report.pdf go into it), not a file")
+        _err(f"  改法 / how to fix：例如 -o {out.with_suffix('')}")
+        return 2
     try:
         dataset = open_dataset(args.dataset)
     except FindingsError as exc:

@@ -8,6 +8,8 @@ import io
 import json
 import unicodedata
 
+from nianbao.core import exports
+
 
 def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -27,20 +29,21 @@ def table(rows: list[dict], columns: list[tuple[str, str]]) -> str:
 
 
 def _cell(v):
-    """A CSV cell: lists joined by spaces, None empty, whole floats without ".0" (1481, not 1481.0)."""
+    """A CSV cell: lists joined by spaces, None empty, whole floats without ".0" (1481, not 1481.0),
+    a text that a spreadsheet would run as a formula quoted (nianbao.core.exports)."""
     if isinstance(v, (list, tuple)):
-        return " ".join(v)
+        return exports.csv_field(" ".join(str(x) for x in v))
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer():
         return int(v)
-    return v
+    return exports.csv_field(v)
 
 
 def to_csv(rows: list[dict], columns: list[str]) -> str:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    w.writeheader()
+    w.writerow({c: exports.csv_field(c) for c in columns})
     for r in rows:
         w.writerow({k: _cell(v) for k, v in r.items()})
     return buf.getvalue()

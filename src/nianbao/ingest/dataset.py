@@ -13,6 +13,7 @@ several years, as plain files a person can read and diff.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from nianbao.core.messages import finding, phrase
 from nianbao.core.observations import Claim, MajorPoint, Observation, OrgUnit, parse_dims  # noqa: F401
 from nianbao.core.orgs import Registry
 from nianbao.ingest import records
+from nianbao.ingest.files import kind_of, read_text, regular_file
 from nianbao.ingest.majors import read_majors
 from nianbao.ingest.orgs import read_orgs
 from nianbao.ingest.rows import catalogue_error, read_claims_checked, read_error, read_values
@@ -66,14 +68,14 @@ def load_dataset(path: str | Path) -> Dataset:
         raise read_error(path, "no_folder")
     if not meta_path.exists():
         raise read_error(meta_path, "no_meta", path=str(path))
+    meta = read_meta(meta_path)
     try:
-        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
         org = meta["org_unit"]
-        org_unit = OrgUnit(code=str(org["code"]), zh=org["zh"], en=org.get("en", ""),
-                           level=org.get("level", "city"), parent=str(org.get("parent", "")))
+        org_unit = OrgUnit(code=str(org["code"]), zh=str(org["zh"]), en=str(org.get("en") or ""),
+                           level=str(org.get("level") or "city"), parent=str(org.get("parent") or ""))
         report_year = int(meta["report_year"])
-        periods = [int(p) for p in meta.get("periods", [report_year])]
-    except (yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+        periods = [int(p) for p in meta.get("periods") or [report_year]]
+    except (KeyError, TypeError, ValueError) as exc:
         raise read_error(meta_path, "bad_meta", error=str(exc)) from None
     try:  # the version dataset.yaml names, with the dataset's own catalogue/*.yaml laid over it
         root = meta.get("catalogue_root")
@@ -84,12 +86,14 @@ def load_dataset(path: str | Path) -> Dataset:
     ds = Dataset(path=path, meta=meta, org_unit=org_unit, report_year=report_year,
                  periods=sorted(periods), catalogue=catalogue)
     orgs_path = path / "orgs.csv"
-    if orgs_path.exists():
-        ds.orgs = read_orgs(orgs_path)
+    notes: list[Finding] = []  # warnings of reading the files (an encoding read, characters removed)
+    if orgs_path.exists() or orgs_path.is_symlink():
+        ds.orgs = read_orgs(orgs_path, notes)
     values_path = path / meta.get("values", "values.csv")
     if not values_path.exists() and "values" not in meta and (path / "values.xlsx").exists():
         values_path = path / "values.xlsx"  # a bureau may send the same columns as a workbook
-    if values_path.exists():
+    if values_path.exists() or values_path.is_symlink():
+        regular_file(values_path, path)
         if values_path.suffix.lower() in (".xlsx", ".xlsm"):
             ds.observations, ds.findings = read_values_xlsx(values_path, catalogue, org_unit.code, ds.orgs)
         else:
@@ -100,23 +104,24 @@ def load_dataset(path: str | Path) -> Dataset:
     if (path / records.FOLDER).is_dir():  # student and graduate records, counted school by school
         _count_records(ds)
     claims_path = path / "claims.csv"
-    if claims_path.exists():
+    if claims_path.exists() or claims_path.is_symlink():
+        regular_file(claims_path, path)
         ds.claims, claim_findings = read_claims_checked(claims_path, meta.get("claims_columns") or ())
         ds.findings.extend(claim_findings)
     for md in sorted((path / "narrative").glob("*.md")):
-        ds.narratives[md.stem] = md.read_text(encoding="utf-8").strip()
-    for folder in sorted(p for p in (path / "narrative").glob("*") if p.is_dir()):
-        ds.school_narratives[folder.name] = {md.stem: md.read_text(encoding="utf-8").strip()
+        ds.narratives[md.stem] = _text(md, path, notes).strip()
+    for folder in sorted(p for p in (path / "narrative").glob("*") if kind_of(p) == "folder" and p.suffix != ".md"):
+        ds.school_narratives[folder.name] = {md.stem: _text(md, path, notes).strip()
                                              for md in sorted(folder.glob("*.md"))}
     for tab in sorted((path / "tables").glob("*.csv")):
-        with tab.open(encoding="utf-8-sig", newline="") as f:
-            ds.static_tables[tab.stem] = list(csv.DictReader(f))
+        ds.static_tables[tab.stem] = list(csv.DictReader(io.StringIO(_text(tab, path, notes), newline="")))
     ds.majors, ds.majors_findings = _majors(ds)
+    ds.findings.extend(notes)
     own = path / "standards.yaml"
-    if own.exists():
+    if own.exists() or own.is_symlink():
         try:
-            ds.own_standards = (yaml.safe_load(own.read_text(encoding="utf-8")) or {}).get("standards") or {}
-        except yaml.YAMLError as exc:
+            ds.own_standards = (yaml.safe_load(read_text(own, path)[0]) or {}).get("standards") or {}
+        except (yaml.YAMLError, AttributeError) as exc:
             raise read_error(own, "bad_standards", error=str(exc)) from None
     return ds
 
@@ -141,11 +146,95 @@ def _count_records(ds: Dataset) -> None:
                                    elements=elements))
 
 
+# what each entry of dataset.yaml holds: (test, 应为…, should be …)
+_TEXT = (lambda v: isinstance(v, str), "文字", "text")
+_CODE = (lambda v: isinstance(v, (str, int)) and not isinstance(v, bool), "代码（文字）", "a code (text)")
+_YEAR = (lambda v: not isinstance(v, bool) and (isinstance(v, int) or (isinstance(v, str) and v.strip().isdigit()))
+         and 1900 <= int(v) <= 2200, "四位数的年份（如 2020）", "a four-digit year (e.g. 2020)")
+_YEARS = (lambda v: isinstance(v, list) and len(v) > 0 and all(_YEAR[0](y) for y in v),
+          "年份的列表（如 [2018, 2019, 2020]）", "a list of years (e.g. [2018, 2019, 2020])")
+_FLAG = (lambda v: isinstance(v, bool), "true 或 false", "true or false")
+_MAP = (lambda v: isinstance(v, dict), "键值表（code、zh、level 等各占一行）", "a mapping (code, zh, level … one a line)")
+META_FIELDS = {"title_zh": _TEXT, "title_en": _TEXT, "publisher_zh": _TEXT, "publisher_en": _TEXT, "source": _TEXT,
+               "org_unit": _MAP, "report_year": _YEAR, "periods": _YEARS, "catalogue": _TEXT,
+               "catalogue_root": _TEXT, "outline": _TEXT, "report_type": _TEXT, "school_outline": _TEXT,
+               "values": _TEXT, "engine": _TEXT, "database": _TEXT, "synthetic": _FLAG, "empty_sections": _TEXT}
+ORG_FIELDS = {"code": _CODE, "zh": _TEXT, "en": _TEXT, "level": _TEXT, "parent": _CODE}
+REQUIRED = (("org_unit",), ("report_year",), ("org_unit", "code"), ("org_unit", "zh"))
+
+
+def _text(path: Path, root: Path, notes: list[Finding]) -> str:
+    """A narrative or a table: text for print (GB18030 read with a warning)."""
+    text, found = read_text(path, root, for_print=True)
+    notes.extend(found)
+    return text
+
+
+def read_meta(meta_path: Path) -> dict:
+    """dataset.yaml, each entry of the right type; else FindingsError ``dataset.unreadable``
+    naming the entry and its line (bad_field) or what YAML could not read (bad_meta)."""
+    text, _ = read_text(meta_path, meta_path.parent)
+    try:
+        meta = yaml.safe_load(text)
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        raise read_error(meta_path, "bad_meta", error=str(exc)) from None
+    meta = {} if meta is None else meta
+    if not isinstance(meta, dict):
+        raise _bad_field(meta_path, "dataset.yaml", 1, _MAP, meta)
+    lines = _lines(root)
+    for key, rule in META_FIELDS.items():
+        if key in meta and meta[key] is not None and not rule[0](meta[key]):
+            raise _bad_field(meta_path, key, lines.get((key,), 1), rule, meta[key])
+    if isinstance(meta.get("org_unit"), dict):
+        for key, rule in ORG_FIELDS.items():
+            value = meta["org_unit"].get(key)
+            if value is not None and not rule[0](value):
+                raise _bad_field(meta_path, f"org_unit.{key}", lines.get(("org_unit", key), 1), rule, value)
+    if meta.get("periods") and meta.get("report_year") is not None \
+            and int(meta["report_year"]) not in [int(y) for y in meta["periods"]]:
+        raise _bad_field(meta_path, "periods", lines.get(("periods",), 1),
+                         (None, f"包含报告年度 {meta['report_year']} 的年份列表",
+                          f"a list of years that holds the report year {meta['report_year']}"), meta["periods"])
+    for path in REQUIRED:
+        node = meta
+        for k in path:
+            node = node.get(k) if isinstance(node, dict) else None
+        if node is None or node == "":
+            key = ".".join(path)
+            raise _bad_field(meta_path, key, lines.get(path[:1], 1), META_FIELDS.get(key) or ORG_FIELDS[path[-1]],
+                             "（缺）")
+    return meta
+
+
+def _lines(root) -> dict[tuple, int]:
+    """(key,) and (key, subkey) of a YAML mapping → the line of the value (1-based)."""
+    out: dict[tuple, int] = {}
+    if not isinstance(root, yaml.MappingNode):
+        return out
+    for k, v in root.value:
+        out[(k.value,)] = v.start_mark.line + 1
+        if isinstance(v, yaml.MappingNode):
+            for k2, v2 in v.value:
+                out[(k.value, k2.value)] = v2.start_mark.line + 1
+    return out
+
+
+def _bad_field(meta_path: Path, key: str, line: int, rule, value):
+    got = value if isinstance(value, str) else yaml.safe_dump(value, allow_unicode=True, default_flow_style=True,
+                                                               width=200).strip().removesuffix("...").strip()
+    err = read_error(meta_path, "bad_field", field=key, line=line, expected=rule[1], expected_en=rule[2],
+                     got=str(got)[:60])
+    err.findings[0].location.cell = phrase("where.row", row=line)
+    return err
+
+
 def _majors(ds: Dataset) -> tuple[list[MajorPoint], list[Finding]]:
     """The major points of a dataset: majors.csv, where the majors lists imported from school
     workbooks (the store) replace a school's rows."""
     path = ds.path / "majors.csv"
-    points, findings = read_majors(path, ds.catalogue, ds.orgs) if path.exists() else ([], [])
+    exists = path.exists() or path.is_symlink()
+    points, findings = read_majors(path, ds.catalogue, ds.orgs) if exists else ([], [])
     try:
         stored = stored_major_points(ds.path, ds.catalogue)
     except StoreError:

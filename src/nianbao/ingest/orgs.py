@@ -18,12 +18,14 @@ history keeps its figures.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import fields
 from pathlib import Path
 
 from nianbao.core.findings import Finding, FindingsError
 from nianbao.core.messages import phrase
 from nianbao.core.orgs import COLUMNS, LEVELS, STATUSES, Org, Registry, org_finding
+from nianbao.ingest.files import read_text
 
 
 def _year(text: str | None, row_no: int, column: str, path: Path, problems: list[Finding]) -> int | None:
@@ -38,43 +40,47 @@ def _year(text: str | None, row_no: int, column: str, path: Path, problems: list
     return None
 
 
-def read_orgs(path: Path) -> Registry:
+def read_orgs(path: Path, notes: list[Finding] | None = None) -> Registry:
+    """The registry of orgs.csv; raises FindingsError listing every bad row. ``notes`` receives
+    the warnings of reading the file (control characters removed from a name)."""
     orgs: list[Org] = []
     problems: list[Finding] = []
     seen: dict[str, int] = {}
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        for row_no, row in enumerate(csv.DictReader(f), start=2):
-            code = (row.get("code") or "").strip()
-            level = (row.get("level") or "").strip()
-            where = phrase("where.row", row=row_no)
-            text = {"row": row_no, "code": code}
-            if not code or level not in LEVELS:
-                problems.append(org_finding("orgs.bad_row", file=path.name, cell=where, text={
-                    **text, "level": level or phrase("value.blank"), "levels": LEVELS}))
-                continue
-            if level == "school" and not (len(code) == 10 and code.isdigit()):
-                problems.append(org_finding("orgs.bad_school_code", file=path.name, cell=where, text=text))
-                continue
-            if code in seen:
-                problems.append(org_finding("orgs.duplicate", file=path.name, cell=where,
-                                            text={**text, "first": seen[code]}))
-                continue
-            seen[code] = row_no
-            status = (row.get("status") or "active").strip()
-            if status not in STATUSES:
-                problems.append(org_finding("orgs.bad_status", file=path.name, cell=where,
-                                            text={**text, "status": status, "statuses": STATUSES}))
-                continue
-            founded = _year(row.get("founded"), row_no, "founded", path, problems)
-            closed = _year(row.get("closed"), row_no, "closed", path, problems)
-            orgs.append(Org(code=code, zh=(row.get("zh") or "").strip(), en=(row.get("en") or "").strip(),
-                            level=level, parent=(row.get("parent") or "").strip(),
-                            county=(row.get("county") or "").strip(),
-                            affiliation=(row.get("affiliation") or "").strip(),
-                            ownership=(row.get("ownership") or "").strip(),
-                            school_type=(row.get("school_type") or "").strip(),
-                            founded=founded, status=status, closed=closed,
-                            profile=(row.get("profile") or "").strip()))
+    text, found = read_text(path)
+    if notes is not None:
+        notes.extend(found)
+    for row_no, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):
+        code = (row.get("code") or "").strip()
+        level = (row.get("level") or "").strip()
+        where = phrase("where.row", row=row_no)
+        text = {"row": row_no, "code": code}
+        if not code or level not in LEVELS:
+            problems.append(org_finding("orgs.bad_row", file=path.name, cell=where, text={
+                **text, "level": level or phrase("value.blank"), "levels": LEVELS}))
+            continue
+        if level == "school" and not (len(code) == 10 and code.isdigit()):
+            problems.append(org_finding("orgs.bad_school_code", file=path.name, cell=where, text=text))
+            continue
+        if code in seen:
+            problems.append(org_finding("orgs.duplicate", file=path.name, cell=where,
+                                        text={**text, "first": seen[code]}))
+            continue
+        seen[code] = row_no
+        status = (row.get("status") or "active").strip()
+        if status not in STATUSES:
+            problems.append(org_finding("orgs.bad_status", file=path.name, cell=where,
+                                        text={**text, "status": status, "statuses": STATUSES}))
+            continue
+        founded = _year(row.get("founded"), row_no, "founded", path, problems)
+        closed = _year(row.get("closed"), row_no, "closed", path, problems)
+        orgs.append(Org(code=code, zh=(row.get("zh") or "").strip(), en=(row.get("en") or "").strip(),
+                        level=level, parent=(row.get("parent") or "").strip(),
+                        county=(row.get("county") or "").strip(),
+                        affiliation=(row.get("affiliation") or "").strip(),
+                        ownership=(row.get("ownership") or "").strip(),
+                        school_type=(row.get("school_type") or "").strip(),
+                        founded=founded, status=status, closed=closed,
+                        profile=(row.get("profile") or "").strip()))
     if problems:
         raise FindingsError(problems)
     return Registry(orgs)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from nianbao.core.exports import uninert
 from nianbao.core.findings import Finding, FindingsError, Location
 from nianbao.core.messages import finding, phrase
 from nianbao.core.observations import Claim, Observation, parse_dims
@@ -188,10 +189,10 @@ def _read_claims(path: Path) -> tuple[list[Claim], list[str]]:
                 base_period = int(base) if base else None
             except ValueError:
                 base_period, problem = None, f"base_period={base!r}"
-            claims.append(Claim(target=target, period=period, stated=(row.get("stated") or "").strip(),
-                                location=(row.get("location") or "").strip(),
+            claims.append(Claim(target=target, period=period, stated=uninert((row.get("stated") or "").strip()),
+                                location=uninert((row.get("location") or "").strip()),
                                 scope=(row.get("scope") or "").strip(), base_period=base_period,
-                                note=(row.get("note") or "").strip(), row=row_no,
+                                note=uninert((row.get("note") or "").strip()), row=row_no,
                                 dims=(row.get("dims") or "").strip(), form=(row.get("form") or "").strip(),
                                 problem=problem, org_unit=(row.get("org_unit") or "").strip()))
     return claims, fieldnames

@@ -29,7 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from nianbao import __version__
 from nianbao.catalogue.majors import MajorCatalogue
-from nianbao.core import formula, inputs
+from nianbao.core import exports, formula, inputs, outfiles
 from nianbao.core.findings import SEVERITY_ZH, Finding, FindingsError, Location
 from nianbao.core.formula import ref_key
 from nianbao.core.messages import finding as message
@@ -471,7 +471,8 @@ def generate(ds, school: str, year: int, out: str | Path) -> Path:
             elif it.kind == "info_input":
                 v.style = style["input"]
             elif it.kind == "info":
-                v.value, v.style = facts.get(it.source, ""), style["carried"]
+                v.style = style["carried"]
+                exports.put(v, facts.get(it.source, ""))  # a registry text: never a formula
             else:
                 v.value, v.style = excel_formula(layout, sheet, it), style["computed"]
                 if it.kind == "computed":
@@ -492,7 +493,7 @@ def generate(ds, school: str, year: int, out: str | Path) -> Path:
     wb.security = WorkbookProtection(lockStructure=True)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    outfiles.replace_file(out, lambda tmp: wb.save(tmp))
     return out
 
 
@@ -534,7 +535,8 @@ def _meta_sheet(wb, layout: Layout, facts: dict, year: int) -> None:
             ("generator", f"nianbao {__version__}")]
     for i, (k, v) in enumerate(rows, start=1):
         ws.cell(i, 1, k)
-        c = ws.cell(i, 2, v)
+        c = ws.cell(i, 2)
+        exports.put(c, v)
         c.number_format = "@"
     ws.sheet_state = "veryHidden"
     ws.protection.sheet = True
@@ -1099,7 +1101,8 @@ def annotate(path: str | Path, findings: list[Finding], out: str | Path, layout:
         values = (n, SEVERITY_ZH[f.severity], f.location.sheet or "—", f.location.cell or "—",
                   f.message_zh, f.hint, f.code)
         for i, v in enumerate(values, start=1):
-            cell = ws.cell(n + 2, i, v)
+            cell = ws.cell(n + 2, i)
+            exports.put(cell, v)
             cell.border, cell.alignment = _BORDER, _WRAP
         if f.location.sheet in wb.sheetnames and f.location.cell:
             link = ws.cell(n + 2, 4)
@@ -1116,5 +1119,5 @@ def annotate(path: str | Path, findings: list[Finding], out: str | Path, layout:
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
     out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    outfiles.replace_file(out, lambda tmp: wb.save(tmp))
     return out

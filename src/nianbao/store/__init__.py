@@ -38,7 +38,7 @@ from nianbao.core.errors import NianbaoError
 from nianbao.core.findings import Location
 from nianbao.core.messages import finding, message
 from nianbao.core.observations import MajorPoint, Observation, dims_text, origin_location, parse_dims  # noqa: F401
-from nianbao.store.db import Database, Error, connect, is_url
+from nianbao.store.db import WAIT_DEFAULT, WAIT_ENV, Busy, Database, Error, connect, is_url
 
 STORE_FILE = "nianbao.duckdb"
 SCHEMA_VERSION = "1"
@@ -78,7 +78,67 @@ REMOVALS_SCHEMA = """CREATE TABLE IF NOT EXISTS removals (
 
 
 class StoreError(NianbaoError):
-    """The store file cannot be opened or has an unknown layout."""
+    """The store file cannot be opened or has an unknown layout; ``code`` the message's code."""
+
+    def __init__(self, text: str, code: str = "store.cannot_open", **values):
+        super().__init__(text)
+        self.code, self.values = code, values
+
+
+WAIT_SECONDS = WAIT_DEFAULT  # how long a command waits for another process (an import) to release the file
+
+
+def wait_seconds() -> float:
+    """Seconds to wait for a store another process holds (``NIANBAO_STORE_WAIT``, the same wait as a writer's)."""
+    try:
+        return max(0.0, float(os.environ.get(WAIT_ENV, WAIT_SECONDS)))
+    except ValueError:
+        return WAIT_SECONDS
+
+
+_GIVEN_UP: dict[str, float] = {}
+_NOT_A_STORE = ("not a valid duckdb database", "could not read from file", "is a directory", "no such file")
+
+
+def _open_error(location, exc: Error) -> StoreError:
+    """Why a store cannot be opened, in the catalogue's words: a folder in the file's place
+    (store.not_a_file), a file that is not a database (store.corrupt), else store.cannot_open.
+    The library's own text is kept in the values (``detail``), not in the message."""
+    if not is_url(location):
+        path = Path(location)
+        values = {"file": path.name, "detail": str(exc)[:300]}
+        if path.is_dir():
+            return StoreError(message("store.not_a_file", **values), "store.not_a_file", **values)
+        if any(m in str(exc).lower() for m in _NOT_A_STORE):
+            return StoreError(message("store.corrupt", **values), "store.corrupt", **values)
+    return StoreError(message("store.cannot_open", file=describe(location), error=exc))
+
+
+def _connect_waiting(location, read_only: bool) -> Database:
+    """Connect; while another process holds the DuckDB file (an import writing), wait and retry,
+    at most :func:`wait_seconds`, then raise StoreError ``store.busy``."""
+    import time
+
+    key = str(location)
+    given_up = _GIVEN_UP.get(key)
+    # a store this process has just waited for in vain is not waited for again (majors after values)
+    deadline = time.monotonic() + (0.0 if given_up and time.monotonic() - given_up < wait_seconds()
+                                   else wait_seconds())
+    pause = 0.05
+    while True:
+        try:
+            return connect(location, read_only=read_only)
+        except Busy as exc:
+            if time.monotonic() >= deadline:
+                import re
+
+                _GIVEN_UP[key] = time.monotonic()
+                holder = re.search(r"PID (\d+)", str(exc))
+                values = {"file": describe(location), "seconds": f"{wait_seconds():g}",
+                          "pid": holder.group(1) if holder else "?"}
+                raise StoreError(message("store.busy", **values), "store.busy", **values) from None
+            time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+            pause = min(pause * 2, 1.0)
 
 
 @dataclass(frozen=True)
@@ -223,9 +283,9 @@ class Store:
         """``path``: a DuckDB file, or a ``postgresql://`` URL (the same tables on a server)."""
         self.path = path if is_url(path) else Path(path)
         try:
-            self.db: Database = connect(self.path, read_only=read_only)
+            self.db: Database = _connect_waiting(self.path, read_only=read_only)
         except Error as exc:
-            raise StoreError(message("store.cannot_open", file=describe(self.path), error=exc)) from None
+            raise _open_error(self.path, exc) from None
         try:
             if not read_only and not self._has_table("store_meta"):
                 with self.db.transaction():
@@ -439,7 +499,16 @@ def merge_into(dataset_dir: str | Path, observations: list, catalogue=None, orgs
     try:
         with Store(path, read_only=True) as store:
             stored = store.observations()
-    except (StoreError, Error) as exc:
+    except StoreError as exc:
+        where = Location(file=name)
+        if exc.code == "store.busy":
+            return observations, [finding("store.busy", where, **exc.values)]
+        if exc.code == "store.corrupt":
+            return observations, [finding("store.corrupt", where, **exc.values)]
+        if exc.code == "store.not_a_file":
+            return observations, [finding("store.not_a_file", where, **exc.values)]
+        return observations, [finding("store.unreadable", Location(file=name), text={"file": name, "error": exc})]
+    except Error as exc:
         return observations, [finding("store.unreadable", Location(file=name),
                                       text={"file": name, "error": exc})]
     findings = []

@@ -24,6 +24,10 @@ class Error(Exception):
     """Any failure of the database (either backend)."""
 
 
+class Busy(Error):
+    """The DuckDB file is held by another process (an import writing it): try again later."""
+
+
 def is_url(location) -> bool:
     return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
 
@@ -159,6 +163,8 @@ class DuckDBDatabase(Database):
             self._con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
             self._unlock()
+            if "lock" in str(exc).lower() and isinstance(exc, duckdb.IOException):
+                raise Busy(str(exc)) from None
             raise Error(str(exc)) from None
 
     def _lock_acquired(self, wait: float) -> bool:

@@ -16,6 +16,8 @@ import secrets
 import sys
 from pathlib import Path
 
+from nianbao.core import exports
+
 ROLE_NAMES = {
     "school": "school", "学校": "school", "学校填报员": "school", "填报员": "school",
     "county": "county", "区县": "county", "区县审核员": "county", "审核员": "county",
@@ -213,7 +215,7 @@ def users_import(args) -> int:
         with out.open("w", encoding="utf-8-sig", newline="") as f:
             w = csv.writer(f)
             w.writerow(["username", "name", "password"])
-            w.writerows(issued)
+            w.writerows(exports.csv_values(row) for row in issued)
         out.chmod(0o600)
         print(f"{len(issued)} 个新账号的初始密码 / initial passwords → {out}")
     return 0

@@ -3,21 +3,14 @@ is written as text, so nothing typed into the portal comes out as a live formula
 
 from __future__ import annotations
 
-import datetime as _dt
 import io
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from nianbao.core import exports
 
 
 def safe_cell(cell, value) -> None:
     """Write ``value``; a text that a spreadsheet would run as a formula stays text."""
-    if isinstance(value, _dt.datetime) and value.tzinfo is not None:
-        value = value.replace(tzinfo=None)
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"  # never "f", whatever the text starts with
-        if value.startswith(FORMULA_START):
-            cell.quotePrefix = True
+    exports.put(cell, value)
 
 
 def workbook_bytes(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
