@@ -224,3 +224,73 @@ def test_city_report_prints_the_totals_as_facts_of_the_schools(ds):
     teachers = next(row for row in table.rows if row[0].runs[0].text == "新增专任教师")
     fact = teachers[3].runs[0].fact
     assert fact.value == 41 and {i.label_zh for i in fact.inputs} == {"多一人校", "小校", "联动校"}
+
+
+# -- plan.yaml errors: catalogue errors naming the file and the entry ------------------------
+
+BAD_PLANS = [
+    # (the dataset's catalogue/plan.yaml, words the Chinese message must hold: the entry at fault)
+    ("closes:\n  student_teacher_ratoi: {resource: teachers, need: threshold - value}\n",
+     ["student_teacher_ratoi", "不是 standards.yaml 中任何标准的指标"]),
+    ("closes:\n  student_teacher_ratio: {$override: true, resource: teacherz}\n",
+     ["student_teacher_ratio", "teacherz", "没有在 resources 中定义"]),
+    ("closes:\n  student_teacher_ratio: {$override: true, need: numerator / / threshold}\n",
+     ["student_teacher_ratio", "无法解析"]),
+    ("closes:\n  student_teacher_ratio: {$override: true, need: students / 20}\n",
+     ["student_teacher_ratio", "students", "只能用"]),
+    ("closes:\n  student_teacher_ratio: {$override: true, adds: {fulltime_teacherz: 1}}\n",
+     ["student_teacher_ratio", "fulltime_teacherz"]),
+    ("unit_costs:\n  book: {value: 四十, zh: 纸质图书单价}\n", ["book", "不是非负数"]),
+    ("unit_costs:\n  book: '3,000'\n", ["book", "不是非负数"]),
+    ("unit_costs:\n  book: -40\n", ["book", "不是非负数"]),
+    ("resources:\n  books: {$override: true, step: 0}\n", ["books", "step"]),
+    ("closez: {}\n", ["closez"]),
+]
+
+
+@pytest.mark.parametrize("text,words", BAD_PLANS)
+def test_a_bad_plan_yaml_is_a_catalogue_error_naming_file_and_entry(tmp_path, capsys, text, words):
+    from nianbao.catalogue import CatalogueError, for_dataset
+    from nianbao.core.findings import FindingsError
+
+    d = make_dataset(tmp_path, ORGS, VALUES, periods=(Y,))
+    (d / "catalogue").mkdir()
+    own = d / "catalogue" / "plan.yaml"
+    own.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogueError) as exc:
+        for_dataset("cn-2016", d)
+    assert exc.value.file == str(own)  # the dataset's file, not the version's
+    assert all(w in exc.value.zh for w in words), exc.value.zh
+    assert exc.value.en and exc.value.hint
+    with pytest.raises(FindingsError) as found:  # loading the dataset: one finding naming the file
+        load_dataset(d)
+    (f,) = found.value.findings
+    assert str(f.location.file) == str(own) and words[0] in f.message_zh
+    # the command says so (exit 2, the file named), never a traceback
+    assert main(["standards", str(d), "--plan"]) == 2
+    err = capsys.readouterr().err
+    assert "plan.yaml" in err and words[0] in err and "Traceback" not in err
+
+
+def test_a_quoted_number_is_a_unit_cost(tmp_path):
+    d = make_dataset(tmp_path, ORGS, VALUES, periods=(Y,))
+    (d / "catalogue").mkdir()
+    (d / "catalogue" / "plan.yaml").write_text("unit_costs:\n  book: '40'\n", encoding="utf-8")
+    res = {r.what: r for r in plan_table(load_dataset(d), "conditions_2022").total.resources}
+    assert res["books"].money.value == pytest.approx(4030 * 40 / 10000)  # 4030 books × 40 元 = 16.12 万元
+
+
+def test_an_error_in_the_versions_plan_names_the_versions_file(tmp_path):
+    import shutil
+
+    from nianbao.catalogue import HERE, CatalogueError, load
+
+    root = tmp_path / "cats"
+    shutil.copytree(HERE / "cn-2016", root / "cn-2016")
+    path = root / "cn-2016" / "plan.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("resource: land_area\n    need: threshold - value",
+                                                             "resource: land\n    need: threshold - value", 1),
+                    encoding="utf-8")
+    with pytest.raises(CatalogueError) as exc:
+        load("cn-2016", root)
+    assert exc.value.file == str(path) and "land_area" in exc.value.zh and "land" in exc.value.zh

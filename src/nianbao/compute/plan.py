@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from nianbao.catalogue.plan import ROLE_NAMES
 from nianbao.compute.aggregate import factbook_for
 from nianbao.compute.facts import Fact, Input
 from nianbao.compute.standards import compare, evaluate_school, load_standards
@@ -31,7 +32,6 @@ from nianbao.core.messages import phrase
 EPS = 1e-9
 SCENARIOS = ("reported", "projected")
 STATUSES = ("met", "short", "induced", "no_data", "not_closable")
-ROLE_NAMES = ("numerator", "denominator", "factor", "threshold", "value")
 
 
 class PlanError(ValueError):
