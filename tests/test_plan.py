@@ -5,12 +5,13 @@ and ≥ 20 m²/student, 设备 ≥ 300万元 and ≥ 2500元/student, 图书 ≥
 
 import csv
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
 from test_aggregate import make_dataset
 
-from nianbao.app.plan import csv_rows, has_money, plan_table, write_xlsx
+from nianbao.app.plan import csv_rows, has_money, plan_table, total_rows, write_xlsx
 from nianbao.cli.main import main
 from nianbao.compute.plan import make_plan, round_up, totals
 from nianbao.ingest.dataset import load_dataset
@@ -130,10 +131,11 @@ def test_city_totals_are_the_sums_of_its_schools(ds):
     # land: SMALL 40000 − 20000 = 20000; books: OVER 30 + SMALL 30 × 800 − 20000 = 4000 → 4030
     assert res["land_area"].quantity.value == 20000
     assert res["books"].quantity.value == 4030
-    # equipment: OVER 2500 + SMALL (300 − 100) × 10000 = 2000000 → 2002500 元
-    assert res["equipment"].quantity.value == 2002500
+    # equipment: OVER 2500 + SMALL (300 − 100) × 10000 = 2000000 → 2002500 元, printed 200.25 万元
+    assert res["equipment"].quantity.value == pytest.approx(200.25)
+    assert res["equipment"].quantity.unit_zh == "万元" and res["equipment"].quantity.text == "200.25"
     for r in table.total.resources:  # every total is the sum of its inputs, the schools
-        assert r.quantity.value == sum(i.value for i in r.quantity.inputs)
+        assert r.quantity.value == pytest.approx(sum(i.value for i in r.quantity.inputs))
     counties = {c.org_unit: {r.what: r.quantity.value for r in c.resources} for c in table.counties}
     assert counties[A]["teachers"] == 11 and counties[B]["teachers"] == 30  # 1 + 10; 30
     assert counties[A]["teachers"] + counties[B]["teachers"] == res["teachers"].quantity.value
@@ -294,3 +296,56 @@ def test_an_error_in_the_versions_plan_names_the_versions_file(tmp_path):
     with pytest.raises(CatalogueError) as exc:
         load("cn-2016", root)
     assert exc.value.file == str(path) and "land_area" in exc.value.zh and "land" in exc.value.zh
+
+
+# -- money printed in 万元, every yuan kept -------------------------------------------------
+
+def test_money_is_printed_in_wan_yuan_keeping_every_yuan(tmp_path, capsys):
+    from nianbao.report.builder import build_document
+    from nianbao.report.document import Paragraph
+
+    # 1201 students × 2500 元 = 3002500 元 of equipment needed; it has 300.0988 万元 = 3000988 元:
+    # 3002500 − 3000988 = 1512 元 = 0.1512 万元 (two decimals, 0.15, would lose 12 元)
+    orgs = ORGS[:4] + [school(OVER, "多一人校", A)]
+    values = full(OVER, 1201, 61, 40000, 24020, 36030, 300.0988)
+    d = make_dataset(tmp_path, orgs, values, periods=(Y,))
+    ds = load_dataset(d)
+    table = plan_table(ds, "conditions_2022")
+    eq = next(r for r in table.total.resources if r.what == "equipment")
+    assert eq.quantity.text == "0.1512" and eq.quantity.unit_zh == "万元"
+    row = next(r for r in total_rows(table) if r["criterion_zh"] == "合计：新增教学仪器设备")
+    assert (row["quantity"], row["unit"]) == ("0.1512", "万元")
+    # CSV keeps the unit counted: 1512 元
+    rows = csv_rows(table)
+    per = next(r for r in rows if r["criterion"] == "equipment_per_student")
+    assert per["quantity"] == 1512 and per["unit"] == "元"
+    # the screen table
+    assert main(["standards", str(d), "--plan"]) == 0
+    out = capsys.readouterr().out
+    assert "0.1512" in out and "万元" in out and not re.search(r"(?<![.\d])1512(?!\d)", out)
+    # the workbook: the number in 万元 with its four decimals shown
+    out_x = tmp_path / "plan.xlsx"
+    write_xlsx(table, out_x)
+    ws = load_workbook(out_x)["生均教学仪器设备值"]
+    cell = next(r[8] for r in ws.iter_rows(min_row=2) if r[0].value == OVER)
+    assert cell.value == pytest.approx(0.1512) and cell.number_format == "0.0000"
+    assert next(r[9].value for r in ws.iter_rows(min_row=2) if r[0].value == OVER) == "万元"
+    # the report: the city's sum and the school's own page
+    doc = build_document(ds, allow_errors=True, charts=False)
+    paras = ["".join(r.text for r in b.runs) for b in doc.blocks if isinstance(b, Paragraph)]
+    assert any("新增教学仪器设备0.1512万元" in p for p in paras), paras
+    doc = build_document(ds, allow_errors=True, charts=False, org=ds.orgs.get(OVER))
+    paras = ["".join(r.text for r in b.runs) for b in doc.blocks if isinstance(b, Paragraph)]
+    assert any("新增教学仪器设备0.1512万元" in p for p in paras)
+
+
+def test_money_at_unit_costs_keeps_the_yuan(tmp_path):
+    d = make_dataset(tmp_path, ORGS, VALUES, periods=(Y,))
+    (d / "catalogue").mkdir()
+    (d / "catalogue" / "plan.yaml").write_text("unit_costs:\n  book: {value: 37.5}\n", encoding="utf-8")
+    table = plan_table(load_dataset(d), "conditions_2022")
+    books = next(r for r in table.total.resources if r.what == "books")
+    # 4030 books × 37.5 元 = 151125 元 = 15.1125 万元 (not 15.11)
+    assert books.money.text == "15.1125"
+    eq = next(r for r in table.total.resources if r.what == "equipment")
+    assert eq.money.text == "200.25"  # 2002500 元: two decimals suffice

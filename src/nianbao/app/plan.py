@@ -20,11 +20,14 @@ from nianbao.compute.plan import (
     PlanTotals,
     by_county,
     make_plan,
+    money_decimals,
+    shown,
+    shown_value,
     target_status,
     totals,
 )
 from nianbao.compute.standards import limit_text, load_standards
-from nianbao.core.formatting import number_text
+from nianbao.core.formatting import kept_decimals, number_text
 
 # column key → (zh, en)
 COLUMNS = {
@@ -85,6 +88,15 @@ def _num(x, decimals=2) -> str:
     return "" if x is None else number_text(x, decimals)
 
 
+def _money(wan: float | None) -> str:
+    """万元 with two decimals, more where a yuan would be lost."""
+    return "" if wan is None else number_text(wan, money_decimals(wan))
+
+
+def _fact_text(fact) -> str:
+    return "" if fact is None else number_text(fact.value, fact.decimals)
+
+
 def _label(key: str, lang: str) -> str:
     return COLUMNS[key][0 if lang == "zh" else 1]
 
@@ -106,11 +118,12 @@ def need_row(plan: Plan, s, n, lang: str = "zh") -> dict:
         "value": no_data if n.value is None else _num(n.value, n.decimals),
         "gap": no_data if n.gap is None else _num(n.gap, n.decimals),
         "value_raw": n.value, "gap_raw": n.gap, "status": status,
-        "resource": (r.get("zh") if zh else r.get("en")) or "", "unit": (r.get("unit_zh") if zh else r.get("unit_en")) or "",
+        "resource": (r.get("zh") if zh else r.get("en")) or "", "unit": row_unit(plan, n.resource, lang),
+        "unit_counted": (r.get("unit_zh") if zh else r.get("unit_en")) or "",
         "quantity": (no_data if n.status == "no_data" and n.resource else "") if n.quantity is None
-        else _num(n.quantity, 0),
-        "quantity_raw": n.quantity,
-        "money": "" if cost is None or n.quantity is None else _num(n.quantity * cost / 10000, 2),
+        else _num(*shown_value(n.quantity, r)),
+        "quantity_raw": n.quantity, "quantity_shown": None if n.quantity is None else shown_value(n.quantity, r)[0],
+        "money": "" if cost is None or n.quantity is None else _money(n.quantity * cost / 10000),
         "money_yuan": None if cost is None or n.quantity is None else n.quantity * cost,
         "options": n.options_zh if zh else n.options_en,
     }
@@ -137,9 +150,8 @@ def _total_row(t, what, lang, plan: Plan) -> dict:
     r = plan.resources.get(t.resource) or {}
     return {"county": t.zh, "criterion_zh": what, "short": int(t.short.value), "no_data": int(t.no_data.value),
             "resource": (r.get("zh") if zh else r.get("en")) or "",
-            "quantity": "" if t.quantity is None else _num(t.quantity.value, 0),
-            "unit": (r.get("unit_zh") if zh else r.get("unit_en")) or "",
-            "money": "" if t.money is None else _num(t.money.value, 2),
+            "quantity": _fact_text(t.quantity), "unit": row_unit(plan, t.resource, lang),
+            "money": _fact_text(t.money),
             "options": t.options_zh if t.quantity is None else ""}
 
 
@@ -195,7 +207,8 @@ def csv_rows(table: PlanTable, lang: str = "zh") -> list[dict]:
     for r in school_rows(table, lang):
         rows.append({k: inert(v) for k, v in {
             **r, "value": r.get("value_raw", r.get("value")), "gap": r.get("gap_raw", r.get("gap")),
-            "quantity": r.get("quantity_raw"), "money_yuan": r.get("money_yuan")}.items()})
+            "quantity": r.get("quantity_raw"), "unit": r.get("unit_counted", r.get("unit")),
+            "money_yuan": r.get("money_yuan")}.items()})
     return rows
 
 
@@ -215,6 +228,7 @@ def write_xlsx(table: PlanTable, path: str | Path, lang: str = "zh") -> None:
     ws.append([_label(c, lang) for c in cols])
     for r in total_rows(table, lang) + county_rows(table, lang):
         ws.append([inert(_cell_value(r.get(c))) for c in cols])
+        _formats(ws, cols)
     school_cols = ["org_unit", "school", "county", "limit", "value", "gap", "status", "resource", "quantity", "unit"]
     school_cols += (["money"] if money else []) + ["options"]
     used_titles = {ws.title}
@@ -232,9 +246,10 @@ def write_xlsx(table: PlanTable, path: str | Path, lang: str = "zh") -> None:
             row = need_row(plan, s, n, lang)
             row["value"] = "无数据" if n.value is None and lang == "zh" else (n.value if n.value is not None else "no data")
             row["gap"] = row["value"] if n.gap is None else n.gap
-            row["quantity"] = n.quantity if n.quantity is not None else row["quantity"]
+            row["quantity"] = row["quantity_shown"] if n.quantity is not None else row["quantity"]
             row["money"] = None if row["money_yuan"] is None else row["money_yuan"] / 10000
             sheet.append([inert(row.get(k)) for k in school_cols])
+            _formats(sheet, school_cols)
         sheet.append([])
         for unit in table.counties + [table.total]:
             t = next(x for x in unit.criteria if x.what == c["id"])
@@ -247,6 +262,7 @@ def write_xlsx(table: PlanTable, path: str | Path, lang: str = "zh") -> None:
                          money=None if t.money is None else t.money.value, unit=row_unit(plan, t.resource, lang),
                          options=t.options_zh if t.quantity is None else "")
             sheet.append([inert(cells.get(k)) for k in school_cols])
+            _formats(sheet, school_cols)
             for cell in sheet[sheet.max_row]:
                 cell.font = Font(bold=True)
         for cell in sheet[1]:
@@ -260,8 +276,23 @@ def write_xlsx(table: PlanTable, path: str | Path, lang: str = "zh") -> None:
 
 
 def row_unit(plan: Plan, resource: str, lang: str) -> str:
-    r = plan.resources.get(resource) or {}
-    return (r.get("unit_zh") if lang == "zh" else r.get("unit_en")) or ""
+    """The unit a resource is printed in (万元 for equipment counted in 元)."""
+    if resource not in plan.resources:
+        return ""
+    _, unit_zh, unit_en, _ = shown(plan.resources[resource])
+    return unit_zh if lang == "zh" else unit_en
+
+
+def _formats(sheet, cols: list[str]) -> None:
+    """The number format of the last row's quantity and money cells: whole numbers as such,
+    万元 with two decimals and as many more as a yuan needs (430.81, 0.2512)."""
+    for key in ("quantity", "money"):
+        if key not in cols:
+            continue
+        cell = sheet.cell(row=sheet.max_row, column=cols.index(key) + 1)
+        if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+            d = money_decimals(cell.value) if key == "money" else kept_decimals(cell.value, 0)
+            cell.number_format = "0" if d == 0 else "0." + "0" * d
 
 
 def _cell_value(v):

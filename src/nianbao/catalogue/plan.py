@@ -113,11 +113,13 @@ def _resource(rid: str, r: Any, where: str) -> None:
                      "写单价的键名，如 cost: construction_m2，单价本身写在 unit_costs 中")
     scale = r.get("display")
     if scale is not None:
-        ok = isinstance(scale, dict) and (_number(scale.get("per")) or 0) > 0
+        ok = isinstance(scale, dict) and (_number(scale.get("per")) or 0) > 0 and (
+            scale.get("decimals") is None or (isinstance(scale["decimals"], int) and 0 <= scale["decimals"] <= 6))
         if not ok:
-            raise _error(f"达标计划资源 {rid} 的 display 应写 per（正数）与 unit_zh、unit_en",
-                         f"plan.yaml resource {rid}: display needs per (a positive number), unit_zh and unit_en",
-                         where, "如 display: {per: 10000, unit_zh: 万元, unit_en: 10k yuan}")
+            raise _error(f"达标计划资源 {rid} 的 display 应写 per（正数）、unit_zh、unit_en，可写 decimals（0～6）",
+                         f"plan.yaml resource {rid}: display needs per (a positive number), unit_zh and unit_en, "
+                         f"and may give decimals (0 to 6)",
+                         where, "如 display: {per: 10000, unit_zh: 万元, unit_en: 10k yuan, decimals: 2}")
 
 
 def _closes(cid: str, spec: Any, resources: dict, known: set[str], elements: dict, dimensions: dict,

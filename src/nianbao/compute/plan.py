@@ -26,7 +26,7 @@ from nianbao.compute.aggregate import factbook_for
 from nianbao.compute.facts import Fact, Input
 from nianbao.compute.standards import compare, evaluate_school, load_standards
 from nianbao.core import formula
-from nianbao.core.formatting import number_text
+from nianbao.core.formatting import kept_decimals, number_text
 from nianbao.core.messages import phrase
 
 EPS = 1e-9
@@ -144,6 +144,30 @@ def unit_costs(catalogue) -> dict:
             raise PlanError(phrase("plan.bad_cost", key=key, value=c.get("value")))
         out[key] = {**c, "value": value}
     return out
+
+
+def shown(resource: dict) -> tuple[float, str, str, int]:
+    """(per, unit_zh, unit_en, least decimals): how a resource's quantity is printed — in the
+    unit it is counted in, or, with ``display`` (equipment: 元 counted, 万元 printed), ``per``
+    units counted to one printed."""
+    d = resource.get("display") or {}
+    if d:
+        return float(d["per"]), str(d.get("unit_zh", "")), str(d.get("unit_en", "")), int(d.get("decimals", 0))
+    return 1.0, str(resource.get("unit_zh", "")), str(resource.get("unit_en", "")), 0
+
+
+def shown_value(quantity: float, resource: dict) -> tuple[float, int]:
+    """A quantity in the unit it is printed in, and the decimals that keep every unit counted
+    (4308100 元 → 430.81 万元, 2 decimals; 2512 元 → 0.2512, 4)."""
+    per, _, _, least = shown(resource)
+    value = quantity / per
+    return value, kept_decimals(value, least)
+
+
+def money_decimals(wan: float) -> int:
+    """Money in 万元: two decimals as official tables print it, more where a yuan (or fen) would
+    be lost (0.2512 万元)."""
+    return kept_decimals(wan, 2, 6)
 
 
 def round_up(x: float, step: float = 1.0) -> float:
@@ -411,18 +435,21 @@ def totals(plan: Plan, org_unit: str, zh: str, schools: list[SchoolPlan] | None 
         qty = money = None
         if resource:
             qs = [(s, q) for s, q, _, _ in pairs if q]
-            qin = [inp(s, q, q_text(q, r)) for s, q in qs]
+            per, unit_zh, unit_en, _ = shown(r)
+            qin = [inp(s, q / per, q_text(q, r)) for s, q in qs]
             total = sum(q for _, q in qs)
             res_name = dict(name, resource=r.get("zh", resource))
             res_name_en = dict(name_en, resource=r.get("en", resource))
+            value, decimals = shown_value(total, r)
             qty = _fact(plan, org_unit, f"{what}:quantity", phrase("plan.fact.quantity", **res_name),
-                        phrase("plan.fact.quantity", "en", **res_name_en), total, r.get("unit_zh", ""),
-                        r.get("unit_en", ""), 0, qin, phrase("plan.formula.sum"), phrase("plan.formula.sum", "en"))
+                        phrase("plan.fact.quantity", "en", **res_name_en), value, unit_zh, unit_en, decimals, qin,
+                        *_sum_formula(r))
             cost = plan.cost(resource)
             if cost is not None:
                 money = _fact(plan, org_unit, f"{what}:money", phrase("plan.fact.money", **res_name),
                               phrase("plan.fact.money", "en", **res_name_en), total * cost / 10000,
-                              phrase("plan.unit.wan"), phrase("plan.unit.wan", "en"), 2,
+                              phrase("plan.unit.wan"), phrase("plan.unit.wan", "en"),
+                              money_decimals(total * cost / 10000),
                               [inp(s, q * cost / 10000, q_text(q, r)) for s, q in qs],
                               phrase("plan.formula.money", cost=f"{cost:g}"),
                               phrase("plan.formula.money", "en", cost=f"{cost:g}"))
@@ -453,10 +480,21 @@ def totals(plan: Plan, org_unit: str, zh: str, schools: list[SchoolPlan] | None 
     return PlanTotals(org_unit, zh, crit_totals, res_totals)
 
 
+def _sum_formula(resource: dict) -> tuple[str, str]:
+    per, unit_zh, unit_en, _ = shown(resource)
+    zh, en = phrase("plan.formula.sum"), phrase("plan.formula.sum", "en")
+    if per == 1:
+        return zh, en
+    return (phrase("plan.formula.shown", formula=zh, unit=unit_zh, per=f"{per:g}"),
+            phrase("plan.formula.shown", "en", formula=en, unit=unit_en, per=f"{per:g}"))
+
+
 def q_text(q: float | None, resource: dict) -> str:
+    """A school's quantity as printed: 33人, 430.81万元; 无数据 without the figures."""
     if q is None:
         return phrase("plan.status.no_data")
-    return number_text(q, 0) + resource.get("unit_zh", "")
+    value, decimals = shown_value(q, resource)
+    return number_text(value, decimals) + shown(resource)[1]
 
 
 def by_county(plan: Plan, dataset) -> list[PlanTotals]:
@@ -520,9 +558,11 @@ def need_facts(plan: Plan, school: SchoolPlan) -> list[NeedFacts]:
             rn_en = dict(name_en, resource=r.get("en", n.resource))
             qin = Input(ref=n.criterion, label_zh=school.zh, label_en=school.en, period=plan.period, scope="all",
                         value=n.quantity)
+            value, decimals = shown_value(n.quantity, r)
+            _, unit_zh, unit_en, _ = shown(r)
             qty = _fact(plan, school.org_unit, f"{n.criterion}:quantity", phrase("plan.fact.quantity", **rn),
-                        phrase("plan.fact.quantity", "en", **rn_en), n.quantity, r.get("unit_zh", ""),
-                        r.get("unit_en", ""), 0, [src], phrase("plan.formula.need", need=str(
+                        phrase("plan.fact.quantity", "en", **rn_en), value, unit_zh, unit_en, decimals, [src],
+                        phrase("plan.formula.need", need=str(
                             ((plan_config_closes(plan).get(n.criterion) or {}).get("need", "")))),
                         phrase("plan.formula.need", "en", need=str(
                             ((plan_config_closes(plan).get(n.criterion) or {}).get("need", "")))))
@@ -530,7 +570,8 @@ def need_facts(plan: Plan, school: SchoolPlan) -> list[NeedFacts]:
             if cost is not None:
                 money = _fact(plan, school.org_unit, f"{n.criterion}:money", phrase("plan.fact.money", **rn),
                               phrase("plan.fact.money", "en", **rn_en), n.quantity * cost / 10000,
-                              phrase("plan.unit.wan"), phrase("plan.unit.wan", "en"), 2, [qin],
+                              phrase("plan.unit.wan"), phrase("plan.unit.wan", "en"),
+                              money_decimals(n.quantity * cost / 10000), [qin],
                               phrase("plan.formula.money", cost=f"{cost:g}"),
                               phrase("plan.formula.money", "en", cost=f"{cost:g}"))
         out.append(NeedFacts(n, gap, qty, money))
