@@ -349,3 +349,41 @@ def test_money_at_unit_costs_keeps_the_yuan(tmp_path):
     assert books.money.text == "15.1125"
     eq = next(r for r in table.total.resources if r.what == "equipment")
     assert eq.money.text == "200.25"  # 2002500 元: two decimals suffice
+
+
+# -- --summary with --plan: the sums only ------------------------------------------------------
+
+def test_summary_gives_the_totals_by_criterion_and_county_only(ds, capsys, tmp_path):
+    path = str(ds.path)
+    assert main(["standards", path, "--plan", "--summary"]) == 0
+    out = capsys.readouterr().out
+    assert "合计：新增专任教师" in out and "按县区" in out
+    assert "多一人校" not in out and OVER not in out  # no school rows
+    assert main(["standards", path, "--plan", "--summary", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {r["org_unit"] for r in rows} == {A, B, CITY}
+    assert not any(r["org_unit"] in (EXACT, OVER, SMALL, NODATA, INTER) for r in rows)
+
+    def row(unit, kind, code):
+        return next(r for r in rows if (r["org_unit"], r["kind"], r["code"]) == (unit, kind, code))
+    # teachers: 甲区 OVER 1 + INTER 10 = 11; 乙县 SMALL 30; the city 41 (as above)
+    assert row(A, "resource", "teachers")["quantity"] == "11"
+    assert row(B, "resource", "teachers")["quantity"] == "30"
+    assert row(CITY, "resource", "teachers")["quantity"] == "41"
+    # by criterion: 专任教师数 short in SMALL (30 < 60) and INTER (50); 生师比 in OVER (1201/60 = 20.02)
+    # and SMALL (800/30 = 26.7), INTER 1000/50 = 20 meets it; SMALL's 30 hires close its ratio, so
+    # 生师比 needs OVER's 1 teacher only
+    assert row(CITY, "criterion", "fulltime_teachers")["short"] == "2"
+    assert row(CITY, "criterion", "student_teacher_ratio")["short"] == "2"
+    assert row(CITY, "criterion", "student_teacher_ratio")["quantity"] == "1"
+    # NODATA (乙县) has students only: without data for every criterion, not counted as short
+    assert row(B, "criterion", "fulltime_teachers")["no_data"] == "1"
+    # equipment in yuan, as counted: OVER 2500 + SMALL 2000000
+    assert row(CITY, "resource", "equipment")["quantity"] == "2002500" and row(CITY, "resource", "equipment")["unit"] == "元"
+    assert main(["standards", path, "--plan", "--summary", "--format", "json"]) == 0
+    data = __import__("json").loads(capsys.readouterr().out)
+    assert "schools" not in data and data["summary"]
+    out_x = tmp_path / "汇总.xlsx"
+    assert main(["standards", path, "--plan", "--summary", "-o", str(out_x)]) == 0
+    capsys.readouterr()
+    assert load_workbook(out_x).sheetnames == ["汇总", "说明"]

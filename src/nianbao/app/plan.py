@@ -42,6 +42,8 @@ COLUMNS = {
 CSV_COLUMNS = ["standard", "scenario", "target_year", "org_unit", "school", "county", "criterion", "criterion_zh",
                "op", "threshold", "value", "gap", "status", "resource", "quantity", "unit", "money_yuan",
                "options"]
+SUMMARY_COLUMNS = ["standard", "scenario", "target_year", "level", "org_unit", "unit_name", "kind", "code", "name",
+                   "short", "no_data", "resource", "quantity", "unit", "money_yuan", "options"]
 INERT = ("=", "+", "-", "@")
 
 
@@ -52,11 +54,15 @@ class PlanTable:
     counties: list[PlanTotals]
     targets: list[dict]
 
-    def to_dict(self) -> dict:
+    def to_dict(self, summary_only: bool = False) -> dict:
+        """``summary_only``: the sums by criterion and resource for the unit and each county, no
+        school rows."""
         p = self.plan
-        return {"standard": p.standard, "scenario": p.scenario, "period": p.period, "target_year": p.target_year,
-                "assumption": p.assumption_zh, "notes": p.notes_zh, "costs": p.costs, "targets": self.targets,
-                "schools": school_rows(self, "en"), "totals": total_rows(self, "en")}
+        out = {"standard": p.standard, "scenario": p.scenario, "period": p.period, "target_year": p.target_year,
+               "assumption": p.assumption_zh, "notes": p.notes_zh, "costs": p.costs, "targets": self.targets}
+        if summary_only:
+            return {**out, "summary": summary_rows(self, "en")}
+        return {**out, "schools": school_rows(self, "en"), "totals": total_rows(self, "en")}
 
 
 def plan_table(dataset, standard: str | None = None, scenario: str = "reported",
@@ -179,6 +185,36 @@ def county_rows(table: PlanTable, lang: str = "zh") -> list[dict]:
     return out
 
 
+def summary_rows(table: PlanTable, lang: str = "zh") -> list[dict]:
+    """The sums only, for a bureau's summary: per county and then for the unit, one row per
+    criterion (schools short, without data, the quantity of the resource closing it) and one per
+    resource (counted once over its criteria). Quantities in the unit counted (元 of equipment)
+    and money in 元, as numbers."""
+    p = table.plan
+    zh = lang == "zh"
+    names = {c["id"]: (c["zh"] if zh else c.get("en", c["id"])) for c in p.criteria}
+    out = []
+    for level, unit in [("county", c) for c in table.counties] + [("unit", table.total)]:
+        for kind, items in (("criterion", unit.criteria), ("resource", unit.resources)):
+            for t in items:
+                r = p.resources.get(t.resource) or {}
+                cost = p.cost(t.resource) if t.resource else None
+                out.append(inert_row({
+                    "standard": p.standard, "scenario": p.scenario, "target_year": p.target_year, "level": level,
+                    "org_unit": unit.org_unit, "unit_name": unit.zh, "kind": kind, "code": t.what,
+                    "name": names.get(t.what, t.zh) if kind == "criterion" else (r.get("zh") if zh else r.get("en")),
+                    "short": int(t.short.value), "no_data": int(t.no_data.value),
+                    "resource": (r.get("zh") if zh else r.get("en")) or "", "quantity": t.counted,
+                    "unit": (r.get("unit_zh") if zh else r.get("unit_en")) or "",
+                    "money_yuan": None if cost is None or t.counted is None else t.counted * cost,
+                    "options": (t.options_zh if zh else "") if t.quantity is None else ""}))
+    return out
+
+
+def inert_row(row: dict) -> dict:
+    return {k: inert(v) for k, v in row.items()}
+
+
 def has_money(table: PlanTable) -> bool:
     return any(table.plan.has_money(r) for r in table.plan.resources)
 
@@ -212,9 +248,9 @@ def csv_rows(table: PlanTable, lang: str = "zh") -> list[dict]:
     return rows
 
 
-def write_xlsx(table: PlanTable, path: str | Path, lang: str = "zh") -> None:
-    """One sheet per criterion (one row per school, then sums by county and for the unit), a
-    sheet of the totals and one of the notes."""
+def write_xlsx(table: PlanTable, path: str | Path, lang: str = "zh", summary_only: bool = False) -> None:
+    """A sheet of the totals, one sheet per criterion (one row per school, then sums by county
+    and for the unit) and one of the notes; ``summary_only``: the totals and the notes."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -232,7 +268,7 @@ def write_xlsx(table: PlanTable, path: str | Path, lang: str = "zh") -> None:
     school_cols = ["org_unit", "school", "county", "limit", "value", "gap", "status", "resource", "quantity", "unit"]
     school_cols += (["money"] if money else []) + ["options"]
     used_titles = {ws.title}
-    for c in plan.criteria:
+    for c in [] if summary_only else plan.criteria:
         title = (c["zh"] if lang == "zh" else c["id"])[:31]
         while title in used_titles:
             title = title[:28] + str(len(used_titles))

@@ -391,6 +391,7 @@ class Total:
     quantity: Fact | None  # None for a criterion no resource closes
     money: Fact | None  # None without a unit cost
     options_zh: str = ""
+    counted: float | None = None  # the quantity in the unit counted (元 of equipment), as summed
 
 
 @dataclass
@@ -432,12 +433,12 @@ def totals(plan: Plan, org_unit: str, zh: str, schools: list[SchoolPlan] | None 
         f_nd = _fact(plan, org_unit, f"{what}:no_data", phrase("plan.fact.no_data", **name),
                      phrase("plan.fact.no_data", "en", **name_en), len(missing), *school_unit, 0, missing,
                      phrase("plan.formula.count"), phrase("plan.formula.count", "en"))
-        qty = money = None
+        qty = money = counted = None
         if resource:
             qs = [(s, q) for s, q, _, _ in pairs if q]
             per, unit_zh, unit_en, _ = shown(r)
             qin = [inp(s, q / per, q_text(q, r)) for s, q in qs]
-            total = sum(q for _, q in qs)
+            total = counted = sum(q for _, q in qs)
             res_name = dict(name, resource=r.get("zh", resource))
             res_name_en = dict(name_en, resource=r.get("en", resource))
             value, decimals = shown_value(total, r)
@@ -453,7 +454,7 @@ def totals(plan: Plan, org_unit: str, zh: str, schools: list[SchoolPlan] | None 
                               [inp(s, q * cost / 10000, q_text(q, r)) for s, q in qs],
                               phrase("plan.formula.money", cost=f"{cost:g}"),
                               phrase("plan.formula.money", "en", cost=f"{cost:g}"))
-        return Total(what, zh_, resource, f_short, f_nd, qty, money, options_zh)
+        return Total(what, zh_, resource, f_short, f_nd, qty, money, options_zh, counted)
 
     crit_totals = []
     for c in plan.criteria:
