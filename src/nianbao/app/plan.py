@@ -340,3 +340,54 @@ def _cell_value(v):
         except ValueError:
             return v
     return v
+
+
+# -- the portal's city dashboard ---------------------------------------------------------------
+
+BOARD_WORDS = {
+    "title": ("达标计划（各校补足差距所需资源）", "Plan to meet the standard (what the schools need)"),
+    "resource": ("所需资源", "resource"), "needing": ("需补充的学校", "schools needing it"),
+    "no_data": ("无数据学校", "schools without data"), "quantity": ("数量", "quantity"),
+    "money": ("资金（万元）", "money (10k yuan)"), "county": ("县区", "county"),
+    "not_closable": ("非资源投入可解决", "no resource closes it"),
+    "none": ("没有可编制达标计划的学校", "no school to plan for"),
+}
+
+
+def board(dataset, period: int | None = None, lang: str = "zh") -> dict:
+    """The plan's sums for a dashboard, as printed texts in ``lang``: per resource of the
+    dataset's unit the schools needing it, those without data, the quantity and (with unit costs)
+    the money; the same quantities per county; the criteria no resource closes; the deadlines.
+    ``{"error": …}`` when there is no plan (no registry, no school the standard applies to, a
+    plan.yaml that cannot be used)."""
+    i = 0 if lang == "zh" else 1
+    words = {k: v[i] for k, v in BOARD_WORDS.items()}
+    try:
+        table = plan_table(dataset, period=period)
+    except UseCaseError as exc:
+        return {"error": exc.zh if lang == "zh" else exc.en, "words": words}
+    plan = table.plan
+    if not plan.applicable:
+        return {"error": words["none"], "words": words}
+    money = has_money(table)
+
+    def name(spec: dict, key: str) -> str:
+        return (spec.get("zh") if lang == "zh" else spec.get("en")) or key
+
+    rows = []
+    for t in table.total.resources:
+        rows.append({"resource": name(plan.resources[t.what], t.what), "needing": int(t.short.value),
+                     "no_data": int(t.no_data.value), "quantity": _fact_text(t.quantity),
+                     "unit": row_unit(plan, t.what, lang), "money": _fact_text(t.money)})
+    closable = [{"criterion": (c.zh if lang == "zh" else next((x.get("en", x["id"]) for x in plan.criteria
+                                                                if x["id"] == c.what), c.what)),
+                 "short": int(c.short.value), "options": c.options_zh if lang == "zh" else ""}
+                for c in table.total.criteria if c.quantity is None and c.short.value > 0]
+    heads = [name(plan.resources[r], r) + f"（{row_unit(plan, r, lang)}）" for r in plan.resources]
+    counties = [{"code": u.org_unit, "name": u.zh, "cells": [_fact_text(t.quantity) for t in u.resources]}
+                for u in table.counties]
+    std = plan.std
+    return {"standard": std["zh"] if lang == "zh" else std.get("en", plan.standard), "period": plan.period,
+            "target_year": plan.target_year, "assumption": plan.assumption_zh if lang == "zh" else plan.assumption_en,
+            "money": money, "rows": rows, "not_closable": closable, "county_heads": heads, "counties": counties,
+            "targets": target_lines(table, lang), "schools": len(plan.applicable), "words": words}
