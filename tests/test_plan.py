@@ -387,3 +387,84 @@ def test_summary_gives_the_totals_by_criterion_and_county_only(ds, capsys, tmp_p
     assert main(["standards", path, "--plan", "--summary", "-o", str(out_x)]) == 0
     capsys.readouterr()
     assert load_workbook(out_x).sheetnames == ["汇总", "说明"]
+
+
+# -- the items, each on hand-worked figures --------------------------------------------
+
+BIG = "0000000007"
+
+
+def test_two_criteria_of_one_resource_count_it_once(tmp_path):
+    # 1500 students, 50 teachers, floor 10000 m², equipment 100 万元, land 60000, books 45000
+    orgs = ORGS[:4] + [school(BIG, "大校", A)]
+    ds = load_dataset(make_dataset(tmp_path, orgs, full(BIG, 1500, 50, 60000, 10000, 45000, 100), periods=(Y,)))
+    n = needs(make_plan(ds, "conditions_2022"), BIG)
+    # teachers: 专任教师数 60 − 50 = 10 (→ 60); then 生师比 ceil(1500/20) − 60 = 75 − 60 = 15;
+    # in all 25 = 75 − 50, not 10 + (75 − 50) = 35
+    assert (n["fulltime_teachers"].quantity, n["student_teacher_ratio"].quantity) == (10, 15)
+    # floor: 24000 − 10000 = 14000 (→ 24000); then 20 × 1500 − 24000 = 6000; in all 20000 = 30000 − 10000
+    assert (n["floor_area"].quantity, n["floor_area_per_student"].quantity) == (14000, 6000)
+    # equipment: (300 − 100) × 10000 = 2000000 元 (→ 300 万元); then 2500 × 1500 − 3000000 = 750000
+    assert (n["equipment_value"].quantity, n["equipment_per_student"].quantity) == (2000000, 750000)
+    s = make_plan(ds, "conditions_2022").schools[0]
+    assert s.quantity("teachers") == 25 and s.quantity("floor_area") == 20000
+    assert s.quantity("equipment") == 2750000  # 275 万元
+    # land: 40000 and 33 × 1500 = 49500 ≤ 60000: nothing; books 45000/1500 = 30: exactly met
+    assert s.quantity("land_area") == 0 and n["books_per_student"].status == "met"
+
+
+def test_every_countys_sums_add_up_to_the_citys(ds):
+    table = plan_table(ds, "conditions_2022")
+    pairs = [(r, [c.resources[i] for c in table.counties]) for i, r in enumerate(table.total.resources)]
+    pairs += [(r, [c.criteria[i] for c in table.counties]) for i, r in enumerate(table.total.criteria)]
+    for r, parts in pairs:
+        assert {p.what for p in parts} == {r.what}
+        assert r.short.value == sum(p.short.value for p in parts)
+        assert r.no_data.value == sum(p.no_data.value for p in parts)
+        if r.quantity is not None:
+            assert r.counted == sum(p.counted for p in parts)
+    # 甲区: EXACT, OVER, INTER; 乙县: SMALL, NODATA (registry), so 3 + 2 schools
+    assert sorted(len({i.label_zh for i in c.resources[0].short.inputs + c.resources[0].no_data.inputs})
+                  for c in table.counties) == [2, 2]  # teachers: 甲区 OVER, INTER; 乙县 SMALL, NODATA
+
+
+def test_a_school_without_data_says_so_in_the_workbook_and_its_own_report(ds, tmp_path):
+    from nianbao.report.builder import build_document
+    from nianbao.report.document import Paragraph
+
+    out = tmp_path / "plan.xlsx"
+    write_xlsx(plan_table(ds, "conditions_2022"), out)
+    ws = load_workbook(out)["专任教师数"]
+    row = next([c.value for c in r] for r in ws.iter_rows(min_row=2) if r[0].value == NODATA)
+    assert row[4] == "无数据" and row[8] == "无数据"  # value and quantity, never 0
+    doc = build_document(ds, allow_errors=True, charts=False, org=ds.orgs.get(NODATA))
+    paras = ["".join(r.text for r in b.runs) for b in doc.blocks if isinstance(b, Paragraph)]
+    assert any("缺少数据，未能测算" in p and "专任教师数" in p for p in paras)
+    assert not any("本校补足未达标指标需" in p for p in paras)
+
+
+def test_projected_scenario_from_the_command_line(tmp_path, capsys):
+    orgs = ORGS[:4] + [school(PROJ, "推算校", A), school(NODATA, "缺数校", B)]
+    v = [(PROJ, "students", "", 2022, 1100), (PROJ, "students", "", 2023, 1150),
+         (PROJ, "entrants", "", 2022, 400), (PROJ, "entrants", "", 2023, 400),
+         (PROJ, "graduates", "", 2022, 280), (PROJ, "graduates", "", 2023, 300),
+         (PROJ, "fulltime_teachers", "", 2023, 60),
+         (NODATA, "students", "", 2023, 1000), (NODATA, "fulltime_teachers", "", 2023, 60)]
+    d = make_dataset(tmp_path, orgs, v, periods=(2022, 2023))
+    # leavers 2023: 1100 + 400 − 300 − 1150 = 50 (2022: no 2021 stock); per year 400 − 290 − 50 = 60;
+    # 2026: 1150 + 3 × 60 = 1330 students; teachers ceil(1330/20) − 60 = 67 − 60 = 7
+    assert main(["standards", str(d), "--plan", "--scenario", "projected", "--target-year", "2026",
+                 "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    ratio = {r["org_unit"]: r for r in rows if r["criterion"] == "student_teacher_ratio"}
+    assert ratio[PROJ]["quantity"] == "7" and ratio[PROJ]["target_year"] == "2026"
+    # NODATA has no entrants or graduates: its enrolment cannot be projected — no data, not 0
+    assert ratio[NODATA]["status"] == "无数据" and ratio[NODATA]["quantity"] == ""
+    # the same school as reported: 1000/20 = 50 ≤ 60, met
+    assert main(["standards", str(d), "--plan", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert next(r for r in rows if r["org_unit"] == NODATA and r["criterion"] == "student_teacher_ratio")[
+        "status"] == "达标"
+    # a target year before the data is refused with a clear message
+    assert main(["standards", str(d), "--plan", "--scenario", "projected", "--target-year", "2020"]) == 2
+    assert "目标年度 2020 早于数据年度 2023" in capsys.readouterr().err
