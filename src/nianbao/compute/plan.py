@@ -269,7 +269,7 @@ def plan_school(dataset, std_id: str, std: dict, org, period: int, scenario: str
                 need.resource = spec["resource"]
             continue
         met = compare(value, v.op, v.threshold)
-        need.gap = 0.0 if met else abs(value - v.threshold)
+        need.gap = 0.0 if met else round(abs(value - v.threshold), 9)  # no float noise (88.52000000000001)
         if not spec or not spec.get("resource"):
             need.status = "met" if met else "not_closable"
             need.options_zh = (spec or {}).get("options_zh", "") or phrase("plan.no_resource")
