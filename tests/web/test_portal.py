@@ -275,3 +275,57 @@ def test_with_every_school_approved_the_portals_report_is_the_command_lines(tmp_
     own = [o.value for o in ds.observations if o.org_unit == SCHOOL_A and o.element == "students"
            and o.period == 2020 and o.scope == "all" and not o.dims]
     assert students(ds) - students(less) == sum(own) and own
+
+
+def test_city_dashboard_shows_the_plans_sums(client):
+    import re
+
+    from nianbao.app import plan as plan_uc
+    from nianbao.app import submissions
+    from nianbao.web import services
+    from nianbao.web.models import Submission
+
+    p = setup_portal()
+    login(client, "school_a")
+    sub = _submission(client)
+    _all_sheets(client, sub, figures_2020(SCHOOL_A))
+    client.post(f"/s/{sub.pk}/submit/", {"note": "说明"})
+    services.transition(Submission.objects.get(pk=sub.pk), p.users["county_a"], "county_accept", "county")
+    services.transition(Submission.objects.get(pk=sub.pk), p.users["city"], "city_approve", "city")
+    client.logout()
+    login(client, "city")
+
+    def plan_rows(page: str) -> dict[str, list[str]]:
+        section = page.split('id="plan"')[1].split("</section>")[0]
+        first = section.split("</table>")[0]
+        rows = {}
+        for tr in re.findall(r"<tr>(.*?)</tr>", first.split("<tbody>")[1], re.S):
+            cells = [re.sub(r"\s+", " ", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", tr, re.S)]
+            rows[cells[0]] = cells[1:]
+        return rows
+
+    # approved data only: school A alone (values.csv 2020: 452 students, 49 teachers, land 31490 m²,
+    # floor 16828 m², equipment 1409.16 万元, 16137 books):
+    #   teachers 60 − 49 = 11 (452/20 = 22.6 ≤ 60 then); land 40000 − 31490 = 8510 (33 × 452 = 14916
+    #   ≤ 40000); floor 24000 − 16828 = 7172 (20 × 452 = 9040); equipment ≥ 300 万元 and 1409.16万/452
+    #   = 31176 元 ≥ 2500: 0; books 16137/452 = 35.7 ≥ 30: 0.
+    # The other 33 active schools of orgs.csv (34 active, the standard applies to every type) have no
+    # approved figures: listed as without data, not as needing 0 — 30 of them for teachers and books,
+    # whose criteria apply to 普通中专, 职业高中 and 成人中专, not to the 3 技工学校.
+    page = client.get(f"/city/{CITY}/").content.decode()
+    rows = plan_rows(page)
+    assert rows["新增专任教师"] == ["1", "30", "11 人"]
+    assert rows["新增校园占地"] == ["1", "33", "8510 平方米"]
+    assert rows["新建校舍"] == ["1", "33", "7172 平方米"]
+    assert rows["新增教学仪器设备"] == ["0", "33", "0.00 万元"]
+    assert rows["新增纸质图书"] == ["0", "30", "0 册"]
+    assert "2023年底达标学校不低于80%" in page
+    # all stored figures: the same sums as the plan the command line prints for the dataset
+    page = client.get(f"/city/{CITY}/?data=all").content.decode()
+    rows = plan_rows(page)
+    table = plan_uc.plan_table(submissions.open_dataset(services.dataset().path), period=2020)
+    for t in table.total.resources:
+        name = table.plan.resources[t.what]["zh"]
+        assert rows[name][:2] == [str(int(t.short.value)), str(int(t.no_data.value))]
+        assert rows[name][2].split()[0] == t.quantity.text
+    assert "云冈区" in page.split('id="plan"')[1]  # the sums by county

@@ -52,6 +52,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from nianbao.catalogue import plan as plan_mod
 from nianbao.catalogue import records as records_mod
 from nianbao.catalogue import sources
 from nianbao.catalogue.errors import CatalogueError
@@ -350,8 +351,18 @@ def build(m: Merged) -> Catalogue:
         rules=m.data.get("rules.yaml") or [], standards=m.data.get("standards.yaml") or {},
         majors=majors, aggregation=m.data.get("aggregation.yaml") or DEFAULT_AGGREGATION,
         workbook=m.data.get("workbook.yaml") or {}, annex=m.data.get("annex.yaml") or {},
-        plan=m.data.get("plan.yaml") or {}, records=records_mod.parse(m.data.get("records.yaml"), elements, dims, lambda c: at("records.yaml", c)),
+        plan=plan_mod.check(m.data.get(plan_mod.FILE), elements, dims, m.data.get("standards.yaml"),
+                            lambda entry: _plan_origin(m, entry)), records=records_mod.parse(m.data.get("records.yaml"), elements, dims, lambda c: at("records.yaml", c)),
         path=m.folder, lineage=m.lineage, sources=m.sources)
+
+
+def _plan_origin(m: Merged, entry: str) -> str:
+    """The file that set an entry of plan.yaml (``closes/X``), else its section, else the last
+    plan.yaml read."""
+    for key in (entry, entry.split("/")[0]):
+        if (plan_mod.FILE, key) in m.origin:
+            return m.origin[(plan_mod.FILE, key)]
+    return next((s for s in reversed(m.sources) if Path(s).name == plan_mod.FILE), plan_mod.FILE)
 
 
 def _changes(m: Merged, code: str, spec, where: str) -> tuple[DefinitionChange, ...]:

@@ -124,10 +124,18 @@ def _lineage(version: str, root) -> list[tuple[str, Path, dict]]:
         version, named_in = parent, str(folder / META)
 
 
+# files whose second-level entries are named too (``closes/student_teacher_ratio``), their
+# sections being merged from several files
+NESTED = ("plan.yaml",)
+
+
 def _record(origin: dict, name: str, content: Any, label: str) -> None:
     if isinstance(content, dict):
         for key in content:
             origin[(name, str(key))] = label
+            if name in NESTED and isinstance(content[key], dict):
+                for sub in content[key]:
+                    origin[(name, f"{key}/{sub}")] = label
 
 
 @lru_cache(maxsize=16)

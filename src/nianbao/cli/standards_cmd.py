@@ -6,7 +6,9 @@ then one line per school with the criteria it misses. CSV: one row per school an
 
 ``--plan``: the 达标 plan (nianbao.app.plan) — per school and criterion the gap and what closes
 it, the sums by resource and county and the deadlines; CSV one row per school and criterion;
-``-o FILE.xlsx`` an Excel workbook, one sheet per criterion.
+``-o FILE.xlsx`` an Excel workbook, one sheet per criterion. With ``--summary`` the sums only:
+by criterion and resource for the unit and each county (table, CSV one row a unit and
+criterion or resource, JSON, a workbook of the totals sheet).
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def table_text(table, summary_only: bool) -> str:
     return "\n".join(parts)
 
 
-def plan_text(table, lang: str, all_rows: bool) -> str:
+def plan_text(table, lang: str, all_rows: bool, summary_only: bool = False) -> str:
     p = table.plan
     zh = lang == "zh"
     std = p.std
@@ -86,9 +88,10 @@ def plan_text(table, lang: str, all_rows: bool) -> str:
     parts.append(("按县区" if zh else "By county"))
     parts.append(tabular.table(plan_uc.county_rows(table, lang),
                                cols(["county", "criterion_zh", "short", "no_data", "quantity", "unit", "money"])))
-    parts.append(tabular.table(plan_uc.school_rows(table, lang, gaps_only=not all_rows),
-                               cols(["org_unit", "school", "criterion_zh", "limit", "value", "gap", "status",
-                                     "resource", "quantity", "unit", "money"])))
+    if not summary_only:  # the sums only: no school rows
+        parts.append(tabular.table(plan_uc.school_rows(table, lang, gaps_only=not all_rows),
+                                   cols(["org_unit", "school", "criterion_zh", "limit", "value", "gap", "status",
+                                         "resource", "quantity", "unit", "money"])))
     parts += plan_uc.target_lines(table, lang)
     parts += ["", "说明：" if zh else "Notes:"] + ["  " + n for n in (p.notes_zh if zh else p.notes_en)]
     return "\n".join(parts) + "\n"
@@ -106,17 +109,18 @@ def run_plan(args, dataset) -> int:
     summary = f"{len(table.plan.schools)} 所学校 / schools"
     if args.output and args.output.lower().endswith(".xlsx"):
         try:
-            plan_uc.write_xlsx(table, args.output, args.lang)
+            plan_uc.write_xlsx(table, args.output, args.lang, summary_only=args.summary)
         except OSError as exc:
             return _fail(f"无法写入 {args.output}：{exc.strerror or exc}", "检查输出路径是否存在、是否有写权限")
         print(f"{summary} → {args.output}")
         return 0
     if args.format == "json":
-        text = tabular.to_json(table.to_dict())
+        text = tabular.to_json(table.to_dict(summary_only=args.summary))
     elif args.format == "csv":
-        text = tabular.to_csv(plan_uc.csv_rows(table, args.lang), plan_uc.CSV_COLUMNS)
+        text = (tabular.to_csv(plan_uc.summary_rows(table, args.lang), plan_uc.SUMMARY_COLUMNS) if args.summary
+                else tabular.to_csv(plan_uc.csv_rows(table, args.lang), plan_uc.CSV_COLUMNS))
     else:
-        text = plan_text(table, args.lang, args.all_rows)
+        text = plan_text(table, args.lang, args.all_rows, args.summary)
     return common.emit("standards", text, args.output, summary)
 
 

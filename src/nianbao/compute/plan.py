@@ -21,17 +21,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from nianbao.catalogue.plan import ROLE_NAMES
 from nianbao.compute.aggregate import factbook_for
 from nianbao.compute.facts import Fact, Input
 from nianbao.compute.standards import compare, evaluate_school, load_standards
 from nianbao.core import formula
-from nianbao.core.formatting import number_text
+from nianbao.core.formatting import kept_decimals, number_text
 from nianbao.core.messages import phrase
 
 EPS = 1e-9
 SCENARIOS = ("reported", "projected")
 STATUSES = ("met", "short", "induced", "no_data", "not_closable")
-ROLE_NAMES = ("numerator", "denominator", "factor", "threshold", "value")
 
 
 class PlanError(ValueError):
@@ -146,6 +146,30 @@ def unit_costs(catalogue) -> dict:
     return out
 
 
+def shown(resource: dict) -> tuple[float, str, str, int]:
+    """(per, unit_zh, unit_en, least decimals): how a resource's quantity is printed — in the
+    unit it is counted in, or, with ``display`` (equipment: 元 counted, 万元 printed), ``per``
+    units counted to one printed."""
+    d = resource.get("display") or {}
+    if d:
+        return float(d["per"]), str(d.get("unit_zh", "")), str(d.get("unit_en", "")), int(d.get("decimals", 0))
+    return 1.0, str(resource.get("unit_zh", "")), str(resource.get("unit_en", "")), 0
+
+
+def shown_value(quantity: float, resource: dict) -> tuple[float, int]:
+    """A quantity in the unit it is printed in, and the decimals that keep every unit counted
+    (4308100 元 → 430.81 万元, 2 decimals; 2512 元 → 0.2512, 4)."""
+    per, _, _, least = shown(resource)
+    value = quantity / per
+    return value, kept_decimals(value, least)
+
+
+def money_decimals(wan: float) -> int:
+    """Money in 万元: two decimals as official tables print it, more where a yuan (or fen) would
+    be lost (0.2512 万元)."""
+    return kept_decimals(wan, 2, 6)
+
+
 def round_up(x: float, step: float = 1.0) -> float:
     """Up to whole steps; a value within rounding noise of a step is that step (60.0000000001 → 60)."""
     if x <= EPS * max(1.0, abs(x)):
@@ -245,7 +269,7 @@ def plan_school(dataset, std_id: str, std: dict, org, period: int, scenario: str
                 need.resource = spec["resource"]
             continue
         met = compare(value, v.op, v.threshold)
-        need.gap = 0.0 if met else abs(value - v.threshold)
+        need.gap = 0.0 if met else round(abs(value - v.threshold), 9)  # no float noise (88.52000000000001)
         if not spec or not spec.get("resource"):
             need.status = "met" if met else "not_closable"
             need.options_zh = (spec or {}).get("options_zh", "") or phrase("plan.no_resource")
@@ -367,6 +391,7 @@ class Total:
     quantity: Fact | None  # None for a criterion no resource closes
     money: Fact | None  # None without a unit cost
     options_zh: str = ""
+    counted: float | None = None  # the quantity in the unit counted (元 of equipment), as summed
 
 
 @dataclass
@@ -408,25 +433,28 @@ def totals(plan: Plan, org_unit: str, zh: str, schools: list[SchoolPlan] | None 
         f_nd = _fact(plan, org_unit, f"{what}:no_data", phrase("plan.fact.no_data", **name),
                      phrase("plan.fact.no_data", "en", **name_en), len(missing), *school_unit, 0, missing,
                      phrase("plan.formula.count"), phrase("plan.formula.count", "en"))
-        qty = money = None
+        qty = money = counted = None
         if resource:
             qs = [(s, q) for s, q, _, _ in pairs if q]
-            qin = [inp(s, q, q_text(q, r)) for s, q in qs]
-            total = sum(q for _, q in qs)
+            per, unit_zh, unit_en, _ = shown(r)
+            qin = [inp(s, q / per, q_text(q, r)) for s, q in qs]
+            total = counted = sum(q for _, q in qs)
             res_name = dict(name, resource=r.get("zh", resource))
             res_name_en = dict(name_en, resource=r.get("en", resource))
+            value, decimals = shown_value(total, r)
             qty = _fact(plan, org_unit, f"{what}:quantity", phrase("plan.fact.quantity", **res_name),
-                        phrase("plan.fact.quantity", "en", **res_name_en), total, r.get("unit_zh", ""),
-                        r.get("unit_en", ""), 0, qin, phrase("plan.formula.sum"), phrase("plan.formula.sum", "en"))
+                        phrase("plan.fact.quantity", "en", **res_name_en), value, unit_zh, unit_en, decimals, qin,
+                        *_sum_formula(r))
             cost = plan.cost(resource)
             if cost is not None:
                 money = _fact(plan, org_unit, f"{what}:money", phrase("plan.fact.money", **res_name),
                               phrase("plan.fact.money", "en", **res_name_en), total * cost / 10000,
-                              phrase("plan.unit.wan"), phrase("plan.unit.wan", "en"), 2,
+                              phrase("plan.unit.wan"), phrase("plan.unit.wan", "en"),
+                              money_decimals(total * cost / 10000),
                               [inp(s, q * cost / 10000, q_text(q, r)) for s, q in qs],
                               phrase("plan.formula.money", cost=f"{cost:g}"),
                               phrase("plan.formula.money", "en", cost=f"{cost:g}"))
-        return Total(what, zh_, resource, f_short, f_nd, qty, money, options_zh)
+        return Total(what, zh_, resource, f_short, f_nd, qty, money, options_zh, counted)
 
     crit_totals = []
     for c in plan.criteria:
@@ -453,10 +481,21 @@ def totals(plan: Plan, org_unit: str, zh: str, schools: list[SchoolPlan] | None 
     return PlanTotals(org_unit, zh, crit_totals, res_totals)
 
 
+def _sum_formula(resource: dict) -> tuple[str, str]:
+    per, unit_zh, unit_en, _ = shown(resource)
+    zh, en = phrase("plan.formula.sum"), phrase("plan.formula.sum", "en")
+    if per == 1:
+        return zh, en
+    return (phrase("plan.formula.shown", formula=zh, unit=unit_zh, per=f"{per:g}"),
+            phrase("plan.formula.shown", "en", formula=en, unit=unit_en, per=f"{per:g}"))
+
+
 def q_text(q: float | None, resource: dict) -> str:
+    """A school's quantity as printed: 33人, 430.81万元; 无数据 without the figures."""
     if q is None:
         return phrase("plan.status.no_data")
-    return number_text(q, 0) + resource.get("unit_zh", "")
+    value, decimals = shown_value(q, resource)
+    return number_text(value, decimals) + shown(resource)[1]
 
 
 def by_county(plan: Plan, dataset) -> list[PlanTotals]:
@@ -520,9 +559,11 @@ def need_facts(plan: Plan, school: SchoolPlan) -> list[NeedFacts]:
             rn_en = dict(name_en, resource=r.get("en", n.resource))
             qin = Input(ref=n.criterion, label_zh=school.zh, label_en=school.en, period=plan.period, scope="all",
                         value=n.quantity)
+            value, decimals = shown_value(n.quantity, r)
+            _, unit_zh, unit_en, _ = shown(r)
             qty = _fact(plan, school.org_unit, f"{n.criterion}:quantity", phrase("plan.fact.quantity", **rn),
-                        phrase("plan.fact.quantity", "en", **rn_en), n.quantity, r.get("unit_zh", ""),
-                        r.get("unit_en", ""), 0, [src], phrase("plan.formula.need", need=str(
+                        phrase("plan.fact.quantity", "en", **rn_en), value, unit_zh, unit_en, decimals, [src],
+                        phrase("plan.formula.need", need=str(
                             ((plan_config_closes(plan).get(n.criterion) or {}).get("need", "")))),
                         phrase("plan.formula.need", "en", need=str(
                             ((plan_config_closes(plan).get(n.criterion) or {}).get("need", "")))))
@@ -530,7 +571,8 @@ def need_facts(plan: Plan, school: SchoolPlan) -> list[NeedFacts]:
             if cost is not None:
                 money = _fact(plan, school.org_unit, f"{n.criterion}:money", phrase("plan.fact.money", **rn),
                               phrase("plan.fact.money", "en", **rn_en), n.quantity * cost / 10000,
-                              phrase("plan.unit.wan"), phrase("plan.unit.wan", "en"), 2, [qin],
+                              phrase("plan.unit.wan"), phrase("plan.unit.wan", "en"),
+                              money_decimals(n.quantity * cost / 10000), [qin],
                               phrase("plan.formula.money", cost=f"{cost:g}"),
                               phrase("plan.formula.money", "en", cost=f"{cost:g}"))
         out.append(NeedFacts(n, gap, qty, money))

@@ -43,6 +43,18 @@ def number_text(value: float, decimals: int) -> str:
     return f"{d:f}"
 
 
+def kept_decimals(value: float, least: int = 0, most: int = 6) -> int:
+    """The fewest decimals (at least ``least``, at most ``most``) that print ``value`` without
+    losing a digit: 430.81 → 2, 0.2512 → 4 (least 2: 430.8 → 2)."""
+    value = float(value)
+    if not math.isfinite(value):
+        return least
+    for d in range(least, most + 1):
+        if abs(round_half_up(value, d) - value) <= 1e-9 * max(1.0, abs(value)):
+            return d
+    return most
+
+
 def auto_text(value: float, max_decimals: int = 2) -> str:
     """As many decimals as the value needs, at most ``max_decimals`` (852215, 34112.37, 4.67)."""
     text = number_text(value, max_decimals)

@@ -5,7 +5,7 @@ touches): its value, the threshold, the gap, the resource and quantity. Every nu
 
 from __future__ import annotations
 
-from nianbao.compute.plan import need_facts, school_plan_of
+from nianbao.compute.plan import need_facts, school_plan_of, shown
 from nianbao.compute.standards import limit_text
 from nianbao.report.blocks.plan import area_totals, plan_for
 from nianbao.report.document import Cell, Table
@@ -31,7 +31,7 @@ def plan_table(b, t):
         spec = plan.resources[r.what]
         row = [Cell([text(spec["zh"])], align="left"), Cell([figure(r.short)]), Cell([figure(r.no_data)]),
                Cell([figure(r.quantity)] if r.quantity is not None else [text(w.no_data)]),
-               Cell([text(spec.get("unit_zh", ""))])]
+               Cell([text(shown(spec)[1])])]
         if money:
             row.append(Cell([figure(r.money)] if r.money is not None else [text(w.no_data)]))
         rows.append(row)
@@ -64,7 +64,7 @@ def school_table(b, t, plan, money, notes):
                Cell([figure(value)] if value is not None else [text(w("plan.no_data"))]),
                Cell([figure(f.gap)] if f.gap is not None else [text(w.no_data)]),
                Cell([text(r.get("zh", "") or w("plan.not_closable"))], align="left"),
-               Cell([figure(f.quantity), text(r.get("unit_zh", ""))] if f.quantity is not None
+               Cell([figure(f.quantity), text(f.quantity.unit_zh)] if f.quantity is not None
                     else [text(w.no_data)])]
         if money:
             row.append(Cell([figure(f.money)] if f.money is not None else [text(w.no_data)]))

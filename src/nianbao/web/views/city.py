@@ -1,5 +1,6 @@
 """The city's pages (and the province's, read-only): progress of the collection, indicators by
-county and by school type, the standards table, charts, the report from approved data."""
+county and by school type, the standards table, the 达标 plan's sums, charts, the report from
+approved data."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from nianbao.app import plan as plan_uc
 from nianbao.app import portal_reports, submissions
 from nianbao.web import services
 from nianbao.web.models import Org, ReportJob, State
@@ -57,7 +59,7 @@ def city(request, code):
         "charts": [status_chart] + [_chart(c, language) for c in board.charts],
         "indicator_names": [(c, en if language == "en" else zh) for c, zh, en in board.indicators],
         "standards": [s for s in board.standards if "error" not in s], "rows": rows,
-        "State": State})
+        "plan": plan_uc.board(ds, task.year, language), "State": State})
 
 
 @login_required
