@@ -388,10 +388,27 @@ def _placed(ds, school: str, year: int, read_findings: list[Finding], sub, value
 def rule_findings(ds, school: str, year: int, rows) -> list[Finding]:
     """The rules of ``nianbao check`` on one school: its figures of ``year`` as given, with the
     other years the dataset holds (for year-over-year and stock-and-flow rules)."""
-    own = [o for o in ds.observations if o.org_unit == school and o.period != year]
+    own = [o for o in _of_school(ds, school) if o.period != year]
     own += [Observation(element=r.element, dims=parse_dims(r.dims), period=r.period, scope=r.scope, value=r.value,
                         org_unit=school, source=r.source, origin=r.origin) for r in rows]
     return check_rules(ds, rulebook(ds.catalogue), index_orgs(own), data_only=True)
+
+
+_BY_SCHOOL: dict[int, tuple] = {}
+
+
+def _of_school(ds, school: str) -> list:
+    """The observations the dataset holds of one school (every year), in the dataset's order:
+    indexed once per dataset object (a server process reads its dataset once)."""
+    held = _BY_SCHOOL.get(id(ds))
+    if held is None or held[0] is not ds:
+        index: dict[str, list] = {}
+        for o in ds.observations:
+            index.setdefault(o.org_unit, []).append(o)
+        if len(_BY_SCHOOL) > 8:
+            _BY_SCHOOL.clear()
+        held = _BY_SCHOOL[id(ds)] = (ds, index)
+    return held[1].get(school, [])
 
 
 def _cell_index(ds) -> dict[tuple[str, int], object]:
@@ -513,7 +530,7 @@ def values_from(layout, rows, majors, year: int) -> dict[str, str]:
 def previous_values(ds, school: str, year: int) -> dict[str, str]:
     """Last year's figures of the school, by field code (shown beside the form, for reference)."""
     scope = _layout(ds).scope
-    rows = [o for o in ds.observations if o.org_unit == school and o.period == year - 1]
+    rows = [o for o in _of_school(ds, school) if o.period == year - 1]
     by = {}
     for o in rows:  # the workbook's own scope first, as the workbook shows it
         key = (o.element, _dims_text(o.dims))
