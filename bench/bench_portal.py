@@ -9,7 +9,7 @@ on 127.0.0.1:5432 (dropped afterwards), gives each school an account, and starts
 steady rate over ``--minutes``, does what a clerk does:
 
     GET  /login/                 the sign-in page
-    POST /login/                 sign in (PBKDF2, as in production) → redirected to its form
+    POST /login/                 sign in (Argon2id, the production hasher) → redirected to its form
     GET  /s/<id>/                the form, with the findings of what is stored
     PUT  /api/submissions/<id>/values   all its figures and majors (checked, stored)
     POST /s/<id>/submit/         submit with a note
@@ -221,12 +221,15 @@ def main(argv=None) -> int:
 
 
 def _accounts(db: str, schools) -> None:
-    """One account per school (one PBKDF2 hash of the shared bench password, computed once)."""
+    """One account per school (one hash of the shared bench password by the portal's own hasher,
+    computed once)."""
     import django
     from django.conf import settings
 
     if not settings.configured:
-        settings.configure(PASSWORD_HASHERS=["django.contrib.auth.hashers.PBKDF2PasswordHasher"], USE_TZ=True)
+        from nianbao.web import settings as portal
+
+        settings.configure(PASSWORD_HASHERS=[h for h in portal.PASSWORD_HASHERS if "MD5" not in h], USE_TZ=True)
         django.setup()
     from django.contrib.auth.hashers import make_password
 

@@ -212,14 +212,7 @@ def _type_xml(ds, blank: bytes, values: dict[str, str]) -> bytes | None:
             sheet, cell = refs[code]
             wanted.setdefault(sheet, {})[cell] = text
     zin = zipfile.ZipFile(io.BytesIO(blank))
-    book = zin.read("xl/workbook.xml").decode("utf-8")
-    rels = zin.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-    targets = dict(re.findall(r'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
-    targets.update({k: v for v, k in re.findall(r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
-    parts = {}
-    for name, rid in re.findall(r'<sheet [^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"', book):
-        target = targets.get(rid, "")
-        parts[name] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    parts = _sheet_parts(zin)
     changed = {}
     for sheet, cells in wanted.items():
         part = parts.get(sheet)
@@ -287,12 +280,61 @@ def _text_cell(cell, text: str) -> None:
         cell.data_type = "s"
 
 
+def _sheet_parts(zin: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its part in the package (xl/worksheets/sheetN.xml)."""
+    book = zin.read("xl/workbook.xml").decode("utf-8")
+    rels = zin.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    targets = dict(re.findall(r'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
+    targets.update({k: v for v, k in re.findall(r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
+    parts = {}
+    for name, rid in re.findall(r'<sheet [^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"', book):
+        target = targets.get(rid, "")
+        parts[_unescape_attr(name)] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return parts
+
+
+def _unescape_attr(text: str) -> str:
+    from xml.sax.saxutils import unescape
+
+    return unescape(text, {"&quot;": '"', "&apos;": "'"})
+
+
+_FORMULA = re.compile(r"<f[\s>/]")
+_CELL_XML = re.compile(r'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>/]*>(.*?)</c>', re.S)  # not self-closing
+
+
+def _only_layout_formulas(ds, data: bytes, computed: set) -> bool:
+    """True when every formula of the generated workbook is one the layout computes (columns F
+    and G of its computed rows): the workbook then needs no defusing. Read from the sheets' XML;
+    anything unexpected answers False (and openpyxl looks at every cell)."""
+    try:
+        zin = zipfile.ZipFile(io.BytesIO(data))
+        parts = _sheet_parts(zin)
+        if len(parts) != sum(1 for n in zin.namelist() if n.startswith("xl/worksheets/sheet")):
+            return False
+        for sheet, part in parts.items():
+            xml = zin.read(part).decode("utf-8")
+            found = 0
+            for col, row, body in _CELL_XML.findall(xml):
+                if _FORMULA.search(body):
+                    if (sheet, int(row)) not in computed or col not in ("F", "G"):
+                        return False
+                    found += 1
+            if found != len(_FORMULA.findall(xml)):
+                return False
+    except (KeyError, ValueError, zipfile.BadZipFile, UnicodeDecodeError):
+        return False
+    return True
+
+
 def _defuse(ds, data: bytes) -> bytes:
     """The generated workbook with every formula that the layout does not compute (a registry
     text such as a school name that starts with =) turned into text."""
     from openpyxl import load_workbook
 
     computed = {(sh.zh, it.row) for sh in _layout(ds).sheets for it in sh.items if it.kind in ("computed", "total")}
+    if _only_layout_formulas(ds, data, computed):
+        return data
     wb = load_workbook(io.BytesIO(data))
     changed = False
     for ws in wb.worksheets:
@@ -346,10 +388,27 @@ def _placed(ds, school: str, year: int, read_findings: list[Finding], sub, value
 def rule_findings(ds, school: str, year: int, rows) -> list[Finding]:
     """The rules of ``nianbao check`` on one school: its figures of ``year`` as given, with the
     other years the dataset holds (for year-over-year and stock-and-flow rules)."""
-    own = [o for o in ds.observations if o.org_unit == school and o.period != year]
+    own = [o for o in _of_school(ds, school) if o.period != year]
     own += [Observation(element=r.element, dims=parse_dims(r.dims), period=r.period, scope=r.scope, value=r.value,
                         org_unit=school, source=r.source, origin=r.origin) for r in rows]
     return check_rules(ds, rulebook(ds.catalogue), index_orgs(own), data_only=True)
+
+
+_BY_SCHOOL: dict[int, tuple] = {}
+
+
+def _of_school(ds, school: str) -> list:
+    """The observations the dataset holds of one school (every year), in the dataset's order:
+    indexed once per dataset object (a server process reads its dataset once)."""
+    held = _BY_SCHOOL.get(id(ds))
+    if held is None or held[0] is not ds:
+        index: dict[str, list] = {}
+        for o in ds.observations:
+            index.setdefault(o.org_unit, []).append(o)
+        if len(_BY_SCHOOL) > 8:
+            _BY_SCHOOL.clear()
+        held = _BY_SCHOOL[id(ds)] = (ds, index)
+    return held[1].get(school, [])
 
 
 def _cell_index(ds) -> dict[tuple[str, int], object]:
@@ -471,7 +530,7 @@ def values_from(layout, rows, majors, year: int) -> dict[str, str]:
 def previous_values(ds, school: str, year: int) -> dict[str, str]:
     """Last year's figures of the school, by field code (shown beside the form, for reference)."""
     scope = _layout(ds).scope
-    rows = [o for o in ds.observations if o.org_unit == school and o.period == year - 1]
+    rows = [o for o in _of_school(ds, school) if o.period == year - 1]
     by = {}
     for o in rows:  # the workbook's own scope first, as the workbook shows it
         key = (o.element, _dims_text(o.dims))

@@ -202,6 +202,20 @@ def save_form(sub: Submission, user, posted: dict[str, str], note: str | None = 
     return SaveOutcome(saved.validation, changed)
 
 
+def save_note(sub: Submission, user, note: str) -> Submission:
+    """Save the school's note on its warnings alone: the figures are not read or checked again
+    (their findings are the ones of the last save, kept by content)."""
+    with transaction.atomic():
+        sub = _fresh(sub)
+        _lock_check(sub)
+        with audit_context(user=user.username, user_id=user.pk, source="form", school=sub.org_id):
+            sub.note = note[:4000]
+            if sub.state != State.DRAFT:
+                _record(sub, user, "edit", "school", "")
+            sub.save()
+    return sub
+
+
 def upload_workbook(sub: Submission, user, data: bytes, name: str) -> Upload:
     """Import an uploaded workbook into the school's submission: stored only without errors."""
     ds = dataset()

@@ -115,8 +115,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 3000
 AUTH_PASSWORD_VALIDATORS = [{"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
                              "OPTIONS": {"min_length": 8}}]
+# Argon2id with OWASP's parameters (web/hashers.py); PBKDF2 hashes of earlier accounts still verify
+# and are re-hashed with Argon2id at the next sign-in
 PASSWORD_HASHERS = ([
     "django.contrib.auth.hashers.MD5PasswordHasher"] if os.environ.get("NIANBAO_FAST_HASHER") == "1" else []) + [
+    "nianbao.web.hashers.Argon2idPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -143,7 +143,7 @@ def submit(request, pk):
     note = request.POST.get("note")
     try:
         if note is not None and note.strip() != sub.note:
-            services.save_form(sub, request.user, {}, note)
+            services.save_note(sub, request.user, note)
             sub = submission_or_404(request, pk)
         services.transition(sub, request.user, "submit", "school")
         messages.success(request, _("Submitted to the county for review."))
