@@ -272,7 +272,8 @@ def test_a_2023_report_compares_with_2022_across_the_change_of_outline(tmp_path)
     path = copy(tmp_path, CITY, report_year=2023, periods=[2021, 2022, 2023])
     text = paragraph(build_document(open_dataset(path), (), allow_errors=True, charts=False), "毕业去向落实率为")
     verb = "提高" if diff > 0 else "下降"
-    assert f"毕业去向落实率为{rate[2023]:.2f}%，比上年{verb}{abs(diff):.2f}个百分点" in text
+    # the rate is of the non-technical schools while the counts before it are of all: it says so
+    assert f"毕业去向落实率为{rate[2023]:.2f}%（不含技工学校），比上年{verb}{abs(diff):.2f}个百分点" in text
 
 
 # -- unknown version or report type ------------------------------------------------------------------

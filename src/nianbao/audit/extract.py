@@ -53,6 +53,8 @@ QUALIFIERS = re.compile(r"(约|近|超过|逾|不足|不到|以上|以下|左右
 TOTAL_WORDS = re.compile(r"共有|共计|合计|总计|总数|总量|总额|总值|总面积|全部|共")
 SCOPE_EXCL = re.compile(r"不含技工(学校|院校)|不包括技工(学校|院校)")
 SCOPE_ALL = re.compile(r"(?<!不)含技工(学校|院校)|包括技工(学校|院校)")
+FIGURE_SCOPE = re.compile(r"\s*[（(](?:不含|不包括)技工(?:学校|院校)[）)]")  # right after a figure
+FIGURE_SCOPE_ANY = re.compile(r"(?<=[\d%])\s*[（(](?:不含|不包括)技工(?:学校|院校)[）)]")
 SHARE = re.compile(r"(?P<a>[^,，;；:：。]*?)占(?P<b>[^,，;；。%]*?)(?:的)?(?:比例|比重|比率)?(?:为|是|达到|达|约为|约)?\s*$")
 RATIO_OF = re.compile(r"(?P<a>[^,;:。]*?)与(?P<b>[^,;:。]*?)(?:的|之)?(?:比例|比值|比)(?:为|是)?\s*$")
 SENTENCE_END = re.compile(r"[。!?！？\n]")
@@ -199,7 +201,10 @@ class Extractor:
 
     def sentence_claims(self, text: str, s0: int, s1: int, b: Block, bi: int, ctx: Context):
         sent = text[s0:s1]
-        scope = "excl_technical" if SCOPE_EXCL.search(sent) else ("all" if SCOPE_ALL.search(sent) else "")
+        # a scope named right after one figure (95.85%（不含技工学校）) is that figure's; one named
+        # elsewhere in the sentence is every figure's
+        general = FIGURE_SCOPE_ANY.sub("", sent)
+        scope = "excl_technical" if SCOPE_EXCL.search(general) else ("all" if SCOPE_ALL.search(general) else "")
         period = ctx.period
         category: tuple = ()
         prev_level: Claim | None = None
@@ -247,7 +252,7 @@ class Extractor:
             if claim.period and self.report_year and claim.period > self.report_year:
                 claim.note = f"原文写作“{claim.period}年”，晚于报告年度{self.report_year}年"
                 claim.period = self.report_year
-            claim.scope = scope
+            claim.scope = "excl_technical" if FIGURE_SCOPE.match(sent[m.end():]) else scope
             claim.after = _after(sent[m.end():])
             qa = re.match(r"\s*(以上|以下|左右|上下|以内|前后|多)", sent[m.end():])
             if qa and not claim.qualifier:
@@ -452,12 +457,17 @@ class Extractor:
         cap_text = half_width(b.caption)
         table_scope = ""
         scoped_labels = []
+        labels_in: dict[str, list[str]] = {}  # a note naming the rows of one scope: scope -> labels
         for note in notes:
+            mm = re.search(r"注[:：]?(.*?)的统计口径", note)
+            named = [x.strip() for x in re.split(r"[、,，]", mm.group(1)) if x.strip()] if mm else []
             if SCOPE_EXCL.search(note):
                 table_scope = "excl_technical"
-                mm = re.search(r"注[:：]?(.*?)的统计口径", note)
-                if mm:
-                    scoped_labels = [x.strip() for x in re.split(r"[、,，]", mm.group(1)) if x.strip()]
+                if named:
+                    scoped_labels = named
+                    labels_in.setdefault("excl_technical", []).extend(named)
+            elif SCOPE_ALL.search(note) and named:
+                labels_in.setdefault("all", []).extend(named)
         if SCOPE_EXCL.search(cap_text):
             table_scope = "excl_technical"
         default_year = _year(cap_text) if cap_text and len(re.findall(r"\d{4}", cap_text)) == 1 else None
@@ -513,6 +523,8 @@ class Extractor:
                     claim.form = "" if (cols_are_years or rows_are_years) else "grid"
                     scope = table_scope if (not scoped_labels or any(s in label or label in s for s in scoped_labels)) \
                         else ""
+                    if any(label == x for x in labels_in.get("all", ())):  # a row the notes put in 全口径
+                        scope = "all"
                     row_text = " ".join((c or "").replace("\n", "") for c in row)
                     if SCOPE_EXCL.search(cell) or (SCOPE_EXCL.search(row_text) and "口径不一" not in row_text
                                                    and "口径未注明" not in row_text):

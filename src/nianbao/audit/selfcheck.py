@@ -20,6 +20,7 @@ from pathlib import Path
 from nianbao.audit.model import Claim
 from nianbao.check.claims.reading import compare_printed, parse_stated
 from nianbao.check.engine import check_dataset
+from nianbao.core import formula
 from nianbao.core.findings import Finding, Location
 from nianbao.core.formatting import number_text, round_half_up
 from nianbao.core.messages import finding
@@ -226,6 +227,7 @@ class SelfCheck:
     def run(self, dataset: Dataset | None = None) -> list[Finding]:
         _decode_change_cells(self.claims)
         _infer_table_scope(self.claims, self.tables)
+        self._unfirm_across_scopes()
         findings = []
         own = self.dataset()
         raw = check_dataset(own)
@@ -245,6 +247,25 @@ class SelfCheck:
                 findings.append(g)
         findings += self.words()
         return _dedupe(findings)
+
+    def _unfirm_across_scopes(self) -> None:
+        """A rate printed in one scope (口径) whose counts the report prints only in another
+        (a rate 不含技工学校 beside counts of all schools): its base is not printed, so a
+        disagreement is a warning, never an error."""
+        printed: dict[tuple[str, int], set[str]] = defaultdict(set)
+        for c in self.claims:
+            if self.usable(c) and c.kind in LEVEL_KINDS and c.form != "chart" and c.target in self.cat.elements:
+                printed[(c.target, c.period)].add(c.scope or "unstated")
+        for c in self.claims:
+            if c.kind != "percent" or c.scope not in ("all", "excl_technical") or not self.usable(c):
+                continue
+            ind = self.cat.indicators[c.target]
+            parts = [ind.numerator_ast, ind.denominator_ast] if ind.derived else []
+            for ref in (r for node in parts if node is not None for r in formula.refs(node)):
+                scopes = printed.get((ref.element, c.period), set())
+                if scopes - {"unstated"} and c.scope not in scopes:  # named in another scope, never in its own
+                    c.firm = False
+                    break
 
     def relocate(self, f: Finding, against_data: bool) -> Finding:
         ids = []
@@ -352,6 +373,8 @@ class SelfCheck:
             den = _by_label(near, c.of, before=c)
             if num is None or den is None or den.value <= 0 or num.id == den.id:
                 continue
+            if c.scope and {num.scope, den.scope} != {c.scope}:
+                continue  # a share of another scope (口径) than its counts: no base to recompute it on
             v = num.value / den.value * 100
             status = compare_printed(v, c.value, c.decimals)
             if status == "match":

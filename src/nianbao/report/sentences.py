@@ -208,10 +208,13 @@ def render_placeholder(ph: Placeholder, ctx: Context, lang: str = "zh", where: s
     return phrases.value_runs(fact, lang, unit=ph.filter != "plain", words=words)
 
 
-def render(template: str, ctx: Context, lang: str = "zh", where: str = "") -> list[Run]:
-    """Render a template to runs; raises SentenceError naming the first placeholder without data."""
+def render(template: str, ctx: Context, lang: str = "zh", where: str = "", seen: dict | None = None) -> list[Run]:
+    """Render a template to runs; raises SentenceError naming the first placeholder without data.
+    ``seen`` carries, across the clauses of one sentence, the scope (口径) of the first count it
+    prints: a rate of another scope after it is labelled with its own."""
     runs: list[Run] = []
     pos = 0
+    seen = {} if seen is None else seen
     for m in PLACEHOLDER.finditer(template):
         if m.start() > pos:
             runs.append(text(template[pos:m.start()]))
@@ -222,7 +225,19 @@ def render(template: str, ctx: Context, lang: str = "zh", where: str = "") -> li
         elif raw.strip() in GLOBALS or (ctx.school_report and raw.strip() in SCHOOL_NAMES):
             raise SentenceError(raw, "sentence.unset", where)
         else:
-            runs.extend(render_placeholder(parse_placeholder(raw, where), ctx, lang, where))
+            ph = parse_placeholder(raw, where)
+            new = render_placeholder(ph, ctx, lang, where)
+            runs.extend(new)
+            shown = [r.fact for r in new if r.is_figure]
+            if shown and ph.filter in ("value", "plain"):
+                scope = shown[0].scope
+                counted = seen.get("scope", "")
+                if shown[0].style != "percent":
+                    seen.setdefault("scope", scope)
+                elif counted and scope not in (counted, "mixed", "unstated") and not ph.scope:
+                    # a rate of another scope (口径) than the counts before it: said, never implied
+                    label = ctx.catalogue.scope_label(scope, lang)
+                    runs.append(text(ctx.words("paren", text=label) if lang == "zh" else f" ({label})", shown[0]))
         pos = m.end()
     if pos < len(template):
         runs.append(text(template[pos:]))
@@ -303,6 +318,7 @@ def render_clauses(template: str, ctx: Context, lang: str = "zh", where: str = "
         end = clauses[-1][1]
         kept: list[tuple[list[Run], str, bool]] = []
         previous_kept = True
+        seen: dict = {}  # the scope of the sentence's first count (see render)
         for body, sep in clauses:
             figure_clause = has_figure(body)
             if previous_kept is False and body.lstrip().startswith(continues) and continues:
@@ -311,7 +327,7 @@ def render_clauses(template: str, ctx: Context, lang: str = "zh", where: str = "
                     kept[-1] = (kept[-1][0], sep, kept[-1][2])
                 continue
             try:
-                part = render(body, ctx, lang, where)
+                part = render(body, ctx, lang, where, seen)
             except SentenceError as exc:
                 if exc.code not in MISSING:
                     raise
