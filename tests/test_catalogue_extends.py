@@ -324,6 +324,14 @@ def test_a_dataset_on_a_child_version_gets_its_outline(child, tmp_path):
     meta = (ds / "dataset.yaml").read_text(encoding="utf-8")
     (ds / "dataset.yaml").write_text(meta.replace("catalogue: cn-2016", "catalogue: cn-2099\ncatalogue_root: ../versions"),
                                      encoding="utf-8")
+    # cn-2099 is valid from 2099: the 2020 report follows cn-2016, the version in force in 2020,
+    # with every indicator of cn-2099 known
+    cat = open_dataset(ds).catalogue
+    assert cat.id == "cn-2016" and "staff_per_school" in cat.indicators
+    assert cat.outline == catalogue.load("cn-2016").outline
+    # outline_version names the version whose outline the report follows
+    (ds / "dataset.yaml").write_text((ds / "dataset.yaml").read_text(encoding="utf-8") + "outline_version: cn-2099\n",
+                                     encoding="utf-8")
     assert open_dataset(ds).catalogue.lineage == ("cn-2099", "cn-2016")
     assert main(["report", str(ds), "-o", str(tmp_path / "out"), "--no-pdf"]) == 0
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")

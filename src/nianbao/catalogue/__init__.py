@@ -41,17 +41,25 @@ its ``valid_from``; a list gives several breaks). The figures on either side of 
 never compared: an indicator breaks where any element of its formula does
 (``Catalogue.definition_break``).
 
+**The version in force.** Each version says from which year it serves (``valid_from``). A
+dataset names the newest version its figures need (cn-2023 for 2021–2024); a report, a
+workbook or a check of an earlier year follows the version in force that year
+(``Catalogue.in_force``): a 2022年度 report of a cn-2023 dataset has cn-2022's outline, annex
+and workbook, while every element of cn-2023 stays known (figures of elements an older outline
+does not ask for are simply not printed).
+
 After the merge the catalogue is checked as a whole (every formula's elements and dimensions
 defined, no indicator named like an element), each problem naming the file that set the entry.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from nianbao.catalogue import merge as merge_mod
 from nianbao.catalogue import plan as plan_mod
 from nianbao.catalogue import records as records_mod
 from nianbao.catalogue import sources
@@ -200,11 +208,83 @@ class Catalogue:
         lo, hi = min(a, b), max(a, b)
         return next((c for c in self.definition_breaks(code) if lo < c.year <= hi), None)
 
+    def version_in_force(self, year: int) -> str:
+        """The version of this catalogue's lineage in force in ``year``: the newest whose
+        ``valid_from`` is not after it (a version without ``valid_from`` is in force in every
+        year); before the eldest version's first year, the eldest."""
+        base = self.__dict__.get("_base", self)
+        for version in base.lineage:
+            start = _valid_from(version, base.path)
+            if start is None or start <= int(year):
+                return version
+        return base.lineage[-1] if base.lineage else base.id
+
+    def in_force(self, year: int) -> "Catalogue":
+        """This catalogue as the version in force in ``year`` serves it (``as_version``)."""
+        return self.as_version(self.version_in_force(year))
+
+    def as_version(self, version: str) -> "Catalogue":
+        """This catalogue as ``version`` (itself or a version it extends) serves it: the outlines,
+        the indicator tables (annex), the school workbook and the version's names are that
+        version's (a dataset's own outline.yaml, annex.yaml and workbook.yaml laid over them),
+        while the elements, indicators, dimensions and rules stay this catalogue's — so the
+        figures of a newer version in the data are known (and simply not printed) in an older
+        year's report. The catalogue itself for its own version; made once; never change it."""
+        base = self.__dict__.get("_base", self)
+        if not base.lineage or version == base.lineage[0]:
+            return base
+        if version not in base.lineage:
+            raise CatalogueError(f"目录版本 {version} 不是 {base.id} 或它扩展的版本（{' → '.join(base.lineage)}）",
+                                 f"catalogue version {version} is neither {base.id} nor a version it extends",
+                                 hint=f"写 {'、'.join(base.lineage)} 之一，或去掉 outline_version（按报告年度选用）")
+        made = base.__dict__.setdefault("_in_force", {})
+        if version not in made:
+            made[version] = _view(base, version)
+        return made[version]
+
     def indicator(self, code: str) -> Indicator:
         try:
             return self.indicators[code]
         except KeyError:
             raise CatalogueError(f"目录中没有指标 {code!r} / unknown indicator {code!r}") from None
+
+
+# the parts of a catalogue that follow the version in force in the report year (Catalogue.in_force)
+YEAR_FILES = ("outline.yaml", "annex.yaml", "workbook.yaml")
+# the entries of catalogue.yaml that name and date a version
+VERSION_KEYS = ("name_zh", "name_en", "valid_from", "valid_to", "notice_zh", "notice_en", "notice_source",
+                "report_types", "extends")
+
+
+def _valid_from(version: str, folder: Path | None) -> int | None:
+    where = sources.version_dir(version, folder.parent if folder else None)
+    start = (sources.read_yaml(where / META) or {}).get("valid_from") if where else None
+    try:
+        return int(start) if start is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _view(base: "Catalogue", version: str) -> "Catalogue":
+    """``base`` with the outlines, annex, workbook and names of ``version`` (one it extends)."""
+    root = str(base.path.parent) if base.path else None
+    m = sources.merged_version(version, root)
+    own = [s for s in base.sources[len(sources.merged_version(base.lineage[0], root).sources):]]
+    data = {f: m.data.get(f) for f in YEAR_FILES}
+    for name in own:  # a dataset's own files, laid over the older version as over its own
+        path = Path(name)
+        if path.name in YEAR_FILES:
+            layer = merge_mod.Layer(file=name, base=version, strict=True)
+            content = sources.read_yaml(path)
+            data[path.name] = (merge_mod.merge(data[path.name], content, layer) if data[path.name] is not None
+                               else merge_mod.clean(content, layer))
+    meta = {k: v for k, v in base.meta.items() if k not in VERSION_KEYS}
+    meta.update({k: v for k, v in (m.data.get(META) or {}).items() if k in VERSION_KEYS})
+    meta["id"] = version
+    view = replace(base, id=version, meta=meta, outline=data["outline.yaml"] or {}, annex=data["annex.yaml"] or {},
+                   workbook=data["workbook.yaml"] or {}, lineage=m.lineage)
+    view.__dict__["_base"] = base
+    return view
 
 
 _ELEMENT_STYLE = {"count": ("number", 0), "amount": ("auto", 2), "mean": ("number", 0),

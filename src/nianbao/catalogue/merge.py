@@ -10,8 +10,13 @@ The rules (the package docstring and the README say the same):
   sections, standards' criteria, workbook sheets), else ``key`` (workbook fields) is a
   **keyed list**: its items merge by that field like the keys of a mapping; a new item is
   appended, or placed with ``$after: KEY`` / ``$before: KEY``; an existing item given such a
-  directive is moved. Any other list (``dims``, ``columns``, an outline's ``blocks``,
-  ``breakdowns``) is replaced whole.
+  directive is moved. A list of **workbook rows** (each naming one ``element`` — with its
+  ``dims`` —, ``indicator``, ``sum_of`` — with its ``dim`` — or ``show``) is keyed too, by the
+  code the row has in the workbook's hidden column A: ``students``,
+  ``fulltime_teachers[degree=*]``, ``indicator:employment_rate``, ``sum:fulltime_teachers[degree]``,
+  ``show:graduates`` (``$after`` / ``$before`` name a row so; a dropped row writes only what
+  names it). Any other list (``dims``, ``columns``, an outline's ``blocks``, ``breakdowns``) is
+  replaced whole.
 * ``$replace: true`` in a mapping (an entry, or the top of a file) takes it whole instead of
   merging it; ``$drop: true`` removes the entry (a mapping's key, or a keyed list's item: then
   only its key field beside it). Dropping or moving what the parent does not have is an error,
@@ -36,6 +41,44 @@ from nianbao.catalogue.errors import CatalogueError
 DROP, REPLACE, OVERRIDE, AFTER, BEFORE = "$drop", "$replace", "$override", "$after", "$before"
 DIRECTIVES = (DROP, REPLACE, OVERRIDE, AFTER, BEFORE)
 KEY_FIELDS = ("code", "id", "key")  # the field a list of mappings merges by, in this order
+ROW = "row"  # the key of a list of workbook rows: the row's code (see row_key)
+# what names a workbook row: its kind field and the fields beside it that belong to its name
+ROW_FIELDS = {"element": ("dims",), "indicator": (), "sum_of": ("dim",), "show": ()}
+
+
+def row_key(item: dict) -> str | None:
+    """The code of a workbook row as column A of the workbook shows it (``students``,
+    ``fulltime_teachers[degree=*]``, ``indicator:X``, ``sum:X[dim]``, ``show:X``), or None for
+    a mapping that is not one row (none or several of element, indicator, sum_of, show)."""
+    kinds = [k for k in ROW_FIELDS if k in item]
+    if len(kinds) != 1:
+        return None
+    kind, value = kinds[0], str(item[kinds[0]])
+    if kind == "element":
+        dims = item.get("dims") or {}
+        if not isinstance(dims, dict):
+            return None
+        parts = ",".join(f"{d}={c}" for d, c in sorted((str(d), str(c)) for d, c in dims.items()))
+        return f"{value}[{parts}]" if parts else value
+    if kind == "sum_of":
+        return f"sum:{value}[{item.get('dim', '')}]"
+    return f"{kind}:{value}"
+
+
+def _item_key(item, field: str) -> str | None:
+    if not isinstance(item, dict):
+        return None
+    if field == ROW:
+        return row_key(item)
+    return str(item[field]) if field in item else None
+
+
+def _name_fields(item: dict, field: str) -> tuple:
+    """The fields that name a keyed item (allowed beside $drop)."""
+    if field != ROW:
+        return (field,)
+    kind = next(k for k in ROW_FIELDS if k in item)
+    return (kind,) + ROW_FIELDS[kind]
 
 
 @dataclass(frozen=True)
@@ -113,19 +156,19 @@ def _merge_keyed(base: list, over: list, field: str, layer: Layer, path: tuple, 
     out = list(base)
 
     def position(key: str) -> int | None:
-        return next((i for i, item in enumerate(out) if str(item.get(field)) == key), None)
+        return next((i for i, item in enumerate(out) if _item_key(item, field) == key), None)
 
     seen: set[str] = set()
     for item in over:
-        if not isinstance(item, dict) or field not in item:
-            raise _error(layer, path, "item_without_key", field=field)
-        key = str(item[field])
-        here = path + (f"[{field}={key}]",)
+        key = _item_key(item, field)
+        if key is None:
+            raise _error(layer, path, "item_without_key", field=_field_name(field))
+        here = path + (f"[{_field_name(field)}={key}]",)
         if key in seen:
-            raise _error(layer, path, "duplicate_item", field=field, key=key)
+            raise _error(layer, path, "duplicate_item", field=_field_name(field), key=key)
         seen.add(key)
         pos = position(key)
-        if _is_drop(item, layer, here, (field,)):
+        if _is_drop(item, layer, here, _name_fields(item, field)):
             if pos is None:
                 raise _error(layer, here, "drop_missing")
             out.pop(pos)
@@ -151,10 +194,17 @@ def _merge_keyed(base: list, over: list, field: str, layer: Layer, path: tuple, 
     return out
 
 
+def _field_name(field: str) -> str:
+    return "element / indicator / sum_of / show" if field == ROW else field
+
+
 def _key_field(items: list) -> str | None:
     if not items or not all(isinstance(i, dict) for i in items):
         return None
-    return next((f for f in KEY_FIELDS if all(f in i for i in items)), None)
+    found = next((f for f in KEY_FIELDS if all(f in i for i in items)), None)
+    if found is None and all(row_key(i) is not None for i in items):
+        return ROW
+    return found
 
 
 def _clean(value: Any, layer: Layer, path: tuple) -> Any:
@@ -170,7 +220,7 @@ def _clean(value: Any, layer: Layer, path: tuple) -> Any:
         field = _key_field(value)
         out = []
         for i, v in enumerate(value):
-            here = path + (f"[{field}={v[field]}]" if field else f"[{i + 1}]",)
+            here = path + (f"[{_field_name(field)}={_item_key(v, field)}]" if field else f"[{i + 1}]",)
             if field and isinstance(v, dict) and (AFTER in v or BEFORE in v):
                 raise _error(layer, here, "position_new_list")
             out.append(_clean(v, layer, here))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from nianbao.app.datasets import open_dataset
+from nianbao.app.datasets import at_year, open_dataset
 from nianbao.app.errors import CJKFontError, FindingsError, ReportError, SelfCheckError, TemplateError, UseCaseError
 from nianbao.app.outlines import apply_outline, choose_outline
 from nianbao.app.reporting import build_report, summary
@@ -30,6 +30,9 @@ def add_arguments(p) -> None:
                    help="附上每个数字的公式与所用数据（默认只附指标说明） / "
                         "append every figure's formula and data (default: a short list of definitions)")
     p.add_argument("--no-pdf", action="store_true", help="不生成 PDF / do not convert to PDF")
+    p.add_argument("--year", type=int, metavar="YEAR",
+                   help="报告年度，默认为 dataset.yaml 的 report_year；提纲按该年施行的目录版本 / "
+                        "report year (default: dataset.yaml's report_year); the outline is that of the version in force that year")
     p.add_argument("--outline", metavar="TYPE",
                    help="报告类型（提纲），覆盖 dataset.yaml 的 report_type，如 school、city、province、county；"
                         "nianbao outlines 列出可用类型 / report type (outline), overriding dataset.yaml's report_type")
@@ -70,10 +73,14 @@ def run(args) -> int:
         return 2
     try:
         dataset = open_dataset(args.dataset)
+        if getattr(args, "year", None):
+            dataset = at_year(dataset, args.year)
     except FindingsError as exc:
         _err(f"错误：无法读取数据集 {args.dataset} / cannot read the dataset")
         _list(exc.findings)
         return 2
+    except UseCaseError as exc:
+        return _problem(exc)
     school = getattr(args, "school", None)
     try:
         as_school = school is not None or getattr(args, "all_schools", False)

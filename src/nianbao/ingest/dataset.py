@@ -2,7 +2,8 @@
 several years, as plain files a person can read and diff.
 
     dataset.yaml      who, which years, which catalogue version (catalogue_root: a folder of own
-                      versions) and outline
+                      versions) and outline; the report year's outline is that of the version in
+                      force that year (outline_version: another version of the lineage)
     catalogue/*.yaml  the dataset's own additions to that version (nianbao.catalogue)
     values.csv        element, dims, period, scope, value, source, note — one reported figure a row
     claims.csv        figures a published report printed, to be recomputed by the check (optional)
@@ -80,6 +81,10 @@ def load_dataset(path: str | Path) -> Dataset:
     try:  # the version dataset.yaml names, with the dataset's own catalogue/*.yaml laid over it
         root = meta.get("catalogue_root")
         catalogue = cat_mod.for_dataset(meta.get("catalogue", "cn-2016"), path, path / root if root else None)
+        # the outlines, annex and workbook of the version in force in the report year (or the
+        # version outline_version names), every element of the named version still known
+        pinned = meta.get("outline_version")
+        catalogue = catalogue.as_version(pinned) if pinned else catalogue.in_force(report_year)
     except cat_mod.CatalogueError as exc:
         raise catalogue_error(exc, meta_path) from None
 
@@ -157,7 +162,7 @@ _FLAG = (lambda v: isinstance(v, bool), "true 或 false", "true or false")
 _MAP = (lambda v: isinstance(v, dict), "键值表（code、zh、level 等各占一行）", "a mapping (code, zh, level … one a line)")
 META_FIELDS = {"title_zh": _TEXT, "title_en": _TEXT, "publisher_zh": _TEXT, "publisher_en": _TEXT, "source": _TEXT,
                "org_unit": _MAP, "report_year": _YEAR, "periods": _YEARS, "catalogue": _TEXT,
-               "catalogue_root": _TEXT, "outline": _TEXT, "report_type": _TEXT, "school_outline": _TEXT,
+               "catalogue_root": _TEXT, "outline_version": _TEXT, "outline": _TEXT, "report_type": _TEXT, "school_outline": _TEXT,
                "values": _TEXT, "engine": _TEXT, "database": _TEXT, "synthetic": _FLAG, "empty_sections": _TEXT}
 ORG_FIELDS = {"code": _CODE, "zh": _TEXT, "en": _TEXT, "level": _TEXT, "parent": _CODE}
 REQUIRED = (("org_unit",), ("report_year",), ("org_unit", "code"), ("org_unit", "zh"))

@@ -141,6 +141,12 @@ def _formula_note(cat, node) -> str:
     return formula.to_text(node, lambda r: cat.ref_label(r, "zh"))
 
 
+def layout_for(catalogue, year: int) -> Layout:
+    """The workbook layout of ``year``: that of the catalogue version in force that year (a
+    dataset naming cn-2023 asks its schools for 2022 by the cn-2022 workbook)."""
+    return load_layout(catalogue.in_force(year))
+
+
 def load_layout(catalogue) -> Layout:
     """The workbook layout of a catalogue (its ``workbook.yaml``, merged over the versions it
     extends), made once per catalogue."""
@@ -204,7 +210,7 @@ def _rows(cat, rows) -> list[Item]:
                                   element=el, dims=tuple(sorted(dims)),
                                   number_format=_TYPE_FORMAT.get(el.type, "General"),
                                   input_factor=float(r.get("input_factor", 1)),
-                                  note=_TYPE_NOTE.get(el.type, "")))
+                                  note="；".join(n for n in (_TYPE_NOTE.get(el.type, ""), r.get("note_zh", "")) if n)))
         elif "indicator" in r:
             ind = cat.indicator(r["indicator"])
             fmt = "0." + "0" * ind.decimals if ind.decimals else "0"
@@ -420,8 +426,9 @@ def _named_styles(wb, layout: Layout) -> dict[str, str]:
 
 
 def generate(ds, school: str, year: int, out: str | Path) -> Path:
-    """Write the workbook of ``school`` (学校标识码 in the dataset's orgs.csv) for ``year``."""
-    layout = load_layout(ds.catalogue)
+    """Write the workbook of ``school`` (学校标识码 in the dataset's orgs.csv) for ``year``, by
+    the catalogue version in force that year."""
+    layout = layout_for(ds.catalogue, year)
     if ds.orgs is None or ds.orgs.get(school) is None or ds.orgs.get(school).level != "school":
         raise KeyError(school)
     facts = _school_facts(ds, school, year)
@@ -635,12 +642,15 @@ def read(path: str | Path, ds, year: int | None = None) -> WorkbookData:
 
 def _read_open(wb, path: Path, sha: str, ds, year: int, src: inputs.Input | None = None) -> WorkbookData:
     name = path.name
-    layout = load_layout(ds.catalogue)
+    layout = layout_for(ds.catalogue, year)
     if META_SHEET not in wb.sheetnames:
         return WorkbookData(path, sha, None, [_finding("workbook.no_meta", Location(file=name), sheet=META_SHEET)])
     meta = {str(r[0]): str(r[1] if r[1] is not None else "") for r in wb[META_SHEET].iter_rows(values_only=True)
             if r and r[0] is not None and len(r) > 1}
     found = meta.get("template", "?") if meta.get("format") == FORMAT else meta.get("format", "?")
+    made_for = meta.get("catalogue") or found.partition("/")[0]
+    if meta.get("format") == FORMAT and made_for != layout.catalogue.id:
+        return WorkbookData(path, sha, None, [_other_version(layout, name, made_for, meta.get("year", ""), year)], meta)
     if meta.get("format") != FORMAT or meta.get("template") != layout.template:
         return WorkbookData(path, sha, None, [_finding("workbook.wrong_template", Location(file=name, sheet=META_SHEET),
                                                        found=found, expected=layout.template)], meta)
@@ -681,6 +691,16 @@ def _read_open(wb, path: Path, sha: str, ds, year: int, src: inputs.Input | None
     order = {s.zh: i for i, s in enumerate(layout.sheets)}
     findings.sort(key=lambda f: (order.get(f.location.sheet, -1), _cell_order(f.location.cell)))
     return WorkbookData(path, sha, sub, findings, meta)
+
+
+def _other_version(layout: Layout, name: str, made_for: str, wb_year: str, year: int) -> Finding:
+    """A workbook made by another catalogue version than the one the dataset asks for ``year``
+    (a 2016-outline workbook in a 2024 dataset): refused, naming both versions."""
+    meta = layout.catalogue.meta
+    return _finding("workbook.other_version", Location(file=name, sheet=META_SHEET), found=made_for,
+                    found_year=wb_year or "?", expected=layout.catalogue.id, year=year,
+                    text={"expected_name": meta.get("name_zh", layout.catalogue.id),
+                          "expected_name_en": meta.get("name_en", layout.catalogue.id)})
 
 
 def _cell_order(cell: str) -> tuple[int, str]:

@@ -85,7 +85,9 @@ def cases(b, req) -> None:
             if kind == "heading":
                 b.add(Heading(3, "", content))
                 continue
-            b.add(Paragraph(narrative_runs(b, content, req.section, c.name), "bullet" if kind == "bullet" else "body"))
+            runs = narrative_runs(b, content, req.section, c.name)
+            if runs:
+                b.add(Paragraph(runs, "bullet" if kind == "bullet" else "body"))
 
 
 @block("case_list")

@@ -27,15 +27,19 @@ def narrative(b, req) -> None:
         if kind == "heading":
             b.add(Heading(3, "", content))
             continue
-        b.add(Paragraph(narrative_runs(b, content, section, key), "bullet" if kind == "bullet" else "body"))
+        runs = narrative_runs(b, content, section, key)
+        if runs:
+            b.add(Paragraph(runs, "bullet" if kind == "bullet" else "body"))
 
 
 def narrative_runs(b, content: str, section: str, key: str) -> list[Run]:
     runs: list[Run] = []
     for piece, bold in bold_pieces(content):
         if "{" in piece:
+            # a piece none of whose figures has data is left out (its figures are listed as not
+            # reported), never printed with its placeholders
             rendered = b.sentence_runs(piece, section, f"narrative/{key}.md")
-            part = rendered if rendered is not None else [text(piece)]
+            part = rendered or []
         else:
             part = [text(piece)]
         runs.extend(Run(r.text, r.fact, r.figure, bold=True) if bold else r for r in part)
