@@ -151,8 +151,8 @@ def indicator_rows(dataset, request: Request = Request()) -> list[dict]:
             book = book_of(org)
             for c in book.categories(by):
                 emit(org, org_zh, book, c, cat.category_label(by, c), ((by, c),), only_dims=True)
-        else:
-            for c in r.categories(org, by):
+        else:  # categories of the schools of the registry: none when it holds no school
+            for c in (r.categories(org, by) if r.schools else []):
                 label = (dataset.orgs.get(c).zh if by == "county" and dataset.orgs.get(c)
                          else cat.category_label(by, c) if c in cat.dimensions.get(by, {}).get("categories", {}) else c)
                 emit(org, org_zh, book_of(org, (by, c)), c, label, ((by, c),))
