@@ -10,7 +10,8 @@ Every command answers with an exit code of 0, 1 or 2 (3 is an internal error), a
 finding the check lists has a code of the message catalogue or of the version's rules.
 
 The shapes covered are tallied with ``hypothesis.event`` (``pytest -s --hypothesis-show-statistics``)
-and printed at the end of the run under ``-s``.
+and printed at the end of the run under ``-s``. ``HYPOTHESIS_PROFILE=explore`` tries 500 fresh
+folders instead of the 40 of every run.
 """
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ def dataset_shapes(draw) -> shapes.Shape:
         claims=draw(st.booleans()),
         majors=draw(st.booleans()),
         blank_attributes=draw(st.booleans()),
+        own_in_registry=draw(st.booleans()),
+        periods=draw(st.sampled_from(shapes.PERIODS)),
+        engine=draw(st.sampled_from(shapes.ENGINES)),
+        orphans=draw(st.booleans()),
+        own_catalogue=draw(st.sampled_from(shapes.OWN_CATALOGUE)),
         seed=draw(st.integers(0, 2**16)),
     )
 
@@ -91,6 +97,14 @@ def known_codes(version: str) -> set[str]:
     return {k.split(":", 1)[0] for k in messages.catalogue()} | {r.code for r in RuleBook(catalogue.load(version)).rules}
 
 
+def first_school(folder: Path) -> str | None:
+    orgs = folder / "orgs.csv"
+    if not orgs.exists():
+        return None
+    rows = [line.split(",") for line in orgs.read_text(encoding="utf-8").splitlines()[1:]]
+    return next((r[0] for r in rows if len(r) > 3 and r[3] == "school"), None)
+
+
 def run_every_command(folder: Path, out: Path, version: str) -> dict[str, int]:
     """Every command on one dataset folder; the exit codes by command."""
     codes: dict[str, int] = {}
@@ -110,10 +124,19 @@ def run_every_command(folder: Path, out: Path, version: str) -> dict[str, int]:
     codes["standards --plan"] = run("standards", folder, "--plan")[0]
     codes["report"] = run("report", folder, "-o", out / "plain", "--no-pdf")[0]
     codes["report --allow-errors"] = run("report", folder, "-o", out / "draft", "--no-pdf", "--allow-errors")[0]
+    school = first_school(folder)
+    if school:
+        codes["report --school"] = run("report", folder, "-o", out / "school", "--no-pdf", "--allow-errors",
+                                       "--school", school)[0]
     return codes
 
 
-@settings(max_examples=int(os.environ.get("NIANBAO_SHAPES", "40")), deadline=None,
+# 40 folders in every test run (the ci profile draws the same ones each time); the explore
+# profile (HYPOTHESIS_PROFILE=explore) draws as many as it says, fresh ones each run
+EXPLORE = os.environ.get("HYPOTHESIS_PROFILE") == "explore"
+
+
+@settings(max_examples=settings().max_examples if EXPLORE else 40, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(dataset_shapes())
 def test_every_command_answers_every_shape_of_dataset(shape):
@@ -158,3 +181,64 @@ def test_a_breakdown_of_a_registry_without_schools_is_empty():
         folder = shapes.write_dataset(shape, Path(tmp) / "data")
         rc, text, _ = run("indicators", folder, "--by", "county", "--format", "json")
     assert (rc, json.loads(text)) == (0, [])
+
+
+def small_city(tmp: Path, narrative: str = "", claims: str = "") -> Path:
+    """A city of one figure (2020: 在校生 100), with a narrative for 2.1 and claims.csv rows."""
+    folder = tmp / "city"
+    (folder / "narrative").mkdir(parents=True)
+    (folder / "dataset.yaml").write_text('org_unit: {code: "990100", zh: 生成市, level: city}\nreport_year: 2020\n'
+                                         "catalogue: cn-2016\nreport_type: city\n", encoding="utf-8")
+    (folder / "values.csv").write_text("element,dims,period,scope,value\nstudents,,2020,unstated,100\n",
+                                       encoding="utf-8")
+    if narrative:
+        (folder / "narrative" / "2.1.md").write_text(narrative, encoding="utf-8")
+    if claims:
+        (folder / "claims.csv").write_text("target,dims,period,stated,location,scope,base_period,note,form\n"
+                                           + claims, encoding="utf-8")
+    return folder
+
+
+def check_json(folder: Path) -> tuple[int, list[dict]]:
+    with debug():
+        rc, text, _ = run("check", folder, "--format", "json")
+    return rc, json.loads(text)["findings"]
+
+
+@pytest.mark.parametrize("placeholder, code, named", [
+    ("{students[nodim=x]}", "sentence.unknown_category", "nodim=x"),
+    ("{students[affiliation=nope]|change}", "sentence.unknown_category", "affiliation=nope"),
+    ("{students#nowhere}", "sentence.unknown_scope", "nowhere"),
+])
+def test_a_placeholder_of_a_breakdown_or_scope_the_catalogue_lacks_is_a_finding(tmp_path, placeholder, code, named):
+    """Shrunk from a narrative of the shapes: ``{students[nodim=x]}`` stopped the check and the
+    report with KeyError 'nodim' (the label of a category looked up unchecked)."""
+    folder = small_city(tmp_path, narrative=f"{{year}}年，在校生{placeholder}。")
+    rc, findings = check_json(folder)
+    assert rc == 1
+    (f,) = [f for f in findings if f["location"]["section"] == "2.1" and f["code"] == "report.missing_value"]
+    assert placeholder in f["message_zh"] and named in f["message_zh"]
+    assert messages.catalogue()[code]  # the reason comes from the catalogue
+    with tempfile.TemporaryDirectory() as tmp, debug():
+        assert run("report", folder, "-o", Path(tmp) / "out", "--no-pdf", "--allow-errors")[0] == 0
+
+
+def test_a_claim_of_a_breakdown_the_catalogue_lacks_is_a_bad_row(tmp_path):
+    """Shrunk from the claims of the shapes: a claims.csv row with dims ``nodim=x`` stopped the
+    check with KeyError 'nodim'; it is claim.bad_row naming the dims, and the other rows are
+    still checked."""
+    folder = small_city(tmp_path, claims="students,nodim=x,2020,100人,1.1,,,,\n"
+                                         "students[affiliation=nope],,2020,100人,1.1,,,,\n"
+                                         "students,,2020,100人,1.1,,,,\n")
+    rc, findings = check_json(folder)
+    claims = sorted((f["location"]["cell"], f["code"], f["message_zh"]) for f in findings if f["code"].startswith("claim."))
+    # row 4 (在校生 100人) is the figure of values.csv: no finding
+    assert [c[:2] for c in claims] == [("第2行", "claim.bad_row"), ("第3行", "claim.bad_row")]
+    assert "dims=nodim=x" in claims[0][2] and "dims=affiliation=nope" in claims[1][2]
+
+
+def test_indicators_of_a_breakdown_the_catalogue_lacks_say_so(tmp_path):
+    folder = small_city(tmp_path)
+    with debug():
+        rc, _, err = run("indicators", folder, "--indicators", "students[nodim=x]")
+    assert rc == 2 and "nodim=x" in err

@@ -31,7 +31,13 @@ from nianbao.ingest.orgs import write_orgs
 VERSIONS = ("cn-2016", "cn-2022", "cn-2023")
 LEVELS = ("school", "county", "city", "province")
 REGISTRIES = ("absent", "areas", "schools")  # no orgs.csv; areas but no school; areas and schools
-FIGURE_LEVELS = ("school", "county", "own")  # the units whose rows values.csv holds
+FIGURE_LEVELS = ("school", "county", "own", "above")  # the units whose rows values.csv holds (above: the parent)
+PERIODS = ("to_report_year", "without_report_year")  # the years end with the report year, or stop before it
+ENGINES = ("python", "duckdb", "sqlite")  # the engine dataset.yaml names (python: none named)
+# the dataset's own catalogue/*.yaml: none; an element, an indicator and an outline section of its
+# own; or an entry that clashes with the version (an error naming the file)
+OWN_CATALOGUE = ("none", "additions", "clash")
+OWN_ELEMENT, OWN_INDICATOR, OWN_SECTION = "local_trainees", "local_trainee_share", "own-1"
 BREAKDOWNS = ("none", "some", "all")  # categories of an element's dimensions: none, some, every one
 SCOPES = ("unstated", "excl_technical", "all")
 NARRATIVES = ("none", "some", "all")
@@ -58,6 +64,11 @@ class Shape:
     claims: bool = False
     majors: bool = False
     blank_attributes: bool = False  # schools of the registry without affiliation, ownership or type
+    own_in_registry: bool = True  # orgs.csv lists the dataset's own unit
+    periods: str = "to_report_year"
+    engine: str = "python"
+    orphans: bool = False  # schools whose parent is not in the registry
+    own_catalogue: str = "none"
     seed: int = 0
 
     def tags(self) -> list[str]:
@@ -67,7 +78,9 @@ class Shape:
                 "figures=" + "+".join(sorted(self.figure_levels)) if self.figure_levels else "figures=none",
                 f"breakdowns={self.breakdowns}", "scopes=" + "+".join(sorted(self.scopes)),
                 f"narratives={self.narratives}", f"claims={self.claims}", f"majors={self.majors}",
-                f"blank_attributes={self.blank_attributes}",
+                f"blank_attributes={self.blank_attributes}", f"own_in_registry={self.own_in_registry}",
+                f"periods={self.periods}", f"engine={self.engine}", f"orphans={self.orphans}",
+                f"own_catalogue={self.own_catalogue}",
                 f"elements={'none' if not self.elements else 'one' if len(self.elements) == 1 else 'several'}"]
 
 
@@ -109,7 +122,8 @@ def units(shape: Shape, rng: random.Random) -> Units:
         blank = shape.blank_attributes and rng.random() < 0.5
         schools.append(Org(
             code=f"0{county.code}{i + 1:03d}", zh=f"生成第{i + 1}职业学校", en=f"School {i + 1}", level="school",
-            parent=county.code if rng.random() < 0.8 else CITY, county=county.code,
+            parent="990999" if shape.orphans and rng.random() < 0.5 else county.code if rng.random() < 0.8 else CITY,
+            county=county.code,
             affiliation="" if blank else rng.choice(("provincial", "municipal", "county")),
             ownership="" if blank and rng.random() < 0.5 else rng.choice(("public", "private")),
             school_type="" if blank and rng.random() < 0.5 else rng.choice(_SCHOOL_TYPES),
@@ -127,6 +141,8 @@ def units(shape: Shape, rng: random.Random) -> Units:
             registry = [province, city, counties[0]]
         if shape.registry == "schools":
             registry += schools
+        if not shape.own_in_registry:
+            registry = [o for o in registry if o.code != own.code]
     return Units(own=own, registry=registry, counties=counties, schools=schools)
 
 
@@ -161,8 +177,10 @@ def breakdown_rows(cat, element: str, shape: Shape, rng: random.Random) -> list[
     return out
 
 
-def value_rows(shape: Shape, u: Units, periods: list[int], rng: random.Random) -> list[dict]:
-    cat = catalogue_of(shape.version)
+def value_rows(shape: Shape, u: Units, periods: list[int], rng: random.Random, cat=None) -> list[dict]:
+    """The rows of values.csv; ``cat`` the catalogue as the dataset sees it (its own additions
+    laid over the version)."""
+    cat = cat or catalogue_of(shape.version)
     holders: list[tuple[str, str]] = []  # (org_unit column, level)
     if "own" in shape.figure_levels:
         holders.append(("", u.own.level))
@@ -170,8 +188,11 @@ def value_rows(shape: Shape, u: Units, periods: list[int], rng: random.Random) -
         holders += [(c.code, "county") for c in u.counties]
     if "school" in shape.figure_levels and u.own.level != "school":
         holders += [(s.code, "school") for s in u.schools]
+    if "above" in shape.figure_levels and u.own.parent:
+        holders.append((u.own.parent, LEVELS[min(LEVELS.index(u.own.level) + 1, len(LEVELS) - 1)]))
     rows = []
-    for element in shape.elements:
+    elements = shape.elements + ((OWN_ELEMENT,) if shape.own_catalogue == "additions" else ())
+    for element in elements:
         if element not in cat.elements:
             continue
         for unit, level in holders:
@@ -208,8 +229,22 @@ def claim_rows(shape: Shape, periods: list[int], rng: random.Random) -> list[dic
             base = str(period - 1)
         else:
             stated, base = "持平", str(period - 1)
-        rows.append({"target": target, "dims": "", "period": period, "stated": stated, "location": "1.1",
-                     "scope": "", "base_period": base, "note": "", "form": ""})
+        dims = ""
+        if target in cat.elements and cat.elements[target].dims and rng.random() < 0.3:
+            dim = rng.choice(cat.elements[target].dims)
+            dims = f"{dim}={rng.choice(list(cat.dimensions[dim]['categories']))}"
+        rows.append({"target": target, "dims": dims, "period": period, "stated": stated, "location": "1.1",
+                     "scope": rng.choice(("", "", "all", "excl_technical")), "base_period": base, "note": "",
+                     "form": rng.choice(("", "", "", "chart"))})
+    # rows a clerk may get wrong: a breakdown, a target, a scope, a year or a figure the catalogue
+    # or the reading does not know
+    wrong = [{"dims": "nodim=x"}, {"dims": "affiliation=nope"}, {"dims": "affiliation"}, {"target": "no_such"},
+             {"target": "students[nodim=x]"}, {"scope": "nowhere"}, {"period": "二〇二〇"}, {"base_period": "x"},
+             {"stated": "约三成"}, {"stated": ""}, {"stated": "7:03"}, {"stated": "增加8.36%"}]
+    for change in rng.sample(wrong, rng.randint(0, 3)):
+        rows.append({**rows[0], **change} if rows else {"target": "students", "dims": "", "period": periods[-1],
+                                                         "stated": "1人", "location": "", "scope": "",
+                                                         "base_period": "", "note": "", "form": "", **change})
     return rows
 
 
@@ -224,10 +259,10 @@ def major_rows(shape: Shape, u: Units, rng: random.Random) -> list[dict]:
             for s in u.schools for i in range(rng.randint(0, 3))]
 
 
-def narrative_ids(version: str, report_type: str) -> list[str]:
+def narrative_ids(version: str, report_type: str, cat=None) -> list[str]:
     """The narrative files an outline reads: its narrative blocks, and a first case of each
     case block (case-KEY-1)."""
-    outline = (catalogue_of(version).outline.get("outlines") or {}).get(report_type) or {}
+    outline = ((cat or catalogue_of(version)).outline.get("outlines") or {}).get(report_type) or {}
     out: list[str] = []
 
     def walk(node):
@@ -245,16 +280,68 @@ def narrative_ids(version: str, report_type: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def narrative_text(name: str, elements, rng: random.Random) -> str:
-    """A narrative with placeholders: the year, a figure of an element, sometimes a name the
-    outline does not know."""
-    pieces = ["{year}年，全年工作稳步推进。"]
-    if elements:
-        pieces.append(f"其中{{{rng.choice(list(elements))}}}。")
-    if rng.random() < 0.3:
-        pieces.append("{未知占位符}")
-    body = "".join(pieces)
+# placeholders of every form the sentences know (nianbao.report.sentences), E an element or
+# indicator, and some they do not: an unknown name, filter or category, a bad year, a lone brace
+PLACEHOLDERS = (
+    "{year}", "{org}", "{first_year}", "{last_year}", "{publisher}", "{area}", "{county}", "{school_code}",
+    "{affiliation}", "{founded}", "{E}", "{E|change}", "{E|plain}", "{E|name}", "{E|period}", "{E|scope}",
+    "{E@-1}", "{E@-4|change}", "{E@2019}", "{E#excl_technical}", "{E#all|change}", "{E[D]}", "{E[D]|change}",
+    "{E|area}", "{E|rank}", "{E|ranked}", "{未知占位符}", "{E|nofilter}", "{E[nodim=x]}", "{E@abc}", "{", "}",
+    "{{E}}", "{E#nowhere}",
+)
+
+
+def placeholder_text(cat, elements, rng: random.Random, n: int = 3) -> str:
+    """A text of ``n`` placeholders drawn from PLACEHOLDERS, filled with elements (or
+    indicators) of the catalogue and categories of their dimensions."""
+    names = list(elements) or ["students"]
+    pieces = []
+    for form in rng.sample(PLACEHOLDERS, n):
+        code = rng.choice(names + [rng.choice(sorted(cat.indicators))])
+        el = cat.elements.get(code)
+        dim = rng.choice(el.dims) if el is not None and el.dims else "affiliation"
+        cats = list((cat.dimensions.get(dim) or {}).get("categories") or {"x": {}})
+        pieces.append(form.replace("E", code).replace("D", f"{dim}={rng.choice(cats)}"))
+    return "，".join(pieces)
+
+
+def narrative_text(name: str, shape: Shape, rng: random.Random) -> str:
+    """A narrative with placeholders: the year, figures of the elements in several forms, sometimes
+    names the outline does not know."""
+    figures = placeholder_text(catalogue_of(shape.version), shape.elements, rng, rng.randint(0, 3))
+    body = "{year}年，全年工作稳步推进。" + (figures + "。" if figures else "")
     return f"# 案例：{name}\n\n{body}\n" if name.startswith("case-") else body + "\n"
+
+
+def own_catalogue(shape: Shape, rng: random.Random) -> dict[str, dict]:
+    """The dataset's catalogue/*.yaml (file name → content): an element with a breakdown, an
+    indicator of it and a section of the outline with a sentence and a narrative; or a clash."""
+    if shape.own_catalogue == "none":
+        return {}
+    if shape.own_catalogue == "clash":
+        return {"elements.yaml": {"students": {"zh": "学生", "type": "rate"}}}
+    cat = catalogue_of(shape.version)
+    outline = (cat.outline.get("outlines") or {}).get(shape.report_type) or {}
+    parts = outline.get("parts") or [{"id": "1"}]
+    part = rng.choice(parts)
+    optional = rng.random() < 0.5
+    sentence = {"zh": "{year}年，本地培训" + placeholder_text(cat, (OWN_ELEMENT, OWN_INDICATOR) + shape.elements, rng)
+                + "。", "en": "In {year}, {" + OWN_ELEMENT + "|plain} trainees."}
+    return {
+        "elements.yaml": {OWN_ELEMENT: {"zh": "本地培训人数", "en": "local trainees", "unit": {"zh": "人", "en": "persons"},
+                                        "type": "count", "range": "persons", "period_type": "calendar_year",
+                                        "dims": ["affiliation"], "source": "生成数据"}},
+        "indicators.yaml": {OWN_INDICATOR: {"zh": "本地培训人数占在校生比例", "en": "local trainees per student",
+                                            "numerator": OWN_ELEMENT, "denominator": "students", "factor": 100,
+                                            "unit": {"zh": "%", "en": "%"}, "format": {"style": "percent", "decimals": 2},
+                                            "source": "生成数据"}},
+        "outline.yaml": {"outlines": {shape.report_type: {
+            "parts": [{"id": str(part["id"]), "sections": [{
+                "id": OWN_SECTION, "zh": "本地特色", "en": "Local", "blocks": [
+                    {"sentence": "own_sentence", **({"optional": True} if optional else {})},
+                    {"narrative": OWN_SECTION, "optional": True}]}]}],
+            "sentences": {"own_sentence": sentence}}}},
+    }
 
 
 def _write_csv(path: Path, columns, rows) -> None:
@@ -273,6 +360,8 @@ def write_dataset(shape: Shape, folder: str | Path) -> Path:
     years = report_years(shape.version)
     report_year = years[shape.seed % len(years)]
     periods = list(range(report_year - shape.years + 1, report_year + 1))
+    if shape.periods == "without_report_year":
+        periods = [p - 1 for p in periods]
     meta = {
         "title_zh": f"{u.own.zh}中等职业教育质量年度报告（{report_year}年度，生成数据）",
         "org_unit": {"code": u.own.code, "zh": u.own.zh, "en": u.own.en, "level": u.own.level,
@@ -280,13 +369,22 @@ def write_dataset(shape: Shape, folder: str | Path) -> Path:
         "publisher_zh": f"{u.own.zh}教育局（生成数据）",
         "report_year": report_year, "periods": periods, "catalogue": shape.version,
         "report_type": shape.report_type, "synthetic": True,
+        **({"engine": shape.engine} if shape.engine != "python" else {}),
         "generated_by": "nianbao.synth.shapes " + ", ".join(f"{k}={v}" for k, v in asdict(shape).items()),
     }
     (folder / "dataset.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
     if u.registry:
         write_orgs(folder / "orgs.csv", u.registry)
+    for name, content in own_catalogue(shape, rng).items():
+        (folder / "catalogue").mkdir(exist_ok=True)
+        (folder / "catalogue" / name).write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False),
+                                                 encoding="utf-8")
+    try:
+        cat = cat_mod.for_dataset(shape.version, folder)
+    except cat_mod.CatalogueError:
+        cat = catalogue_of(shape.version)  # a clash: the dataset cannot be opened; its rows are the version's
     _write_csv(folder / "values.csv", ("element", "dims", "period", "scope", "value", "source", "note", "org_unit"),
-               [{**r, "source": SOURCE, "note": ""} for r in value_rows(shape, u, periods, rng)])
+               [{**r, "source": SOURCE, "note": ""} for r in value_rows(shape, u, periods, rng, cat)])
     if shape.claims:
         _write_csv(folder / "claims.csv", ("target", "dims", "period", "stated", "location", "scope", "base_period",
                                            "note", "form"), claim_rows(shape, periods, rng))
@@ -295,10 +393,16 @@ def write_dataset(shape: Shape, folder: str | Path) -> Path:
                    major_rows(shape, u, rng))
     if shape.narratives != "none":
         (folder / "narrative").mkdir(exist_ok=True)
-        for name in narrative_ids(shape.version, shape.report_type):
+        for name in narrative_ids(shape.version, shape.report_type, cat):
             if shape.narratives == "all" or rng.random() < 0.5:
-                (folder / "narrative" / f"{name}.md").write_text(narrative_text(name, shape.elements, rng),
+                (folder / "narrative" / f"{name}.md").write_text(narrative_text(name, shape, rng),
                                                                  encoding="utf-8")
+        if u.schools and u.own.level != "school":  # a school's own texts, for its school report
+            own = folder / "narrative" / u.schools[0].code
+            own.mkdir(exist_ok=True)
+            for name in narrative_ids(shape.version, "school", cat):
+                if shape.narratives == "all" or rng.random() < 0.5:
+                    (own / f"{name}.md").write_text(narrative_text(name, shape, rng), encoding="utf-8")
     return folder
 
 
@@ -314,7 +418,10 @@ def random_shape(rng: random.Random) -> Shape:
         elements=tuple(rng.sample(elements, rng.randint(0, min(12, len(elements))))),
         breakdowns=rng.choice(BREAKDOWNS), scopes=tuple(sorted(set(rng.sample(SCOPES, rng.randint(1, 3))))),
         narratives=rng.choice(NARRATIVES), claims=rng.random() < 0.5, majors=rng.random() < 0.5,
-        blank_attributes=rng.random() < 0.3, seed=rng.randint(0, 10**6))
+        blank_attributes=rng.random() < 0.3, own_in_registry=rng.random() < 0.8,
+        periods=rng.choice(PERIODS), engine=rng.choice(ENGINES), orphans=rng.random() < 0.2,
+        own_catalogue=rng.choice(OWN_CATALOGUE),
+        seed=rng.randint(0, 10**6))
 
 
 def main(argv=None) -> int:
