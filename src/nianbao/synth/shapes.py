@@ -19,7 +19,7 @@ import argparse
 import csv
 import random
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -37,6 +37,8 @@ ENGINES = ("python", "duckdb", "sqlite")  # the engine dataset.yaml names (pytho
 # the dataset's own catalogue/*.yaml: none; an element, an indicator and an outline section of its
 # own; or an entry that clashes with the version (an error naming the file)
 OWN_CATALOGUE = ("none", "additions", "clash")
+OWN_IN_REGISTRY = ("listed", "left_out", "other_level")
+META = ("full", "minimal")  # minimal: no periods, catalogue, report type or title (the defaults)
 OWN_ELEMENT, OWN_INDICATOR, OWN_SECTION = "local_trainees", "local_trainee_share", "own-1"
 BREAKDOWNS = ("none", "some", "all")  # categories of an element's dimensions: none, some, every one
 SCOPES = ("unstated", "excl_technical", "all")
@@ -64,7 +66,8 @@ class Shape:
     claims: bool = False
     majors: bool = False
     blank_attributes: bool = False  # schools of the registry without affiliation, ownership or type
-    own_in_registry: bool = True  # orgs.csv lists the dataset's own unit
+    own_in_registry: str = "listed"  # orgs.csv lists the dataset's own unit, leaves it out, or at another level
+    meta: str = "full"  # dataset.yaml with every key, or only the unit and the report year
     periods: str = "to_report_year"
     engine: str = "python"
     orphans: bool = False  # schools whose parent is not in the registry
@@ -79,6 +82,7 @@ class Shape:
                 f"breakdowns={self.breakdowns}", "scopes=" + "+".join(sorted(self.scopes)),
                 f"narratives={self.narratives}", f"claims={self.claims}", f"majors={self.majors}",
                 f"blank_attributes={self.blank_attributes}", f"own_in_registry={self.own_in_registry}",
+                f"meta={self.meta}",
                 f"periods={self.periods}", f"engine={self.engine}", f"orphans={self.orphans}",
                 f"own_catalogue={self.own_catalogue}",
                 f"elements={'none' if not self.elements else 'one' if len(self.elements) == 1 else 'several'}"]
@@ -141,8 +145,11 @@ def units(shape: Shape, rng: random.Random) -> Units:
             registry = [province, city, counties[0]]
         if shape.registry == "schools":
             registry += schools
-        if not shape.own_in_registry:
+        if shape.own_in_registry == "left_out":
             registry = [o for o in registry if o.code != own.code]
+        elif shape.own_in_registry == "other_level" and own.level != "school":
+            other = "county" if own.level != "county" else "city"
+            registry = [replace(o, level=other) if o.code == own.code else o for o in registry]
     return Units(own=own, registry=registry, counties=counties, schools=schools)
 
 
@@ -336,7 +343,8 @@ def own_catalogue(shape: Shape, rng: random.Random) -> dict[str, dict]:
                                             "unit": {"zh": "%", "en": "%"}, "format": {"style": "percent", "decimals": 2},
                                             "source": "生成数据"}},
         "outline.yaml": {"outlines": {shape.report_type: {
-            "parts": [{"id": str(part["id"]), "sections": [{
+            "parts": [{**({"id": "own", "zh": "本地篇", "en": "Local part"} if rng.random() < 0.3
+                          else {"id": str(part["id"])}), "sections": [{
                 "id": OWN_SECTION, "zh": "本地特色", "en": "Local", "blocks": [
                     {"sentence": "own_sentence", **({"optional": True} if optional else {})},
                     {"narrative": OWN_SECTION, "optional": True}]}]}],
@@ -372,6 +380,8 @@ def write_dataset(shape: Shape, folder: str | Path) -> Path:
         **({"engine": shape.engine} if shape.engine != "python" else {}),
         "generated_by": "nianbao.synth.shapes " + ", ".join(f"{k}={v}" for k, v in asdict(shape).items()),
     }
+    if shape.meta == "minimal":
+        meta = {"org_unit": {"code": u.own.code, "zh": u.own.zh, "level": u.own.level}, "report_year": report_year}
     (folder / "dataset.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
     if u.registry:
         write_orgs(folder / "orgs.csv", u.registry)
@@ -418,9 +428,9 @@ def random_shape(rng: random.Random) -> Shape:
         elements=tuple(rng.sample(elements, rng.randint(0, min(12, len(elements))))),
         breakdowns=rng.choice(BREAKDOWNS), scopes=tuple(sorted(set(rng.sample(SCOPES, rng.randint(1, 3))))),
         narratives=rng.choice(NARRATIVES), claims=rng.random() < 0.5, majors=rng.random() < 0.5,
-        blank_attributes=rng.random() < 0.3, own_in_registry=rng.random() < 0.8,
+        blank_attributes=rng.random() < 0.3, own_in_registry=rng.choice(OWN_IN_REGISTRY), meta=rng.choice(META),
         periods=rng.choice(PERIODS), engine=rng.choice(ENGINES), orphans=rng.random() < 0.2,
-        own_catalogue=rng.choice(OWN_CATALOGUE),
+        own_catalogue=rng.choice(OWN_CATALOGUE + ("none", "additions")),
         seed=rng.randint(0, 10**6))
 
 
