@@ -72,6 +72,11 @@ def codes(catalogue, text: str | None) -> list[tuple[str, tuple]]:
         if ref is None or ref.element not in catalogue.indicators:
             raise IndicatorsError(f"目录中没有指标“{part}” / unknown indicator '{part}'",
                                   "指标代码见 catalogue/<版本>/indicators.yaml 与 elements.yaml")
+        bad = [f"{d}={c}" for d, c in ref.dims
+               if c not in ((catalogue.dimensions.get(d) or {}).get("categories") or {})]
+        if bad:
+            raise IndicatorsError(f"目录中没有分组“{'、'.join(bad)}” / unknown breakdown {', '.join(bad)}",
+                                  "方括号中写目录中的 维度=类别（见 dimensions.yaml），如 students[affiliation=municipal]")
         out.append((ref.element, ref.dims))
     return out
 

@@ -425,6 +425,7 @@ def build(m: Merged) -> Catalogue:
                                      f"element nor an indicator", hint="from 写被取代的数据元素或指标的代码，或省去",
                                      file=at("indicators.yaml" if code in (m.data.get("indicators.yaml") or {})
                                              else "elements.yaml", code))
+    _check_outlines(m.data.get("outline.yaml") or {}, at("outline.yaml", "outlines"))
     return Catalogue(
         id=meta.get("id", m.lineage[0]), meta=meta, dimensions=dims, elements=elements,
         indicators=indicators, outline=m.data.get("outline.yaml") or {},
@@ -443,6 +444,38 @@ def _plan_origin(m: Merged, entry: str) -> str:
         if (plan_mod.FILE, key) in m.origin:
             return m.origin[(plan_mod.FILE, key)]
     return next((s for s in reversed(m.sources) if Path(s).name == plan_mod.FILE), plan_mod.FILE)
+
+
+def _check_outlines(outline: dict, where: str) -> None:
+    """Every report type of outline.yaml is a mapping whose parts and sections each have an
+    ``id`` written as text and a Chinese heading ``zh``, and whose blocks are mappings: what the
+    report builder reads without asking."""
+    def bad(zh: str, en: str, hint: str) -> CatalogueError:
+        return CatalogueError(zh, en, hint=hint, file=where)
+
+    outlines = outline.get("outlines") or {}
+    if not isinstance(outlines, dict):
+        raise bad("outline.yaml 的 outlines 应为映射（报告类型 → 提纲）", "outline.yaml: outlines must be a mapping",
+                  "每个报告类型写成 类型代码: {zh: …, parts: [...]}")
+    for rtype, o in outlines.items():
+        if not isinstance(o, dict) or not isinstance(o.get("parts") or [], list):
+            raise bad(f"报告类型 {rtype} 应为映射，其 parts 为列表", f"report type {rtype} must be a mapping with a list of parts",
+                      "按 outline.yaml 开头的说明书写提纲")
+        for part in o.get("parts") or []:
+            items = [("部分", "part", part)] + [("节", "section", sec) for sec in
+                                                (part.get("sections") or [] if isinstance(part, dict) else [])]
+            for zh, en, item in items:
+                ident = item.get("id") if isinstance(item, dict) else None
+                if not isinstance(ident, str) or not ident or not item.get("zh"):
+                    raise bad(f"报告类型 {rtype} 的{zh} {ident if ident is not None else item!r} 缺少文字的 id 或标题 zh",
+                              f"report type {rtype}: {en} {ident if ident is not None else item!r} needs an id "
+                              "written as text and a heading zh",
+                              "每个部分和节写 id（加引号，如 \"1.5\"）与 zh（标题）；扩展已有部分时 id 须与目录中的相同")
+                blocks = item.get("blocks") or []
+                if not isinstance(blocks, list) or not all(isinstance(blk, dict) for blk in blocks):
+                    raise bad(f"报告类型 {rtype} 的{zh} {ident} 的 blocks 应为列表，每项如 sentence: 键",
+                              f"report type {rtype}: the blocks of {en} {ident} must be a list of mappings",
+                              "blocks 的每一项写成 - sentence: 键、- table: 键、- narrative: 编号 等")
 
 
 def _changes(m: Merged, code: str, spec, where: str) -> tuple[DefinitionChange, ...]:

@@ -157,11 +157,24 @@ def scope_words(fact: Fact, catalogue, lang: str = "zh") -> str:
     return catalogue.scope_label(fact.scope, lang)
 
 
+def unknown(ph: Placeholder, catalogue, where: str = "") -> None:
+    """SentenceError for a placeholder whose breakdown or scope the catalogue does not know
+    (``{students[nodim=x]}``, ``{students#nowhere}``): named as written, never looked up."""
+    dims = catalogue.dimensions
+    bad = [f"{d}={c}" for d, c in ph.dims if c not in ((dims.get(d) or {}).get("categories") or {})]
+    if bad:
+        raise SentenceError(ph.raw, "sentence.unknown_category", where, bad=bad, known=list(dims))
+    scopes = catalogue.meta.get("scopes") or {}
+    if ph.scope and ph.scope not in scopes:
+        raise SentenceError(ph.raw, "sentence.unknown_scope", where, scope=ph.scope, known=list(scopes))
+
+
 def render_placeholder(ph: Placeholder, ctx: Context, lang: str = "zh", where: str = "") -> list[Run]:
     cat = ctx.catalogue
     words = ctx.words
     try:
         cat.indicator(ph.code)
+        unknown(ph, cat, where)
         if ph.filter == "name":
             return [text(_name(cat, ph, lang))]
         year = ph.year(ctx.year)

@@ -89,6 +89,9 @@ class Recomputer:
             return Problem("bad_row", {"problem": f"dims={claim.dims!r}"})
         if ref.element not in cat.indicators:
             return Problem("unknown_target", {"target": claim.target})
+        bad = [f"{d}={c}" for d, c in dims if c not in ((cat.dimensions.get(d) or {}).get("categories") or {})]
+        if bad:  # a breakdown the catalogue lacks is named as written, never looked up
+            return Problem("bad_row", {"problem": f"dims={','.join(bad)}"})
         scope = claim.scope or None
         if scope and scope not in cat.meta.get("scopes", {}):
             return Problem("bad_row", {"problem": f"scope={claim.scope!r}"})
