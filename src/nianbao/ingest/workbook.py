@@ -636,8 +636,11 @@ def _read_open(wb, path: Path, sha: str, ds, year: int, src: inputs.Input | None
     layout = load_layout(ds.catalogue)
     if META_SHEET not in wb.sheetnames:
         return WorkbookData(path, sha, None, [_finding("workbook.no_meta", Location(file=name), sheet=META_SHEET)])
-    meta = {str(r[0]): str(r[1] if r[1] is not None else "") for r in wb[META_SHEET].iter_rows(values_only=True)
-            if r and r[0] is not None and len(r) > 1}
+    meta, repeated = _meta(wb[META_SHEET], src.deadline if src else None)
+    if repeated:
+        key, rows = repeated
+        return WorkbookData(path, sha, None, [_finding("workbook.meta_changed", Location(
+            file=name, sheet=META_SHEET, cell=f"A{rows[-1]}"), key=key, rows=rows)], meta)
     found = meta.get("template", "?") if meta.get("format") == FORMAT else meta.get("format", "?")
     if meta.get("format") != FORMAT or meta.get("template") != layout.template:
         return WorkbookData(path, sha, None, [_finding("workbook.wrong_template", Location(file=name, sheet=META_SHEET),
@@ -679,6 +682,24 @@ def _read_open(wb, path: Path, sha: str, ds, year: int, src: inputs.Input | None
     order = {s.zh: i for i, s in enumerate(layout.sheets)}
     findings.sort(key=lambda f: (order.get(f.location.sheet, -1), _cell_order(f.location.cell)))
     return WorkbookData(path, sha, sub, findings, meta)
+
+
+def _meta(ws, deadline) -> tuple[dict[str, str], tuple[str, list[int]] | None]:
+    """The keys and values of the hidden sheet, every row of it (not only those its declared
+    size admits); and the first key written in more than one row with its rows, if any: a
+    workbook that says twice which school or year it is says neither."""
+    cells = read_sheet(ws, deadline).values
+    meta: dict[str, str] = {}
+    rows: dict[str, list[int]] = {}
+    for (r, c), key in sorted(cells.items()):
+        if c != 1 or isinstance(key, BadCell):
+            continue
+        value = cells.get((r, 2))
+        k = str(key)
+        rows.setdefault(k, []).append(r)
+        meta[k] = "" if value is None else str(value)
+    repeated = next(((k, rs) for k, rs in rows.items() if len(rs) > 1), None)
+    return meta, repeated
 
 
 def _cell_order(cell: str) -> tuple[int, str]:
