@@ -151,11 +151,15 @@ class Book:
 
     # parts
     def text(self, part: str) -> str:
-        data = self.parts[part]
+        """The part as text ("" when an earlier mutation dropped it)."""
+        data = self.parts.get(part, b"")
         return data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8", errors="replace")
 
     def put(self, part: str, text: str) -> None:
-        old = self.parts.get(part, b"")
+        """Write a part back; a part an earlier mutation dropped stays dropped."""
+        if part not in self.parts:
+            return
+        old = self.parts[part]
         self.parts[part] = text.encode("utf-16" if old[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8")
 
     def part_of(self, sheet: str) -> str | None:
@@ -311,6 +315,9 @@ CELL_XML = {
     "escaped control": lambda b: ("inlineStr", _inline(f"{_num(b)}_x0001_"), UNREADABLE),
     "raw control": lambda b: ("inlineStr", _inline(f"{_num(b)}\x01"), UNREADABLE),
     "DEL": lambda b: ("inlineStr", _inline(f"{_num(b)}\x7f"), UNREADABLE),
+    "no ref": lambda b: ("n", f"<v>{_num(b)}</v>", b),  # the cell's place told by its order in the row
+    "style 9999": lambda b: ("n", f"<v>{_num(b)}</v>", b),  # a style the workbook does not have
+    "twice": lambda b: ("n", f"<v>{_num(b)}</v>", UNREADABLE),  # the cell written twice, two figures
 }
 
 
@@ -381,8 +388,17 @@ def _unit(book: Book, code: str) -> str:
 def mutate_cell(book: Book, code: str, variant: str) -> None:
     ctype, inner, intended = CELL_XML[variant](_figure(book, code))
     sheet, cell = book.where[code]
-    if set_cell(book, sheet, cell, inner, ctype):
+    if set_cell(book, sheet, cell, inner, ctype, style="9999" if variant == "style 9999" else None):
         book.intended[code] = intended
+        part = book.part_of(sheet)
+        if variant == "no ref":
+            book.put(part, book.text(part).replace(f'<c r="{cell}"', "<c", 1))
+        elif variant == "twice":
+            xml = book.text(part)
+            m = _cell_re(cell).search(xml)
+            if m:
+                book.put(part, xml[:m.end()] + f'<c r="{cell}" t="n"><v>{_num(_figure(book, code) + 1)}</v></c>'
+                         + xml[m.end():])
 
 
 def mutate_text(book: Book, code: str, spelling: str) -> None:
@@ -396,6 +412,8 @@ def _add_style(book: Book, base_style: str, fmt: str) -> str:
     """A new cell style: ``base_style`` with the number format ``fmt``; its index."""
     num_id, code = FORMATS[fmt]
     xml = book.text("xl/styles.xml")
+    if "<cellXfs" not in xml:
+        return "0"
     if code is not None and f'numFmtId="{num_id}"' not in xml.split("</numFmts>")[0]:
         entry = f'<numFmt numFmtId="{num_id}" formatCode="{_esc(code).replace(chr(34), "&quot;")}"/>'
         xml = re.sub(r'<numFmts count="(\d+)">', lambda m: f'<numFmts count="{int(m.group(1)) + 1}">' + entry, xml,
@@ -856,7 +874,10 @@ CONTAINER = {"truncate", "crc", "bomb", "compression", "prefix", "encrypted_flag
 def cases(base: Base, classes=CLASSES, max_size: int = 4) -> st.SearchStrategy:
     """Lists of one to ``max_size`` mutations of the given classes."""
     by_class = strategies(base)
-    return st.lists(st.one_of(*(by_class[c] for c in classes)), min_size=1, max_size=max_size)
+    # the class first, then its mutation: one_of would flatten the classes' own choices and draw
+    # the classes with many kinds of mutation far more often
+    one = st.sampled_from(list(classes)).flatmap(lambda c: by_class[c])
+    return st.lists(one, min_size=1, max_size=max_size)
 
 
 def class_of(mutation: tuple) -> str:
@@ -1047,7 +1068,8 @@ class Runner:
         mine = next(o for o in run.outcomes if o.data.file.name == path.name)
         companion = next((o for o in run.outcomes if o.data.file.name == "companion.xlsx"), None)
         findings = mine.data.findings
-        codes = [f.code for f in findings]
+        codes = [f"{f.code}[{f.values['error']}]" if f.code == "file.bad_content" and f.values.get("error")
+                 else f.code for f in findings]
         internal = False
         for f in findings:
             if f.code not in self.base.catalogue_codes:
@@ -1066,3 +1088,87 @@ class Runner:
         elif mine.status == "exists":
             violations.append("--replace was given but the workbook was held back as existing")
         return Outcome(code, mine.status, codes, violations, book.classes, internal)
+
+
+# -- dataset folders ------------------------------------------------------------------------------
+# Mutations of the dataset folder an import writes into (its files' encodings and types, its
+# store). Kept apart from the workbook classes: they are judged by the exit codes of `import` and
+# `check` on a copy of the folder (bench/bench_fuzz.py --folders).
+
+FOLDER_MUTATIONS = st.one_of(
+    st.tuples(st.just("encoding"), st.sampled_from(["orgs.csv", "values.csv", "dataset.yaml"]),
+              st.sampled_from(["gbk", "utf-16", "latin-1 bytes"])),
+    st.tuples(st.just("yaml_value"), st.sampled_from([
+        ("catalogue", "123"), ("periods", "[]"), ("periods", "{a: 1}"), ("report_year", "abc"),
+        ("report_year", "[2020]"), ("org_unit", "x"), ("catalogue", "[cn-2016]"), ("periods", "[2019, abc]")])),
+    st.tuples(st.just("yaml_broken")),
+    st.tuples(st.just("control_chars"), st.sampled_from(["orgs.csv", "values.csv"])),
+    st.tuples(st.just("corrupt_store"), st.sampled_from(["garbage", "empty", "truncated"])),
+    st.tuples(st.just("folder_named"), st.sampled_from(["values.csv", "orgs.csv", "nianbao.duckdb"])),
+    st.tuples(st.just("empty_file"), st.sampled_from(["orgs.csv", "values.csv", "dataset.yaml"])),
+)
+
+
+def folder_cases(max_size: int = 2) -> st.SearchStrategy:
+    return st.lists(FOLDER_MUTATIONS, min_size=1, max_size=max_size)
+
+
+def mutate_folder(folder: Path, mutations: list[tuple]) -> None:
+    for m in mutations:
+        kind = m[0]
+        if kind == "encoding":
+            p = folder / m[1]
+            if p.is_file():
+                text = p.read_text(encoding="utf-8", errors="replace")
+                p.write_bytes(text.encode("gbk", errors="replace") if m[2] == "gbk" else text.encode("utf-16")
+                              if m[2] == "utf-16" else b"\xe9\xff" + text.encode("utf-8"))
+        elif kind == "yaml_value":
+            p = folder / "dataset.yaml"
+            if p.is_file():
+                key, value = m[1]
+                text = p.read_text(encoding="utf-8", errors="replace")
+                text = re.sub(rf"^{key}:.*$", f"{key}: {value}", text, flags=re.M)
+                p.write_text(text, encoding="utf-8")
+        elif kind == "yaml_broken":
+            (folder / "dataset.yaml").write_text("org_unit: {code: [\n  - : :\n", encoding="utf-8")
+        elif kind == "control_chars":
+            p = folder / m[1]
+            if p.is_file():
+                p.write_text(p.read_text(encoding="utf-8", errors="replace").replace("大同", "大\x01同"), encoding="utf-8")
+        elif kind == "corrupt_store":
+            p = folder / "nianbao.duckdb"
+            if p.is_dir():
+                continue
+            data = p.read_bytes() if p.is_file() else b""
+            p.write_bytes({"garbage": b"\x13\x37" * 4096, "empty": b"", "truncated": data[: len(data) // 3]}[m[1]])
+        elif kind == "folder_named":
+            p = folder / m[1]
+            if p.is_dir():
+                continue
+            if p.exists():
+                p.unlink()
+            p.mkdir()
+        elif kind == "empty_file":
+            p = folder / m[1]
+            if p.is_file():
+                p.write_bytes(b"")
+
+
+def run_folder(base: Base, mutations: list[tuple], work: Path, n: int) -> Outcome:
+    """``import`` of a good workbook and ``check`` into a mutated copy of the dataset folder:
+    neither may end in an internal error."""
+    folder = work / f"folder{n % 2}"
+    if folder.exists():
+        shutil.rmtree(folder)
+    shutil.copytree(base.dataset, folder)
+    mutate_folder(folder, mutations)
+    exits, texts = [], []
+    for argv in (["import", str(folder), str(base.companion), "--jobs", "1", "--annotated", str(work / "退回")],
+                 ["check", str(folder)]):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            exits.append(main(argv))
+        texts.append(err.getvalue())
+    violations = [f"{cmd} exit 3: {t.strip()[-200:]}" for cmd, code, t in zip(("import", "check"), exits, texts)
+                  if code == 3]
+    return Outcome(max(exits), "folder", [], violations, ["folder"], internal=bool(violations))

@@ -120,3 +120,22 @@ def test_a_zip_with_a_part_twice_is_damaged_not_read_from_its_last_copy(base, ru
     assert f.values["part"] == "xl/worksheets/sheet2.xml"
     assert "两次" in f.message_zh
     _judged(runner, [("duplicate_part", "graduates")])
+
+
+def test_a_cell_written_twice_in_the_sheet_is_an_error_showing_both(base, runner):
+    # openpyxl keeps the last of two <c r="F4"> without a word: 22864 was stored for 22863
+    data, f = _finding(base, [("cell", "students", "twice")], "workbook.duplicate_cell")
+    assert (f.severity, f.location.sheet, f.location.cell) == ("error", "办学规模", "F4")
+    assert "22863" in f.message_zh and "22864" in f.message_zh
+    _judged(runner, [("cell", "students", "twice")])
+
+
+def test_a_cell_whose_style_the_workbook_lacks_is_read_as_unformatted(base, runner):
+    # the whole sheet was refused as damaged "by a control character"; the figure is plain
+    book = apply(base, [("cell", "students", "style 9999")])
+    path = base.dataset.parent / "style.xlsx"
+    path.write_bytes(book.zip_bytes())
+    data = workbook.read(path, load_dataset(base.dataset))
+    assert data.ok, [f.code for f in data.findings]
+    assert [r.value for r in data.submission.rows if r.element == "students" and not r.dims] == [22863]
+    _judged(runner, [("cell", "students", "style 9999")])

@@ -16,6 +16,9 @@ format of numeric cells shown as a percentage (a cell holding 1 under the format
 
 Control characters (U+0000–U+001F except tab and line breaks, U+007F–U+009F) are found in text
 cells both raw and in Excel's escaped form ``_x0001_`` (which openpyxl leaves as written).
+
+A cell the XML holds twice (Excel never writes that; a hand edit or another program may) is a
+BadCell of kind ``twice`` that shows both contents: openpyxl would keep the last without a word.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ class BadCell:
     """A cell whose stored content cannot be read as what its type says."""
     text: str  # the content as written in the file
     kind: str  # the cell type of the XML (n number, s shared string, b true/false, d date, e error),
-    # or too_large: a number that a double cannot hold, or not finite
+    # or too_large: a number that a double cannot hold, or not finite; or twice: the sheet's XML
+    # holds the cell twice (``text`` then shows both contents)
 
     def __str__(self) -> str:
         return self.text
@@ -130,6 +134,11 @@ class _Parser(WorkSheetParser):
         return cell
 
 
+def _short(value) -> str:
+    text = str(value)
+    return text if len(text) <= 20 else text[:20] + "…"
+
+
 def _too_large(value: int) -> bool:
     try:
         float(value)
@@ -155,11 +164,18 @@ def read_sheet(ws, deadline=None) -> SheetCells:
                     v, key = c["value"], (c["row"], c["column"])
                     if v is None:
                         continue
+                    if key in out.values:  # the same cell written twice: which figure is meant?
+                        first = out.values[key]
+                        first = first.text if isinstance(first, BadCell) else first
+                        v = BadCell(f"{_short(first)} / {_short(v)}", "twice")
                     out.values[key] = v
                     style = c["style_id"]
                     if style and isinstance(v, (int, float)) and not isinstance(v, bool):
                         if style not in formats:
-                            fmt = ReadOnlyCell(ws, key[0], key[1], v, "n", style).number_format
+                            try:
+                                fmt = ReadOnlyCell(ws, key[0], key[1], v, "n", style).number_format
+                            except IndexError:  # a style the workbook does not define: no format
+                                fmt = "General"
                             formats[style] = _is_percent_format(fmt)
                         if formats[style]:
                             out.percent.add(key)

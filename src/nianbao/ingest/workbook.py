@@ -834,6 +834,8 @@ class _SheetReader:
         for (r, c), v in sorted(cells.values.items()):
             if isinstance(v, BadCell) and v.kind == "too_large":
                 self.add("value.too_large", sheet, cell_name(r, c), raw=short_text(v.text))
+            elif isinstance(v, BadCell) and v.kind == "twice":
+                self.add("workbook.duplicate_cell", sheet, cell_name(r, c), raw=v.text)
             elif isinstance(v, BadCell):
                 zh, en = _CELL_KIND.get(v.kind, ("数据", "value"))
                 self.add("workbook.bad_cell", sheet, cell_name(r, c), raw=v.text[:40], type=zh, type_en=en)
