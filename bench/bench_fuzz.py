@@ -56,6 +56,8 @@ def kind_of(violation: str) -> str:
         return "finding not in the catalogue"
     if "good workbook beside it" in violation:
         return "batch held back"
+    if violation.startswith("unnamed"):
+        return "problem cell not named"
     return "silent wrong value"
 
 
@@ -163,7 +165,7 @@ def main() -> None:
         print(f"  {c:38} {k:>7}")
     print(f"\n{'problems':32} {'count':>7}")
     for p in ("internal error", "partial import", "silent wrong value", "finding not in the catalogue",
-              "batch held back", "sample process failed", "generator error"):
+              "batch held back", "problem cell not named", "sample process failed", "generator error"):
         print(f"  {p:30} {problems.get(p, 0):>7}")
     print(f"\ntime: {elapsed:.0f} s, {elapsed / max(n, 1) * 1000:.0f} ms a case "
           f"(import of the mutated workbook and a good one, store read before and after)")

@@ -665,8 +665,9 @@ def duplicate_meta(book: Book, key: str, value: str) -> None:
     """A second row of ``key`` in _meta (the last one wins for a dict): which is meant?"""
     part = book.part_of("_meta")
     xml = book.text(part)
-    new = (f'<row r="9"><c r="A9" t="inlineStr">{_inline(key)}</c>'
-           f'<c r="B9" t="inlineStr">{_inline(value)}</c></row>')
+    r = max([int(x) for x in re.findall(r'<row r="(\d+)"', xml)] + [0]) + 1
+    new = (f'<row r="{r}"><c r="A{r}" t="inlineStr">{_inline(key)}</c>'
+           f'<c r="B{r}" t="inlineStr">{_inline(value)}</c></row>')
     book.put(part, xml.replace("</sheetData>", new + "</sheetData>", 1))
     if value != {"school_code": SCHOOL, "year": "2020"}.get(key, value):
         book.school = "?"
@@ -693,6 +694,21 @@ def major_cell(book: Book, n: int, column: str, spelling: str) -> None:
     if set_cell(book, book.base.list_sheet, f"{column}{row}", _inline(text), "inlineStr"):
         rec[key] = intended
         book.changed_list.add((book.base.list_sheet, f"{column}{row}"))
+
+
+def major_format(book: Book, n: int, column: str, fmt: str) -> None:
+    """A count of a listed major formatted ``fmt`` (300 under 0% shows 30000%)."""
+    key = {"F": "students", "G": "entrants"}[column]
+    rec = book.records[n]
+    b = float(MAJORS[n][key])
+    sheet, cell = book.base.list_sheet, f"{column}{book.base.list_first + n}"
+    part = book.part_of(sheet)
+    if part is None or part not in book.parts:
+        return
+    style = _add_style(book, _style_of(book.text(part), cell), fmt)
+    if set_cell(book, sheet, cell, f"<v>{_num(b)}</v>", "n", style=style):
+        rec[key] = UNREADABLE if fmt in ("0%", "0.00%", "0.0%", "percent then plain", "date") else b
+        book.changed_list.add((sheet, cell))
 
 
 def major_below(book: Book) -> None:
@@ -836,6 +852,8 @@ def strategies(base: Base) -> dict[str, st.SearchStrategy]:
             st.tuples(st.just("major_cell"), st.integers(0, len(MAJORS) - 1), st.sampled_from(["F", "G"]),
                       st.sampled_from(sorted(SPELLINGS))),
             st.tuples(st.just("major_below")),
+            st.tuples(st.just("major_format"), st.integers(0, len(MAJORS) - 1), st.sampled_from(["F", "G"]),
+                      st.sampled_from(sorted(FORMATS))),
         ),
         "meta": st.one_of(
             st.sampled_from(sorted(META_VALUES)).flatmap(
@@ -900,7 +918,7 @@ def apply(base: Base, mutations: list[tuple]) -> Book:
             "insert_row": insert_row, "delete_row": delete_row, "swap_rows": swap_rows,
             "rename_sheet": rename_sheet, "delete_sheet": delete_sheet, "add_sheet": add_sheet,
             "hide_sheet": hide_sheet, "reorder_sheets": reorder_sheets, "header": header,
-            "major_cell": major_cell, "major_below": major_below, "meta": set_meta,
+            "major_cell": major_cell, "major_below": major_below, "major_format": major_format, "meta": set_meta,
             "duplicate_meta": duplicate_meta, "visible_code": visible_code, "extra_part": extra_part,
             "duplicate_part": duplicate_part, "doctype": doctype, "drop_part": drop_part, "utf16": utf16,
             "shared_strings": shared_strings,
@@ -1021,6 +1039,23 @@ def judge_accepted(book: Book, findings, before: dict, after: dict) -> list[str]
     return wrong
 
 
+WHOLE_SHEET = {"workbook.broken_sheet", "workbook.missing_sheet", "workbook.columns_changed"}
+
+
+def unnamed(book: Book, data) -> list[str]:
+    """Cells that cannot be read but no finding names, in a rejected workbook whose sheets were
+    read: every problem of a file is a finding, not only the first."""
+    if data.submission is None:
+        return []  # the file as a whole was refused (or its _meta): its finding names the file
+    whole = {f.location.sheet for f in data.findings if f.code in WHOLE_SHEET}
+    out = []
+    for code, intended in book.intended.items():
+        sheet, cell = book.where[code]
+        if intended is UNREADABLE and sheet not in whole and not _names(data.findings, sheet, cell):
+            out.append(f"unnamed: {sheet}!{cell} {code} cannot be read and no finding names it")
+    return out
+
+
 class Runner:
     """Imports cases into one dataset, one after the other, and judges each."""
 
@@ -1083,6 +1118,7 @@ class Runner:
         if mine.status == "rejected":
             if before != after:
                 violations.append("a rejected workbook changed the store")
+            violations += unnamed(book, mine.data)
         elif mine.status in ("stored", "unchanged"):
             violations += judge_accepted(book, findings, before, after)
         elif mine.status == "exists":

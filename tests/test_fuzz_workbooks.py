@@ -139,3 +139,29 @@ def test_a_cell_whose_style_the_workbook_lacks_is_read_as_unformatted(base, runn
     assert data.ok, [f.code for f in data.findings]
     assert [r.value for r in data.submission.rows if r.element == "students" and not r.dims] == [22863]
     _judged(runner, [("cell", "students", "style 9999")])
+
+
+@pytest.mark.parametrize("fmt", ["0%", "0.00%"])
+def test_a_count_of_a_listed_major_formatted_as_a_percentage_is_an_error(base, runner, fmt):
+    # 300 students under 0% show 30000%: it was summed into the category's students without a word
+    data, f = _finding(base, [("major_format", 0, "F", fmt)], "value.percent_format_not_rate")
+    assert (f.severity, f.location.sheet, f.location.cell) == ("error", "专业设置", "F9")
+    assert "30000%" in f.message_zh
+    _judged(runner, [("major_format", 0, "F", fmt)])
+
+
+def test_a_row_of_the_hidden_sheet_written_twice_is_an_error(base, runner):
+    # the same row 9 twice: its cells, written twice, could not be read and were skipped, so the
+    # workbook was stored although its _meta had been altered
+    from fuzz_workbooks import Book
+    book = Book.of(base)
+    part = base.sheet_parts["_meta"]
+    row = ('<row r="9"><c r="A9" t="inlineStr"><is><t>school_code</t></is></c>'
+           '<c r="B9" t="inlineStr"><is><t>0140200002</t></is></c></row>')
+    book.put(part, book.text(part).replace("</sheetData>", row * 2 + "</sheetData>"))
+    path = base.dataset.parent / "meta-row-twice.xlsx"
+    path.write_bytes(book.zip_bytes())
+    data = workbook.read(path, load_dataset(base.dataset))
+    assert [(f.code, f.location.sheet, f.location.cell) for f in data.findings] == [
+        ("workbook.meta_changed", "_meta", "A9")]
+    assert data.submission is None

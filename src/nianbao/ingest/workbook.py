@@ -686,19 +686,23 @@ def _read_open(wb, path: Path, sha: str, ds, year: int, src: inputs.Input | None
 
 def _meta(ws, deadline) -> tuple[dict[str, str], tuple[str, list[int]] | None]:
     """The keys and values of the hidden sheet, every row of it (not only those its declared
-    size admits); and the first key written in more than one row with its rows, if any: a
-    workbook that says twice which school or year it is says neither."""
+    size admits); and the first key written in more than one row (or whose cells cannot be
+    read) with its rows, if any: a workbook that says twice which school or year it is says
+    neither."""
     cells = read_sheet(ws, deadline).values
     meta: dict[str, str] = {}
     rows: dict[str, list[int]] = {}
+    damaged = None
     for (r, c), key in sorted(cells.items()):
-        if c != 1 or isinstance(key, BadCell):
+        if c != 1:
             continue
         value = cells.get((r, 2))
+        if damaged is None and (isinstance(key, BadCell) or isinstance(value, BadCell)):
+            damaged = (str(key), [r])  # a key or value that cannot be read (written twice, say)
         k = str(key)
         rows.setdefault(k, []).append(r)
         meta[k] = "" if value is None else str(value)
-    repeated = next(((k, rs) for k, rs in rows.items() if len(rs) > 1), None)
+    repeated = next(((k, rs) for k, rs in rows.items() if len(rs) > 1), damaged)
     return meta, repeated
 
 
@@ -986,7 +990,10 @@ class _SheetReader:
                 rec[c.key] = None
                 continue
             if c.type == "count":
-                res = parse_value(v, "count", element=c.element, location=self.loc(sheet, cell))
+                cells = self.cells.get(sheet.zh)
+                shown_percent = cells is not None and (r, _col(c.letter)) in cells.percent
+                res = parse_value(v, "count", element=c.element, location=self.loc(sheet, cell),
+                                  percent_format=shown_percent)
                 for f in res.findings:
                     f.org_unit, f.period = self.school, self.year
                 self.findings.extend(res.findings)
