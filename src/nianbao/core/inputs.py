@@ -12,7 +12,8 @@ do, before any parser sees it, when it is
   packed more tightly than ``max_zip_ratio`` : 1, more than ``max_zip_parts`` parts — from the
   sizes the zip declares, which are all ``zipfile`` will ever unpack), a part with a DOCTYPE (the
   place of XML entities: external entities (XXE) and billion laughs; Office never writes one), or
-  a package of the wrong kind (a Word file named .xlsx).
+  a package of the wrong kind (a Word file named .xlsx), or two parts under one name (zipfile
+  would read the last, Excel refuses the file).
 
 Every part is unpacked once, in pieces, to check its CRC and its XML prolog, so a damaged part is
 found here rather than half-way through the reading. The limits are in ``nianbao.core.settings``.
@@ -39,6 +40,7 @@ import threading
 import time
 import traceback
 import zipfile
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -329,6 +331,9 @@ def check_package(data: bytes, name: str, kind: str = "xlsx", deadline: Deadline
             if i.compress_type not in COMPRESSIONS:
                 raise _reject("file.damaged:unsupported", name, part=i.filename)
         names = [i.filename for i in infos]
+        twice = next((n for n, c in Counter(names).items() if c > 1), None)
+        if twice is not None:  # zipfile reads the last of them, Excel refuses the file: no guessing
+            raise _reject("file.damaged:duplicate", name, part=twice)
         if "[Content_Types].xml" not in names or not any(n.startswith(folder) for n in names):
             others = [k for k, (f, _, _) in PACKAGES.items() if k != kind and any(n.startswith(f) for n in names)]
             if others and "[Content_Types].xml" in names:

@@ -4,7 +4,9 @@ openpyxl turns each cell of a sheet's XML into a Python value and fails on the w
 one cell is malformed (``<v>NaN</v>`` in a number cell, ``1.2.3``, a shared string that is not
 there, ``t="b"`` holding ``x``). Here each such cell becomes a :class:`BadCell` that keeps the
 text found in the file, so that the reader can name the cell; a number that a double cannot hold
-(``1e309``, 309 digits) is a BadCell too. A sheet whose XML is not well formed (a raw control
+(``1e309``, 309 digits) is a BadCell too, and so is a value written in a form its cell type does
+not allow (``1_000``, ``٢٢٨٦٣`` in a number cell, a shared-string index of ``-1``), which
+Python's ``int`` would otherwise read as some number. A sheet whose XML is not well formed (a raw control
 character such as 0x01) cannot be read at all: :attr:`SheetCells.broken` then names the cell
 the parser stopped in.
 
@@ -14,6 +16,9 @@ format of numeric cells shown as a percentage (a cell holding 1 under the format
 
 Control characters (U+0000–U+001F except tab and line breaks, U+007F–U+009F) are found in text
 cells both raw and in Excel's escaped form ``_x0001_`` (which openpyxl leaves as written).
+
+A cell the XML holds twice (Excel never writes that; a hand edit or another program may) is a
+BadCell of kind ``twice`` that shows both contents: openpyxl would keep the last without a word.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from dataclasses import dataclass, field
 
 from openpyxl.cell.read_only import ReadOnlyCell
 from openpyxl.utils import coordinate_to_tuple, get_column_letter, range_boundaries
-from openpyxl.worksheet._reader import VALUE_TAG, WorkSheetParser
+from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
 from nianbao.core.findings import FindingsError
 
@@ -36,7 +41,8 @@ class BadCell:
     """A cell whose stored content cannot be read as what its type says."""
     text: str  # the content as written in the file
     kind: str  # the cell type of the XML (n number, s shared string, b true/false, d date, e error),
-    # or too_large: a number that a double cannot hold, or not finite
+    # or too_large: a number that a double cannot hold, or not finite; or twice: the sheet's XML
+    # holds the cell twice (``text`` then shows both contents)
 
     def __str__(self) -> str:
         return self.text
@@ -84,11 +90,34 @@ def _is_percent_format(fmt: str) -> bool:
     return "%" in bare
 
 
+# the lexical forms the cell types allow (ECMA-376 and XML Schema: xsd:double, xsd:unsignedInt,
+# xsd:boolean as Excel writes it). Python's int() and float() are wider — they take "1_000", "٢٢٨٦٣"
+# and "２２８６３" — so a cell is checked against these before openpyxl converts it: a number the
+# format does not allow is a bad cell, not a figure read some way of Python's choosing.
+_LEXICAL = {
+    "n": re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN", re.ASCII),
+    "s": re.compile(r"[0-9]+", re.ASCII),
+    "b": re.compile(r"[01]", re.ASCII),
+}
+
+
+def _lexical_ok(element, data_only: bool) -> bool:
+    """The value of a number, shared-string or true/false cell is written as its type allows (the
+    formula of a cell is read instead of its value, unless only values are read)."""
+    pattern = _LEXICAL.get(element.get("t", "n"))
+    if pattern is None or (not data_only and element.find(FORMULA_TAG) is not None):
+        return True
+    text = element.findtext(VALUE_TAG, None)
+    return not text or pattern.fullmatch(text.strip(" \t\r\n")) is not None
+
+
 class _Parser(WorkSheetParser):
     """openpyxl's sheet parser, one cell at a time forgiving."""
 
     def parse_cell(self, element):
         try:
+            if not _lexical_ok(element, self.data_only):
+                raise ValueError(element.findtext(VALUE_TAG, ""))
             cell = super().parse_cell(element)
         except (ValueError, IndexError, KeyError, TypeError, OverflowError):
             text = element.findtext(VALUE_TAG, "") or ""
@@ -103,6 +132,11 @@ class _Parser(WorkSheetParser):
                 isinstance(value, int) and not isinstance(value, bool) and _too_large(value)):
             cell["value"] = BadCell(element.findtext(VALUE_TAG, "") or "", "too_large")
         return cell
+
+
+def _short(value) -> str:
+    text = str(value)
+    return text if len(text) <= 20 else text[:20] + "…"
 
 
 def _too_large(value: int) -> bool:
@@ -130,11 +164,18 @@ def read_sheet(ws, deadline=None) -> SheetCells:
                     v, key = c["value"], (c["row"], c["column"])
                     if v is None:
                         continue
+                    if key in out.values:  # the same cell written twice: which figure is meant?
+                        first = out.values[key]
+                        first = first.text if isinstance(first, BadCell) else first
+                        v = BadCell(f"{_short(first)} / {_short(v)}", "twice")
                     out.values[key] = v
                     style = c["style_id"]
                     if style and isinstance(v, (int, float)) and not isinstance(v, bool):
                         if style not in formats:
-                            fmt = ReadOnlyCell(ws, key[0], key[1], v, "n", style).number_format
+                            try:
+                                fmt = ReadOnlyCell(ws, key[0], key[1], v, "n", style).number_format
+                            except IndexError:  # a style the workbook does not define: no format
+                                fmt = "General"
                             formats[style] = _is_percent_format(fmt)
                         if formats[style]:
                             out.percent.add(key)

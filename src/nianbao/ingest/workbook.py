@@ -645,8 +645,11 @@ def _read_open(wb, path: Path, sha: str, ds, year: int, src: inputs.Input | None
     layout = layout_for(ds.catalogue, year)
     if META_SHEET not in wb.sheetnames:
         return WorkbookData(path, sha, None, [_finding("workbook.no_meta", Location(file=name), sheet=META_SHEET)])
-    meta = {str(r[0]): str(r[1] if r[1] is not None else "") for r in wb[META_SHEET].iter_rows(values_only=True)
-            if r and r[0] is not None and len(r) > 1}
+    meta, repeated = _meta(wb[META_SHEET], src.deadline if src else None)
+    if repeated:
+        key, rows = repeated
+        return WorkbookData(path, sha, None, [_finding("workbook.meta_changed", Location(
+            file=name, sheet=META_SHEET, cell=f"A{rows[-1]}"), key=key, rows=rows)], meta)
     found = meta.get("template", "?") if meta.get("format") == FORMAT else meta.get("format", "?")
     made_for = meta.get("catalogue") or found.partition("/")[0]
     if meta.get("format") == FORMAT and made_for != layout.catalogue.id:
@@ -701,6 +704,28 @@ def _other_version(layout: Layout, name: str, made_for: str, wb_year: str, year:
                     found_year=wb_year or "?", expected=layout.catalogue.id, year=year,
                     text={"expected_name": meta.get("name_zh", layout.catalogue.id),
                           "expected_name_en": meta.get("name_en", layout.catalogue.id)})
+
+
+def _meta(ws, deadline) -> tuple[dict[str, str], tuple[str, list[int]] | None]:
+    """The keys and values of the hidden sheet, every row of it (not only those its declared
+    size admits); and the first key written in more than one row (or whose cells cannot be
+    read) with its rows, if any: a workbook that says twice which school or year it is says
+    neither."""
+    cells = read_sheet(ws, deadline).values
+    meta: dict[str, str] = {}
+    rows: dict[str, list[int]] = {}
+    damaged = None
+    for (r, c), key in sorted(cells.items()):
+        if c != 1:
+            continue
+        value = cells.get((r, 2))
+        if damaged is None and (isinstance(key, BadCell) or isinstance(value, BadCell)):
+            damaged = (str(key), [r])  # a key or value that cannot be read (written twice, say)
+        k = str(key)
+        rows.setdefault(k, []).append(r)
+        meta[k] = "" if value is None else str(value)
+    repeated = next(((k, rs) for k, rs in rows.items() if len(rs) > 1), damaged)
+    return meta, repeated
 
 
 def _cell_order(cell: str) -> tuple[int, str]:
@@ -835,6 +860,8 @@ class _SheetReader:
         for (r, c), v in sorted(cells.values.items()):
             if isinstance(v, BadCell) and v.kind == "too_large":
                 self.add("value.too_large", sheet, cell_name(r, c), raw=short_text(v.text))
+            elif isinstance(v, BadCell) and v.kind == "twice":
+                self.add("workbook.duplicate_cell", sheet, cell_name(r, c), raw=v.text)
             elif isinstance(v, BadCell):
                 zh, en = _CELL_KIND.get(v.kind, ("数据", "value"))
                 self.add("workbook.bad_cell", sheet, cell_name(r, c), raw=v.text[:40], type=zh, type_en=en)
@@ -985,7 +1012,10 @@ class _SheetReader:
                 rec[c.key] = None
                 continue
             if c.type == "count":
-                res = parse_value(v, "count", element=c.element, location=self.loc(sheet, cell))
+                cells = self.cells.get(sheet.zh)
+                shown_percent = cells is not None and (r, _col(c.letter)) in cells.percent
+                res = parse_value(v, "count", element=c.element, location=self.loc(sheet, cell),
+                                  percent_format=shown_percent)
                 for f in res.findings:
                     f.org_unit, f.period = self.school, self.year
                 self.findings.extend(res.findings)
