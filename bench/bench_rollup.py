@@ -145,8 +145,8 @@ WITH s AS (  -- every school with its county, city and province
   UNION ALL
   SELECT v.org_unit, 'schools_under_200', CASE WHEN v.value < 200 THEN 1 ELSE 0 END
   FROM vals v JOIN s ON s.school = v.org_unit WHERE v.element = 'students' AND v.dims = '' AND s.countable
-  UNION ALL  -- 学校数: the schools of the registry
-  SELECT school, 'schools', 1 FROM s WHERE countable
+  UNION ALL  -- 学校数: the schools of the registry (附设中职班 are members, not schools)
+  SELECT school, 'schools', CASE WHEN countable THEN 1 ELSE 0 END FROM s
 ), sums AS (
   SELECT COALESCE(s.county, s.city, s.province) AS unit, f.ref,
          SUM(f.value) AS v_all, SUM(f.value) FILTER (WHERE NOT s.tech) AS v_excl

@@ -142,12 +142,23 @@ def aggregate_steps(catalogue, dialect, groups=None, areas: bool = True) -> list
     cond_school = "\n  UNION ALL\n  ".join(conds) or \
         "SELECT school, period, element, 0 AS hit FROM school_rows WHERE 1 = 0"
 
-    wanted = only_groups = ""
+    only_groups = ""
+
+    def over_members(table: str, columns: str) -> str:
+        """``table`` (school figures) joined with the groups each school is a member of, as ``m``
+        (its columns, and unit, dim, category, excl). With ``groups``, the breakdowns not asked
+        for join only the figures that carry them: unit totals of the elements broken down so."""
+        member = "m.unit, m.dim, m.category, m.excl"
+        if groups is None:
+            return f"(SELECT {columns}, {member} FROM {table} f JOIN memb m ON m.school = f.school) m"
+        parts = [f"SELECT {columns}, {member} FROM {table} f JOIN memb m ON m.school = f.school "
+                 f"AND m.dim IN ({_in(['', DIRECT] + sorted(groups))})"]
+        parts += [f"SELECT {columns}, {member} FROM {table} f JOIN memb m ON m.school = f.school "
+                  f"AND m.dim = {literal(d)} WHERE f.dims = '' AND f.element IN ({_in(els)})"
+                  for d, els in sorted(r["with_dim"].items()) if els and d not in groups]
+        return "(" + "\n  UNION ALL\n  ".join(parts) + ") m"
+
     if groups is not None:  # the breakdowns not asked for: only the unit rows that carry them
-        plain = _in(["", DIRECT] + sorted(groups))
-        carried = " OR ".join(f"(m.dim = {literal(d)} AND {{f}}.dims = '' AND {{f}}.element IN ({_in(els)}))"
-                              for d, els in r["with_dim"].items() if els and d not in groups) or "1 = 0"
-        wanted = f"\nWHERE m.dim IN ({plain}) OR {carried}"
         only_groups = "\n  AND (a.grp = ''" + "".join(
             f" OR SUBSTR(a.grp, 1, {len(d) + 1}) = {literal(d + '=')}" for d in sorted(groups)) + ")"
     kinds = {"distinct_majors": "n_majors", "distinct_categories": "n_categories", "points": "n_points",
@@ -188,13 +199,23 @@ JOIN figure_keys k ON k.element = f.element AND k.period = f.period
 JOIN categories bk ON bk.dims = k.dims AND bk.dim = bf.dim"""),
         ("memb", '', f"""SELECT m.school, m.unit, m.dim, m.category, s.excl, s.countable
 FROM memberships m JOIN schools s ON s.code = m.school{"" if areas else f" WHERE m.dim <> '{DIRECT}'"}"""),
-        ("sums", '', f"""SELECT m.unit, m.dim, m.category, f.element, f.dims, f.period,
+    ] + ([
+        ("sums", '', """SELECT m.unit, m.dim, m.category, f.element, f.dims, f.period,
        SUM(f.v) AS s_all, SUM(f.v * m.excl) AS s_excl, SUM(f.w) AS w_all, SUM(f.w * m.excl) AS w_excl
-FROM figures f JOIN memb m ON m.school = f.school{wanted.format(f='f')}
+FROM figures f JOIN memb m ON m.school = f.school
 GROUP BY m.unit, m.dim, m.category, f.element, f.dims, f.period"""),
-        ("reporters", '', f"""SELECT m.unit, m.dim, m.category, p.element, p.dims, p.period, COUNT(*) AS n_all, SUM(m.excl) AS n_excl
-FROM reports p JOIN memb m ON m.school = p.school{wanted.format(f='p')}
+        ("reporters", '', """SELECT m.unit, m.dim, m.category, p.element, p.dims, p.period, COUNT(*) AS n_all, SUM(m.excl) AS n_excl
+FROM reports p JOIN memb m ON m.school = p.school
 GROUP BY m.unit, m.dim, m.category, p.element, p.dims, p.period"""),
+    ] if groups is None else [
+        ("sums", '', f"""SELECT m.unit, m.dim, m.category, m.element, m.dims, m.period,
+       SUM(m.v) AS s_all, SUM(m.v * m.excl) AS s_excl, SUM(m.w) AS w_all, SUM(m.w * m.excl) AS w_excl
+FROM {over_members('figures', 'f.school, f.element, f.dims, f.period, f.v, f.w')}
+GROUP BY m.unit, m.dim, m.category, m.element, m.dims, m.period"""),
+        ("reporters", '', f"""SELECT m.unit, m.dim, m.category, m.element, m.dims, m.period, COUNT(*) AS n_all, SUM(m.excl) AS n_excl
+FROM {over_members('reports', 'f.school, f.element, f.dims, f.period')}
+GROUP BY m.unit, m.dim, m.category, m.element, m.dims, m.period"""),
+    ]) + [
         ("expected", 'members of each group and period; countable: those counted as schools', """SELECT m.unit, m.dim, m.category, a.period, COUNT(*) AS e_all, SUM(m.excl) AS e_excl,
        SUM(m.countable) AS c_all, SUM(m.countable * m.excl) AS c_excl
 FROM active a JOIN memb m ON m.school = a.school
