@@ -5,12 +5,10 @@ every active school (``--all-schools``, one folder per 学校标识码)."""
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
-from nianbao.app.datasets import open_dataset
-from nianbao.app.errors import CJKFontError, FindingsError, ReportError, SelfCheckError, TemplateError, UseCaseError
-from nianbao.app.outlines import apply_outline, choose_outline
-from nianbao.app.reporting import build_report, summary
-from nianbao.app.school_reports import build_school_reports, school_problem
+if TYPE_CHECKING:  # the use cases are imported when a report is built, not for --help
+    from nianbao.app.errors import UseCaseError
 
 MAX_LISTED = 15
 
@@ -60,6 +58,18 @@ def _problem(exc: UseCaseError) -> int:
 
 
 def run(args) -> int:
+    from nianbao.app.datasets import open_dataset
+    from nianbao.app.errors import (
+        CJKFontError,
+        FindingsError,
+        ReportError,
+        SelfCheckError,
+        TemplateError,
+        UseCaseError,
+    )
+    from nianbao.app.outlines import apply_outline, choose_outline
+    from nianbao.app.reporting import build_report, summary
+    from nianbao.app.school_reports import school_problem
     try:
         dataset = open_dataset(args.dataset)
     except FindingsError as exc:
@@ -105,6 +115,8 @@ def run(args) -> int:
 
 def _all_schools(dataset, args) -> int:
     """Every school active in the report year, each into OUTDIR/<code>/; the check runs once."""
+    from nianbao.app.errors import UseCaseError
+    from nianbao.app.school_reports import build_school_reports
     def progress(r, done, total):
         if r.ok:
             print(f"  {r.org.code} {r.org.zh}：{', '.join(p.name for p in (r.result.docx, r.result.html, r.result.pdf) if p)}")
