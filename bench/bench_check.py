@@ -1,6 +1,6 @@
 """Benchmark: `check_dataset` on a province-size dataset.
 
-    .venv/bin/python bench/bench_check.py [--schools 400] [--years 5] [--runs 3] [--csv]
+    .venv/bin/python bench/bench_check.py [--schools 400] [--years 5] [--runs 3] [--csv] [--sql]
 
 Generates in memory a synthetic province (codes 99xxxx): `--schools` schools under 10 counties
 of one city, `--years` years of every data element of the catalogue for each school, with every
@@ -9,6 +9,13 @@ planted error (a degree breakdown that does not add up, more teachers than staff
 `check_dataset` (best of `--runs`) and prints the figures. With `--csv` it also writes the
 dataset as values.csv + orgs.csv to a temporary folder and times `load_dataset` on it.
 
+With `--sql` it writes the dataset as values.csv and, each in its own process, runs the data
+rules of kinds breakdown, compare, stock_flow and year_over_year two ways: nianbao
+(`check_rules` with those rules, on the dataset `load_dataset` read) and hand-written DuckDB
+SQL of the same rules (bench/check_sql.py, on the values.csv `read_csv` read). The findings of
+both are compared (code, unit, year and the two figures of each) before the times are printed:
+reading, the rules, peak memory (VmHWM), and the ratio. Goal: the rules ≤ 1.2× the SQL.
+
 Goal: `check_dataset` under 2 s wall on 2 cores for 400 schools × 5 years.
 """
 
@@ -16,7 +23,10 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
+import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -180,13 +190,141 @@ def _plain(v: float) -> str:
     return text or "0"
 
 
+# -- the data rules against hand-written SQL -------------------------------------------------------
+
+SQL_KINDS = ("breakdown", "compare", "stock_flow", "year_over_year")
+
+
+def finding_key(f) -> tuple:
+    """(code, unit, year, a, b): the two figures that identify a finding (check_sql.KEYS)."""
+    v = f.values
+    if f.code == "breakdown.part_exceeds_total":
+        a, b = v.get("part"), v.get("total")
+    elif f.code.startswith("breakdown."):
+        a, b = v.get("sum"), v.get("total")
+    elif f.code.startswith("compare."):
+        a, b = v.get("left"), v.get("right")
+    elif f.code.startswith("flow."):
+        a, b = v.get("stock"), v.get("expected")
+    else:
+        a, b = v.get("previous"), v.get("value")
+    return (f.code, f.org_unit, int(f.period), _r(a), _r(b))
+
+
+def _r(x):
+    return None if x is None else round(float(x), 6)
+
+
+def _peak_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _timed(fn):
+    t0, c0 = time.perf_counter(), time.process_time()
+    out = fn()
+    return out, (time.perf_counter() - t0, time.process_time() - c0)
+
+
+def way_nianbao(folder: Path, runs: int) -> dict:
+    import copy
+
+    from nianbao.check.engine import check_rules
+    from nianbao.check.rules import rulebook
+
+    ds, load = _timed(lambda: load_dataset(folder))
+    book = copy.copy(rulebook(ds.catalogue))
+    book.rules = [r for r in book.rules if r.kind in SQL_KINDS]
+    best = None
+    for _ in range(runs):
+        found, t = _timed(lambda: check_rules(ds, book, data_only=True))
+        best = t if best is None or t[1] < best[1] else best
+    _, every = _timed(lambda: check_rules(ds, data_only=True))  # every data rule, for reference
+    return {"load": load, "work": best, "every": every, "keys": sorted(map(list, map(finding_key, found)), key=str)}
+
+
+def way_sql(folder: Path, runs: int) -> dict:
+    import check_sql
+    import duckdb
+
+    def load():
+        con = duckdb.connect()
+        con.execute(f"""CREATE TABLE obs AS SELECT CAST(org_unit AS VARCHAR) AS org_unit, element,
+                               COALESCE(dims, '') AS dims, period, scope, TRY_CAST(value AS DOUBLE) AS value
+                        FROM read_csv('{folder / 'values.csv'}', header = true, all_varchar = true)
+                        WHERE TRY_CAST(value AS DOUBLE) IS NOT NULL""")
+        con.execute("ALTER TABLE obs ALTER period TYPE INTEGER")
+        for name, rows in check_sql.catalogue_tables(catalogue.load("cn-2016")).items():
+            cols = {"el": "element VARCHAR, type VARCHAR",
+                    "dims": "dim VARCHAR, category VARCHAR, kind VARCHAR, version VARCHAR"}[name]
+            con.execute(f"CREATE TABLE {name} ({cols})")
+            con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+        for stmt in check_sql.MACROS.strip().split(";"):
+            if stmt.strip():
+                con.execute(stmt)
+        return con
+    con, t_load = _timed(load)
+    best = None
+    for _ in range(runs):
+        rows, t = _timed(lambda: con.execute(check_sql.RULES_SQL).fetchall())
+        best = t if best is None or t[1] < best[1] else best
+    keys = [[c, o, int(p), _r(a), _r(b)] for c, o, p, a, b in rows]
+    return {"load": t_load, "work": best, "keys": sorted(keys, key=str)}
+
+
+def vs_sql(ds, orgs, runs: int) -> int:
+    with tempfile.TemporaryDirectory(prefix="nianbao-bench-check-") as tmp:
+        write_folder(ds, orgs, Path(tmp))
+        res = {}
+        for way in ("nianbao", "SQL"):
+            out = Path(tmp) / f"{way}.json"
+            env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+            code = subprocess.call([sys.executable, __file__, "--child", way, "--folder", tmp, "--runs", str(runs),
+                                    "--out", str(out)], env=env)
+            if code:
+                print(f"{way} failed ({code})")
+                return 1
+            res[way] = json.loads(out.read_text(encoding="utf-8"))
+    nb, sq = Counter(map(tuple, res["nianbao"]["keys"])), Counter(map(tuple, res["SQL"]["keys"]))
+    if nb != sq:
+        print(f"the hand-written SQL disagrees: only nianbao {sorted((nb - sq).elements())[:5]}, "
+              f"only SQL {sorted((sq - nb).elements())[:5]}")
+        return 1
+    codes = Counter(k[0] for k in nb.elements())
+    print(f"\ndata rules ({', '.join(SQL_KINDS)}): nianbao and the hand-written SQL agree on "
+          f"{sum(nb.values())} findings ({', '.join(f'{c} {n}' for c, n in codes.most_common())})")
+    print(f"{'way':8} {'read wall':>9} {'read CPU':>9} {'rules wall':>10} {'rules CPU':>10} {'peak MB':>8} "
+          f"{'CPU ÷ SQL':>10}")
+    s = res["SQL"]
+    for way in ("nianbao", "SQL"):
+        r = res[way]
+        print(f"{way:8} {r['load'][0]:9.2f} {r['load'][1]:9.2f} {r['work'][0]:10.3f} {r['work'][1]:10.3f} "
+              f"{r['peak_mb']:8.0f} {r['work'][1] / s['work'][1]:9.2f}×")
+    n = res["nianbao"]
+    print(f"nianbao ÷ SQL: rules CPU {n['work'][1] / s['work'][1]:.2f}×, wall {n['work'][0] / s['work'][0]:.2f}× "
+          f"(goal ≤ 1.2×); every data rule of rules.yaml (with range and scope): {n['every'][1]:.3f} s CPU")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--schools", type=int, default=400)
     ap.add_argument("--years", type=int, default=5)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--csv", action="store_true", help="also time load_dataset on a values.csv")
+    ap.add_argument("--sql", action="store_true", help="the data rules against hand-written DuckDB SQL")
+    ap.add_argument("--child")
+    ap.add_argument("--folder", type=Path)
+    ap.add_argument("--out", type=Path)
     args = ap.parse_args()
+    if args.child:
+        sys.path.insert(0, str(ROOT / "bench"))
+        res = {"nianbao": way_nianbao, "SQL": way_sql}[args.child](args.folder, args.runs)
+        res["peak_mb"] = _peak_mb()
+        args.out.write_text(json.dumps(res), encoding="utf-8")
+        return 0
 
     t0 = time.perf_counter()
     ds, orgs = generate(args.schools, args.years)
@@ -218,6 +356,8 @@ def main() -> int:
             check = time.perf_counter() - t
             print(f"from values.csv: load_dataset {load:.2f} s ({len(loaded.observations)} observations, "
                   f"{len(loaded.findings)} read findings), check_dataset {check:.2f} s, {len(again)} findings")
+    if args.sql:
+        return vs_sql(ds, orgs, args.runs)
     return 0
 
 

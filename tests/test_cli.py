@@ -44,3 +44,31 @@ def test_readme_shows_every_command(name):
 
 def test_no_command_prints_usage(capsys):
     assert main([]) == 2
+
+
+HEAVY = ("duckdb", "numpy", "openpyxl", "docx", "matplotlib", "nianbao.app", "nianbao.compute")
+
+
+@pytest.mark.parametrize("command", ["check", "report", "indicators", "standards", "template", "import", "store",
+                                     "audit"])
+def test_a_command_s_help_imports_no_engine_or_workbook_library(command):
+    """``nianbao CMD --help`` needs argparse only: the use cases (and DuckDB, numpy, openpyxl,
+    python-docx behind them) are imported when the command runs."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom nianbao.cli.main import main\n"
+            f"try:\n    main([{command!r}, '--help'])\nexcept SystemExit:\n    pass\n"
+            f"print('imported:', *(m for m in {HEAVY!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "--help" in out and out.splitlines()[-1] == "imported:"
+
+
+def test_the_command_line_s_choices_are_the_use_cases():
+    """The formats and scenarios the parser offers (written in the command modules, so that
+    --help imports nothing) are those the use cases accept."""
+    from nianbao.app import checking, plan
+    from nianbao.cli import check_cmd, standards_cmd
+
+    assert check_cmd.FORMATS == checking.FORMATS
+    assert standards_cmd.SCENARIOS == plan.SCENARIOS

@@ -179,3 +179,15 @@ def test_the_generator_is_deterministic(tmp_path):
     generate(out)
     for name in ("orgs.csv", "values.csv", "majors.csv", "dataset.yaml"):
         assert filecmp.cmp(out / name, EXAMPLE / name, shallow=False), name
+
+
+@pytest.mark.parametrize("n, text", [
+    (7, "七"), (10, "十"), (17, "十七"), (34, "三十四"),  # as the 34 schools of the example are named
+    (100, "一百"), (105, "一百零五"), (110, "一百一十"), (134, "一百三十四"),  # 零 for an empty tens place
+    (1010, "一千零一十"), (2010, "二千零一十"), (1234, "一千二百三十四"), (10001, "一万零一"),
+])
+def test_school_numbers_in_chinese_past_ninety_nine(n, text):
+    """A generated city of more than 99 schools names them 第一百零五… (the way 年报 write numbers)."""
+    from nianbao.synth.datong import cn_number
+
+    assert cn_number(n) == text

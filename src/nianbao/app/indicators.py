@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nianbao.compute import engines
-from nianbao.compute.aggregate import rollup
 from nianbao.core.errors import NianbaoError
 from nianbao.core.formula import FormulaError, parse_ref_key
 from nianbao.core.messages import phrase
@@ -135,15 +134,57 @@ def scope_words(dataset, scope: str) -> str:
 def indicator_rows(dataset, request: Request = Request()) -> list[dict]:
     """The rows of the indicator table (``COLUMNS``, plus ``scope_zh`` and ``ratio`` for a
     printed table). Raises IndicatorsError for a request the dataset cannot answer, and
-    EngineError for an engine that cannot run here."""
+    EngineError for an engine that cannot run here.
+
+    Only the units of the level (and, by county, the counties below them) and only the
+    breakdown asked for are computed; the schools behind each figure are asked of the engine
+    once for every row."""
     level, wanted, period, engine = validate(dataset, request)
     by = request.by
     cat = dataset.catalogue
-    r = rollup(dataset)
+    listed = units_at(dataset, level)
+    units = [code for code, _ in listed]
+    if by == "county" and dataset.orgs is not None:
+        units += [o.code for o in dataset.orgs.at_level("county")]
+    groups = [by] if by and by != "major_category" else []
+    figs = engines.open_figures(dataset, engine, request.url, units=units, groups=groups)
+    try:
+        facts = _facts(dataset, figs, listed, wanted, by, period, request.scope)
+        breakdowns = set(cat.aggregation.get("breakdowns") or []) if cat.aggregation else set()
+        keys = {}
+        for org, _zh, _c, _czh, fact, extra in facts:
+            keys[id(fact), org] = [_included_key(org, fact, i, extra, breakdowns) for i in fact.inputs]
+        schools = figs.included(k for ks in keys.values() for k in ks)
+    finally:
+        figs.close()
     rows: list[dict] = []
+    for org, org_zh, category, category_zh, fact, _extra in facts:
+        included = sorted({c for k in keys[id(fact), org] for c in schools[k]})
+        rows.append({
+            "org_unit": org, "org_zh": org_zh, "level": level, "by": by or "", "category": category,
+            "category_zh": category_zh, "indicator": fact.ref, "name_zh": fact.name_zh, "period": period,
+            "scope": fact.scope, "value": fact.value, "text": fact.text_with_unit, "unit": fact.unit_zh,
+            "numerator": fact.numerator, "denominator": fact.denominator, "formula_zh": fact.formula_zh,
+            "schools": len(included), "members": included,
+            "scope_zh": scope_words(dataset, fact.scope),
+            "ratio": f"{fact.numerator:g} / {fact.denominator:g}" if fact.denominator else ""})
+    return rows
 
-    def book_of(org, group=None):
-        return engines.factbook(dataset, org, engine, request.url, group)
+
+def _included_key(org: str, fact, inp, extra: tuple, breakdowns: set) -> tuple:
+    """(unit, group, element, plain dims, period, scope) of one input of a fact: the figure whose
+    schools the row counts (a breakdown among the input's dims names the group)."""
+    ref = parse_ref_key(inp.ref)
+    dims = tuple(sorted(ref.dims + extra))
+    group = next((f"{d}={c}" for d, c in dims if d in breakdowns), "")
+    plain = ",".join(f"{d}={c}" for d, c in dims if d not in breakdowns)
+    return (org, group, ref.element, plain, inp.period, inp.scope)
+
+
+def _facts(dataset, figs, listed, wanted, by, period, scope: str | None = None) -> list[tuple]:
+    """(org, org_zh, category, category_zh, fact, group dims) of every row, in the order printed."""
+    cat = dataset.catalogue
+    out: list[tuple] = []
 
     def emit(org, org_zh, book, category="", category_zh="", extra=(), only_dims=False):
         for code, dims in wanted:
@@ -152,47 +193,34 @@ def indicator_rows(dataset, request: Request = Request()) -> list[dict]:
                 if el is None or by not in el.dims:
                     continue
                 dims = tuple(sorted(dims + extra))
-            fact = book.get(code, period, dims, request.scope)
-            if fact is None or (request.scope is not None and fact.scope != request.scope):
-                continue  # with --scope, only figures whose every input is of that scope
-            included: set[str] = set()
-            for i in fact.inputs:
-                ref = parse_ref_key(i.ref)
-                group_dims = ref.dims + (extra if not only_dims else ())
-                included.update(r.included(org, ref.element, i.period, i.scope, group_dims))
-            rows.append({
-                "org_unit": org, "org_zh": org_zh, "level": level, "by": by or "", "category": category,
-                "category_zh": category_zh, "indicator": fact.ref, "name_zh": fact.name_zh, "period": period,
-                "scope": fact.scope, "value": fact.value, "text": fact.text_with_unit, "unit": fact.unit_zh,
-                "numerator": fact.numerator, "denominator": fact.denominator, "formula_zh": fact.formula_zh,
-                "schools": len(included), "members": sorted(included),
-                "scope_zh": scope_words(dataset, fact.scope),
-                "ratio": f"{fact.numerator:g} / {fact.denominator:g}" if fact.denominator else ""})
+            fact = book.get(code, period, dims, scope)
+            if fact is not None and (scope is None or fact.scope == scope):  # --scope: every input of it
+                out.append((org, org_zh, category, category_zh, fact, extra if not only_dims else ()))
 
-    for org, org_zh in units_at(dataset, level):
+    for org, org_zh in listed:
         if by is None:
-            emit(org, org_zh, book_of(org))
+            emit(org, org_zh, figs.factbook(org))
         elif by == "major_category":
-            book = book_of(org)
+            book = figs.factbook(org)
             for c in book.categories(by):
                 emit(org, org_zh, book, c, cat.category_label(by, c), ((by, c),), only_dims=True)
         else:
-            for c in _categories(dataset, r, org, by):
+            for c in _categories(dataset, figs, org, by):
                 label = (dataset.orgs.get(c).zh if by == "county" and dataset.orgs.get(c)
                          else phrase("aggregate.direct_schools", unit=org_zh) if by == "county" and c == UNKNOWN
                          else cat.category_label(by, c) if c in cat.dimensions.get(by, {}).get("categories", {})
                          else phrase("aggregate.unknown_category") if c == UNKNOWN else c)
                 # a county is listed with its own figures, as --level county prints them (its own
                 # total where it gave one, a county table's rows where it has no schools)
-                book = book_of(c) if by == "county" and c in dataset.orgs else book_of(org, (by, c))
+                book = figs.factbook(c) if by == "county" and c in dataset.orgs else figs.factbook(org, f"{by}={c}")
                 emit(org, org_zh, book, c, label, ((by, c),))
-    return rows
+    return out
 
 
-def _categories(dataset, r, org: str, by: str) -> list[str]:
+def _categories(dataset, figs, org: str, by: str) -> list[str]:
     """The categories of ``org`` by ``by``: those of its schools and, by county, every county
     below it that gave figures itself (a county table)."""
-    cats = set(r.categories(org, by))
+    cats = set(figs.categories(org, by))
     if by == "county":
         reg = dataset.orgs
         given = {o.org_unit for o in dataset.observations}

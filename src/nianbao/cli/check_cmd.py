@@ -9,11 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nianbao.app.checking import FORMATS, check, findings_text, has_errors, summary_line, write_findings
-from nianbao.app.datasets import open_dataset
-from nianbao.app.errors import CatalogueError, RuleError
 from nianbao.cli import common
 from nianbao.core.findings import FindingsError
+
+FORMATS = ("table", "json", "csv", "xlsx")  # nianbao.app.checking.FORMATS (not imported for --help)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,6 +33,9 @@ def _fail(message: str, hint: str = "") -> int:
 
 
 def run(args) -> int:
+    from nianbao.app.checking import check, findings_text, has_errors, summary_line, write_findings
+    from nianbao.app.datasets import open_dataset
+    from nianbao.app.errors import CatalogueError, RuleError
     if args.format == "xlsx" and not args.output:
         return _fail("xlsx 格式需要用 -o 指定输出文件 / --format xlsx needs -o FILE",
                      "例如 nianbao check DATASET --format xlsx -o findings.xlsx")

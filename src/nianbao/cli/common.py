@@ -3,13 +3,13 @@ and to write a text result to the screen or a file."""
 
 from __future__ import annotations
 
-from nianbao.app.datasets import open_dataset
 from nianbao.cli.console import emit, fail, fail_use, unreadable  # noqa: F401
 from nianbao.core.findings import FindingsError
 
 
 def load(command: str, path):
     """``(dataset, None)``, or ``(None, 2)`` after saying why the dataset cannot be used."""
+    from nianbao.app.datasets import open_dataset
     try:
         dataset = open_dataset(path)
     except FindingsError as exc:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import sys
 
-from nianbao.app.errors import FindingsError, StoreError, UseCaseError
-from nianbao.app.imports import import_files
 from nianbao.cli import common
 from nianbao.core.findings import SEVERITY_ZH, Finding
 
@@ -42,6 +40,8 @@ def _school_label(ds, outcome) -> str:
 
 
 def run(args) -> int:
+    from nianbao.app.errors import FindingsError, StoreError, UseCaseError
+    from nianbao.app.imports import import_files
     ds, failed = common.load("import", args.dataset)
     if failed:
         return failed

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import sys
 
-from nianbao.app.errors import UseCaseError
-from nianbao.app.outlines import describe, versions
-
 
 def add_arguments(p) -> None:
     p.add_argument("--version", metavar="VERSION", dest="catalogue_version",
@@ -25,6 +22,8 @@ def _years(v, en: bool) -> str:
 
 
 def run(args) -> int:
+    from nianbao.app.errors import UseCaseError
+    from nianbao.app.outlines import describe, versions
     en = args.lang == "en"
     try:
         wanted = [args.catalogue_version] if args.catalogue_version else versions()

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from nianbao.app.datasets import at_year, open_dataset
-from nianbao.app.errors import CJKFontError, FindingsError, ReportError, SelfCheckError, TemplateError, UseCaseError
-from nianbao.app.outlines import apply_outline, choose_outline
-from nianbao.app.reporting import build_report, summary
-from nianbao.app.school_reports import build_school_reports, school_problem
+if TYPE_CHECKING:  # the use cases are imported when a report is built, not for --help
+    from nianbao.app.errors import UseCaseError
 
 MAX_LISTED = 15
 FILE_TYPES = (".docx", ".doc", ".html", ".htm", ".pdf", ".xlsx", ".xls", ".csv", ".txt", ".wps", ".zip")
@@ -71,6 +69,18 @@ def run(args) -> int:
              f"-o names the output folder (report.docx, report.html, report.pdf go into it), not a file")
         _err(f"  改法 / how to fix：例如 -o {out.with_suffix('')}")
         return 2
+    from nianbao.app.datasets import at_year, open_dataset
+    from nianbao.app.errors import (
+        CJKFontError,
+        FindingsError,
+        ReportError,
+        SelfCheckError,
+        TemplateError,
+        UseCaseError,
+    )
+    from nianbao.app.outlines import apply_outline, choose_outline
+    from nianbao.app.reporting import build_report, summary
+    from nianbao.app.school_reports import school_problem
     try:
         dataset = open_dataset(args.dataset)
         if getattr(args, "year", None):
@@ -120,6 +130,8 @@ def run(args) -> int:
 
 def _all_schools(dataset, args) -> int:
     """Every school active in the report year, each into OUTDIR/<code>/; the check runs once."""
+    from nianbao.app.errors import UseCaseError
+    from nianbao.app.school_reports import build_school_reports
     def progress(r, done, total):
         if r.ok:
             print(f"  {r.org.code} {r.org.zh}：{', '.join(p.name for p in (r.result.docx, r.result.html, r.result.pdf) if p)}")

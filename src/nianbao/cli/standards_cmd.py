@@ -15,20 +15,10 @@ from __future__ import annotations
 
 import argparse
 
-from nianbao.app import plan as plan_uc
-from nianbao.app.errors import CatalogueError, FindingsError, UseCaseError
-from nianbao.app.standards import (
-    CSV_COLUMNS,
-    SUMMARY_COLUMNS,
-    criterion_rows,
-    detail_rows,
-    school_rows,
-    standards_table,
-    summary_rows,
-)
 from nianbao.cli import common, tabular
 
 FORMATS = ("table", "csv", "json")
+SCENARIOS = ("reported", "projected")  # nianbao.app.plan.SCENARIOS (not imported for --help)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="写入文件（--plan 时 .xlsx 写为 Excel 工作簿）；默认输出到屏幕 / write to FILE (.xlsx: a workbook with --plan)")
     parser.add_argument("--plan", action="store_true",
                         help="达标计划：各校各项差距及补足所需的教师、校舍、设备、图书等 / the plan: each school's gaps and what closes them")
-    parser.add_argument("--scenario", choices=plan_uc.SCENARIOS, default="reported",
+    parser.add_argument("--scenario", choices=SCENARIOS, default="reported",
                         help="在校生情景：reported 按报告年度，projected 按招生与毕业推算至目标年度 / enrolment scenario")
     parser.add_argument("--target-year", type=int, metavar="YEAR",
                         help="目标年度（默认为标准的下一个期限，如2023） / target year (default: the standard's next deadline)")
@@ -56,6 +46,7 @@ def _fail(message: str, hint: str = "") -> int:
 
 
 def table_text(table, summary_only: bool) -> str:
+    from nianbao.app.standards import criterion_rows, school_rows
     parts = []
     for s in table.summaries:
         std = table.standards[s.standard]
@@ -71,6 +62,7 @@ def table_text(table, summary_only: bool) -> str:
 
 
 def plan_text(table, lang: str, all_rows: bool, summary_only: bool = False) -> str:
+    from nianbao.app import plan as plan_uc
     p = table.plan
     zh = lang == "zh"
     std = p.std
@@ -98,6 +90,8 @@ def plan_text(table, lang: str, all_rows: bool, summary_only: bool = False) -> s
 
 
 def run_plan(args, dataset) -> int:
+    from nianbao.app import plan as plan_uc
+    from nianbao.app.errors import CatalogueError, FindingsError, UseCaseError
     try:
         table = plan_uc.plan_table(dataset, args.standard, args.scenario, args.target_year, args.period)
     except FindingsError as exc:
@@ -125,6 +119,8 @@ def run_plan(args, dataset) -> int:
 
 
 def run(args) -> int:
+    from nianbao.app.errors import CatalogueError, FindingsError, UseCaseError
+    from nianbao.app.standards import CSV_COLUMNS, SUMMARY_COLUMNS, detail_rows, standards_table, summary_rows
     dataset, failed = common.load("standards", args.dataset)
     if failed:
         return failed

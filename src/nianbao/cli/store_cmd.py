@@ -9,8 +9,6 @@ Exit status: 0 done, 2 a request that cannot be carried out (no such folder, not
 
 from __future__ import annotations
 
-from nianbao.app.errors import StoreError, UseCaseError
-from nianbao.app.stored import holdings, remove
 from nianbao.cli import common
 
 
@@ -38,6 +36,8 @@ def _when(t) -> str:
 
 
 def run(args) -> int:
+    from nianbao.app.errors import StoreError, UseCaseError
+    from nianbao.app.stored import holdings, remove
     try:
         if args.store_command == "remove":
             r = remove(args.dataset, args.school, args.year, args.by, args.reason)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nianbao.app.errors import FindingsError, UseCaseError
-from nianbao.app.templates import school_template, school_templates
 from nianbao.cli import common
 
 
@@ -23,6 +21,8 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    from nianbao.app.errors import FindingsError, UseCaseError
+    from nianbao.app.templates import school_template, school_templates
     ds, failed = common.load("template", args.dataset)
     if failed:
         return failed

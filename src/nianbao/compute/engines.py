@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from nianbao.compute import aggregate, sql_engine
 from nianbao.compute.facts import FactBook
+from nianbao.core.observations import parse_dims
 from nianbao.store import engines as store_engines
 from nianbao.store.engines import EngineError
 
@@ -60,3 +61,44 @@ def factbook(dataset, org: str | None = None, engine: str | None = None, url: st
         return FactBook(dataset.catalogue, org, obs, dataset.periods)
     figures = sql_engine.figures(dataset, name, url)
     return figures.factbook(org, f"{group[0]}={group[1]}" if group else "")
+
+
+class PythonFigures:
+    """The figures of the Python evaluator behind the interface of ``sql_engine.SqlFigures``
+    (factbook, included, categories, close)."""
+
+    def __init__(self, dataset):
+        self.dataset = dataset
+        self.rollup = aggregate.rollup(dataset)
+
+    def factbook(self, org: str, group: str = "") -> FactBook:
+        if not group:
+            return FactBook(self.dataset.catalogue, org, aggregate.observations_for(self.dataset, org),
+                            self.dataset.periods)
+        dim, category = group.split("=", 1)
+        return FactBook(self.dataset.catalogue, org, self.rollup.group_observations(org, dim, category),
+                        self.dataset.periods)
+
+    def included(self, wanted) -> dict[tuple, list[str]]:
+        out = {}
+        for key in wanted:
+            unit, group, element, dims, period, scope = key
+            extra = (tuple(group.split("=", 1)),) if group else ()
+            out[key] = sorted(self.rollup.included(unit, element, period, scope, parse_dims(dims) + extra))
+        return out
+
+    def categories(self, org: str, dim: str) -> list[str]:
+        return self.rollup.categories(org, dim)
+
+    def close(self) -> None:
+        pass
+
+
+def open_figures(dataset, engine: str | None = None, url: str | None = None, units=None, groups=None):
+    """The figures of ``dataset`` by ``engine``, for a caller that knows which units (org codes)
+    and breakdown groups (dimensions) it needs: only those are computed and fetched by an SQL
+    engine. Close it when done."""
+    name = engine_of(dataset, engine)
+    if name == PYTHON:
+        return PythonFigures(dataset)
+    return sql_engine.SqlFigures(dataset, name, url, units=units, groups=groups, keep_open=True)

@@ -82,9 +82,16 @@ def rules(catalogue) -> dict:
     }
 
 
-def aggregate_steps(catalogue, dialect) -> list[tuple[str, str, str]]:
+def aggregate_steps(catalogue, dialect, groups=None, areas: bool = True) -> list[tuple[str, str, str]]:
     """The aggregation as named steps (name, what it computes, SELECT), each reading the input
-    tables and the steps before it; the last, ``result``, gives ``AGGREGATE_COLUMNS``."""
+    tables and the steps before it; the last, ``result``, gives ``AGGREGATE_COLUMNS``.
+
+    ``groups`` (breakdown dimensions) limits the breakdown groups computed to those (None: every
+    breakdown): the other breakdowns are summed only for the unit rows that carry them (students
+    by affiliation where the catalogue breaks students down by affiliation). ``areas=False``
+    says that no county, city or province gave figures of its own (the observations table has
+    rows of schools only): the sums of the schools are then the units' figures, and the steps
+    that lay the areas' own figures over them are left out."""
     r = rules(catalogue)
     weighted = r["weighted"]
     float_t = dialect.type_name("float")
@@ -135,6 +142,25 @@ def aggregate_steps(catalogue, dialect) -> list[tuple[str, str, str]]:
     cond_school = "\n  UNION ALL\n  ".join(conds) or \
         "SELECT school, period, element, 0 AS hit FROM school_rows WHERE 1 = 0"
 
+    only_groups = ""
+
+    def over_members(table: str, columns: str) -> str:
+        """``table`` (school figures) joined with the groups each school is a member of, as ``m``
+        (its columns, and unit, dim, category, excl). With ``groups``, the breakdowns not asked
+        for join only the figures that carry them: unit totals of the elements broken down so."""
+        member = "m.unit, m.dim, m.category, m.excl"
+        if groups is None:
+            return f"(SELECT {columns}, {member} FROM {table} f JOIN memb m ON m.school = f.school) m"
+        parts = [f"SELECT {columns}, {member} FROM {table} f JOIN memb m ON m.school = f.school "
+                 f"AND m.dim IN ({_in(['', DIRECT] + sorted(groups))})"]
+        parts += [f"SELECT {columns}, {member} FROM {table} f JOIN memb m ON m.school = f.school "
+                  f"AND m.dim = {literal(d)} WHERE f.dims = '' AND f.element IN ({_in(els)})"
+                  for d, els in sorted(r["with_dim"].items()) if els and d not in groups]
+        return "(" + "\n  UNION ALL\n  ".join(parts) + ") m"
+
+    if groups is not None:  # the breakdowns not asked for: only the unit rows that carry them
+        only_groups = "\n  AND (a.grp = ''" + "".join(
+            f" OR SUBSTR(a.grp, 1, {len(d) + 1}) = {literal(d + '=')}" for d in sorted(groups)) + ")"
     kinds = {"distinct_majors": "n_majors", "distinct_categories": "n_categories", "points": "n_points",
              "opened_in_period": "n_new"}
     for e, k in r["majors"].items():
@@ -171,8 +197,9 @@ SELECT f.school, k.element, k.dims, k.period
 FROM figures f JOIN categories bf ON bf.dims = f.dims AND bf.complete = 1
 JOIN figure_keys k ON k.element = f.element AND k.period = f.period
 JOIN categories bk ON bk.dims = k.dims AND bk.dim = bf.dim"""),
-        ("memb", '', """SELECT m.school, m.unit, m.dim, m.category, s.excl, s.countable
-FROM memberships m JOIN schools s ON s.code = m.school"""),
+        ("memb", '', f"""SELECT m.school, m.unit, m.dim, m.category, s.excl, s.countable
+FROM memberships m JOIN schools s ON s.code = m.school{"" if areas else f" WHERE m.dim <> '{DIRECT}'"}"""),
+    ] + ([
         ("sums", '', """SELECT m.unit, m.dim, m.category, f.element, f.dims, f.period,
        SUM(f.v) AS s_all, SUM(f.v * m.excl) AS s_excl, SUM(f.w) AS w_all, SUM(f.w * m.excl) AS w_excl
 FROM figures f JOIN memb m ON m.school = f.school
@@ -180,6 +207,15 @@ GROUP BY m.unit, m.dim, m.category, f.element, f.dims, f.period"""),
         ("reporters", '', """SELECT m.unit, m.dim, m.category, p.element, p.dims, p.period, COUNT(*) AS n_all, SUM(m.excl) AS n_excl
 FROM reports p JOIN memb m ON m.school = p.school
 GROUP BY m.unit, m.dim, m.category, p.element, p.dims, p.period"""),
+    ] if groups is None else [
+        ("sums", '', f"""SELECT m.unit, m.dim, m.category, m.element, m.dims, m.period,
+       SUM(m.v) AS s_all, SUM(m.v * m.excl) AS s_excl, SUM(m.w) AS w_all, SUM(m.w * m.excl) AS w_excl
+FROM {over_members('figures', 'f.school, f.element, f.dims, f.period, f.v, f.w')}
+GROUP BY m.unit, m.dim, m.category, m.element, m.dims, m.period"""),
+        ("reporters", '', f"""SELECT m.unit, m.dim, m.category, m.element, m.dims, m.period, COUNT(*) AS n_all, SUM(m.excl) AS n_excl
+FROM {over_members('reports', 'f.school, f.element, f.dims, f.period')}
+GROUP BY m.unit, m.dim, m.category, m.element, m.dims, m.period"""),
+    ]) + [
         ("expected", 'members of each group and period; countable: those counted as schools', """SELECT m.unit, m.dim, m.category, a.period, COUNT(*) AS e_all, SUM(m.excl) AS e_excl,
        SUM(m.countable) AS c_all, SUM(m.countable * m.excl) AS c_excl
 FROM active a JOIN memb m ON m.school = a.school
@@ -303,13 +339,17 @@ SELECT unit, grp, element, '', period, '{EXCL}', h_excl, r_excl, c_excl, 'condit
 WHERE c_all > c_excl AND r_excl > 0
 UNION ALL
 SELECT unit, grp, element, dims, period, scope, value, n, expected, 'majors' FROM major_obs"""),
-    ] + _area_steps(r, rnd) + [
+    ] + (_area_steps(r, rnd, only_groups) if areas else [
+        ("final_aggregates", "the schools' sums (no area gave figures of its own)", f"""SELECT a.org_unit, a.grp, a.element, a.dims, a.period, a.scope, a.value, a.n, a.expected, a.kind
+FROM all_aggregates a
+WHERE a.grp <> '{DIRECT}='{only_groups}"""),
+    ]) + [
         ("result", "", f"""SELECT org_unit, grp, element, dims, period, scope, CAST(value AS {float_t}) AS value, n, expected, kind
 FROM final_aggregates"""),
     ]
 
 
-def _area_steps(r: dict, rnd) -> list[tuple[str, str, str]]:
+def _area_steps(r: dict, rnd, only_groups: str = "") -> list[tuple[str, str, str]]:
     """Figures given by counties, cities and provinces, summed upward as
     ``nianbao.compute.aggregate.Rollup._areas`` sums them: level by level (county, city,
     province), a unit whose child areas gave a figure themselves (``sourced``) gets the sum of
@@ -417,7 +457,7 @@ WHERE NOT EXISTS (SELECT 1 FROM dropped{s} y WHERE y.unit = d.unit AND y.element
                                              for lv in levels)),
         ("final_aggregates", "the schools' sums, with the sums of child areas where those gave figures", f"""SELECT a.org_unit, a.grp, a.element, a.dims, a.period, a.scope, a.value, a.n, a.expected, a.kind
 FROM all_aggregates a
-WHERE a.grp <> '{DIRECT}='
+WHERE a.grp <> '{DIRECT}='{only_groups}
   AND NOT (a.grp = '' AND EXISTS (SELECT 1 FROM src_all x WHERE x.unit = a.org_unit AND x.element = a.element
                                   AND x.dims = a.dims AND x.period = a.period))
   AND NOT (a.grp = '' AND EXISTS (SELECT 1 FROM dropped_all y WHERE y.unit = a.org_unit AND y.element = a.element

@@ -157,17 +157,19 @@ def with_query(steps) -> str:
     return f"WITH {ctes}\n{steps[-1][2]}" if ctes else steps[-1][2]
 
 
-def run_steps(con, steps, table: str | None = None):
+def run_steps(con, steps, table: str | None = None, keep=()):
     """Run steps on a connection: as one query, or — where the engine's dialect asks for it —
-    with the steps that later steps read more than once (or every step) made tables first. The result is made the table ``table``, or returned
-    as rows."""
-    if con.dialect.steps in ("shared", "all"):
+    with the steps that later steps read more than once (or every step) made tables first. The
+    steps named in ``keep`` are made tables on every engine (for queries after this one). The
+    result is made the table ``table``, or returned as rows."""
+    mode = con.dialect.steps
+    if mode in ("shared", "all") or keep:
         names = [n for n, _, _ in steps]
         uses = {n: sum(len(re.findall(rf"\b{n}\b", sql)) for _, _, sql in steps[i + 1:])
                 for i, (n, _, _) in enumerate(steps)}
         pending: list = []
         for name, note, sql in steps[:-1]:
-            if uses[name] > 1 or con.dialect.steps == "all":
+            if name in keep or mode == "all" or (mode == "shared" and uses[name] > 1):
                 con.materialize(name, with_query(pending + [(name, note, sql)]))
                 pending = _still_needed(pending, steps[names.index(name) + 1:])
             else:

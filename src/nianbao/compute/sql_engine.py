@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from nianbao.compute import provenance
 from nianbao.compute.facts import Computed, FactBook
-from nianbao.compute.rollup_sql import aggregate_steps, unit_observations_sql
+from nianbao.compute.rollup_sql import EXCL, aggregate_steps, rules, unit_observations_sql
 from nianbao.compute.sql import elements_sql, indicator_steps, run_steps
-from nianbao.compute.tables import dataset_tables
+from nianbao.compute.tables import load_tables
 from nianbao.core.observations import Observation, dims_text, parse_dims
 from nianbao.store import engines as store_engines
 
@@ -25,43 +25,67 @@ def unit_key(org: str, group: str = "") -> str:
     return f"{org}|{group}" if group else org
 
 
-def run_aggregation(con, catalogue, table: str = "aggregates") -> None:
-    """Sum the school figures on ``con`` into ``table``."""
-    run_steps(con, aggregate_steps(catalogue, con.dialect), table)
+def run_aggregation(con, catalogue, table: str = "aggregates", groups=None, keep=()) -> None:
+    """Sum the school figures on ``con`` into ``table`` (``groups``: the breakdown groups to
+    compute, None for all; ``keep``: steps also kept as tables, for later queries). Where no
+    unit above the schools gave figures itself, the steps for such figures are left out."""
+    areas = bool(con.query("SELECT COUNT(*) FROM observations o JOIN areas a ON a.code = o.org_unit")[0][0])
+    run_steps(con, aggregate_steps(catalogue, con.dialect, groups, areas=areas), table, keep=keep)
+
+
+WANTED = "wanted_units"  # the units whose figures are fetched, when not all are
+
+
+def needed_dims(catalogue, groups) -> list[str] | None:
+    """The breakdowns whose memberships the engine needs: those asked for as groups and those
+    some data element is broken down by (None: every breakdown)."""
+    if groups is None:
+        return None
+    r = rules(catalogue)
+    return [d for d in r["breakdowns"] if d in groups or r["with_dim"].get(d)]
 
 
 class SqlFigures:
-    """Every figure of one dataset, computed once on the engine ``name``."""
+    """Every figure of one dataset, computed once on the engine ``name``.
 
-    def __init__(self, dataset, name: str, url: str | None = None, connection=None):
+    By default the figures of every unit and breakdown group are fetched. ``units`` (org codes)
+    fetches only the figures of those units (and of their groups); ``groups`` (breakdown
+    dimensions) computes only those breakdown groups; ``keep_open`` keeps the engine's tables
+    for :meth:`included` until :meth:`close`. Python objects are made only for the units a
+    caller asks for (:meth:`factbook`)."""
+
+    def __init__(self, dataset, name: str, url: str | None = None, connection=None, units=None, groups=None,
+                 keep_open: bool = False):
         self.dataset = dataset
         self.name = name
         cat = dataset.catalogue
+        groups = None if groups is None else sorted(groups)
+        self.groups = groups
         con = connection or store_engines.connect(name, url)
+        self._con = None
         try:
-            for table, (columns, rows) in dataset_tables(dataset).items():
-                con.load(table, columns, rows)
-            run_aggregation(con, cat)
-            con.materialize("unit_observations", unit_observations_sql(catalogue=cat))
+            load_tables(con, dataset, needed_dims(cat, groups))
+            run_aggregation(con, cat, groups=groups, keep=("memb", "active", "reports") if keep_open else ())
+            select = unit_observations_sql(catalogue=cat)
+            if units is not None:
+                con.load(WANTED, (("code", "text"),), [(u,) for u in dict.fromkeys(units)])
+                select = f"SELECT * FROM ({select}) uo WHERE org_unit IN (SELECT code FROM {WANTED})"
+            con.materialize("unit_observations", select)
             con.materialize("unit_keyed", KEYED)
             obs_rows = con.query("SELECT org_unit, grp, element, dims, period, scope, value, n, expected, kind "
                                  "FROM unit_observations")
             element_rows = con.query(elements_sql("unit_keyed"))
             indicator_rows = run_steps(con, indicator_steps(cat, table="unit_keyed"))
+            if keep_open:
+                self._con = con
         finally:
-            if connection is None:
+            if connection is None and self._con is None:
                 con.close()
-        own = {(o.org_unit, o.element, dims_text(o.dims), o.period, o.scope): o for o in dataset.observations}
-        self.observations: dict[str, list[Observation]] = {}
-        for org, grp, element, dims, period, scope, value, n, expected, kind in obs_rows:
-            period = int(period)
-            if kind == "own":
-                o = own[(org, element, dims, period, scope)]
-            else:
-                source, origin = _provenance(kind, n, expected, scope, period)
-                o = Observation(element=element, dims=parse_dims(dims), period=period, scope=scope,
-                                value=float(value), org_unit=org, source=source, origin=origin)
-            self.observations.setdefault(unit_key(org, grp), []).append(o)
+        self._rows: dict[str, list[tuple]] = {}
+        for row in obs_rows:
+            self._rows.setdefault(unit_key(row[0], row[1]), []).append(row)
+        self._made: dict[str, list[Observation]] = {}
+        self._own: dict | None = None
         self.taken: dict[str, dict] = {}
         for key, element, dims, period, scope, _value in element_rows:
             self.taken.setdefault(key, {})[(element, parse_dims(dims), int(period))] = scope
@@ -72,13 +96,100 @@ class SqlFigures:
                 denominator=None if den is None else float(den), reported=bool(reported),
                 inputs=tuple(inputs.split(",")))
 
+    @property
+    def observations(self) -> dict[str, list[Observation]]:
+        """Every fetched unit's observations (key: ``unit_key``), made on first use."""
+        return {key: self.observations_of(key) for key in self._rows}
+
+    def observations_of(self, key: str) -> list[Observation]:
+        """The observations of one unit or group (``unit_key``), made the first time they are asked for."""
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = [self._observation(row) for row in self._rows.get(key, [])]
+        return made
+
+    def _observation(self, row) -> Observation:
+        org, _grp, element, dims, period, scope, value, n, expected, kind = row
+        period = int(period)
+        if kind == "own":
+            if self._own is None:
+                wanted = {r[0] for rows in self._rows.values() for r in rows if r[9] == "own"}
+                self._own = {(o.org_unit, o.element, dims_text(o.dims), o.period, o.scope): o
+                             for o in self.dataset.observations if o.org_unit in wanted}
+            return self._own[(org, element, dims, period, scope)]
+        source, origin = _provenance(kind, n, expected, scope, period)
+        return Observation(element=element, dims=parse_dims(dims), period=period, scope=scope,
+                           value=float(value), org_unit=org, source=source, origin=origin)
+
     def units(self) -> list[str]:
-        return sorted(self.observations)
+        return sorted(self._rows)
 
     def factbook(self, org: str, group: str = "") -> FactBook:
         key = unit_key(org, group)
-        return FactBook(self.dataset.catalogue, org, self.observations.get(key, []), self.dataset.periods,
+        return FactBook(self.dataset.catalogue, org, self.observations_of(key), self.dataset.periods,
                         computed=self.computed.get(key, {}), taken=self.taken.get(key, {}), engine=self.name)
+
+    def included(self, wanted) -> dict[tuple, list[str]]:
+        """The schools behind figures, as ``compute.aggregate.Rollup.included`` gives them:
+        ``wanted`` holds (unit, group, element, plain dims text, period, scope) — group ``''``
+        or ``dim=category`` —, the answer maps each to the school codes (sorted). Needs
+        ``keep_open``. The reporters of a summed figure; the members for a figure counted from
+        the registry (those counted as schools) or by a condition or from the majors table."""
+        if self._con is None:
+            raise RuntimeError("SqlFigures.included needs keep_open=True")
+        wanted = list(dict.fromkeys(wanted))
+        out: dict[tuple, list[str]] = {k: [] for k in wanted}
+        reg = self.dataset.orgs
+        for k in wanted:  # a school's own figure is the school's
+            if reg is not None and k[0] in reg and reg.get(k[0]).level == "school":
+                out[k] = [k[0]]
+        wanted = [k for k in wanted if not out[k]]
+        if not wanted:
+            return out
+        r = rules(self.dataset.catalogue)
+        computed = set(r["conditions"]) | set(r["majors"])
+        rows = {(u, g, e, d, int(p), "excl" if s == EXCL else "all",
+                 "registry" if e in r["registry"] else "members" if e in computed else "reported"): None
+                for u, g, e, d, p, s in wanted}
+        back: dict[tuple, list[tuple]] = {}
+        for k in wanted:  # 'all' and 'unstated' count the same schools
+            u, g, e, d, p, s = k
+            back.setdefault((u, g, e, d, int(p), "excl" if s == EXCL else "all"), []).append(k)
+        con = self._con
+        con.load("wanted_figures", (("unit", "text"), ("grp", "text"), ("element", "text"), ("dims", "text"),
+                                    ("period", "int"), ("scope", "text"), ("kind", "text")), list(rows))
+        got = con.query(f"""SELECT w.unit, w.grp, w.element, w.dims, w.period, w.scope, {con.dialect.join_text('m.school')}
+FROM wanted_figures w
+JOIN memb m ON m.unit = w.unit
+  AND ((w.grp = '' AND m.dim = '') OR (w.grp <> '' AND m.dim || '=' || m.category = w.grp))
+JOIN active a ON a.school = m.school AND a.period = w.period
+LEFT JOIN reports p ON w.kind = 'reported' AND p.school = m.school AND p.element = w.element AND p.dims = w.dims
+     AND p.period = w.period
+WHERE (w.scope = 'all' OR m.excl = 1)
+  AND (w.kind = 'members' OR (w.kind = 'registry' AND m.countable = 1) OR (w.kind = 'reported' AND p.school IS NOT NULL))
+GROUP BY w.unit, w.grp, w.element, w.dims, w.period, w.scope""")
+        for u, g, e, d, p, s, schools in got:
+            codes = schools.split(",")
+            for k in back[(u, g, e, d, int(p), s)]:
+                out[k] = codes
+        for k in out:
+            out[k] = sorted(out[k])
+        return out
+
+    def categories(self, org: str, dim: str) -> list[str]:
+        """The categories of breakdown ``dim`` among the schools of ``org`` (needs ``keep_open``)."""
+        if self._con is None:
+            raise RuntimeError("SqlFigures.categories needs keep_open=True")
+        if not hasattr(self, "_categories"):
+            self._categories: dict[tuple, set] = {}
+            for unit, d, c in self._con.query("SELECT DISTINCT unit, dim, category FROM memb WHERE dim <> ''"):
+                self._categories.setdefault((unit, d), set()).add(c)
+        return sorted(self._categories.get((org, dim), ()))
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
 
 
 def _provenance(kind: str, n, expected, scope: str, period: int) -> tuple[str, str]:

@@ -30,14 +30,41 @@ def observation_rows(observations) -> list[tuple]:
     return [(o.org_unit, o.element, dims_text(o.dims), int(o.period), o.scope, float(o.value)) for o in observations]
 
 
-def dataset_tables(dataset) -> dict[str, tuple[tuple, list[tuple]]]:
-    """table name → (columns, rows) for one dataset."""
+def observation_columns(observations) -> dict[str, list]:
+    """The observations table as whole columns (name → list), for an engine that loads columns
+    in bulk; the text of each distinct disaggregation is made once."""
+    texts: dict = {}
+    return {
+        "org_unit": [o.org_unit for o in observations],
+        "element": [o.element for o in observations],
+        "dims": [texts[o.dims] if o.dims in texts else texts.setdefault(o.dims, dims_text(o.dims))
+                 for o in observations],
+        "period": [int(o.period) for o in observations],
+        "scope": [o.scope for o in observations],
+        "value": [float(o.value) for o in observations],
+    }
+
+
+def load_tables(con, dataset, dims=None) -> None:
+    """Load the tables of ``dataset`` into the engine connection ``con``; ``dims`` limits the
+    breakdown memberships to those dimensions (None: every breakdown of aggregation.yaml)."""
+    for table, (columns, rows) in dataset_tables(dataset, dims, observations=False).items():
+        if table == "observations":
+            con.load_columns(table, columns, observation_columns(dataset.observations))
+        else:
+            con.load(table, columns, rows)
+
+
+def dataset_tables(dataset, dims=None, observations: bool = True) -> dict[str, tuple[tuple, list[tuple]]]:
+    """table name → (columns, rows) for one dataset; ``dims`` limits the breakdown memberships
+    to those dimensions; without ``observations`` the observations table is left empty (for a
+    caller that loads it as columns)."""
     cat = dataset.catalogue
     cfg = cat.aggregation or {}
     reg = dataset.orgs
     schools = reg.schools() if reg is not None else []
     excluded = set((cfg.get("scopes", {}).get("excl_technical") or {}).get("exclude_school_types", ["technical"]))
-    breakdowns = list(cfg.get("breakdowns") or [])
+    breakdowns = [d for d in cfg.get("breakdowns") or [] if dims is None or d in dims]
     school_rows, memberships = [], []
     for o in schools:
         school_rows.append((o.code, int(o.school_type not in excluded), int(counts_as_school(o, cat)),
@@ -45,11 +72,12 @@ def dataset_tables(dataset) -> dict[str, tuple[tuple, list[tuple]]]:
         units = reg.units_of(o.code)
         if units:
             memberships.append((o.code, units[0], DIRECT, ""))
+        # a blank or unknown category is a group of its own: unknown
+        cats = [(dim, (reg.county_of(o.code) or UNKNOWN) if dim == "county" else category_of(o, dim, cat))
+                for dim in breakdowns]
         for unit in units:
             memberships.append((o.code, unit, "", ""))
-            for dim in breakdowns:  # a blank or unknown category is a group of its own: unknown
-                category = (reg.county_of(o.code) or UNKNOWN) if dim == "county" else category_of(o, dim, cat)
-                memberships.append((o.code, unit, dim, category))
+            memberships.extend((o.code, unit, dim, category) for dim, category in cats)
     codes = {o.code for o in schools}
     majors = [(p.org_unit, f"{p.version}|{p.name}", p.category, p.opened or None, p.closed or None)
               for p in dataset.majors if p.org_unit in codes]
@@ -63,7 +91,7 @@ def dataset_tables(dataset) -> dict[str, tuple[tuple, list[tuple]]]:
             areas.append((own.code, LEVELS.index(own.level), ""))
     rows = {
         "areas": areas,
-        "observations": observation_rows(dataset.observations),
+        "observations": observation_rows(dataset.observations) if observations else [],
         "schools": school_rows,
         "memberships": memberships,
         "periods": [(int(p),) for p in sorted(set(dataset.periods))],

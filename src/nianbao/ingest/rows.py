@@ -4,11 +4,12 @@ claims; each bad row is a finding naming its file, line and column."""
 from __future__ import annotations
 
 import csv
+from functools import lru_cache
 from pathlib import Path
 
 from nianbao.core.exports import uninert
 from nianbao.core.findings import Finding, FindingsError, Location
-from nianbao.core.messages import finding, phrase
+from nianbao.core.messages import finding, phrases
 from nianbao.core.observations import Claim, Observation, parse_dims
 from nianbao.core.orgs import Registry
 from nianbao.ingest.values import out_of_range, parse_value
@@ -37,10 +38,16 @@ def catalogue_error(exc, path: Path) -> FindingsError:
 
 
 def csv_location(file, row, column="") -> Location:
-    """A row (and column) of a CSV file: 第12行 value列."""
+    """A row (and column) of a CSV file: 第12行 value列 (made for every row read: the phrase's
+    text is looked up once)."""
     if column:
-        return Location(file=file, cell=phrase("where.row_column", row=row, column=column))
-    return Location(file=file, cell=phrase("where.row", row=row))
+        return Location(file=file, cell=_where("where.row_column").format(row=row, column=column))
+    return Location(file=file, cell=_where("where.row").format(row=row))
+
+
+@lru_cache(maxsize=None)
+def _where(key: str) -> str:
+    return phrases()[key]["zh"]
 
 
 def _error(key, file, row, column="", locate=None, text=None, **values) -> Finding:

@@ -393,15 +393,28 @@ def _school_facts(ds, school: str, year: int) -> dict[str, str]:
             "school_type": label("school_type", org.school_type), "year": f"{year}年度"}
 
 
+def _of_period(ds, period: int) -> dict[str, list]:
+    """The observations of one period by org unit, indexed once per dataset (one workbook a
+    school would otherwise read every figure of the dataset again)."""
+    stamp = (id(ds.observations), len(ds.observations), period)
+    cached = ds.__dict__.get("_nianbao_of_period")
+    if cached is None or cached[0] != stamp:
+        index: dict[str, list] = {}
+        for o in ds.observations:
+            if o.period == period:
+                index.setdefault(o.org_unit, []).append(o)
+        cached = ds.__dict__["_nianbao_of_period"] = (stamp, index)
+    return cached[1]
+
+
 def _previous(ds, school: str, year: int) -> dict[str, float]:
     """Last year's figures of the school, by row code, for the carried-over column."""
     order = ("all", "unstated", "excl_technical")
     best: dict[str, tuple[int, float]] = {}
-    for o in ds.observations:
-        if o.org_unit == school and o.period == year - 1:
-            rank = order.index(o.scope) if o.scope in order else len(order)
-            if o.key not in best or rank < best[o.key][0]:
-                best[o.key] = (rank, o.value)
+    for o in _of_period(ds, year - 1).get(school, ()):
+        rank = order.index(o.scope) if o.scope in order else len(order)
+        if o.key not in best or rank < best[o.key][0]:
+            best[o.key] = (rank, o.value)
     return {k: v for k, (_, v) in best.items()}
 
 

@@ -153,7 +153,7 @@ class DuckDBDatabase(Database):
         self._lock = None
         if os.environ.get("NIANBAO_STORE_SHARED") == "1":
             read_only = False  # a server process: DuckDB refuses two configurations of one file
-        elif not read_only and self.path.parent.is_dir():
+        elif not read_only and str(path) != ":memory:" and self.path.parent.is_dir():
             wait = _wait_seconds()
             self._lock = WriterLock(self.path)
             if not self._lock_acquired(wait):
@@ -183,6 +183,35 @@ class DuckDBDatabase(Database):
             return self._con.execute(sql, list(params)).fetchall()
         except duckdb.Error as exc:
             raise Error(str(exc)) from exc
+
+    def load_columns(self, table: str, columns, data: dict) -> None:
+        """Fill the existing ``table`` from whole columns (``columns``: (name, SQL type); ``data``:
+        name → a list of Python values, None for NULL): DuckDB scans them as numpy arrays in
+        one pass, without a parameter a value."""
+        import numpy as np
+
+        n = len(next(iter(data.values()))) if data else 0
+        if not n:
+            return
+        arrays = {}
+        for name, sql_type in columns:
+            values = data[name]
+            if sql_type in ("DOUBLE", "FLOAT", "REAL"):
+                try:  # NaN stands for a missing number (DuckDB reads it as NULL)
+                    arrays[name] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+                    continue
+                except (TypeError, ValueError):
+                    pass
+            arrays[name] = np.array(values, dtype=object)
+        view = f"_load_{table}"
+        cast = ", ".join(f"CAST({name} AS {sql_type})" for name, sql_type in columns)
+        try:
+            self._con.register(view, arrays)
+            self._con.execute(f"INSERT INTO {table} SELECT {cast} FROM {view}")
+        except duckdb.Error as exc:
+            raise Error(str(exc)) from exc
+        finally:
+            self._con.unregister(view)
 
     @contextmanager
     def transaction(self):

@@ -43,11 +43,21 @@ TYPE_EN = {"regular_specialized": "Specialised Secondary School", "vocational_hi
 
 
 def cn_number(n: int) -> str:
-    """1 → 一, 10 → 十, 17 → 十七, 34 → 三十四."""
+    """1 → 一, 10 → 十, 17 → 十七, 34 → 三十四, 105 → 一百零五, 2010 → 二千零一十."""
     if n < 10:
         return CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
+    for unit, size in (("万", 10000), ("千", 1000), ("百", 100)):
+        if n >= size:
+            head, rest = divmod(n, size)
+            if not rest:
+                return cn_number(head) + unit
+            gap = "零" if rest < size // 10 else ""
+            tail = "一" + cn_number(rest) if 10 <= rest < 20 else cn_number(rest)  # 一百一十, not 一百十
+            return cn_number(head) + unit + gap + tail
+    raise AssertionError(n)
 
 
 def prints_as(value: float, printed: str, decimals: int) -> bool:

@@ -57,6 +57,11 @@ class Connection:
         """Create ``table`` (replacing one of that name) and fill it with ``rows``."""
         raise NotImplementedError
 
+    def load_columns(self, table: str, columns: Sequence[Column], data: dict[str, list]) -> None:
+        """Create ``table`` from whole columns: ``data`` maps each column name to a list of
+        values (the same length each). Engines that can take columns in bulk override it."""
+        self.load(table, columns, zip(*(data[name] for name, _ in columns)) if data else [])
+
     def materialize(self, table: str, select: str) -> None:
         """Make ``table`` from a query, computed once (later queries read it)."""
         self.run(self.dialect.create_as(table, select))

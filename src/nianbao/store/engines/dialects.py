@@ -28,9 +28,14 @@ class Dialect:
     # SQLite expands every reference to a WITH name, so the roll-up's level-by-level steps are
     # "shared" there too
     steps: str = "with"
+    string_agg: str = "STRING_AGG({}, ',')"  # the values of a group joined by commas (any order)
 
     def type_name(self, kind: str) -> str:
         return {"text": self.text_type, "int": self.int_type, "float": self.float_type}[kind]
+
+    def join_text(self, expr: str) -> str:
+        """An aggregate joining the text values of a group with commas, in any order."""
+        return self.string_agg.format(expr)
 
     def round(self, expr: str, decimals: int) -> str:
         if self.numeric_round:
@@ -47,7 +52,8 @@ class Dialect:
 
 DIALECTS = {
     "duckdb": Dialect("duckdb"),
-    "sqlite": Dialect("sqlite", float_type="REAL", steps="shared"),
+    "sqlite": Dialect("sqlite", float_type="REAL", steps="shared", string_agg="GROUP_CONCAT({}, ',')"),
     "postgres": Dialect("postgres", float_type="DOUBLE PRECISION", temp=True, numeric_round=True, steps="all"),
-    "spark": Dialect("spark", text_type="STRING", int_type="INT", steps="shared"),
+    "spark": Dialect("spark", text_type="STRING", int_type="INT", steps="shared",
+                     string_agg="CONCAT_WS(',', COLLECT_LIST({}))"),
 }

@@ -15,14 +15,16 @@ class DuckDBConnection(Connection):
         super().__init__(url)
         self.file_only()
         self.db = connect(url or ":memory:")
+        self.db.execute("SET enable_progress_bar = false")  # a long query prints no bar into a command's output
 
     def load(self, table, columns, rows):
+        rows = list(rows)
+        self.load_columns(table, columns, {n: [r[i] for r in rows] for i, (n, _) in enumerate(columns)})
+
+    def load_columns(self, table, columns, data):
         self.db.execute(f"DROP TABLE IF EXISTS {table}")
         self.db.execute(self.dialect.create(table, columns))
-        rows = list(rows)
-        if rows:  # in bulk: one list a column, unnested side by side (executemany is a statement a row)
-            lists = ", ".join(f"UNNEST(?::{self.dialect.type_name(t)}[])" for _, t in columns)
-            self.db.execute(f"INSERT INTO {table} SELECT {lists}", [list(col) for col in zip(*rows)])
+        self.db.load_columns(table, [(n, self.dialect.type_name(t)) for n, t in columns], data)
 
     def materialize(self, table, select):
         self.db.execute(f"DROP TABLE IF EXISTS {table}")
