@@ -45,7 +45,7 @@ from hypothesis import strategies as st
 from test_import import FIGURES, MAJORS, filled
 from test_workbook import OTHER, SCHOOL, make_dataset
 
-from nianbao.cli import import_cmd
+from nianbao.app import imports as import_cmd  # the use case the import command calls (imported when it runs)
 from nianbao.cli.main import main
 from nianbao.core.messages import catalogue as message_catalogue
 from nianbao.ingest import workbook
