@@ -53,28 +53,17 @@ def make(folder: Path, schools: int, seed: int = 11) -> None:
     import yaml
 
     from nianbao.core.orgs import Org
-    from nianbao.synth.datong import cn_number
-    from nianbao.synth.years import CHOICES, HEADER, Years, city_states, meta_of, write_dataset
+    from nianbao.synth.years import CHOICES, HEADER, meta_of, sample_city, write_dataset
 
     c = yaml.safe_load(CHOICES.read_text(encoding="utf-8"))
     years = [int(y) for y in c["years"]]
     prov = Org(code="990000", zh="示例省", en="Sample Province", level="province")
     orgs, states = [prov], []
-    types = ["regular_specialized", "vocational_high", "technical", "adult_specialized"]
     cities = max(1, -(-schools // PER_CITY))
     for i in range(1, cities + 1):
         rng = random.Random(seed * 1000 + i)  # each city its own seed: a larger size keeps the first cities
         n = schools // cities + (1 if i <= schools % cities else 0)
-        code = f"99{i:02d}00"
-        spec = {"code": code, "zh": f"示例{cn_number(i)}市", "en": f"Sample City {i}",
-                "counties": {f"99{i:02d}01": {"zh": f"示例{cn_number(i)}区"}},
-                "schools": [{"county": f"99{i:02d}01", "affiliation": rng.choice(["municipal", "county"]),
-                             "ownership": rng.choice(["public", "private"]), "school_type": rng.choice(types),
-                             "students": rng.randint(120, 2600)} for _ in range(n)]}
-        o, s = city_states(spec, prov.code, rng, f"{cn_number(i)}市")
-        carrier = Years(c, rng)
-        for st in s:
-            carrier.carry(st)
+        o, s = sample_city(i, n, prov, rng, c)
         orgs += o + [st.org for st in s]
         states += s
     meta = meta_of(prov, "示例省教育厅（示例）", "Sample Province Department of Education (sample)",

@@ -324,6 +324,25 @@ def generate(out: Path, choices_path: Path = CHOICES) -> dict[str, list[State]]:
     return {city.code: d_states, second["code"]: s_states}
 
 
+SAMPLE_TYPES = ["regular_specialized", "vocational_high", "technical", "adult_specialized"]
+
+
+def sample_city(i: int, schools: int, prov: Org, rng: random.Random, choices: dict) -> tuple[list[Org], list[State]]:
+    """City ``i`` of the sample province: one county, ``schools`` invented schools of random
+    kinds and sizes, carried through the years of ``choices``; the city's and county's units, then
+    the schools' states."""
+    spec = {"code": f"99{i:02d}00", "zh": f"示例{cn_number(i)}市", "en": f"Sample City {i}",
+            "counties": {f"99{i:02d}01": {"zh": f"示例{cn_number(i)}区"}},
+            "schools": [{"county": f"99{i:02d}01", "affiliation": rng.choice(["municipal", "county"]),
+                         "ownership": rng.choice(["public", "private"]), "school_type": rng.choice(SAMPLE_TYPES),
+                         "students": rng.randint(120, 2600)} for _ in range(schools)]}
+    units, states = city_states(spec, prov.code, rng, f"{cn_number(i)}市")
+    carrier = Years(choices, rng)
+    for st in states:
+        carrier.carry(st)
+    return units, states
+
+
 def province(seed: int, cities: int, schools: int, choices_path: Path = CHOICES) -> tuple[list[Org], list[State]]:
     """A small random province (for property tests): ``cities`` cities of ``schools`` invented
     schools each (one county a city), carried through the years of ``datong-2024.yaml``."""
@@ -331,18 +350,8 @@ def province(seed: int, cities: int, schools: int, choices_path: Path = CHOICES)
     rng = random.Random(seed)
     prov = Org(code="990000", zh="示例省", en="Sample Province", level="province")
     orgs, states = [prov], []
-    types = ["regular_specialized", "vocational_high", "technical", "adult_specialized"]
     for i in range(1, cities + 1):
-        code = f"99{i:02d}00"
-        spec = {"code": code, "zh": f"示例{cn_number(i)}市", "en": f"Sample City {i}",
-                "counties": {f"99{i:02d}01": {"zh": f"示例{cn_number(i)}区"}},
-                "schools": [{"county": f"99{i:02d}01", "affiliation": rng.choice(["municipal", "county"]),
-                             "ownership": rng.choice(["public", "private"]), "school_type": rng.choice(types),
-                             "students": rng.randint(120, 2600)} for _ in range(schools)]}
-        o, s = city_states(spec, prov.code, rng, f"{cn_number(i)}市")
-        carrier = Years(c, rng)
-        for st in s:
-            carrier.carry(st)
+        o, s = sample_city(i, schools, prov, rng, c)
         orgs += o + [st.org for st in s]
         states += s
     return orgs, states
