@@ -5,8 +5,9 @@
 For each size it generates (once, into DIR) a synthetic province with nianbao.synth.years
 (``province``: cities of invented schools carried through 2021–2024, catalogue cn-2023; a size
 is split into cities of at most 200 schools), then runs each command as its own process and
-prints its CPU seconds (user + system, from the kernel's accounting of that process) and peak
-memory (maximum resident set), and CPU per school:
+prints its CPU seconds (user + system, from the kernel's accounting of that process), its peak
+memory (VmHWM, read by the process itself as it exits: the kernel's ru_maxrss of a child also
+counts the parent's pages it was forked with) and CPU per school:
 
   check        nianbao check DIR
   indicators   nianbao indicators DIR --level province
@@ -42,6 +43,20 @@ COMMANDS = {
 }
 PER_CITY = 200
 
+# runs the command line in this process and, as it exits, writes the peak resident set (VmHWM,
+# kB) to the file named by NIANBAO_BENCH_PEAK
+WRAPPER = """
+import atexit, os, sys
+def _peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            open(os.environ["NIANBAO_BENCH_PEAK"], "w").write(line.split()[1])
+atexit.register(_peak)
+from nianbao.cli.main import main
+sys.argv[0] = "nianbao"
+sys.exit(main())
+"""
+
 
 def make(folder: Path, schools: int, seed: int = 11) -> None:
     """A province of ``schools`` invented schools in cities of at most PER_CITY (one county a
@@ -74,14 +89,19 @@ def make(folder: Path, schools: int, seed: int = 11) -> None:
 
 def run(args: list[str], out: Path) -> tuple[float, float, float, int]:
     """(CPU s, wall s, peak MB, exit status) of one nianbao command in its own process."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    with tempfile.NamedTemporaryFile(suffix=".peak", delete=False) as f:
+        peak_file = Path(f.name)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "NIANBAO_BENCH_PEAK": str(peak_file)}
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "nianbao.cli.main", *args], env=env,
+    proc = subprocess.Popen([sys.executable, "-c", WRAPPER, *args], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     shutil.rmtree(out, ignore_errors=True)
-    return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    text = peak_file.read_text().strip()
+    peak_file.unlink()
+    peak = int(text) / 1024 if text else float("nan")
+    return usage.ru_utime + usage.ru_stime, wall, peak, os.waitstatus_to_exitcode(status)
 
 
 def main() -> int:
