@@ -101,3 +101,17 @@ def test_the_report_prints_the_published_counts(dataset, findings):
     assert "33681人" in text and "32422人" in text and "96.26%" in text
     # 直接就业 by sector: 45 ÷ 6913 = 0.65%; 1991 ÷ 6913 = 28.80%; 4877 ÷ 6913 = 70.55%
     assert "第一产业就业的占0.65%，第二产业占28.80%，第三产业占70.55%" in text
+
+
+def test_the_report_summary_names_the_outline_gaps_the_check_finds(tmp_path):
+    # The published Shanghai report gives no figures for some required rows of the annex: the
+    # report is built (they are not data errors), but its summary must not read as if all were
+    # well — it counts the same required gaps `nianbao check` lists as errors.
+    from nianbao.app.checking import check
+    from nianbao.app.reporting import build_report, summary
+
+    ds = load_dataset(EXAMPLE)
+    gaps = [f for f in check(ds) if f.code.startswith("outline.") and f.severity == "error"]
+    assert gaps, "the example has required annex rows without figures"
+    text = summary(build_report(ds, tmp_path / "out", pdf=False))
+    assert f"必填内容有 {len(gaps)} 项没有数据" in text

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nianbao.app.checking import run_check
+from nianbao.app.checking import compliance, run_check
 from nianbao.core.findings import Finding
 from nianbao.core.messages import finding
 from nianbao.report import selfcheck
@@ -32,6 +32,8 @@ class BuildResult:
     notes: dict[str, str] = field(default_factory=dict)  # format → why it was not written
     school: str = ""  # 学校标识码 of a school's report
     timings: dict[str, float] = field(default_factory=dict)
+    # 框架完整性: parts and annex rows of the report type's outline that came out empty
+    gaps: list[Finding] = field(default_factory=list)
 
     @property
     def docx(self) -> Path | None:
@@ -124,7 +126,8 @@ def build_report(dataset, outdir: str | Path, template=None, allow_errors: bool 
     clock.lap("charts")
 
     result = BuildResult(Path(outdir), document, findings, 0, timings=timings,
-                         school=org.code if org is not None else "")
+                         school=org.code if org is not None else "",
+                         gaps=compliance(dataset, document) if org is None else [])
     write_outputs(result, RenderJob(dataset.catalogue, template), wanted, clock)
     return result
 
@@ -210,6 +213,11 @@ def summary(result: BuildResult) -> str:
         lines.append("  " + w("summary.claims", n=len(claims)))
     if doc.errors:
         lines.append("  " + w("summary.errors", n=len(doc.errors)))
+    required = sum(1 for f in result.gaps if f.severity == "error")
+    if required:
+        lines.append("  " + w("summary.outline_required", n=required))
+    if len(result.gaps) > required:
+        lines.append("  " + w("summary.outline_optional", n=len(result.gaps) - required))
     for note in result.notes.values():
         lines.append("  " + note)
     total = sum(v for k, v in result.timings.items() if k not in RENDERERS or not RENDERERS[k].converts)
