@@ -33,7 +33,7 @@ from nianbao.core import exports, formula, inputs, outfiles
 from nianbao.core.findings import SEVERITY_ZH, Finding, FindingsError, Location
 from nianbao.core.formula import ref_key
 from nianbao.core.messages import finding as message
-from nianbao.ingest.cells import BadCell, SheetCells, cell_name, control_chars, read_sheet
+from nianbao.ingest.cells import BadCell, SheetCells, cell_name, control_chars, open_workbook, read_sheet
 from nianbao.ingest.values import out_of_range, parse_value, short_text
 from nianbao.store import Major, Row, Submission, dims_text
 
@@ -641,7 +641,7 @@ def read(path: str | Path, ds, year: int | None = None) -> WorkbookData:
         return WorkbookData(path, "", None, exc.findings)
     try:
         with inputs.time_limit(src.deadline):
-            wb = load_workbook(src.stream(), read_only=True, data_only=False)
+            wb = open_workbook(src.stream())
             try:
                 return _read_open(wb, path, src.sha256, ds, year, src)
             finally:
@@ -921,7 +921,7 @@ class _SheetReader:
     def resolve_formulas(self) -> None:
         """Input cells holding a formula: use the result Excel saved, if there is one."""
         try:
-            wb = load_workbook(self.src.stream() if self.src else self.path, read_only=True, data_only=True)
+            wb = open_workbook(self.src.stream() if self.src else self.path, data_only=True)
         except Exception:  # already opened once; treat as no cached values
             wb = None
         grids = {}

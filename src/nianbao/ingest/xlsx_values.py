@@ -16,7 +16,7 @@ from nianbao.core import inputs
 from nianbao.core.findings import Finding, FindingsError, Location
 from nianbao.core.messages import finding, phrase
 from nianbao.core.orgs import Registry
-from nianbao.ingest.cells import read_sheet, value_rows
+from nianbao.ingest.cells import open_workbook, read_sheet, value_rows
 from nianbao.ingest.rows import VALUE_COLUMNS, read_value_rows
 
 SHEET = "values"
@@ -29,9 +29,7 @@ def _unreadable(path: Path, case: str, sheet: str = "", cell: str = "", text=Non
 
 
 def _open(src: inputs.Input, data_only: bool):
-    import openpyxl
-
-    return openpyxl.load_workbook(src.stream(), data_only=data_only, read_only=True)
+    return open_workbook(src.stream(), data_only=data_only)
 
 
 def read_values_xlsx(path: Path, catalogue, org_code: str, orgs: Registry | None = None
