@@ -31,7 +31,8 @@ from openpyxl.cell.read_only import ReadOnlyCell
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils import coordinate_to_tuple, get_column_letter, range_boundaries
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+from openpyxl.worksheet._reader import FORMULA_TAG, ROW_TAG, VALUE_TAG, WorkSheetParser
+from openpyxl.xml.functions import iterparse
 
 from nianbao.core.findings import FindingsError
 
@@ -139,10 +140,44 @@ def _lexical_ok(element, data_only: bool) -> bool:
     return not text or pattern.fullmatch(text.strip(" \t\r\n")) is not None
 
 
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_INLINE, _T, _RUN, _MERGE_CELL = _NS + "is", _NS + "t", _NS + "r", _NS + "mergeCell"
+# the elements a row's cells are made of: left whole until their row is read
+_IN_ROW = {_NS + t for t in ("c", "v", "f", "is", "t", "r", "rPr", "rPh", "phoneticPr")}
+
+
 class _Parser(WorkSheetParser):
-    """openpyxl's sheet parser, one cell at a time forgiving."""
+    """openpyxl's sheet parser, one cell at a time forgiving, reading only the rows and the
+    merged ranges (a school's workbook carries a data validation for every input cell; openpyxl
+    would turn each into an object, and the sheet's views, print settings and formatting too)."""
+
+    def parse(self):
+        self.merged_refs: list[str] = []
+        for _, element in iterparse(self.source):
+            tag = element.tag
+            if tag == ROW_TAG:
+                yield self.parse_row(element)
+                element.clear()
+            elif tag == _MERGE_CELL:
+                self.merged_refs.append(element.get("ref") or "")
+                element.clear()
+            elif tag not in _IN_ROW:  # any other part of the sheet, read past
+                element.clear()
+
+    def _inline(self, element):
+        """An inline text cell (as nianbao's workbooks write their texts): the text of its
+        ``<is>``, plain and formatted runs joined, without building openpyxl's rich-text objects."""
+        child = element.find(_INLINE)
+        if child is None:
+            return None
+        plain = child.findtext(_T)
+        parts = [] if plain is None else [plain]
+        parts += [t for r in child.iterfind(_RUN) if (t := r.findtext(_T)) is not None]
+        return "".join(parts)
 
     def parse_cell(self, element):
+        if element.get("t") == "inlineStr" and (self.data_only or element.find(FORMULA_TAG) is None):
+            return self._inline_cell(element)
         try:
             if not _lexical_ok(element, self.data_only):
                 raise ValueError(element.findtext(VALUE_TAG, ""))
@@ -160,6 +195,26 @@ class _Parser(WorkSheetParser):
                 isinstance(value, int) and not isinstance(value, bool) and _too_large(value)):
             cell["value"] = BadCell(element.findtext(VALUE_TAG, "") or "", "too_large")
         return cell
+
+
+    def _inline_cell(self, element):
+        """The cell as openpyxl's parser would give it, a cell it cannot place (a coordinate or
+        style that is not a number) a BadCell."""
+        coordinate, style = element.get("r"), element.get("s", 0)
+        try:
+            if coordinate:
+                row, column = coordinate_to_tuple(coordinate)
+                self.col_counter = column
+            else:
+                self.col_counter += 1
+                row, column = self.row_counter, self.col_counter
+            style = int(style) if style else 0
+        except (ValueError, TypeError):
+            return {"row": self.row_counter, "column": self.col_counter, "value": BadCell("", "inlineStr"),
+                    "data_type": "e", "style_id": 0}
+        value = self._inline(element)
+        return {"row": row, "column": column, "value": value, "data_type": "s" if value is not None else "n",
+                "style_id": style}
 
 
 def _short(value) -> str:
@@ -207,8 +262,7 @@ def read_sheet(ws, deadline=None) -> SheetCells:
                             formats[style] = _is_percent_format(fmt)
                         if formats[style]:
                             out.percent.add(key)
-            merged = getattr(parser, "merged_cells", None)
-            out.merged = [str(m.coord) for m in getattr(merged, "mergeCell", []) or []]
+            out.merged = [ref for ref in parser.merged_refs if ref]
     except FindingsError:  # the file's time limit, not its content
         raise
     except Exception as exc:  # any parser failure ends this sheet, with a finding naming the cell
