@@ -184,6 +184,23 @@ class DuckDBDatabase(Database):
         except duckdb.Error as exc:
             raise Error(str(exc)) from exc
 
+    def insert(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        """Many rows as whole columns (a school's workbook: ~125 figures in a third of the time
+        of one INSERT … VALUES statement); a few rows as a statement."""
+        if len(rows) < 32:
+            return super().insert(table, columns, rows)
+        types = self._types(table)
+        self.load_columns(table, [(c, types[c]) for c in columns],
+                          {c: [row[i] for row in rows] for i, c in enumerate(columns)})
+
+    def _types(self, table: str) -> dict[str, str]:
+        cache = self.__dict__.setdefault("_column_types", {})
+        if table not in cache:
+            cache[table] = {name: str(t) for name, t in self.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_name = ? AND table_schema = current_schema()", [table])}
+        return cache[table]
+
     def load_columns(self, table: str, columns, data: dict) -> None:
         """Fill the existing ``table`` from whole columns (``columns``: (name, SQL type); ``data``:
         name → a list of Python values, None for NULL): DuckDB scans them as numpy arrays in
@@ -205,9 +222,10 @@ class DuckDBDatabase(Database):
             arrays[name] = np.array(values, dtype=object)
         view = f"_load_{table}"
         cast = ", ".join(f"CAST({name} AS {sql_type})" for name, sql_type in columns)
+        names = ", ".join(name for name, _ in columns)
         try:
             self._con.register(view, arrays)
-            self._con.execute(f"INSERT INTO {table} SELECT {cast} FROM {view}")
+            self._con.execute(f"INSERT INTO {table} ({names}) SELECT {cast} FROM {view}")
         except duckdb.Error as exc:
             raise Error(str(exc)) from exc
         finally:
