@@ -14,11 +14,14 @@ only from input cells, and the counts of a list are recomputed from its records.
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import os
 import re
+import zipfile
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
@@ -440,12 +443,60 @@ def _named_styles(wb, layout: Layout) -> dict[str, str]:
 
 def generate(ds, school: str, year: int, out: str | Path) -> Path:
     """Write the workbook of ``school`` (学校标识码 in the dataset's orgs.csv) for ``year``, by
-    the catalogue version in force that year."""
+    the catalogue version in force that year.
+
+    Everything but a few cells is the same for every school of a year: the workbook is built
+    once (:func:`_skeleton`) with a marker in each of the school's own cells (:func:`_school_cells`:
+    the titles, the registry's texts, last year's figures, the hidden sheet's school), and each
+    school's workbook is that package with the markers' cells written as openpyxl writes them.
+    A school whose texts openpyxl would write otherwise (a text guarded against running as a
+    formula, a control character) is built whole by openpyxl."""
     layout = layout_for(ds.catalogue, year)
     if ds.orgs is None or ds.orgs.get(school) is None or ds.orgs.get(school).level != "school":
         raise KeyError(school)
-    facts = _school_facts(ds, school, year)
-    previous = _previous(ds, school, year)
+    cells = _school_cells(layout, _school_facts(ds, school, year), _previous(ds, school, year), year)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not all(_plain_text(v) for v in cells.values()):
+        wb = _build(ds, layout, year, lambda cell, value: exports.put(cell, value), cells)
+        outfiles.replace_file(out, lambda tmp: wb.save(tmp))
+        return out
+    skeleton = _skeleton(ds, layout, year)
+    outfiles.replace_file(out, lambda tmp: tmp.write_bytes(skeleton.package(cells)))
+    return out
+
+
+def _school_cells(layout: Layout, facts: dict, previous: dict, year: int) -> dict[tuple[str, str], object]:
+    """(sheet, cell) → what the workbook of one school holds there and no other school's does:
+    a text, a number, "" (an empty text cell) or None (an empty number cell)."""
+    out: dict[tuple[str, str], object] = {}
+    for sheet in layout.sheets:
+        out[(sheet.zh, "B1")] = f"{sheet.zh}　{facts['name']}（{facts['code']}）{year}年度"
+        for it in sheet.items:
+            r = it.row
+            if it.kind == "input":
+                prev = previous.get(it.code)
+                out[(sheet.zh, f"{PREV}{r}")] = (None if prev is None else
+                                                 float(Decimal(repr(prev)) / Decimal(repr(it.input_factor))))
+            elif it.kind == "info":
+                out[(sheet.zh, f"{VALUE}{r}")] = facts.get(it.source, "")  # a registry text: never a formula
+            elif it.kind not in ("info_input", "computed"):
+                out[(sheet.zh, f"{PREV}{r}")] = previous.get(it.element.code)
+    for n, (key, value) in enumerate(_meta_rows(layout, facts, year), start=1):
+        out[(META_SHEET, f"B{n}")] = value
+    return out
+
+
+def _plain_text(value) -> bool:
+    """A value the skeleton can hold as openpyxl would write it: not a text openpyxl refuses or
+    a text nianbao guards against running as a formula (its cell style differs)."""
+    return not isinstance(value, str) or not (exports.needs_guard(value) or value.startswith("=")
+                                              or control_chars(value))
+
+
+def _build(ds, layout: Layout, year: int, put, cells: dict[tuple[str, str], object]):
+    """The openpyxl workbook of a school for ``year``, ``put(cell, value)`` writing each of the
+    school's own ``cells``."""
     cat = ds.catalogue
     wb = Workbook()
     wb.remove(wb.active)
@@ -455,7 +506,6 @@ def generate(ds, school: str, year: int, out: str | Path) -> Path:
         for col, width in WIDTHS.items():
             ws.column_dimensions[col].width = width
         ws.column_dimensions["A"].hidden = True
-        ws["B1"] = f"{sheet.zh}　{facts['name']}（{facts['code']}）{year}年度"
         ws["B1"].font = Font(bold=True, size=14)
         ws.merge_cells("B1:H1")
         ws["B2"] = layout.spec["note_zh"]
@@ -485,20 +535,14 @@ def generate(ds, school: str, year: int, out: str | Path) -> Path:
                 v.style = style["input"]
                 t = it.element.type
                 add_dv(t, v.coordinate, kind=t if t in ("count", "rate") else "decimal", el=it.element)
-                prev = previous.get(it.code)
-                if prev is not None:
-                    p.value = float(Decimal(repr(prev)) / Decimal(repr(it.input_factor)))
             elif it.kind == "info_input":
                 v.style = style["input"]
             elif it.kind == "info":
                 v.style = style["carried"]
-                exports.put(v, facts.get(it.source, ""))  # a registry text: never a formula
             else:
                 v.value, v.style = excel_formula(layout, sheet, it), style["computed"]
                 if it.kind == "computed":
                     p.value = excel_formula(layout, sheet, it, PREV)
-                elif previous.get(it.element.code) is not None:
-                    p.value = previous[it.element.code]
             v.number_format = p.number_format = it.number_format
         if sheet.kind == "list":
             _list_grid(ws, sheet, style, add_dv, cat, year)
@@ -509,12 +553,72 @@ def generate(ds, school: str, year: int, out: str | Path) -> Path:
         ws.protection.sheet = True
         ws.protection.formatColumns = False  # columns and rows may be resized
         ws.protection.formatRows = False
-    _meta_sheet(wb, layout, facts, year)
+    _meta_sheet(wb, layout)
+    for (sheet_name, coord), value in cells.items():
+        if value is not None:
+            put(wb[sheet_name][coord], value)
     wb.security = WorkbookProtection(lockStructure=True)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    outfiles.replace_file(out, lambda tmp: wb.save(tmp))
-    return out
+    return wb
+
+
+_MARK = "~nianbao-cell:{}~"  # the skeleton's marker of a school's own cell
+_MARKED = re.compile('<c r="([A-Z]+[0-9]+)"( s="[0-9]+")? t="inlineStr"><is><t>~nianbao-cell:\\1~</t></is></c>')
+
+
+@dataclass
+class _Skeleton:
+    """The package of a year's workbook with markers in the school's own cells."""
+    parts: list[tuple[zipfile.ZipInfo, bytes]]  # in order, the sheets' XML as text where marked
+    sheets: dict[str, str]  # part name → sheet name
+
+    def package(self, cells: dict[tuple[str, str], object]) -> bytes:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for info, data in self.parts:
+                sheet = self.sheets.get(info.filename)
+                if sheet is not None:
+                    data = _MARKED.sub(lambda m, sheet=sheet: _cell_xml(m.group(1), m.group(2) or "",
+                                                                        cells.get((sheet, m.group(1)))),
+                                       data.decode("utf-8")).encode("utf-8")
+                z.writestr(info, data)
+        return buf.getvalue()
+
+
+def _cell_xml(coord: str, style: str, value) -> str:
+    """A cell as openpyxl writes it: an inline text (space kept), a number, or empty."""
+    if isinstance(value, str):
+        if value == "":
+            return f'<c r="{coord}"{style} t="inlineStr"></c>'
+        space = ' xml:space="preserve"' if value != value.strip() else ""
+        text = xml_escape(value).encode("ascii", "xmlcharrefreplace").decode("ascii")  # as openpyxl writes it
+        return f'<c r="{coord}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    if value is None:
+        return f'<c r="{coord}"{style} t="n"></c>'
+    return f'<c r="{coord}"{style} t="n"><v>{"%.16g" % value}</v></c>'
+
+
+def _skeleton(ds, layout: Layout, year: int) -> _Skeleton:
+    """The year's workbook with a marker in each school's own cell, built once a process."""
+    key = (id(ds.catalogue), layout.template, year)
+    cached = _SKELETONS.get(key)
+    if cached is not None and cached[0] is ds.catalogue:
+        return cached[1]
+    marks = _school_cells(layout, {"code": "", "name": ""} | {it.source: "" for sh in layout.sheets
+                                                              for it in sh.items if it.kind == "info"}, {}, year)
+    marks = {k: _MARK.format(k[1]) for k in marks}
+    wb = _build(ds, layout, year, lambda cell, value: setattr(cell, "value", value), marks)
+    buf = io.BytesIO()
+    wb.save(buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        parts = [(info, z.read(info.filename)) for info in z.infolist()]
+    names = [ws.title for ws in wb.worksheets]
+    sheets = {f"xl/worksheets/sheet{i}.xml": name for i, name in enumerate(names, start=1)}
+    skeleton = _Skeleton(parts, sheets)
+    _SKELETONS[key] = (ds.catalogue, skeleton)
+    return skeleton
+
+
+_SKELETONS: dict[tuple, tuple] = {}
 
 
 def _list_grid(ws, sheet: SheetLayout, style, add_dv, cat, year: int) -> None:
@@ -547,17 +651,19 @@ def _list_grid(ws, sheet: SheetLayout, style, add_dv, cat, year: int) -> None:
             add_dv(f"list:{c.key}", rng, kind="length", length=int(digits.group(1)))
 
 
-def _meta_sheet(wb, layout: Layout, facts: dict, year: int) -> None:
-    ws = wb.create_sheet(META_SHEET)
-    rows = [("format", FORMAT), ("template", layout.template), ("catalogue", layout.catalogue.id),
+def _meta_rows(layout: Layout, facts: dict, year: int) -> list[tuple[str, str]]:
+    """The keys and values of the hidden sheet (column A, column B)."""
+    return [("format", FORMAT), ("template", layout.template), ("catalogue", layout.catalogue.id),
             ("school_code", facts["code"]), ("school_name", facts["name"]), ("year", str(year)),
             ("generated_at", _dt.datetime.now().isoformat(timespec="seconds")),
             ("generator", f"nianbao {__version__}")]
-    for i, (k, v) in enumerate(rows, start=1):
+
+
+def _meta_sheet(wb, layout: Layout) -> None:
+    ws = wb.create_sheet(META_SHEET)
+    for i, (k, _) in enumerate(_meta_rows(layout, {"code": "", "name": ""}, 0), start=1):
         ws.cell(i, 1, k)
-        c = ws.cell(i, 2)
-        exports.put(c, v)
-        c.number_format = "@"
+        ws.cell(i, 2).number_format = "@"
     ws.sheet_state = "veryHidden"
     ws.protection.sheet = True
 
