@@ -205,3 +205,30 @@ def test_a_file_neither_utf8_nor_gbk_is_a_finding(tmp_path):
     (ds_path / "records" / f"students-{YEAR}.csv").write_bytes(b"school\n\xff\xfe\xfa\n")
     ds = load_dataset(ds_path)
     assert [(f.code, f.location.file) for f in ds.findings] == [("records.unreadable", f"records/students-{YEAR}.csv")]
+
+
+def test_a_published_school_table_prints_no_small_count_nor_a_rate_of_one(national):
+    # `indicators --publish`: every count printed is 0 or at least the threshold (5, records.yaml);
+    # a rate whose count is hidden is hidden; and where a school's graduates, direct employment
+    # and further study are all printed, the rest they imply (未就业) is 0 or at least 5 too
+    from nianbao.app.indicators import Request, indicator_rows
+
+    folder, _ = national
+    ds = load_dataset(folder)
+    counted = {c for c, k in ds.catalogue.records.counts.items() if not k.mean}
+    rows = indicator_rows(ds, Request(level="school", indicators=INDICATORS, publish=True))
+    plain = indicator_rows(ds, Request(level="school", indicators=INDICATORS))
+    assert len(rows) == len(plain)
+    hidden = {(r["org_unit"], r["indicator"]) for r in rows if r["suppressed"]}
+    assert hidden and len(hidden) < len(rows)
+    shown = {(r["org_unit"], r["indicator"]): r["value"] for r in rows if not r["suppressed"]}
+    for (org, ind), v in shown.items():
+        if ind in counted:
+            assert v == 0 or v >= 5, (org, ind, v)
+    for r in rows:
+        if r["denominator"] is not None and not r["suppressed"]:
+            assert not any((r["org_unit"], i) in hidden for i in r["inputs"]), r
+    for org in {r["org_unit"] for r in rows}:
+        g, e, f = (shown.get((org, k)) for k in ("graduates", "employed_direct", "further_study"))
+        if None not in (g, e, f):
+            assert g - e - f == 0 or g - e - f >= 5, (org, g, e, f)

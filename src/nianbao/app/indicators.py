@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nianbao.compute import engines
+from nianbao.compute import engines, suppress
 from nianbao.core.errors import NianbaoError
 from nianbao.core.formula import FormulaError, parse_ref_key
 from nianbao.core.messages import phrase
@@ -41,6 +41,7 @@ class Request:
     engine: str | None = None
     url: str | None = None  # the engine's database or master URL
     scope: str | None = None  # only the figures of this scope (口径), every input in it
+    publish: bool = False  # small counts from records suppressed (统计公开时的小数抑制)
 
 
 def split_codes(text: str) -> list[str]:
@@ -167,7 +168,10 @@ def indicator_rows(dataset, request: Request = Request()) -> list[dict]:
             "numerator": fact.numerator, "denominator": fact.denominator, "formula_zh": fact.formula_zh,
             "schools": len(included), "members": included,
             "scope_zh": scope_words(dataset, fact.scope),
+            "inputs": sorted({i.ref for i in fact.inputs if i.period == period}),
             "ratio": f"{fact.numerator:g} / {fact.denominator:g}" if fact.denominator else ""})
+    if request.publish:
+        rows = suppress.publish(rows, cat, dataset.meta, dataset.orgs)
     return rows
 
 
@@ -226,3 +230,8 @@ def _categories(dataset, figs, org: str, by: str) -> list[str]:
         given = {o.org_unit for o in dataset.observations}
         cats |= {o.code for o in reg.at_level("county") if o.code in given and org in reg.ancestors(o.code)}
     return sorted(cats)
+
+
+def suppression_threshold(dataset) -> int:
+    """The smallest count a published table prints (dataset.yaml over records.yaml)."""
+    return suppress.settings(dataset.catalogue, dataset.meta)[0]

@@ -40,8 +40,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scope", metavar="SCOPE",
                         help="只列该口径的数字（各项数据都取该口径），如 all（全口径）、excl_technical（不含技工学校）、"
                              "unstated（口径未注明）；默认按各指标的口径 / only the figures of this scope")
+    parser.add_argument("--publish", action="store_true",
+                        help="公开版：由个案数据计数、小于阈值的数字及可据以推算的数字以 * 代替（小数抑制，含二次抑制） / "
+                             "for publication: small counts from records, and figures that would give them away, "
+                             "suppressed")
     parser.add_argument("--format", choices=FORMATS, default="table", help="输出格式 / output format")
     parser.add_argument("-o", "--output", metavar="FILE", help="写入文件；默认输出到屏幕 / write to FILE")
+
+
+def threshold(dataset) -> int:
+    from nianbao.app.indicators import suppression_threshold
+
+    return suppression_threshold(dataset)
 
 
 def _breakdown(text: str) -> str:
@@ -57,7 +67,7 @@ def run(args) -> int:
     if failed:
         return failed
     request = Request(level=args.level, by=args.by, indicators=args.indicators, period=args.period,
-                      engine=args.engine, url=args.database, scope=args.scope)
+                      engine=args.engine, url=args.database, scope=args.scope, publish=args.publish)
     try:
         rows = indicator_rows(dataset, request)
     except IndicatorsError as exc:
@@ -65,14 +75,20 @@ def run(args) -> int:
     except EngineError as exc:
         return common.fail("indicators", str(exc), exc.hint)
     period = args.period or dataset.report_year
+    columns = COLUMNS + ["suppressed"] if args.publish else COLUMNS
     if args.format == "json":
-        text = tabular.to_json([{k: row[k] for k in COLUMNS} for row in rows])
+        text = tabular.to_json([{k: row[k] for k in columns} for row in rows])
     elif args.format == "csv":
-        text = tabular.to_csv(rows, COLUMNS)
+        text = tabular.to_csv(rows, columns)
     else:
         cols = [("org_zh", "单位"), ("category_zh", "分组"), ("name_zh", "指标"), ("text", "数值"),
                 ("scope_zh", "口径"), ("ratio", "分子 / 分母"), ("schools", "学校数")]
         if not args.by:
             cols = [c for c in cols if c[0] != "category_zh"]
         text = tabular.table(rows, cols) + f"共 {len(rows)} 行；{period}年 / {len(rows)} rows\n"
+        hidden = sum(1 for r in rows if r.get("suppressed"))
+        if args.publish:
+            text += (f"* 不予公开 {hidden} 项：由个案数据计数、小于 {threshold(dataset)} 的数字，以及可由合计或比率"
+                     f"推算出这些数字的其他数字 / {hidden} figures suppressed (small counts and the figures "
+                     f"that would give them away)\n")
     return common.emit("indicators", text, args.output, f"{len(rows)} 行 / rows")
