@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from nianbao.check import rules_sql as sql
 from nianbao.check.explain import location_of
 from nianbao.check.registry import Handler, RuleError, rule_kind
 from nianbao.check.text import num
@@ -17,6 +18,8 @@ from nianbao.core import formula
 
 _COMPARE = re.compile(r"^(.*?)(<=|>=|==|<|>|≤|≥)(.*)$")
 _OPS = {"≤": "<=", "≥": ">="}
+_HOLDS_SQL = {"<=": "{l} <= {r} + {eps}", ">=": "{l} + {eps} >= {r}", "<": "{l} < {r}", ">": "{l} > {r}",
+              "==": "ABS({l} - {r}) <= {eps}"}  # holds() in SQL
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,51 @@ class Compare(Handler):
                     if left is None or right is None or holds(left, c.op, right):
                         continue
                     yield self.failed(rule, d, period, scope, keyed, left, right)
+
+    def compile(self):
+        """Per rule: the first figure of its formulas joined to the others of the same unit and
+        scope (each of its year: the period checked plus the element's offset), kept where both
+        sides have a value and the comparison does not hold. Rows: rule, then the figure ids."""
+        width = max((len(dict.fromkeys(r.parsed.refs)) for r in self.rules), default=0)
+        selects = []
+        for i, rule in enumerate(self.rules):
+            c = rule.parsed
+            refs = list(dict.fromkeys(c.refs))
+            if not refs:
+                continue
+            alias = {ref: f"x{j}" for j, ref in enumerate(refs)}
+            first = refs[0]
+            period = f"x0.period - {c.offset(first.element)}"  # the period checked
+            joins = "".join(
+                f"\nJOIN {sql.FIGURES} {alias[ref]} ON {alias[ref]}.org_unit = x0.org_unit AND "
+                f"{alias[ref]}.scope = x0.scope AND {alias[ref]}.element = {sql.text(ref.element)} AND "
+                f"{alias[ref]}.dims = {sql.text(sql.dims_text(ref.dims))} AND "
+                f"{alias[ref]}.period = {period} + {c.offset(ref.element)}" for ref in refs[1:])
+            if all(c.offset(ref.element) for ref in refs):  # the period checked is one the unit has figures of
+                joins += (f"\nJOIN (SELECT DISTINCT org_unit, period, scope FROM {sql.FIGURES}) k ON "
+                          f"k.org_unit = x0.org_unit AND k.scope = x0.scope AND k.period = {period}")
+            column = lambda ref: f"{alias[ref]}.value"  # noqa: E731
+            left, right = formula.to_sql(c.left, column), formula.to_sql(c.right, column)
+            holds_sql = _HOLDS_SQL[c.op].format(l=left, r=right, eps=sql.EPS)
+            rids = ", ".join([f"{alias[ref]}.rid" for ref in refs] + ["NULL"] * (width - len(refs)))
+            selects.append(f"""SELECT {i} AS r, {rids}
+FROM {sql.FIGURES} x0{joins}
+WHERE x0.element = {sql.text(first.element)} AND x0.dims = {sql.text(sql.dims_text(first.dims))}
+  AND {left} IS NOT NULL AND {right} IS NOT NULL AND NOT ({holds_sql})""")
+        return sql.Compiled("\nUNION ALL\n".join(selects), rids=tuple(range(1, width + 1))) if selects else None
+
+    def found(self, rows, figures, orgs):
+        for r, *rids in rows:
+            rule = self.rules[r]
+            c = rule.parsed
+            refs = list(dict.fromkeys(c.refs))
+            obs = dict(zip(refs, (figures[x] for x in rids)))
+            first = obs[refs[0]]
+            period = first.period - c.offset(refs[0].element)
+            got = {ref: o.value for ref, o in obs.items()}
+            left = formula.evaluate(c.left, got.__getitem__)
+            right = formula.evaluate(c.right, got.__getitem__)
+            yield self.failed(rule, orgs[first.org_unit], period, first.scope, self.keyed[rule.code], left, right)
 
     def failed(self, rule, d, period, scope, keyed, left, right):
         c = rule.parsed
