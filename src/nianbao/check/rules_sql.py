@@ -24,6 +24,7 @@ numbers reach the SQL text; it is the plain SQL every engine shares (``JOIN``, `
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 from nianbao.check.context import OrgData
 from nianbao.compute.sql import literal
@@ -43,9 +44,11 @@ EPS = "1e-09"  # the slack of a comparison of two figures (as in the handlers)
 class Compiled:
     """The query of one kind's rules: ``sql`` a SELECT whose rows the handler turns into
     findings (``Handler.found``); ``rids`` the positions in each row of figure ids (NULL where
-    a row has fewer figures)."""
+    a row has fewer figures); ``tables`` (name, SELECT) made tables first, in order, for the
+    query to read (an intermediate result it reads many times)."""
     sql: str
     rids: tuple[int, ...]
+    tables: tuple[tuple[str, str], ...] = ()
 
 
 def number(v) -> str:
@@ -61,27 +64,23 @@ def load_figures(con, catalogue, observations) -> None:
     """The figures, and the catalogue's element types and breakdown dimensions, as the tables the
     compiled rules read. A figure given twice (same unit, element, dims, year and scope) counts
     once, the later one, as in the Python path."""
-    texts: dict = {}
-    keys: dict = {}
-    for i, o in enumerate(observations):
-        d = o.dims
-        t = texts.get(d)
-        if t is None:
-            t = texts[d] = dims_text(d)
-        keys[(o.org_unit, o.element, t, o.period, o.scope)] = i
-    obs = observations if len(keys) == len(observations) else [observations[i] for i in sorted(keys.values())]
+    def column(name):
+        return list(map(attrgetter(name), observations))
+
+    dims = column("dims")
+    texts = {d: dims_text(d) for d in set(dims)}
+
     con.load_columns(FIGURES, FIGURE_COLUMNS, {
-        "rid": list(range(len(obs))),
-        "org_unit": [o.org_unit for o in obs],
-        "element": [o.element for o in obs],
-        "dims": [texts[o.dims] for o in obs],
-        "period": [int(o.period) for o in obs],
-        "scope": [o.scope for o in obs],
-        "value": [float(o.value) for o in obs],
-        "source": [o.source or "" for o in obs],
-        "origin": [o.origin or "" for o in obs],
-        "step": [float(o.step or 0.0) for o in obs],
+        "rid": list(range(len(observations))), "org_unit": column("org_unit"), "element": column("element"),
+        "dims": list(map(texts.__getitem__, dims)), "period": column("period"), "scope": column("scope"),
+        "value": column("value"), "source": column("source"), "origin": column("origin"), "step": column("step"),
     })
+    key = "org_unit, element, dims, period, scope"
+    if con.query(f"SELECT COUNT(*) FROM (SELECT {key} FROM {FIGURES} GROUP BY {key} HAVING COUNT(*) > 1) t")[0][0]:
+        names = ", ".join(n for n, _ in FIGURE_COLUMNS)
+        con.materialize(f"{FIGURES}_once", f"SELECT {names} FROM {FIGURES} WHERE rid IN "
+                                           f"(SELECT MAX(rid) FROM {FIGURES} GROUP BY {key})")
+        con.materialize(FIGURES, f"SELECT {names} FROM {FIGURES}_once")
     con.load(TYPES, (("element", "text"), ("type", "text")),
              [(code, el.type) for code, el in catalogue.elements.items()])
     con.load(DIMS, (("dims", "text"), ("dim", "text"), ("category", "text"), ("parent", "text"), ("kind", "text")),
@@ -127,7 +126,11 @@ def check(ctx, compiled, engine: str, url: str | None = None, observations=None)
     con = store_engines.connect(engine, url)
     try:
         load_figures(con, ctx.catalogue, obs)
-        results = [(h, c, con.query(c.sql)) for h, c in compiled]
+        results = []
+        for h, c in compiled:
+            for name, select in c.tables:
+                con.materialize(name, select)
+            results.append((h, c, con.query(c.sql)))
         figures = fetch(con, (row[i] for _, c, rows in results for row in rows for i in c.rids))
     finally:
         con.close()

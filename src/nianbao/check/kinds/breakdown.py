@@ -62,7 +62,6 @@ class Breakdown(Handler):
 
     def part_exceeds(self, d):
         """A 其中 figure larger than the total it is part of (counts and amounts)."""
-        rule = self.rule("part_exceeds")
         for (element, dims, period, scope), o in d.table.items():
             if self.etype[element] == "rate":
                 continue

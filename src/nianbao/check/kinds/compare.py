@@ -18,6 +18,7 @@ from nianbao.core import formula
 
 _COMPARE = re.compile(r"^(.*?)(<=|>=|==|<|>|≤|≥)(.*)$")
 _OPS = {"≤": "<=", "≥": ">="}
+WIDE = "rule_wide"  # the compared figures, one column a reference
 _HOLDS_SQL = {"<=": "{l} <= {r} + {eps}", ">=": "{l} + {eps} >= {r}", "<": "{l} < {r}", ">": "{l} > {r}",
               "==": "ABS({l} - {r}) <= {eps}"}  # holds() in SQL
 
@@ -104,36 +105,51 @@ class Compare(Handler):
                     yield self.failed(rule, d, period, scope, keyed, left, right)
 
     def compile(self):
-        """Per rule: the first figure of its formulas joined to the others of the same unit and
-        scope (each of its year: the period checked plus the element's offset), kept where both
-        sides have a value and the comparison does not hold. Rows: rule, then the figure ids."""
-        width = max((len(dict.fromkeys(r.parsed.refs)) for r in self.rules), default=0)
+        """Every reference of every rule pivoted once into a column (``rule_wide``: one row per
+        unit, year and scope, each reference's value and figure id); then per rule the row of
+        the year checked, joined to the row of each other year an offset takes an element from,
+        kept where every reference has a figure, both sides a value and the comparison does not
+        hold. Rows: rule, then the figure ids of its references."""
+        refs = list(dict.fromkeys(ref for r in self.rules for ref in r.parsed.refs))
+        if not refs:
+            return None
+        col = {ref: j for j, ref in enumerate(refs)}
+        pivot = ",\n  ".join(
+            f"MAX(CASE WHEN element = {sql.text(ref.element)} AND dims = {sql.text(sql.dims_text(ref.dims))} "
+            f"THEN {what} END) AS {name}{col[ref]}" for ref in refs for what, name in (("value", "v"), ("rid", "r")))
+        elements = ", ".join(sorted({sql.text(ref.element) for ref in refs}))
+        dims = ", ".join(sorted({sql.text(sql.dims_text(ref.dims)) for ref in refs}))
+        wide = f"""SELECT org_unit, period, scope,
+  {pivot}
+FROM {sql.FIGURES}
+WHERE element IN ({elements}) AND dims IN ({dims})
+GROUP BY org_unit, period, scope"""
+        width = max(len(dict.fromkeys(r.parsed.refs)) for r in self.rules)
         selects = []
         for i, rule in enumerate(self.rules):
             c = rule.parsed
-            refs = list(dict.fromkeys(c.refs))
-            if not refs:
-                continue
-            alias = {ref: f"x{j}" for j, ref in enumerate(refs)}
-            first = refs[0]
-            period = f"x0.period - {c.offset(first.element)}"  # the period checked
-            joins = "".join(
-                f"\nJOIN {sql.FIGURES} {alias[ref]} ON {alias[ref]}.org_unit = x0.org_unit AND "
-                f"{alias[ref]}.scope = x0.scope AND {alias[ref]}.element = {sql.text(ref.element)} AND "
-                f"{alias[ref]}.dims = {sql.text(sql.dims_text(ref.dims))} AND "
-                f"{alias[ref]}.period = {period} + {c.offset(ref.element)}" for ref in refs[1:])
-            if all(c.offset(ref.element) for ref in refs):  # the period checked is one the unit has figures of
+            mine = list(dict.fromkeys(c.refs))
+            shifts = sorted({c.offset(ref.element) for ref in mine})
+            name = {k: f"w{'m' if k < 0 else ''}{abs(k)}" for k in shifts}
+            base = name[shifts[0]]
+            joins = "".join(f"\nJOIN {WIDE} {name[k]} ON {name[k]}.org_unit = {base}.org_unit AND "
+                            f"{name[k]}.scope = {base}.scope AND {name[k]}.period = {base}.period + {k - shifts[0]}"
+                            for k in shifts[1:])
+            period = f"{base}.period - {shifts[0]}"  # the year checked
+            if 0 not in shifts:  # a year the unit has figures of
                 joins += (f"\nJOIN (SELECT DISTINCT org_unit, period, scope FROM {sql.FIGURES}) k ON "
-                          f"k.org_unit = x0.org_unit AND k.scope = x0.scope AND k.period = {period}")
-            column = lambda ref: f"{alias[ref]}.value"  # noqa: E731
-            left, right = formula.to_sql(c.left, column), formula.to_sql(c.right, column)
+                          f"k.org_unit = {base}.org_unit AND k.scope = {base}.scope AND k.period = {period}")
+            at = lambda ref: name[c.offset(ref.element)]  # noqa: E731
+            left = formula.to_sql(c.left, lambda ref: f"{at(ref)}.v{col[ref]}")
+            right = formula.to_sql(c.right, lambda ref: f"{at(ref)}.v{col[ref]}")
+            present = " AND ".join(f"{at(ref)}.r{col[ref]} IS NOT NULL" for ref in mine)
             holds_sql = _HOLDS_SQL[c.op].format(l=left, r=right, eps=sql.EPS)
-            rids = ", ".join([f"{alias[ref]}.rid" for ref in refs] + ["NULL"] * (width - len(refs)))
+            rids = ", ".join([f"{at(ref)}.r{col[ref]}" for ref in mine] + ["NULL"] * (width - len(mine)))
             selects.append(f"""SELECT {i} AS r, {rids}
-FROM {sql.FIGURES} x0{joins}
-WHERE x0.element = {sql.text(first.element)} AND x0.dims = {sql.text(sql.dims_text(first.dims))}
+FROM {WIDE} {base}{joins}
+WHERE {present}
   AND {left} IS NOT NULL AND {right} IS NOT NULL AND NOT ({holds_sql})""")
-        return sql.Compiled("\nUNION ALL\n".join(selects), rids=tuple(range(1, width + 1))) if selects else None
+        return sql.Compiled("\nUNION ALL\n".join(selects), rids=tuple(range(1, width + 1)), tables=((WIDE, wide),))
 
     def found(self, rows, figures, orgs):
         for r, *rids in rows:
