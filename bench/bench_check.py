@@ -15,9 +15,10 @@ rules of kinds breakdown, compare, stock_flow and year_over_year two ways: nianb
 the default, and — for reference — its Python handlers, `engine="python"`) and hand-written
 DuckDB SQL of the same rules (bench/check_sql.py, on the values.csv `read_csv` read). The
 findings of all three are compared (code, unit, year and the two figures of each) before the
-times are printed: reading, the rules, peak memory (VmHWM), and the ratio. nianbao's time of the
-rules includes loading the figures into DuckDB; the hand-written SQL's table is made by its
-reading. Goal: the rules ≤ 1.2× the SQL.
+times are printed: reading, the rules, peak memory (VmHWM), and the ratio. The hand-written
+SQL's table is made by its reading; nianbao loads a dataset's figures into DuckDB on its first
+check and reads them there on the next (`first run` is that first check, loading included; the
+others are timed, best of `--runs`). Goal: the rules ≤ 1.2× the SQL.
 
 Goal: `check_dataset` under 2 s wall on 2 cores for 400 schools × 5 years.
 """
@@ -243,8 +244,11 @@ def way_nianbao(folder: Path, runs: int) -> dict:
     out = {"load": load}
     for name, engine in (("work", "duckdb"), ("python", "python")):
         best = None
-        for _ in range(runs):
+        for run in range(runs + (engine == "duckdb")):
             found, t = _timed(lambda: check_rules(ds, book, data_only=True, engine=engine))
+            if engine == "duckdb" and run == 0:  # the first loads the figures into DuckDB, the others read them there
+                out["cold"] = t
+                continue
             best = t if best is None or t[1] < best[1] else best
         out[name] = best
         out[f"keys_{engine}"] = sorted(map(list, map(finding_key, found)), key=str)
@@ -309,13 +313,14 @@ def vs_sql(ds, orgs, runs: int) -> int:
     print(f"{'way':15} {'read wall':>9} {'read CPU':>9} {'rules wall':>10} {'rules CPU':>10} {'peak MB':>8} "
           f"{'CPU ÷ SQL':>10}")
     s, n = res["SQL"], res["nianbao"]
-    rows = [("nianbao (SQL)", n["load"], n["work"], n["peak_mb"]), ("nianbao Python", n["load"], n["python"], None),
-            ("SQL", s["load"], s["work"], s["peak_mb"])]
+    rows = [("nianbao (SQL)", n["load"], n["work"], n["peak_mb"]), ("  first run", n["load"], n["cold"], None),
+            ("nianbao Python", n["load"], n["python"], None), ("SQL", s["load"], s["work"], s["peak_mb"])]
     for way, load, work, peak in rows:
         print(f"{way:15} {load[0]:9.2f} {load[1]:9.2f} {work[0]:10.3f} {work[1]:10.3f} "
               f"{'' if peak is None else f'{peak:.0f}':>8} {work[1] / s['work'][1]:9.2f}×")
     print(f"nianbao ÷ SQL: rules CPU {n['work'][1] / s['work'][1]:.2f}×, wall {n['work'][0] / s['work'][0]:.2f}× "
-          f"(goal ≤ 1.2×); the Python handlers {n['python'][1] / s['work'][1]:.2f}×; every data rule of rules.yaml "
+          f"(goal ≤ 1.2×); the first run, loading the figures into DuckDB too, {n['cold'][1] / s['work'][1]:.2f}×; "
+          f"the Python handlers {n['python'][1] / s['work'][1]:.2f}×; every data rule of rules.yaml "
           f"(with range and scope): {n['every'][1]:.3f} s CPU")
     return 0
 

@@ -23,10 +23,13 @@ numbers reach the SQL text; it is the plain SQL every engine shares (``JOIN``, `
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import attrgetter
 
 from nianbao.check.context import OrgData
+from nianbao.compute import scopes
 from nianbao.compute.sql import literal
 from nianbao.core.observations import Observation, dims_text, parse_dims
 from nianbao.store import engines as store_engines
@@ -116,24 +119,59 @@ def fetch(con, rids) -> dict[int, Observation]:
             for rid, org, element, dims, period, scope, value, source, origin, step in rows}
 
 
+EMBEDDED = ("duckdb", "sqlite")  # engines in this process: a dataset's figures are loaded there once
+
+
+class _Loaded:
+    """A connection holding one dataset's figures (kept on the dataset by ``connection``)."""
+
+    def __init__(self, con, stamp):
+        self.con, self.stamp, self.lock = con, stamp, threading.Lock()
+
+
+@contextmanager
+def connection(ctx, engine: str, url: str | None, observations):
+    """A connection with the figures loaded: a dataset's own figures on an embedded engine are
+    loaded once and kept with the dataset (a second check reads them again from the engine);
+    other figures (``observations``), or a server, in a connection of their own, closed after."""
+    dataset = ctx.dataset
+    if observations is not None or url is not None or engine not in EMBEDDED:
+        con = store_engines.connect(engine, url)
+        try:
+            load_figures(con, ctx.catalogue, dataset.observations if observations is None else observations)
+            yield con
+        finally:
+            con.close()
+        return
+    cache = dataset.__dict__.setdefault("_nianbao_rule_figures", {})
+    stamp = (id(dataset.observations), len(dataset.observations), id(ctx.catalogue))
+    loaded = cache.get(engine)
+    if loaded is None or loaded.stamp != stamp:
+        if loaded is not None:
+            loaded.con.close()
+        con = store_engines.connect(engine)
+        load_figures(con, ctx.catalogue, dataset.observations)
+        loaded = cache[engine] = _Loaded(con, stamp)
+    with loaded.lock:
+        yield loaded.con
+
+
 def check(ctx, compiled, engine: str, url: str | None = None, observations=None) -> list:
     """The findings of the compiled handlers (``compiled``: (handler, its ``Compiled``)) on
     engine ``engine``: each handler's query run there, the figures its rows name fetched, the
     findings worded by the handler. ``observations`` default to the dataset's."""
     if not compiled:
         return []
-    obs = ctx.dataset.observations if observations is None else observations
-    con = store_engines.connect(engine, url)
-    try:
-        load_figures(con, ctx.catalogue, obs)
+    with connection(ctx, engine, url, observations) as con:
+        if observations is None and ctx._technical is None:  # as scopes.distinguishes_technical, in the engine
+            given = con.query(f"SELECT COUNT(*) FROM {FIGURES} WHERE scope = 'excl_technical'")[0][0]
+            ctx._technical = bool(given) or scopes.distinguishes_technical((), ctx.dataset.orgs)
         results = []
         for h, c in compiled:
             for name, select in c.tables:
                 con.materialize(name, select)
             results.append((h, c, con.query(c.sql)))
         figures = fetch(con, (row[i] for _, c, rows in results for row in rows for i in c.rids))
-    finally:
-        con.close()
     by_org: dict[str, dict] = {}
     for o in figures.values():
         by_org.setdefault(o.org_unit, {})[(o.element, o.dims, o.period, o.scope)] = o

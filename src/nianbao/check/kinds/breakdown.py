@@ -87,27 +87,34 @@ class Breakdown(Handler):
     def compile(self):
         """Two queries in one: the groups of categories (a complete dimension of each
         disaggregation, the others held) whose sum is not exactly their total (or 100 for
-        shares), one row a category with the group's total; and the 其中 parts above their
-        total. How far off a sum may be (the rounding of the figures' printed decimals) and which
-        case it is are judged by ``group`` on these few groups, as in the Python path.
+        shares) — beyond their rounding where every figure is whole (no decimals: the rounding of
+        ``group`` is then known) —, one row a category with the group's total; and the 其中
+        parts above their total. Which case a group is, and how far off figures with decimals
+        may be (by the decimals they are printed with), are judged by ``group`` on these few
+        groups, as in the Python path.
         Rows: 'g' or 'p', dimension, category, the figure of the category, that of the total."""
         f, d, t = sql.FIGURES, sql.DIMS, sql.TYPES
         key = ("org_unit", "element", "parent", "dim", "period", "scope")
         on = " AND ".join(f"x.{k} = g.{k}" for k in key)
         groups = f"""WITH cats AS (
-  SELECT f.rid, f.org_unit, f.element, f.period, f.scope, f.value, d.dim, d.category, d.parent
+  SELECT f.rid, f.org_unit, f.element, f.period, f.scope, f.value, f.step, d.dim, d.category, d.parent
   FROM {f} f JOIN {d} d ON d.dims = f.dims AND d.kind = 'complete'
 ), grp AS (
-  SELECT {", ".join(key)}, SUM(value) AS s FROM cats GROUP BY {", ".join(key)}
+  SELECT {", ".join(key)}, SUM(value) AS s, COUNT(*) AS n, SUM(step) AS steps,
+         MIN(CASE WHEN value = FLOOR(value) THEN 1 ELSE 0 END) AS whole
+  FROM cats GROUP BY {", ".join(key)}
 ), off AS (
-  SELECT g.*, tot.rid AS total FROM grp g
+  SELECT g.*, tot.rid AS total, CASE WHEN e.type = 'rate' THEN g.s - 100 ELSE g.s - tot.value END AS diff,
+         (CASE WHEN e.type = 'count' THEN 0 ELSE 0.5 * g.n END) + (g.steps + COALESCE(tot.step, 0)) / 2 AS tol
+  FROM grp g
   JOIN {t} e ON e.element = g.element
   LEFT JOIN {f} tot ON tot.org_unit = g.org_unit AND tot.element = g.element AND tot.dims = g.parent
        AND tot.period = g.period AND tot.scope = g.scope
-  WHERE (e.type = 'rate' AND g.parent = '' AND ABS(g.s - 100) >= {sql.EPS})
-     OR (e.type <> 'rate' AND tot.rid IS NOT NULL AND ABS(g.s - tot.value) >= {sql.EPS})
+  WHERE (e.type = 'rate' AND g.parent = '') OR (e.type <> 'rate' AND tot.rid IS NOT NULL)
+), wrong AS (  -- off by more than nothing; whole figures (printed without decimals) beyond their tolerance
+  SELECT * FROM off WHERE ABS(diff) >= {sql.EPS} AND NOT (whole = 1 AND ABS(diff) <= tol - {sql.EPS})
 )
-SELECT 'g' AS q, x.dim, x.category, x.rid, g.total FROM off g JOIN cats x ON {on}"""
+SELECT 'g' AS q, x.dim, x.category, x.rid, g.total FROM wrong g JOIN cats x ON {on}"""
         if self.parts and self.rule("part_exceeds"):
             groups += f"""
 UNION ALL
