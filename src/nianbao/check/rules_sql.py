@@ -23,6 +23,7 @@ numbers reach the SQL text; it is the plain SQL every engine shares (``JOIN``, `
 
 from __future__ import annotations
 
+import gc
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -67,17 +68,12 @@ def load_figures(con, catalogue, observations) -> None:
     """The figures, and the catalogue's element types and breakdown dimensions, as the tables the
     compiled rules read. A figure given twice (same unit, element, dims, year and scope) counts
     once, the later one, as in the Python path."""
-    def column(name):
-        return list(map(attrgetter(name), observations))
-
-    dims = column("dims")
-    texts = {d: dims_text(d) for d in set(dims)}
-
-    con.load_columns(FIGURES, FIGURE_COLUMNS, {
-        "rid": list(range(len(observations))), "org_unit": column("org_unit"), "element": column("element"),
-        "dims": list(map(texts.__getitem__, dims)), "period": column("period"), "scope": column("scope"),
-        "value": column("value"), "source": column("source"), "origin": column("origin"), "step": column("step"),
-    })
+    names = ("org_unit", "element", "dims", "period", "scope", "value", "source", "origin", "step")
+    data = dict(zip(names, columns(observations, names)))
+    texts = {d: dims_text(d) for d in set(data["dims"])}
+    data["dims"] = list(map(texts.__getitem__, data["dims"]))
+    data["rid"] = list(range(len(observations)))
+    con.load_columns(FIGURES, FIGURE_COLUMNS, data)
     key = "org_unit, element, dims, period, scope"
     if con.query(f"SELECT COUNT(*) FROM (SELECT {key} FROM {FIGURES} GROUP BY {key} HAVING COUNT(*) > 1) t")[0][0]:
         names = ", ".join(n for n, _ in FIGURE_COLUMNS)
@@ -88,6 +84,21 @@ def load_figures(con, catalogue, observations) -> None:
              [(code, el.type) for code, el in catalogue.elements.items()])
     con.load(DIMS, (("dims", "text"), ("dim", "text"), ("category", "text"), ("parent", "text"), ("kind", "text")),
              dims_rows(catalogue, texts.values()))
+
+
+def columns(objects, names) -> list[tuple]:
+    """The attributes ``names`` of every object, one tuple an attribute: each object read once
+    (the objects of a large dataset lie far apart in memory), without the collector scanning the
+    tuples made meanwhile."""
+    if not objects:
+        return [() for _ in names]
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return list(zip(*map(attrgetter(*names), objects)))
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def dims_rows(catalogue, texts) -> list[tuple]:
@@ -123,17 +134,24 @@ EMBEDDED = ("duckdb", "sqlite")  # engines in this process: a dataset's figures 
 
 
 class _Loaded:
-    """A connection holding one dataset's figures (kept on the dataset by ``connection``)."""
+    """A connection holding the figures of one list of observations (kept on the dataset by
+    ``connection``; the list is held too, so that a list made later cannot pass for it)."""
 
-    def __init__(self, con, stamp):
-        self.con, self.stamp, self.lock = con, stamp, threading.Lock()
+    def __init__(self, con, observations, catalogue):
+        self.con, self.observations, self.catalogue = con, observations, catalogue
+        self.size = len(observations)
+        self.lock = threading.Lock()
+
+    def holds(self, observations, catalogue) -> bool:
+        return self.observations is observations and self.size == len(observations) and self.catalogue is catalogue
 
 
 @contextmanager
 def connection(ctx, engine: str, url: str | None, observations):
     """A connection with the figures loaded: a dataset's own figures on an embedded engine are
-    loaded once and kept with the dataset (a second check reads them again from the engine);
-    other figures (``observations``), or a server, in a connection of their own, closed after."""
+    loaded once and kept with the dataset (a second check reads them from the engine again,
+    until the dataset's list of observations is replaced or grows); other figures
+    (``observations``), or a server, in a connection of their own, closed after."""
     dataset = ctx.dataset
     if observations is not None or url is not None or engine not in EMBEDDED:
         con = store_engines.connect(engine, url)
@@ -144,14 +162,15 @@ def connection(ctx, engine: str, url: str | None, observations):
             con.close()
         return
     cache = dataset.__dict__.setdefault("_nianbao_rule_figures", {})
-    stamp = (id(dataset.observations), len(dataset.observations), id(ctx.catalogue))
     loaded = cache.get(engine)
-    if loaded is None or loaded.stamp != stamp:
-        if loaded is not None:
-            loaded.con.close()
+    if loaded is None or not loaded.holds(dataset.observations, ctx.catalogue):
         con = store_engines.connect(engine)
         load_figures(con, ctx.catalogue, dataset.observations)
-        loaded = cache[engine] = _Loaded(con, stamp)
+        cache[engine] = _Loaded(con, dataset.observations, ctx.catalogue)
+        if loaded is not None:
+            with loaded.lock:
+                loaded.con.close()
+        loaded = cache[engine]
     with loaded.lock:
         yield loaded.con
 
