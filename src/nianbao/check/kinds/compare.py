@@ -144,7 +144,7 @@ GROUP BY org_unit, period, scope"""
             right = formula.to_sql(c.right, lambda ref: f"{at(ref)}.v{col[ref]}")
             present = " AND ".join(f"{at(ref)}.r{col[ref]} IS NOT NULL" for ref in mine)
             holds_sql = _HOLDS_SQL[c.op].format(l=left, r=right, eps=sql.EPS)
-            rids = ", ".join([f"{at(ref)}.r{col[ref]}" for ref in mine] + ["NULL"] * (width - len(mine)))
+            rids = ", ".join([f"{at(ref)}.r{col[ref]}" for ref in mine] + ["CAST(NULL AS INTEGER)"] * (width - len(mine)))
             selects.append(f"""SELECT {i} AS r, {rids}
 FROM {WIDE} {base}{joins}
 WHERE {present}
