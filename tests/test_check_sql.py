@@ -128,7 +128,8 @@ def _book(ds):
     return rulebook(ds.catalogue)
 
 
-@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+@pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
+                                    pytest.param("spark", marks=pytest.mark.spark)])
 def test_other_sql_engines_give_the_same_findings(engine, province):
     url = engine_url(engine)
     same(province, engine=engine, url=url)
