@@ -10,7 +10,8 @@ The rules (the same as nianbao.check.kinds evaluates, on school figures of one s
                 breakdown.shares_mismatch); a 其中 part (``kind: part``) above its total →
                 breakdown.part_exceeds_total. Rounding: whole counts exactly, other figures
                 half a unit of their last decimal per category.
-  compare       the 22 comparisons of rules.yaml (a part ≤ its whole), typed below
+  compare       the 22 comparisons of rules.yaml (a part ≤ its whole; this year's graduates against
+                last year's 毕业班), typed below
   stock_flow    students ≈ last year's students + entrants − graduates, within 5%
   year_over_year  counts, amounts and means changing by more than 30% (counts under 20 left
                 alone), rates by more than 10 points
@@ -24,7 +25,8 @@ figures that identify the finding (see KEYS).
 
 from __future__ import annotations
 
-# code → (left elements, added up; right element), from rules.yaml (kind: compare)
+# code → (left elements, added up; right element[, the right's year from the one checked]), from
+# rules.yaml (kind: compare)
 COMPARISONS = {
     "compare.fulltime_le_staff": (("fulltime_teachers",), "staff"),
     "compare.dual_le_fulltime": (("dual_teachers",), "fulltime_teachers"),
@@ -46,7 +48,7 @@ COMPARISONS = {
     "compare.culture_passed_le_assessed": (("culture_passed",), "culture_assessed"),
     "compare.skill_passed_le_assessed": (("skill_passed",), "skill_assessed"),
     "compare.physical_passed_le_assessed": (("physical_passed",), "physical_assessed"),
-    "compare.graduates_le_candidates": (("graduates",), "graduation_candidates"),
+    "compare.graduates_le_candidates": (("graduates",), "graduation_candidates", -1),
     "compare.certificates_le_graduates": (("certificate_holders",), "graduates"),
 }
 # the two numbers of each kind's finding that identify it (nianbao's Finding.values)
@@ -56,9 +58,9 @@ KEYS = {"breakdown": ("sum", "total"), "compare": ("left", "right"), "flow": ("s
 
 def _comparisons() -> str:
     rows = []
-    for code, (left, right) in COMPARISONS.items():
+    for code, (left, right, *offset) in COMPARISONS.items():
         b = f"'{left[1]}'" if len(left) > 1 else "NULL"
-        rows.append(f"('{code}', '{left[0]}', {b}, '{right}')")
+        rows.append(f"('{code}', '{left[0]}', {b}, '{right}', {offset[0] if offset else 0})")
     return ",\n    ".join(rows)
 
 
@@ -110,12 +112,13 @@ grp AS (  -- each group of categories: its sum, how many, their decimals, the ca
   JOIN el e ON e.element = b.element AND e.type <> 'rate'
   JOIN tot t ON t.org_unit = b.org_unit AND t.element = b.element AND t.period = b.period AND t.scope = b.scope
   WHERE b.value > t.value + 1e-9
-), rules(code, a, b, whole) AS (VALUES
+), rules(code, a, b, whole, years) AS (VALUES
     {_comparisons()}
 ), compared AS (
   SELECT r.code, x.org_unit, x.period, x.value + COALESCE(y.value, 0) AS a, w.value AS b
   FROM rules r JOIN tot x ON x.element = r.a
-  JOIN tot w ON w.org_unit = x.org_unit AND w.period = x.period AND w.scope = x.scope AND w.element = r.whole
+  JOIN tot w ON w.org_unit = x.org_unit AND w.period = x.period + r.years AND w.scope = x.scope
+       AND w.element = r.whole
   LEFT JOIN tot y ON y.org_unit = x.org_unit AND y.period = x.period AND y.scope = x.scope AND y.element = r.b
   WHERE (r.b IS NULL OR y.value IS NOT NULL) AND x.value + COALESCE(y.value, 0) > w.value + 1e-9
 ), flows AS (  -- students = last year's + entrants − graduates, within 5% of that

@@ -55,9 +55,16 @@ class Context:
         self.dataset = dataset
         self.catalogue = dataset.catalogue
         self.book = book
-        self.orgs = orgs if orgs is not None else index_orgs(dataset.observations)
+        self._orgs = orgs
         self._labels: dict[tuple, tuple[str, str]] = {}
         self._technical: bool | None = None
+
+    @property
+    def orgs(self) -> dict[str, OrgData]:
+        """The observations of each org unit, indexed on first use (the compiled rules need no index)."""
+        if self._orgs is None:
+            self._orgs = index_orgs(self.dataset.observations)
+        return self._orgs
 
     def label(self, element: str, dims=()) -> tuple[str, str]:
         """The name of an element (with its categories) in Chinese and English."""

@@ -10,6 +10,11 @@ A kind without ``cases`` applies each of its rules; a kind with ``cases`` looks 
 the ``case`` of each rule (one rule a case) — e.g. breakdown's mismatch, exceeds, incomplete.
 ``per`` says what a handler looks at: the figures of one org unit at a time (``org``, the
 default) or the dataset once (``dataset``: the claims of a published report).
+
+A kind of rule per org unit may also compile to SQL (``nianbao.check.rules_sql``): its
+``compile()`` gives the query that selects what its rules find wrong in every org unit at once,
+and ``found(rows, figures, orgs)`` words the findings from the rows the engine returns, with
+the same code as ``check`` (the Python reference the conformance test compares against).
 """
 
 from __future__ import annotations
@@ -78,4 +83,14 @@ class Handler:
         return self._by_case.get(case)
 
     def check(self, data) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    def compile(self):
+        """The query of this kind's rules over ``rules_sql.FIGURES`` (a ``rules_sql.Compiled``),
+        or None where the kind has no SQL form (the Python ``check`` runs instead)."""
+        return None
+
+    def found(self, rows, figures: dict, orgs: dict) -> Iterable[Finding]:
+        """The findings of the rows of the compiled query: ``figures`` maps each figure id the
+        rows name to its observation, ``orgs`` the org units' figures so fetched (``OrgData``)."""
         raise NotImplementedError

@@ -214,11 +214,16 @@ class DuckDBDatabase(Database):
         for name, sql_type in columns:
             values = data[name]
             if sql_type in ("DOUBLE", "FLOAT", "REAL"):
-                try:  # NaN stands for a missing number (DuckDB reads it as NULL)
-                    arrays[name] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+                try:  # NaN stands for a missing number (DuckDB reads it as NULL); numpy makes None NaN
+                    arrays[name] = np.asarray(values, dtype=np.float64)
                     continue
                 except (TypeError, ValueError):
                     pass
+            if sql_type in ("INTEGER", "BIGINT"):
+                whole = np.asarray(values)  # Python ints only (no None, float or text): a machine array
+                if whole.dtype.kind == "i":
+                    arrays[name] = whole
+                    continue
             arrays[name] = np.array(values, dtype=object)
         view = f"_load_{table}"
         cast = ", ".join(f"CAST({name} AS {sql_type})" for name, sql_type in columns)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from nianbao.check import rules_sql as sql
 from nianbao.check.explain import location_of
 from nianbao.check.registry import Handler, RuleError, rule_kind
 from nianbao.check.text import num
@@ -17,6 +18,9 @@ from nianbao.core import formula
 
 _COMPARE = re.compile(r"^(.*?)(<=|>=|==|<|>|≤|≥)(.*)$")
 _OPS = {"≤": "<=", "≥": ">="}
+WIDE = "rule_wide"  # the compared figures, one column a reference
+_HOLDS_SQL = {"<=": "{l} <= {r} + {eps}", ">=": "{l} + {eps} >= {r}", "<": "{l} < {r}", ">": "{l} > {r}",
+              "==": "ABS({l} - {r}) <= {eps}"}  # holds() in SQL
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,66 @@ class Compare(Handler):
                     if left is None or right is None or holds(left, c.op, right):
                         continue
                     yield self.failed(rule, d, period, scope, keyed, left, right)
+
+    def compile(self):
+        """Every reference of every rule pivoted once into a column (``rule_wide``: one row per
+        unit, year and scope, each reference's value and figure id); then per rule the row of
+        the year checked, joined to the row of each other year an offset takes an element from,
+        kept where every reference has a figure, both sides a value and the comparison does not
+        hold. Rows: rule, then the figure ids of its references."""
+        refs = list(dict.fromkeys(ref for r in self.rules for ref in r.parsed.refs))
+        if not refs:
+            return None
+        col = {ref: j for j, ref in enumerate(refs)}
+        pivot = ",\n  ".join(
+            f"MAX(CASE WHEN element = {sql.text(ref.element)} AND dims = {sql.text(sql.dims_text(ref.dims))} "
+            f"THEN {what} END) AS {name}{col[ref]}" for ref in refs for what, name in (("value", "v"), ("rid", "r")))
+        elements = ", ".join(sorted({sql.text(ref.element) for ref in refs}))
+        dims = ", ".join(sorted({sql.text(sql.dims_text(ref.dims)) for ref in refs}))
+        wide = f"""SELECT org_unit, period, scope,
+  {pivot}
+FROM {sql.FIGURES}
+WHERE element IN ({elements}) AND dims IN ({dims})
+GROUP BY org_unit, period, scope"""
+        width = max(len(dict.fromkeys(r.parsed.refs)) for r in self.rules)
+        selects = []
+        for i, rule in enumerate(self.rules):
+            c = rule.parsed
+            mine = list(dict.fromkeys(c.refs))
+            shifts = sorted({c.offset(ref.element) for ref in mine})
+            name = {k: f"w{'m' if k < 0 else ''}{abs(k)}" for k in shifts}
+            base = name[shifts[0]]
+            joins = "".join(f"\nJOIN {WIDE} {name[k]} ON {name[k]}.org_unit = {base}.org_unit AND "
+                            f"{name[k]}.scope = {base}.scope AND {name[k]}.period = {base}.period + {k - shifts[0]}"
+                            for k in shifts[1:])
+            period = f"{base}.period - {shifts[0]}"  # the year checked
+            if 0 not in shifts:  # a year the unit has figures of
+                joins += (f"\nJOIN (SELECT DISTINCT org_unit, period, scope FROM {sql.FIGURES}) k ON "
+                          f"k.org_unit = {base}.org_unit AND k.scope = {base}.scope AND k.period = {period}")
+            at = lambda ref: name[c.offset(ref.element)]  # noqa: E731
+            left = formula.to_sql(c.left, lambda ref: f"{at(ref)}.v{col[ref]}")
+            right = formula.to_sql(c.right, lambda ref: f"{at(ref)}.v{col[ref]}")
+            present = " AND ".join(f"{at(ref)}.r{col[ref]} IS NOT NULL" for ref in mine)
+            holds_sql = _HOLDS_SQL[c.op].format(l=left, r=right, eps=sql.EPS)
+            rids = ", ".join([f"{at(ref)}.r{col[ref]}" for ref in mine] + ["CAST(NULL AS INTEGER)"] * (width - len(mine)))
+            selects.append(f"""SELECT {i} AS r, {rids}
+FROM {WIDE} {base}{joins}
+WHERE {present}
+  AND {left} IS NOT NULL AND {right} IS NOT NULL AND NOT ({holds_sql})""")
+        return sql.Compiled("\nUNION ALL\n".join(selects), rids=tuple(range(1, width + 1)), tables=((WIDE, wide),))
+
+    def found(self, rows, figures, orgs):
+        for r, *rids in rows:
+            rule = self.rules[r]
+            c = rule.parsed
+            refs = list(dict.fromkeys(c.refs))
+            obs = dict(zip(refs, (figures[x] for x in rids)))
+            first = obs[refs[0]]
+            period = first.period - c.offset(refs[0].element)
+            got = {ref: o.value for ref, o in obs.items()}
+            left = formula.evaluate(c.left, got.__getitem__)
+            right = formula.evaluate(c.right, got.__getitem__)
+            yield self.failed(rule, orgs[first.org_unit], period, first.scope, self.keyed[rule.code], left, right)
 
     def failed(self, rule, d, period, scope, keyed, left, right):
         c = rule.parsed

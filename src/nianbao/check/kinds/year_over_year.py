@@ -6,6 +6,7 @@ alone (a school going from 2 to 4 awards is no news). Across a change of an elem
 
 from __future__ import annotations
 
+from nianbao.check import rules_sql as sql
 from nianbao.check.explain import location_of
 from nianbao.check.registry import Handler, rule_kind
 from nianbao.check.text import num, pct
@@ -42,6 +43,45 @@ class YearOverYear(Handler):
                         (a != 0 and abs((b - a) / abs(a)) <= rel + 1e-9):
                     continue
                 yield self.jump(rule, thresholds[etype[element]], d, key, prev, o)
+
+    def compile(self):
+        """Per rule: each figure joined to the same figure of the year before (same unit,
+        element, disaggregation and scope), kept where the change is beyond its type's
+        threshold; the years across a definition change of the element are left out."""
+        selects = []
+        for i, rule in enumerate(self.rules):
+            thresholds = rule.params["thresholds"]
+            min_base = sql.number(rule.params.get("min_base", 0))
+            a, b = "p.value", "o.value"
+            beyond = []
+            for typ, th in thresholds.items():
+                if "points" in th:
+                    cond = f"ABS({b} - {a}) > {sql.number(th['points'])} + {sql.EPS}"
+                else:
+                    small = (f" OR (CASE WHEN ABS({a}) >= ABS({b}) THEN ABS({a}) ELSE ABS({b}) END < {min_base})"
+                             if typ == "count" else "")
+                    cond = (f"NOT ({a} = {b}{small} OR ({a} <> 0 AND ABS(({b} - {a}) / NULLIF(ABS({a}), 0)) <= "
+                            f"{sql.number(th['relative'])} + {sql.EPS}))")
+                beyond.append(f"(e.type = {sql.text(typ)} AND {cond})")
+            if not beyond:
+                continue
+            breaks = sorted({(el, int(c.year)) for el, e in self.cat.elements.items() if e.type in thresholds
+                             for c in self.cat.definition_breaks(el)})
+            kept = "".join(f"\n  AND NOT (o.element = {sql.text(el)} AND o.period = {year})" for el, year in breaks)
+            types = ", ".join(sql.text(t) for t in thresholds)
+            selects.append(f"""SELECT {i} AS r, p.rid AS prev, o.rid AS now
+FROM {sql.FIGURES} o
+JOIN {sql.TYPES} e ON e.element = o.element AND e.type IN ({types})
+JOIN {sql.FIGURES} p ON p.org_unit = o.org_unit AND p.element = o.element AND p.dims = o.dims
+     AND p.scope = o.scope AND p.period = o.period - 1
+WHERE ({" OR ".join(beyond)}){kept}""")
+        return sql.Compiled("\nUNION ALL\n".join(selects), rids=(1, 2)) if selects else None
+
+    def found(self, rows, figures, orgs):
+        for r, prev, now in rows:
+            rule, o = self.rules[r], figures[now]
+            th = rule.params["thresholds"][self.etype[o.element]]
+            yield self.jump(rule, th, orgs[o.org_unit], (o.element, o.dims, o.period, o.scope), figures[prev], o)
 
     def jump(self, rule, th: dict, d, key, prev, o):
         """The finding of a change beyond its threshold."""

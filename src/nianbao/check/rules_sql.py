@@ -1,0 +1,201 @@
+"""The data rules compiled to SQL: each kind of rule that compiles (``Handler.compile``) gives
+one query over the figures of the dataset as a table, run on an SQL engine of
+``nianbao.store.engines`` (DuckDB embedded by default, PostgreSQL, SQLite, Spark), and the rows
+the engine returns become the same findings the kind's Python handler gives.
+
+The table ``rule_figures`` holds one row a figure, its provenance kept as columns::
+
+    rid  org_unit  element  dims  period  scope  value  source  origin  step
+
+(``dims`` the canonical text ``degree=master,title=junior``, empty for a total; ``origin`` the
+file and line or the workbook, sheet and cell it was read from). Two small tables come from the
+catalogue: ``rule_types`` (element, type) and ``rule_dims`` (dims, dim, category, parent, kind):
+for every disaggregation of the data, each dimension in it that a breakdown adds up (kind
+``complete``) or that is a 其中 part of its total (kind ``part``), with the disaggregation left
+when that dimension is taken out (``parent``).
+
+A query selects the figures a rule finds wrong and returns their ``rid``; only those figures are
+fetched (with their provenance) and handed to the handler, which words the finding exactly as
+the Python path does. Only codes of the catalogue, checked by ``compute.sql.literal``, and
+numbers reach the SQL text; it is the plain SQL every engine shares (``JOIN``, ``CASE``,
+``ABS``, ``NULLIF``, ``GROUP BY``, ``UNION ALL``).
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from operator import attrgetter
+
+from nianbao.check.context import OrgData
+from nianbao.compute import scopes
+from nianbao.compute.sql import literal
+from nianbao.core.observations import Observation, dims_text, parse_dims
+from nianbao.store import engines as store_engines
+
+FIGURES = "rule_figures"
+FIGURE_COLUMNS = (("rid", "int"), ("org_unit", "text"), ("element", "text"), ("dims", "text"), ("period", "int"),
+                  ("scope", "text"), ("value", "float"), ("source", "text"), ("origin", "text"), ("step", "float"))
+TYPES = "rule_types"
+DIMS = "rule_dims"
+WANTED = "rule_wanted"
+EPS = "1e-09"  # the slack of a comparison of two figures (as in the handlers)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """The query of one kind's rules: ``sql`` a SELECT whose rows the handler turns into
+    findings (``Handler.found``); ``rids`` the positions in each row of figure ids (NULL where
+    a row has fewer figures); ``tables`` (name, SELECT) made tables first, in order, for the
+    query to read (an intermediate result it reads many times)."""
+    sql: str
+    rids: tuple[int, ...]
+    tables: tuple[tuple[str, str], ...] = ()
+
+
+def number(v) -> str:
+    """A number of rules.yaml in SQL text."""
+    return repr(float(v))
+
+
+def text(v: str) -> str:
+    return literal(v)
+
+
+def load_figures(con, catalogue, observations) -> None:
+    """The figures, and the catalogue's element types and breakdown dimensions, as the tables the
+    compiled rules read. A figure given twice (same unit, element, dims, year and scope) counts
+    once, the later one, as in the Python path."""
+    names = ("org_unit", "element", "dims", "period", "scope", "value", "source", "origin", "step")
+    data = dict(zip(names, columns(observations, names)))
+    texts = {d: dims_text(d) for d in set(data["dims"])}
+    data["dims"] = list(map(texts.__getitem__, data["dims"]))
+    data["rid"] = list(range(len(observations)))
+    con.load_columns(FIGURES, FIGURE_COLUMNS, data)
+    key = "org_unit, element, dims, period, scope"
+    if con.query(f"SELECT COUNT(*) FROM (SELECT {key} FROM {FIGURES} GROUP BY {key} HAVING COUNT(*) > 1) t")[0][0]:
+        names = ", ".join(n for n, _ in FIGURE_COLUMNS)
+        con.materialize(f"{FIGURES}_once", f"SELECT {names} FROM {FIGURES} WHERE rid IN "
+                                           f"(SELECT MAX(rid) FROM {FIGURES} GROUP BY {key})")
+        con.materialize(FIGURES, f"SELECT {names} FROM {FIGURES}_once")
+    con.load(TYPES, (("element", "text"), ("type", "text")),
+             [(code, el.type) for code, el in catalogue.elements.items()])
+    con.load(DIMS, (("dims", "text"), ("dim", "text"), ("category", "text"), ("parent", "text"), ("kind", "text")),
+             dims_rows(catalogue, texts.values()))
+
+
+def columns(objects, names) -> list[tuple]:
+    """The attributes ``names`` of every object, one tuple an attribute: each object read once
+    (the objects of a large dataset lie far apart in memory), without the collector scanning the
+    tuples made meanwhile."""
+    if not objects:
+        return [() for _ in names]
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return list(zip(*map(attrgetter(*names), objects)))
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def dims_rows(catalogue, texts) -> list[tuple]:
+    """(dims, dim, category, parent, kind) for each dimension of each disaggregation in
+    ``texts`` that a breakdown adds up (complete) or that is a part of its total."""
+    complete = {d for d, m in catalogue.dimensions.items() if m.get("complete")}
+    parts = {d for d, m in catalogue.dimensions.items() if m.get("kind") == "part"}
+    rows = []
+    for t in dict.fromkeys(texts):
+        dims = parse_dims(t)
+        for dim, c in dims:
+            kind = "complete" if dim in complete else "part" if dim in parts else ""
+            if kind:
+                rows.append((t, dim, c, dims_text([x for x in dims if x[0] != dim]), kind))
+    return rows
+
+
+def fetch(con, rids) -> dict[int, Observation]:
+    """The figures of ``rids`` with their provenance, as observations."""
+    rids = sorted({int(r) for r in rids if r is not None})
+    if not rids:
+        return {}
+    con.load(WANTED, (("rid", "int"),), [(r,) for r in rids])
+    rows = con.query(f"SELECT f.rid, f.org_unit, f.element, f.dims, f.period, f.scope, f.value, f.source, f.origin, "
+                     f"f.step FROM {FIGURES} f JOIN {WANTED} w ON w.rid = f.rid")
+    return {int(rid): Observation(element=element, dims=parse_dims(dims), period=int(period), scope=scope,
+                                  value=float(value), org_unit=org, source=source or "", origin=origin or "",
+                                  step=float(step or 0.0))
+            for rid, org, element, dims, period, scope, value, source, origin, step in rows}
+
+
+EMBEDDED = ("duckdb", "sqlite")  # engines in this process: a dataset's figures are loaded there once
+
+
+class _Loaded:
+    """A connection holding the figures of one list of observations (kept on the dataset by
+    ``connection``; the list is held too, so that a list made later cannot pass for it)."""
+
+    def __init__(self, con, observations, catalogue):
+        self.con, self.observations, self.catalogue = con, observations, catalogue
+        self.size = len(observations)
+        self.lock = threading.Lock()
+
+    def holds(self, observations, catalogue) -> bool:
+        return self.observations is observations and self.size == len(observations) and self.catalogue is catalogue
+
+
+@contextmanager
+def connection(ctx, engine: str, url: str | None, observations):
+    """A connection with the figures loaded: a dataset's own figures on an embedded engine are
+    loaded once and kept with the dataset (a second check reads them from the engine again,
+    until the dataset's list of observations is replaced or grows); other figures
+    (``observations``), or a server, in a connection of their own, closed after."""
+    dataset = ctx.dataset
+    if observations is not None or url is not None or engine not in EMBEDDED:
+        con = store_engines.connect(engine, url)
+        try:
+            load_figures(con, ctx.catalogue, dataset.observations if observations is None else observations)
+            yield con
+        finally:
+            con.close()
+        return
+    cache = dataset.__dict__.setdefault("_nianbao_rule_figures", {})
+    loaded = cache.get(engine)
+    if loaded is None or not loaded.holds(dataset.observations, ctx.catalogue):
+        con = store_engines.connect(engine)
+        load_figures(con, ctx.catalogue, dataset.observations)
+        cache[engine] = _Loaded(con, dataset.observations, ctx.catalogue)
+        if loaded is not None:
+            with loaded.lock:
+                loaded.con.close()
+        loaded = cache[engine]
+    with loaded.lock:
+        yield loaded.con
+
+
+def check(ctx, compiled, engine: str, url: str | None = None, observations=None) -> list:
+    """The findings of the compiled handlers (``compiled``: (handler, its ``Compiled``)) on
+    engine ``engine``: each handler's query run there, the figures its rows name fetched, the
+    findings worded by the handler. ``observations`` default to the dataset's."""
+    if not compiled:
+        return []
+    with connection(ctx, engine, url, observations) as con:
+        if observations is None and ctx._technical is None:  # as scopes.distinguishes_technical, in the engine
+            given = con.query(f"SELECT COUNT(*) FROM {FIGURES} WHERE scope = 'excl_technical'")[0][0]
+            ctx._technical = bool(given) or scopes.distinguishes_technical((), ctx.dataset.orgs)
+        results = []
+        for h, c in compiled:
+            for name, select in c.tables:
+                con.materialize(name, select)
+            results.append((h, c, con.query(c.sql)))
+        figures = fetch(con, (row[i] for _, c, rows in results for row in rows for i in c.rids))
+    by_org: dict[str, dict] = {}
+    for o in figures.values():
+        by_org.setdefault(o.org_unit, {})[(o.element, o.dims, o.period, o.scope)] = o
+    orgs = {org: OrgData(org, table) for org, table in by_org.items()}
+    findings = []
+    for h, _, rows in results:
+        findings.extend(h.found(rows, figures, orgs))
+    return findings
