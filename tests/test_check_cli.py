@@ -79,3 +79,31 @@ def test_xlsx_needs_an_output_file(capsys):
 def test_output_to_a_missing_folder(tmp_path, capsys):
     assert main(["check", EXAMPLE, "--format", "json", "-o", str(tmp_path / "no" / "such.json")]) == 2
     assert "无法写入" in capsys.readouterr().err
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "datong-2020-schools"
+
+
+def test_the_engines_give_the_check_the_same_findings(capsys):
+    # the Python handlers are the reference; the compiled rules on DuckDB and SQLite list the
+    # same findings, in the same order, with the same words
+    out = {}
+    for engine in ("python", "duckdb", "sqlite"):
+        assert main(["check", str(EXAMPLE), "--engine", engine, "--rules-only", "--format", "csv"]) in (0, 1)
+        out[engine] = capsys.readouterr().out
+    assert out["python"].count("\n") > 10
+    assert out["duckdb"] == out["python"] and out["sqlite"] == out["python"]
+
+
+def test_an_engine_that_is_not_set_up_is_a_clear_refusal(tmp_path, capsys, monkeypatch):
+    # engine: postgres in dataset.yaml without a database: exit 2 with what to set, not exit 3
+    monkeypatch.delenv("NIANBAO_DATABASE_URL", raising=False)
+    ds = tmp_path / "ds"
+    ds.mkdir()
+    for name in ("dataset.yaml", "orgs.csv", "values.csv"):
+        (ds / name).write_bytes((EXAMPLE / name).read_bytes())
+    with (ds / "dataset.yaml").open("a", encoding="utf-8") as f:
+        f.write("\nengine: postgres\n")
+    assert main(["check", str(ds)]) == 2
+    err = capsys.readouterr().err
+    assert "PostgreSQL" in err and "NIANBAO_DATABASE_URL" in err and "内部错误" not in err

@@ -16,10 +16,11 @@ from nianbao.report.builder import build_document
 from nianbao.report.document import Heading, Paragraph, ReportError, Table
 
 
-def run_check(dataset) -> list[Finding]:
+def run_check(dataset, engine: str | None = None, url: str | None = None) -> list[Finding]:
     """The check's findings: reading the files, the rules and the claims (the gaps of the
-    outline come from building the document itself)."""
-    return check_dataset(dataset)
+    outline come from building the document itself); the data rules run on ``engine`` (default:
+    the dataset's ``engine:``, else DuckDB) at ``url``."""
+    return check_dataset(dataset, engine=engine, url=url)
 
 
 def outline_gaps(dataset) -> list[Finding]:
@@ -98,9 +99,9 @@ def compliance(dataset, document) -> list[Finding]:
     return out
 
 
-def check(dataset, outline: bool = True) -> list[Finding]:
+def check(dataset, outline: bool = True, engine: str | None = None, url: str | None = None) -> list[Finding]:
     """Every finding about ``dataset``; with ``outline``, also the gaps of its report's outline."""
-    findings = run_check(dataset)
+    findings = run_check(dataset, engine, url)
     if outline:
         findings = sorted(findings + outline_gaps(dataset), key=sort_key)
     return findings

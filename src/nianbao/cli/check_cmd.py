@@ -23,6 +23,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="写入文件（xlsx 格式必须指定）；默认输出到屏幕 / write to FILE (required for xlsx)")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh",
                         help="表格语言：zh（默认）或 en / language of the table")
+    parser.add_argument("--engine", choices=("python", "duckdb", "sqlite", "postgres", "spark"),
+                        help="数据规则的计算引擎（默认取 dataset.yaml 的 engine，否则 duckdb；python 为参照实现） / "
+                             "engine the data rules run on")
+    parser.add_argument("--database", metavar="URL",
+                        help="引擎的数据库或集群地址（PostgreSQL：postgresql://用户@主机/库，或环境变量 "
+                             "NIANBAO_DATABASE_URL） / the engine's database or master URL")
     parser.add_argument("--rules-only", action="store_true",
                         help="只按规则检查数据，不核对报告提纲所需的数据是否齐全 / "
                              "check the rules only, not whether the report's outline has all its figures")
@@ -41,7 +47,7 @@ def run(args) -> int:
                      "例如 nianbao check DATASET --format xlsx -o findings.xlsx")
     try:
         dataset = open_dataset(args.dataset)
-        findings = check(dataset, outline=not args.rules_only)
+        findings = check(dataset, outline=not args.rules_only, engine=args.engine, url=args.database)
     except FindingsError as exc:
         return common.unreadable("check", exc.findings)
     except (CatalogueError, RuleError) as exc:

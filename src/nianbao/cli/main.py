@@ -15,6 +15,7 @@ import sys
 
 from nianbao import __version__
 from nianbao.cli import console
+from nianbao.core.errors import NianbaoError
 from nianbao.core.findings import FindingsError
 
 # (command, module, Chinese help, English help)
@@ -89,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except FindingsError as exc:  # input that cannot be used at all
         return console.unreadable(args.command, exc.findings)
+    except NianbaoError as exc:  # an expected failure a command did not word itself (an engine not set up)
+        return console.fail(args.command, str(exc), getattr(exc, "hint", ""))
     except Exception as exc:  # a defect in nianbao, not in the data: say so in one line
         if os.environ.get("NIANBAO_DEBUG"):
             raise
