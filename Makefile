@@ -10,6 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SPARK  := $(VENV)/.installed-spark
 WEB    := $(VENV)/.installed-web
+BENCH  := $(VENV)/.installed-bench
 LOCK   := constraints.txt
 
 .PHONY: install sysdeps sysdeps-test demo test bench bench-portal lock clean
@@ -31,6 +32,10 @@ $(SPARK): $(STAMP)
 	$(BIN)/pip install -q -c $(LOCK) -e '.[test,spark]'
 	touch $(SPARK)
 
+$(BENCH): $(STAMP) pyproject.toml $(LOCK)
+	$(BIN)/pip install -q -c $(LOCK) -e '.[test,bench]'
+	touch $(BENCH)
+
 $(WEB): $(STAMP) pyproject.toml $(LOCK)
 	$(BIN)/pip install -q -c $(LOCK) -e '.[test,spark,web,webtest]'
 	touch $(WEB)
@@ -43,7 +48,8 @@ test: install sysdeps-test $(SPARK) $(WEB)
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
-bench: install
+# the quick benchmarks (pandas and pyarrow for the reference ways); the others are listed in the README
+bench: install $(BENCH)
 	$(BIN)/python bench/bench_report.py
 	$(BIN)/python bench/bench_check.py
 	$(BIN)/python bench/bench_schools.py
