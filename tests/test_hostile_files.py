@@ -460,3 +460,27 @@ def test_a_word_file_for_audit_gets_the_same_checks(tmp_path):
         with pytest.raises(FindingsError) as exc:
             read(bad)
         assert [f.code for f in exc.value.findings] == ["file.xml_dtd"]
+
+
+def test_the_time_limit_waits_for_a_finaliser_and_then_ends_the_reading(capsys):
+    # the alarm ringing inside a __del__ (a ZipFile closed by the garbage collector) would be
+    # printed as "Exception ignored" and lost: it rings again once the finaliser has returned
+    import time as _time
+
+    from nianbao.core import inputs as _inputs
+    from nianbao.core.findings import FindingsError as _FindingsError
+
+    class Slow:
+        def __del__(self):
+            end = _time.monotonic() + 0.2
+            while _time.monotonic() < end:
+                pass
+
+    deadline = _inputs.Deadline("slow.xlsx", seconds=0.05)
+    with pytest.raises(_FindingsError) as exc:
+        with _inputs.time_limit(deadline):
+            obj = Slow()
+            del obj  # the finaliser runs past the deadline
+            _time.sleep(1)
+    assert exc.value.findings[0].code.startswith("file.timeout")
+    assert "Exception ignored" not in capsys.readouterr().err

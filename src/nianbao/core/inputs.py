@@ -115,6 +115,12 @@ def time_limit(deadline: Deadline):
         return
 
     def ring(signum, frame):
+        f = frame
+        while f is not None:  # in a finaliser (ZipFile.__del__) the exception would be printed and lost
+            if f.f_code.co_name == "__del__":
+                signal.setitimer(signal.ITIMER_REAL, 0.01)  # ring again when it has returned
+                return
+            f = f.f_back
         raise deadline.expired()
 
     previous = signal.signal(signal.SIGALRM, ring)
