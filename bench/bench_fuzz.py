@@ -7,9 +7,10 @@ imported one after the other into one dataset, each judged as the fuzz test judg
 Prints the cases by mutation class (a case of several mutations counts once in each of its
 classes), the exit codes and statuses of the mutated workbook, the findings by code, the peak
 resident memory (of this process over the whole run, and of a fresh ``nianbao import`` process
-for every ``--sample``-th case, start-up included) and the time per case. The goal: 0 internal
-errors, 0 partial imports, 0 silent wrong values; each failing case's mutations are written to
-``--failures`` (JSON) so that it can be replayed as a test.
+for every ``--sample``-th case, start-up included: each into a fresh copy of the dataset as the
+run began, its peak the child's own high-water mark VmHWM) and the time per case. The goal: 0
+internal errors, 0 partial imports, 0 silent wrong values; each failing case's mutations are
+written to ``--failures`` (JSON) so that it can be replayed as a test.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import collections
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,13 +36,27 @@ import fuzz_workbooks as fw  # noqa: E402
 from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+# The sampled import in a process of its own; its peak is its own high-water mark (VmHWM of
+# /proc/<pid>/status, read by the process itself at the end): ru_maxrss would keep the peak of
+# this parent from before the exec.
 PEAK = """
-import contextlib, io, resource, sys
+import contextlib, io, sys
 from nianbao.cli.main import main
 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
     code = main(["import", sys.argv[1], sys.argv[2], "--replace", "--jobs", "1", "--annotated", sys.argv[3]])
-print(code, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+with open("/proc/self/status") as f:
+    kb = int(next(line for line in f if line.startswith("VmHWM:")).split()[1])
+print(code, kb / 1024)
 """
+
+
+def fresh_copy(dataset: Path, to: Path) -> Path:
+    """A copy of the dataset folder as the run began (its store holding the companion alone), so
+    that a sampled case sees nothing another case stored."""
+    if to.exists():
+        shutil.rmtree(to)
+    shutil.copytree(dataset, to)
+    return to
 
 
 def _plain(mutations: list[tuple]) -> list[list]:
@@ -90,6 +106,7 @@ def main() -> None:
         (root / "base").mkdir()
         base = fw.build_base(root / "base")
         runner = fw.Runner(base, root / "work", companion_every=1)
+        pristine = fresh_copy(base.dataset, root / "pristine")  # the store as the first case finds it
         env = dict(os.environ, PYTHONPATH=str(SRC))
         start = time.perf_counter()
 
@@ -132,7 +149,9 @@ def main() -> None:
             if args.sample and n % args.sample == 0 and book is not None:
                 path = root / "sample.xlsx"
                 path.write_bytes(book.zip_bytes())
-                done = subprocess.run([sys.executable, "-c", PEAK, str(base.dataset), str(path), str(root / "s")],
+                dataset = fresh_copy(pristine, root / "sample-dataset")
+                shutil.rmtree(root / "s", ignore_errors=True)
+                done = subprocess.run([sys.executable, "-c", PEAK, str(dataset), str(path), str(root / "s")],
                                       capture_output=True, text=True, env=env, timeout=600)
                 try:
                     samples.append((float(done.stdout.split()[-1]), mutations))
