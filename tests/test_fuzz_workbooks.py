@@ -238,3 +238,21 @@ def test_an_annotated_copy_that_cannot_be_made_is_a_warning_and_the_batch_goes_o
     assert "MergedCell" not in failed[0].message_zh + failed[0].message_en
     assert by_name["companion.xlsx"].status in ("stored", "unchanged")
     assert "merged.xlsx" in text and "companion.xlsx" in text
+
+
+@pytest.mark.parametrize("mutations,part", [
+    # bench_fuzz --cases 400 (seed 1), case 58: openpyxl asked the zip for the workbook part and
+    # the KeyError became the catch-all file.bad_content
+    ([("rename_sheet", "校企合作与社会服务", "Sheet1"), ("drop_part", "xl/workbook.xml"),
+      ("cell", "awards[award_level=national]", "negative"),
+      ("text", "contest_awards_provincial[award_grade=first]", "1 2")], "xl/workbook.xml"),
+    ([("drop_part", "xl/workbook.xml")], "xl/workbook.xml"),
+    ([("drop_part", "xl/_rels/workbook.xml.rels")], "xl/_rels/workbook.xml.rels"),
+])
+def test_a_workbook_without_its_main_part_or_its_relationships_is_damaged_naming_the_part(
+        base, runner, mutations, part):
+    data, f = _finding(base, mutations, "file.damaged")
+    assert [x.code for x in data.findings] == ["file.damaged"]
+    assert (f.severity, f.location.file, f.values["part"]) == ("error", "regression.xlsx", part)
+    assert part in f.message_zh and "缺少" in f.message_zh and "KeyError" not in f.message_zh + f.message_en
+    _judged(runner, mutations)

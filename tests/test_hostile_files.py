@@ -460,3 +460,62 @@ def test_a_word_file_for_audit_gets_the_same_checks(tmp_path):
         with pytest.raises(FindingsError) as exc:
             read(bad)
         assert [f.code for f in exc.value.findings] == ["file.xml_dtd"]
+
+
+# -- the parts a reader opens first ------------------------------------------------------------
+
+def _without(src: Path, dst: Path, *drop: str, change=None) -> Path:
+    with zipfile.ZipFile(src) as zi, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zo:
+        for info in zi.infolist():
+            if info.filename not in drop:
+                data = zi.read(info.filename)
+                zo.writestr(info, change(info.filename, data) if change else data)
+    return dst
+
+
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/_rels/workbook.xml.rels"])
+def test_a_workbook_without_a_part_its_reader_opens_first_is_damaged(good, tmp_path, part):
+    # openpyxl asked the zip for the part and the KeyError became the catch-all bad_content
+    f = refused(_without(good, tmp_path / "缺件.xlsx", part))
+    assert case(f) == "file.damaged:missing_part" and f.values["part"] == part and part in f.message_zh
+
+
+def test_a_workbook_whose_main_part_is_declared_elsewhere_must_have_it_there(good, tmp_path):
+    # [Content_Types].xml names the main part; openpyxl opens that name, whatever else the zip holds
+    moved = _without(good, tmp_path / "改名.xlsx", change=lambda n, d: d.replace(
+        b'PartName="/xl/workbook.xml"', b'PartName="/xl/book.xml"') if n == "[Content_Types].xml" else d)
+    f = refused(moved)
+    assert case(f) == "file.damaged:missing_part" and f.values["part"] == "xl/book.xml"
+
+
+def test_a_broken_content_types_part_is_damaged_naming_it(good, tmp_path):
+    f = refused(_without(good, tmp_path / "坏结构.xlsx", change=lambda n, d: d[: len(d) // 2]
+                         if n == "[Content_Types].xml" else d))
+    assert case(f) == "file.damaged:broken_part" and f.values["part"] == "[Content_Types].xml"
+
+
+@pytest.mark.parametrize("part", ["word/document.xml", "_rels/.rels"])
+def test_a_word_file_without_its_document_or_its_relationships_is_damaged(tmp_path, part):
+    import docx
+    plain = tmp_path / "report.docx"
+    docx.Document().save(plain)
+    inputs.open_package(plain, "docx")  # as Word writes it: passes
+    f = refused(_without(plain, tmp_path / "缺件.docx", part), "docx")
+    assert case(f) == "file.damaged:missing_part" and f.values["part"] == part
+
+
+def test_a_part_a_reader_asks_the_zip_for_in_vain_is_named_not_a_key_error(tmp_path):
+    # whatever part a reader looks up later (after the checks): zipfile's KeyError names it
+    buf = tmp_path / "z.zip"
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("a.xml", "<a/>")
+    with zipfile.ZipFile(buf) as z:
+        try:
+            z.read("xl/worksheets/sheet9.xml")
+        except KeyError as exc:
+            (f,) = inputs.translate(exc, "填报表.xlsx")
+    assert case(f) == "file.damaged:missing_part" and f.values["part"] == "xl/worksheets/sheet9.xml"
+    try:
+        {}["xl/workbook.xml"]  # a KeyError of anything else stays the catch-all
+    except KeyError as exc:
+        assert [x.code for x in inputs.translate(exc, "填报表.xlsx")] == ["file.bad_content"]
