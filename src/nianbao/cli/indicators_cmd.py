@@ -41,7 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="只列该口径的数字（各项数据都取该口径），如 all（全口径）、excl_technical（不含技工学校）、"
                              "unstated（口径未注明）；默认按各指标的口径 / only the figures of this scope")
     parser.add_argument("--format", choices=FORMATS, default="table", help="输出格式 / output format")
-    parser.add_argument("-o", "--output", metavar="FILE", help="写入文件；默认输出到屏幕 / write to FILE")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="写入文件（.xlsx 写为 Excel 工作簿，列同 CSV）；默认输出到屏幕 / write to FILE "
+                             "(.xlsx: an Excel workbook, the columns of the CSV)")
 
 
 def _breakdown(text: str) -> str:
@@ -49,10 +51,14 @@ def _breakdown(text: str) -> str:
 
 
 def run(args) -> int:
+    from nianbao.app import sheets
     from nianbao.app.errors import EngineError
     from nianbao.app.indicators import COLUMNS, IndicatorsError, Request, indicator_rows
     from nianbao.cli import tabular
 
+    refused = common.refuse_output("indicators", args.output, args.format)
+    if refused:
+        return refused
     dataset, failed = common.load("indicators", args.dataset)
     if failed:
         return failed
@@ -65,6 +71,14 @@ def run(args) -> int:
     except EngineError as exc:
         return common.fail("indicators", str(exc), exc.hint)
     period = args.period or dataset.report_year
+    if sheets.is_workbook(args.output):
+        try:
+            sheets.write_rows(args.output, f"指标 {period}", COLUMNS, rows)
+        except OSError as exc:
+            return common.fail("indicators", f"无法写入 {args.output}：{exc.strerror or exc}",
+                               "检查输出路径是否存在、是否有写权限")
+        print(f"{len(rows)} 行 / rows → {args.output}")
+        return 0
     if args.format == "json":
         text = tabular.to_json([{k: row[k] for k in COLUMNS} for row in rows])
     elif args.format == "csv":
