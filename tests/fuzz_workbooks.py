@@ -1128,8 +1128,9 @@ class Runner:
 
 # -- dataset folders ------------------------------------------------------------------------------
 # Mutations of the dataset folder an import writes into (its files' encodings and types, its
-# store). Kept apart from the workbook classes: they are judged by the exit codes of `import` and
-# `check` on a copy of the folder (bench/bench_fuzz.py --folders).
+# store). Kept apart from the workbook classes: they are judged by the exit codes of `import`,
+# `check` and `report` on a copy of the folder (tests/test_fuzz_folders.py, bench/bench_fuzz.py
+# --folders).
 
 FOLDER_MUTATIONS = st.one_of(
     st.tuples(st.just("encoding"), st.sampled_from(["orgs.csv", "values.csv", "dataset.yaml"]),
@@ -1191,20 +1192,25 @@ def mutate_folder(folder: Path, mutations: list[tuple]) -> None:
 
 
 def run_folder(base: Base, mutations: list[tuple], work: Path, n: int) -> Outcome:
-    """``import`` of a good workbook and ``check`` into a mutated copy of the dataset folder:
-    neither may end in an internal error."""
+    """``import`` of a good workbook, ``check`` and ``report`` (HTML and DOCX, errors allowed,
+    so that it goes as far as it can) into a mutated copy of the dataset folder: none may end in
+    an internal error."""
     folder = work / f"folder{n % 2}"
-    if folder.exists():
-        shutil.rmtree(folder)
+    for old in (folder, work / "报告"):
+        if old.exists():
+            shutil.rmtree(old)
     shutil.copytree(base.dataset, folder)
     mutate_folder(folder, mutations)
-    exits, texts = [], []
-    for argv in (["import", str(folder), str(base.companion), "--jobs", "1", "--annotated", str(work / "退回")],
-                 ["check", str(folder)]):
+    commands = {"import": ["import", str(folder), str(base.companion), "--jobs", "1", "--annotated", str(work / "退回")],
+                "check": ["check", str(folder)],
+                "report": ["report", str(folder), "-o", str(work / "报告"), "--no-pdf", "--allow-errors"]}
+    exits, violations = [], []
+    for cmd, argv in commands.items():
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            exits.append(main(argv))
-        texts.append(err.getvalue())
-    violations = [f"{cmd} exit 3: {t.strip()[-200:]}" for cmd, code, t in zip(("import", "check"), exits, texts)
-                  if code == 3]
-    return Outcome(max(exits), "folder", [], violations, ["folder"], internal=bool(violations))
+            code = main(argv)
+        exits.append(code)
+        if code == 3 or "internal error" in err.getvalue():
+            violations.append(f"{cmd} exit {code}: {err.getvalue().strip()[-200:]}")
+    return Outcome(max(exits), "folder", [f"{c}:{e}" for c, e in zip(commands, exits)], violations, ["folder"],
+                   internal=bool(violations))

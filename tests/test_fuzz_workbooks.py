@@ -165,3 +165,94 @@ def test_a_row_of_the_hidden_sheet_written_twice_is_an_error(base, runner):
     assert [(f.code, f.location.sheet, f.location.cell) for f in data.findings] == [
         ("workbook.meta_changed", "_meta", "A9")]
     assert data.submission is None
+
+
+def _import_annotated(base, tmp_path, mutations):
+    """The mutated workbook beside the good one of another school, imported with --annotated."""
+    import contextlib
+    import io
+    import shutil
+
+    from nianbao.app import imports as import_cmd
+    from nianbao.cli.main import main
+    inbox, back = tmp_path / "inbox", tmp_path / "退回"
+    inbox.mkdir()
+    path = inbox / "merged.xlsx"
+    path.write_bytes(apply(base, mutations).zip_bytes())
+    shutil.copy(base.companion, inbox / "companion.xlsx")
+    runs, real = [], import_cmd.import_files
+
+    def spy(*a, **kw):
+        runs.append(real(*a, **kw))
+        return runs[-1]
+    import_cmd.import_files = spy
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            code = main(["import", str(base.dataset), str(path), str(inbox / "companion.xlsx"), "--replace",
+                         "--jobs", "1", "--annotated", str(back)])
+    finally:
+        import_cmd.import_files = real
+    assert runs, out.getvalue()
+    by_name = {o.data.file.name: o for o in runs[0].outcomes}
+    return code, by_name, back / ("merged" + import_cmd.ANNOTATED_SUFFIX), out.getvalue()
+
+
+# F4 (students) down to F5, F5 up from F6 (graduates): two ranges sharing F5; F4:F5 twice
+OVERLAPPING = [[("merge", "students", "down"), ("merge", "graduates", "up")],
+               [("merge", "students", "down"), ("merge", "students", "down"), ("merge", "graduates", "up")]]
+
+
+@pytest.mark.parametrize("mutations", OVERLAPPING)
+def test_overlapping_merged_ranges_get_an_annotated_copy_marked_on_the_cell_that_shows_them(
+        base, tmp_path, mutations):
+    # the finding of F5:F6 names F5, itself inside F4:F5: its comment was set on a covered cell
+    # (openpyxl refuses that) and the whole batch ended in exit 3
+    from openpyxl import load_workbook
+    from openpyxl.cell.cell import MergedCell
+    code, by_name, copy, text = _import_annotated(base, tmp_path, mutations)
+    assert code == 1, text
+    mine = by_name["merged.xlsx"]
+    assert mine.status == "rejected" and mine.annotated == copy and copy.is_file()
+    assert by_name["companion.xlsx"].status in ("stored", "unchanged")
+    named = sorted(f.location.cell for f in mine.data.findings if f.code == "workbook.merged_input")
+    assert named == ["F4", "F5"]  # the top-left cell of each range
+    ws = load_workbook(copy)["办学规模"]
+    assert isinstance(ws["F5"], MergedCell) and not isinstance(ws["F4"], MergedCell)
+    # F4 shows both ranges (F5 is covered by F4:F5): both findings' comments are on it
+    assert ws["F4"].comment is not None and ws["F4"].comment.text.count("【错误】") == 2
+
+
+def test_an_annotated_copy_that_cannot_be_made_is_a_warning_and_the_batch_goes_on(base, tmp_path, monkeypatch):
+    # whatever else the writer cannot write back: the file is still rejected with its findings,
+    # the good workbook beside it is stored, the run ends with exit 1 (not 3)
+    def broken(*a, **kw):
+        raise AttributeError("'MergedCell' object attribute 'comment' is read-only")
+    monkeypatch.setattr(workbook, "annotate", broken)
+    code, by_name, copy, text = _import_annotated(base, tmp_path, [("merge", "students", "down")])
+    assert code == 1, text
+    mine = by_name["merged.xlsx"]
+    assert mine.status == "rejected" and mine.annotated is None and not copy.exists()
+    failed = [f for f in mine.data.findings if f.code == "import.annotated_failed"]
+    assert [(f.severity, f.location.file) for f in failed] == [("warning", "merged.xlsx")]
+    assert "MergedCell" not in failed[0].message_zh + failed[0].message_en
+    assert by_name["companion.xlsx"].status in ("stored", "unchanged")
+    assert "merged.xlsx" in text and "companion.xlsx" in text
+
+
+@pytest.mark.parametrize("mutations,part", [
+    # bench_fuzz --cases 400 (seed 1), case 58: openpyxl asked the zip for the workbook part and
+    # the KeyError became the catch-all file.bad_content
+    ([("rename_sheet", "校企合作与社会服务", "Sheet1"), ("drop_part", "xl/workbook.xml"),
+      ("cell", "awards[award_level=national]", "negative"),
+      ("text", "contest_awards_provincial[award_grade=first]", "1 2")], "xl/workbook.xml"),
+    ([("drop_part", "xl/workbook.xml")], "xl/workbook.xml"),
+    ([("drop_part", "xl/_rels/workbook.xml.rels")], "xl/_rels/workbook.xml.rels"),
+])
+def test_a_workbook_without_its_main_part_or_its_relationships_is_damaged_naming_the_part(
+        base, runner, mutations, part):
+    data, f = _finding(base, mutations, "file.damaged")
+    assert [x.code for x in data.findings] == ["file.damaged"]
+    assert (f.severity, f.location.file, f.values["part"]) == ("error", "regression.xlsx", part)
+    assert part in f.message_zh and "缺少" in f.message_zh and "KeyError" not in f.message_zh + f.message_en
+    _judged(runner, mutations)

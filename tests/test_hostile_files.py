@@ -484,3 +484,116 @@ def test_the_time_limit_waits_for_a_finaliser_and_then_ends_the_reading(capsys):
             _time.sleep(1)
     assert exc.value.findings[0].code.startswith("file.timeout")
     assert "Exception ignored" not in capsys.readouterr().err
+
+
+# -- the parts a reader opens first ------------------------------------------------------------
+
+def _without(src: Path, dst: Path, *drop: str, change=None) -> Path:
+    with zipfile.ZipFile(src) as zi, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zo:
+        for info in zi.infolist():
+            if info.filename not in drop:
+                data = zi.read(info.filename)
+                zo.writestr(info, change(info.filename, data) if change else data)
+    return dst
+
+
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/_rels/workbook.xml.rels"])
+def test_a_workbook_without_a_part_its_reader_opens_first_is_damaged(good, tmp_path, part):
+    # openpyxl asked the zip for the part and the KeyError became the catch-all bad_content
+    f = refused(_without(good, tmp_path / "缺件.xlsx", part))
+    assert case(f) == "file.damaged:missing_part" and f.values["part"] == part and part in f.message_zh
+
+
+def test_a_workbook_whose_main_part_is_declared_elsewhere_must_have_it_there(good, tmp_path):
+    # [Content_Types].xml names the main part; openpyxl opens that name, whatever else the zip holds
+    moved = _without(good, tmp_path / "改名.xlsx", change=lambda n, d: d.replace(
+        b'PartName="/xl/workbook.xml"', b'PartName="/xl/book.xml"') if n == "[Content_Types].xml" else d)
+    f = refused(moved)
+    assert case(f) == "file.damaged:missing_part" and f.values["part"] == "xl/book.xml"
+
+
+def test_a_broken_content_types_part_is_damaged_naming_it(good, tmp_path):
+    f = refused(_without(good, tmp_path / "坏结构.xlsx", change=lambda n, d: d[: len(d) // 2]
+                         if n == "[Content_Types].xml" else d))
+    assert case(f) == "file.damaged:broken_part" and f.values["part"] == "[Content_Types].xml"
+
+
+@pytest.mark.parametrize("part", ["word/document.xml", "_rels/.rels"])
+def test_a_word_file_without_its_document_or_its_relationships_is_damaged(tmp_path, part):
+    import docx
+    plain = tmp_path / "report.docx"
+    docx.Document().save(plain)
+    inputs.open_package(plain, "docx")  # as Word writes it: passes
+    f = refused(_without(plain, tmp_path / "缺件.docx", part), "docx")
+    assert case(f) == "file.damaged:missing_part" and f.values["part"] == part
+
+
+def test_a_part_a_reader_asks_the_zip_for_in_vain_is_named_not_a_key_error(tmp_path):
+    # whatever part a reader looks up later (after the checks): zipfile's KeyError names it
+    buf = tmp_path / "z.zip"
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("a.xml", "<a/>")
+    with zipfile.ZipFile(buf) as z:
+        try:
+            z.read("xl/worksheets/sheet9.xml")
+        except KeyError as exc:
+            (f,) = inputs.translate(exc, "填报表.xlsx")
+    assert case(f) == "file.damaged:missing_part" and f.values["part"] == "xl/worksheets/sheet9.xml"
+    try:
+        {}["xl/workbook.xml"]  # a KeyError of anything else stays the catch-all
+    except KeyError as exc:
+        assert [x.code for x in inputs.translate(exc, "填报表.xlsx")] == ["file.bad_content"]
+
+
+# -- the Word template of `report --template` ---------------------------------------------------
+
+@pytest.fixture
+def word_template(tmp_path):
+    from nianbao.report.renderers.docx import TEMPLATE
+    return shutil.copy(TEMPLATE, tmp_path / "模板.docx")
+
+
+def _template_refused(path: Path):
+    from nianbao.report.renderers.docx import TemplateError, open_template
+    with pytest.raises(TemplateError) as exc:
+        open_template(path)
+    f = exc.value.finding
+    for text in (f.message_zh, f.message_en, str(exc.value)):
+        assert not any(word in text for word in ENGLISH_EXCEPTIONS), text
+    return f
+
+
+@pytest.mark.parametrize("build,expected", [
+    (lambda t, p: hostile.zip_bomb(t, p, 3, part="word/document.xml"), "file.zip_bomb:ratio"),
+    (lambda t, p: hostile.with_doctype(t, p, hostile.LAUGHS, part="word/document.xml", use=False), "file.xml_dtd"),
+    (lambda t, p: hostile.with_doctype(t, p, hostile.XXE, part="word/styles.xml", use=False), "file.xml_dtd"),
+    (lambda t, p: _without(t, p, "word/document.xml"), "file.damaged:missing_part"),
+    (lambda t, p: hostile.truncated(t, p), "file.damaged:truncated"),
+    (lambda t, p: hostile.fifo(p), "file.not_regular:special"),
+    (lambda t, p: hostile.not_a_zip(p), "file.not_zip:other"),
+])
+def test_a_hostile_word_template_is_refused_by_the_safe_opener(word_template, tmp_path, build, expected):
+    # python-docx was handed the path itself: a FIFO waited for ever, a bomb was unpacked whole
+    from nianbao.report.renderers.docx import open_template
+    assert open_template(word_template)  # the bundled template passes
+    f = _template_refused(build(word_template, tmp_path / "坏模板.docx"))
+    assert case(f) == expected and f.location.file == "坏模板.docx"
+
+
+def test_a_template_python_docx_cannot_read_names_the_file_in_the_catalogues_words(word_template, tmp_path):
+    # a sound package whose document is no WordprocessingML: no library message in the text
+    bad = _without(word_template, tmp_path / "空.docx", change=lambda n, d: b"<x/>" if n == "word/document.xml" else d)
+    f = _template_refused(bad)
+    assert f.code == "report.template_unreadable" and "空.docx" in f.message_zh
+
+
+def test_report_with_a_zip_bomb_template_is_a_finding_not_an_internal_error(word_template, tmp_path, capsys):
+    school = SRC.parent / "examples" / "school-2024"
+    ds = tmp_path / "ds"
+    shutil.copytree(school, ds, ignore=shutil.ignore_patterns("nianbao.duckdb*", "*.lock"))
+    bomb = hostile.zip_bomb(word_template, tmp_path / "炸弹.docx", 3, part="word/document.xml")
+    code = main(["report", str(ds), "-o", str(tmp_path / "out"), "--no-pdf", "--template", str(bomb)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "炸弹.docx" in err and "压缩比" in err and "internal error" not in err
+    assert not (tmp_path / "out" / "report.docx").exists()

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import math
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -172,6 +174,11 @@ def run_exports(ds: Path, out: Path, scan: Scan) -> dict[str, int]:
         f = out / f"standards{'-'.join(extra)}.csv"
         cmd("standards csv", ["standards", d, "--format", "csv", *extra, "-o", str(f)], [(f, None)])
     cmd("standards --plan xlsx", ["standards", d, "--plan", "-o", str(out / "plan.xlsx")], [(out / "plan.xlsx", None)])
+    cmd("indicators xlsx", ["indicators", d, "--level", "school", "-o", str(out / "indicators.xlsx")],
+        [(out / "indicators.xlsx", None)])
+    for extra in ([], ["--summary"]):
+        f = out / f"standards{'-'.join(extra)}.xlsx"
+        cmd("standards xlsx", ["standards", d, *extra, "-o", str(f)], [(f, None)])
     school = _school(ds)
     if school:
         clean = out / "clean" / "template.xlsx"
@@ -429,3 +436,64 @@ def test_check_and_report_give_up_after_the_wait_with_a_finding(stored, tmp_path
     assert busy[0]["file"] == "nianbao.duckdb" and "NIANBAO_STORE_WAIT" in busy[0]["hint"]
     assert str(proc.pid) in busy[0]["message_zh"]
     assert report == 1 and "正由另一程序" in capsys.readouterr().err
+
+
+# -- an output named .xlsx is a workbook; other file types are refused ----------------------------
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f))
+
+
+def _as_csv_text(v) -> str:
+    """A workbook cell as the CSV writes it: empty for nothing, whole numbers without ".0"."""
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+@pytest.mark.parametrize("argv", [["indicators", str(SCHOOLS), "--level", "school"],
+                                  ["indicators", str(SCHOOLS), "--by", "county"],
+                                  ["standards", str(SCHOOLS)], ["standards", str(SCHOOLS), "--summary"]],
+                         ids=["indicators-school", "indicators-county", "standards", "standards-summary"])
+def test_an_output_named_xlsx_is_a_workbook_of_the_csvs_table(tmp_path, argv):
+    # the text table was written into a file named .xlsx, which Excel cannot open
+    assert main([*argv, "--format", "csv", "-o", str(tmp_path / "t.csv")]) == 0
+    assert main([*argv, "-o", str(tmp_path / "t.xlsx")]) == 0
+    with zipfile.ZipFile(tmp_path / "t.xlsx") as z:  # a real package, not text
+        assert "xl/workbook.xml" in z.namelist()
+    (ws,) = load_workbook(tmp_path / "t.xlsx").worksheets
+    rows = [[_as_csv_text(c) for c in r] for r in ws.iter_rows(values_only=True)]
+    expected = _csv_rows(tmp_path / "t.csv")
+    assert len(rows) == len(expected) > 1
+    for got, want in zip(rows, expected):
+        assert len(got) == len(want)
+        for g, w in zip(got, [exports.uninert(v) for v in want]):
+            # a number keeps the 15 significant digits a spreadsheet holds
+            assert g == w or (_number(g) and _number(w) and math.isclose(float(g), float(w), rel_tol=1e-14)), (g, w)
+
+
+@pytest.mark.parametrize("command", ["indicators", "standards"])
+@pytest.mark.parametrize("name", ["x.xls", "表.XLSM", "x.docx", "x.pdf", "x.ods"])
+def test_an_output_named_as_another_file_type_is_refused(tmp_path, capsys, command, name):
+    assert main([command, str(SCHOOLS), "-o", str(tmp_path / name)]) == 2
+    assert not (tmp_path / name).exists()
+    err = capsys.readouterr().err
+    assert Path(name).suffix.lower() in err and ".xlsx" in err and ".csv" in err and "改法" in err
+
+
+@pytest.mark.parametrize("command", ["indicators", "standards"])
+def test_json_into_a_file_named_xlsx_is_refused(tmp_path, capsys, command):
+    assert main([command, str(SCHOOLS), "--format", "json", "-o", str(tmp_path / "x.xlsx")]) == 2
+    assert not (tmp_path / "x.xlsx").exists()
+    assert "x.json" in capsys.readouterr().err
+
+
+def test_check_into_a_file_named_xlsx_is_a_workbook_and_other_types_are_refused(tmp_path, capsys):
+    assert main(["check", str(SCHOOL), "-o", str(tmp_path / "f.xlsx")]) in (0, 1)
+    assert load_workbook(tmp_path / "f.xlsx").worksheets  # the table text was written before
+    for name in ("f.xls", "f.docx"):
+        assert main(["check", str(SCHOOL), "-o", str(tmp_path / name)]) == 2
+        assert not (tmp_path / name).exists() and ".xlsx" in capsys.readouterr().err

@@ -349,3 +349,49 @@ def test_idor_another_schools_annotated_copy_is_not_served(client):
     login(client, "school_a")
     assert client.get(f"/s/{other.pk}/uploads/{up.pk}/annotated.xlsx").status_code == 404
     assert client.get(f"/s/{own.pk}/uploads/{up.pk}/annotated.xlsx").status_code == 404
+
+
+# -- the upload limits come from the settings registry -----------------------------------------------
+
+def test_the_upload_limits_are_the_settings_registrys(monkeypatch):
+    from nianbao.app import submissions
+    from nianbao.core import settings
+    from nianbao.web import services
+
+    setup_portal()
+    good = submissions.filled_workbook(services.dataset(), SCHOOL_A, 2020, figures_2020(SCHOOL_A))
+    assert submissions.inspect_upload(good) == []
+    # the default: NIANBAO_MAX_UPLOAD_MB's 10 MB, one byte more is too large
+    assert submissions.max_upload() == settings.SETTINGS["max_upload_mb"].default * 2 ** 20
+    assert [f.code for f in submissions.inspect_upload(b"PK" + b"\0" * (submissions.max_upload() - 1))] == [
+        "upload.too_large"]
+    with zipfile.ZipFile(io.BytesIO(good)) as z:
+        unpacked = sum(i.file_size for i in z.infolist())
+    # set below the genuine workbook's own size and unpacked total, each refuses it
+    monkeypatch.setenv("NIANBAO_MAX_UPLOAD_MB", str(len(good) / 2 ** 20 / 2))
+    (f,) = submissions.inspect_upload(good)
+    assert f.code == "upload.too_large" and f.values["limit_mb"] == round(len(good) / 2 ** 20 / 2, 2)
+    monkeypatch.delenv("NIANBAO_MAX_UPLOAD_MB")
+    monkeypatch.setenv("NIANBAO_MAX_UPLOAD_UNZIPPED_MB", str(unpacked / 2 ** 20 / 2))
+    assert [f.code for f in submissions.inspect_upload(good)] == ["upload.zip_bomb"]
+    monkeypatch.delenv("NIANBAO_MAX_UPLOAD_UNZIPPED_MB")
+    with zipfile.ZipFile(io.BytesIO(good)) as z:
+        parts = len(z.infolist())
+    monkeypatch.setenv("NIANBAO_MAX_ZIP_PARTS", str(parts - 1))  # the registry's limit of every package
+    assert [f.code for f in submissions.inspect_upload(good)] == ["upload.zip_bomb"]
+
+
+def test_the_upload_view_refuses_by_the_registrys_size(client, monkeypatch):
+    from nianbao.app import submissions
+    from nianbao.web import services
+    from nianbao.web.models import Upload
+
+    setup_portal()
+    sub = _sub(SCHOOL_A)
+    good = submissions.filled_workbook(services.dataset(), SCHOOL_A, 2020, figures_2020(SCHOOL_A))
+    monkeypatch.setenv("NIANBAO_MAX_UPLOAD_MB", str(len(good) / 2 ** 20 / 2))
+    login(client, "school_a")
+    r = _upload(client, sub, good)
+    assert r.status_code == 422
+    assert Upload.objects.get().status == "rejected" and not sub.values.exists()
+    assert "超过上限" in r.content.decode()

@@ -140,13 +140,17 @@ def _read_alone(light, path: Path, year: int) -> workbook.WorkbookData:
 
 def _annotate(d: workbook.WorkbookData, out: Path, layout) -> Path | None:
     """The annotated copy of a rejected workbook, or None; a copy that cannot be written (a
-    read-only folder, a full disk) is a warning of that workbook, not the end of the run."""
+    read-only folder, a full disk) or made (content openpyxl reads but cannot write back) is a
+    warning of that workbook, not the end of the run."""
     try:
         return workbook.annotate(d.file, d.findings, out, layout)
     except OSError as exc:
         zh, en = inputs.WRITE_REASONS.get(exc.errno or 0, ("无法写入", "it cannot be written"))
         d.findings.append(finding("import.annotated_unwritable", Location(file=d.file.name),
                                   text={"out": str(out), "reason_zh": zh, "reason_en": en}))
+        return None
+    except Exception:  # the workbook's own content cannot be written back (nothing is left at ``out``)
+        d.findings.append(finding("import.annotated_failed", Location(file=d.file.name), text={"out": str(out)}))
         return None
 
 

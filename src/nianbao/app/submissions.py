@@ -25,7 +25,7 @@ from pathlib import Path
 from nianbao.check.context import index_orgs
 from nianbao.check.engine import check_rules
 from nianbao.check.rules import rulebook
-from nianbao.core import formula
+from nianbao.core import formula, settings
 from nianbao.core.findings import Finding, Location, sort_key
 from nianbao.core.messages import finding as message
 from nianbao.core.observations import Observation, parse_dims
@@ -34,9 +34,11 @@ from nianbao.ingest.dataset import load_dataset
 from nianbao.store import Row, SaveResult, Store, Submission, locate
 
 FORM_FILE = "网上填报.xlsx"  # the name the form's figures are read under (their origin)
-MAX_UPLOAD = 10 * 1024 * 1024  # bytes of an uploaded workbook
-MAX_INFLATED = 60 * 1024 * 1024  # bytes of its parts unpacked
-MAX_RATIO = 200  # unpacked ÷ packed, per part
+
+
+def max_upload() -> int:
+    """Bytes an uploaded workbook may have (the settings registry: NIANBAO_MAX_UPLOAD_MB)."""
+    return settings.mebibytes("max_upload_mb")
 
 
 def open_dataset(path) -> object:
@@ -566,22 +568,26 @@ def save_values(ds, school: str, year: int, values: dict[str, str]) -> Saved:
 
 def inspect_upload(data: bytes, name: str = "upload.xlsx") -> list[Finding]:
     """Refuse what is not a plain workbook before any parser sees it: too large, not a zip,
-    a zip bomb, macros, XML entity declarations (XXE, billion laughs)."""
+    a zip bomb, macros, XML entity declarations (XXE, billion laughs). The limits are those of
+    the settings registry (nianbao.core.settings): the upload's own size and unpacked total, the
+    ratio and the number of parts that bound every package nianbao reads."""
     where = Location(file=name)
-    if len(data) > MAX_UPLOAD:
+    limit = max_upload()
+    if len(data) > limit:
         return [message("upload.too_large", where, size_mb=round(len(data) / 2 ** 20, 1),
-                        limit_mb=MAX_UPLOAD // 2 ** 20)]
+                        limit_mb=round(limit / 2 ** 20, 2))]
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
         return [message("upload.not_xlsx", where)]
     names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names:
         return [message("upload.not_xlsx", where)]
     total = sum(i.file_size for i in infos)
-    if total > MAX_INFLATED or any(i.compress_size and i.file_size / i.compress_size > MAX_RATIO
-                                   and i.file_size > 2 ** 20 for i in infos):
+    ratio, ratio_from = settings.get("max_zip_ratio"), settings.mebibytes("max_ratio_from_mb")
+    if total > settings.mebibytes("max_upload_unzipped_mb") or len(infos) > settings.get("max_zip_parts") or any(
+            i.compress_size and i.file_size / i.compress_size > ratio and i.file_size > ratio_from for i in infos):
         return [message("upload.zip_bomb", where, inflated_mb=round(total / 2 ** 20, 1))]
     if any(n.lower().endswith("vbaproject.bin") for n in names) or b"macroEnabled" in zf.read("[Content_Types].xml"):
         return [message("upload.macro", where)]
@@ -589,7 +595,7 @@ def inspect_upload(data: bytes, name: str = "upload.xlsx") -> list[Finding]:
         if not i.filename.lower().endswith((".xml", ".rels", ".vml")):
             continue
         with zf.open(i) as part:
-            head = part.read(min(i.file_size, MAX_INFLATED))
+            head = part.read(min(i.file_size, settings.mebibytes("max_upload_unzipped_mb")))
         if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
             return [message("upload.xml_entities", where, part=i.filename)]
     return []
@@ -635,7 +641,12 @@ def import_upload(ds, school: str, year: int, data: bytes, name: str = "upload.x
             with Store(locate(ds.path)) as store:
                 result = store.save(sub)
             return Upload(result.status, v.findings, v, result, sha256=sha, template=template, values=values)
-        annotated = workbook.annotate(path, per_cell(v.findings), Path(tmp) / workbook.annotated_name(path), layout)
+        try:
+            annotated = workbook.annotate(path, per_cell(v.findings), Path(tmp) / workbook.annotated_name(path), layout)
+        except Exception:  # content the writer cannot write back: the findings are shown without a copy
+            annotated = None
+            v.findings.append(message("import.annotated_failed", Location(file=safe),
+                                      text={"out": workbook.annotated_name(path)}))
         with Store(locate(ds.path)) as store:
             store.log_rejected(safe, sha, sub.org_unit if sub else wb.meta.get("school_code"), year, template,
                                len(v.errors), len(v.warnings))

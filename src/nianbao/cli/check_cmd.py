@@ -45,6 +45,11 @@ def run(args) -> int:
     if args.format == "xlsx" and not args.output:
         return _fail("xlsx 格式需要用 -o 指定输出文件 / --format xlsx needs -o FILE",
                      "例如 nianbao check DATASET --format xlsx -o findings.xlsx")
+    if args.format == "table" and args.output and args.output.lower().endswith(".xlsx"):
+        args.format = "xlsx"  # an output named .xlsx is a workbook, not the text table
+    refused = None if args.format == "xlsx" else common.refuse_output("check", args.output, args.format)
+    if refused:
+        return refused
     try:
         dataset = open_dataset(args.dataset)
         findings = check(dataset, outline=not args.rules_only, engine=args.engine, url=args.database)

@@ -3,7 +3,7 @@ and to write a text result to the screen or a file."""
 
 from __future__ import annotations
 
-from nianbao.cli.console import emit, fail, fail_use, unreadable  # noqa: F401
+from nianbao.cli.console import emit, fail, fail_use, refuse_output, unreadable  # noqa: F401
 from nianbao.core.findings import FindingsError
 
 

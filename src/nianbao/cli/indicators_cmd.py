@@ -45,7 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "for publication: small counts from records, and figures that would give them away, "
                              "suppressed")
     parser.add_argument("--format", choices=FORMATS, default="table", help="输出格式 / output format")
-    parser.add_argument("-o", "--output", metavar="FILE", help="写入文件；默认输出到屏幕 / write to FILE")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="写入文件（.xlsx 写为 Excel 工作簿，列同 CSV）；默认输出到屏幕 / write to FILE "
+                             "(.xlsx: an Excel workbook, the columns of the CSV)")
 
 
 def threshold(dataset) -> int:
@@ -59,10 +61,14 @@ def _breakdown(text: str) -> str:
 
 
 def run(args) -> int:
+    from nianbao.app import sheets
     from nianbao.app.errors import EngineError
     from nianbao.app.indicators import COLUMNS, IndicatorsError, Request, indicator_rows
     from nianbao.cli import tabular
 
+    refused = common.refuse_output("indicators", args.output, args.format)
+    if refused:
+        return refused
     dataset, failed = common.load("indicators", args.dataset)
     if failed:
         return failed
@@ -76,6 +82,14 @@ def run(args) -> int:
         return common.fail("indicators", str(exc), exc.hint)
     period = args.period or dataset.report_year
     columns = COLUMNS + ["suppressed"] if args.publish else COLUMNS
+    if sheets.is_workbook(args.output):
+        try:
+            sheets.write_rows(args.output, f"指标 {period}", columns, rows)
+        except OSError as exc:
+            return common.fail("indicators", f"无法写入 {args.output}：{exc.strerror or exc}",
+                               "检查输出路径是否存在、是否有写权限")
+        print(f"{len(rows)} 行 / rows → {args.output}")
+        return 0
     if args.format == "json":
         text = tabular.to_json([{k: row[k] for k in columns} for row in rows])
     elif args.format == "csv":

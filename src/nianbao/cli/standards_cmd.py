@@ -29,7 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="table", help="输出格式 / output format")
     parser.add_argument("--summary", action="store_true", help="只输出汇总（各指标达标学校数与比例） / summary only")
     parser.add_argument("-o", "--output", metavar="FILE",
-                        help="写入文件（--plan 时 .xlsx 写为 Excel 工作簿）；默认输出到屏幕 / write to FILE (.xlsx: a workbook with --plan)")
+                        help="写入文件（.xlsx 写为 Excel 工作簿：列同 CSV，--plan 时为计划表）；默认输出到屏幕 / "
+                             "write to FILE (.xlsx: an Excel workbook, the columns of the CSV, or the plan's)")
     parser.add_argument("--plan", action="store_true",
                         help="达标计划：各校各项差距及补足所需的教师、校舍、设备、图书等 / the plan: each school's gaps and what closes them")
     parser.add_argument("--scenario", choices=SCENARIOS, default="reported",
@@ -119,8 +120,12 @@ def run_plan(args, dataset) -> int:
 
 
 def run(args) -> int:
+    from nianbao.app import sheets
     from nianbao.app.errors import CatalogueError, FindingsError, UseCaseError
     from nianbao.app.standards import CSV_COLUMNS, SUMMARY_COLUMNS, detail_rows, standards_table, summary_rows
+    refused = common.refuse_output("standards", args.output, args.format)
+    if refused:
+        return refused
     dataset, failed = common.load("standards", args.dataset)
     if failed:
         return failed
@@ -134,6 +139,16 @@ def run(args) -> int:
         return _fail(f"目录有误 / catalogue error：{exc}")
     except UseCaseError as exc:
         return common.fail_use("standards", exc)
+    if sheets.is_workbook(args.output):
+        try:
+            if args.summary:
+                sheets.write_rows(args.output, "达标汇总", SUMMARY_COLUMNS, summary_rows(table.summaries))
+            else:
+                sheets.write_rows(args.output, "达标情况", CSV_COLUMNS, detail_rows(table.results))
+        except OSError as exc:
+            return _fail(f"无法写入 {args.output}：{exc.strerror or exc}", "检查输出路径是否存在、是否有写权限")
+        print(f"{len(table.results)} 校次 / school results → {args.output}")
+        return 0
     if args.format == "json":
         text = tabular.to_json(table.to_dict(summary_only=args.summary))
     elif args.format == "csv":

@@ -12,8 +12,10 @@ do, before any parser sees it, when it is
   packed more tightly than ``max_zip_ratio`` : 1, more than ``max_zip_parts`` parts — from the
   sizes the zip declares, which are all ``zipfile`` will ever unpack), a part with a DOCTYPE (the
   place of XML entities: external entities (XXE) and billion laughs; Office never writes one), or
-  a package of the wrong kind (a Word file named .xlsx), or two parts under one name (zipfile
-  would read the last, Excel refuses the file).
+  a package of the wrong kind (a Word file named .xlsx), two parts under one name (zipfile
+  would read the last, Excel refuses the file), or without a part its reader opens first (the
+  main part that [Content_Types].xml and the package's relationships name, a workbook's
+  relationships) or with that structure's XML broken.
 
 Every part is unpacked once, in pieces, to check its CRC and its XML prolog, so a damaged part is
 found here rather than half-way through the reading. The limits are in ``nianbao.core.settings``.
@@ -348,6 +350,63 @@ def check_package(data: bytes, name: str, kind: str = "xlsx", deadline: Deadline
             raise _reject("file.wrong_type:zip", name, text={"program": program, "kind": kind})
         for i in infos:
             _scan_part(zf, i, name, deadline)
+        _main_parts(zf, set(names), name, kind)
+
+
+# the main part of each kind of package: its content types and its place when none is declared
+MAIN_TYPES = {
+    "xlsx": ({f"application/vnd.{v}.main+xml" for v in (
+        "openxmlformats-officedocument.spreadsheetml.sheet", "openxmlformats-officedocument.spreadsheetml.template",
+        "ms-excel.sheet.macroEnabled", "ms-excel.template.macroEnabled")}, "xl/workbook.xml"),
+    "docx": ({f"application/vnd.{v}.main+xml" for v in (
+        "openxmlformats-officedocument.wordprocessingml.document", "openxmlformats-officedocument.wordprocessingml.template",
+        "ms-word.document.macroEnabled", "ms-word.template.macroEnabled")}, "word/document.xml"),
+}
+OPC_CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+OPC_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+OFFICE_DOCUMENT = "/officeDocument"  # the end of the relationship type of the main part
+
+
+def _part_name(target: str) -> str:
+    """A part's name in the zip from its name in [Content_Types].xml or a package relationship
+    ("/xl/workbook.xml", "./xl/workbook.xml" → "xl/workbook.xml")."""
+    import posixpath
+    return posixpath.normpath("/" + target).lstrip("/")
+
+
+def _rels_of(part: str) -> str:
+    folder, _, base = part.rpartition("/")
+    return f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+
+
+def _xml_of(zf: zipfile.ZipFile, part: str, name: str):
+    """A small XML part of the package's structure, parsed (it has no DOCTYPE: checked before)."""
+    import xml.etree.ElementTree as ET  # only when a package is checked
+    try:
+        return ET.fromstring(zf.read(part))
+    except ET.ParseError:
+        raise _reject("file.damaged:broken_part", name, part=part) from None
+
+
+def _main_parts(zf: zipfile.ZipFile, names: set[str], name: str, kind: str) -> None:
+    """The parts a reader opens first must be there: the main part ([Content_Types].xml declares
+    it; the relationships of the package point to it) and, for a workbook, its relationships
+    (the sheets are found through them). A reader would otherwise stop on a missing name."""
+    types, default = MAIN_TYPES[kind]
+    ct = _xml_of(zf, "[Content_Types].xml", name)
+    mains = [_part_name(o.get("PartName", "")) for o in ct.iter(f"{OPC_CT}Override") if o.get("ContentType") in types]
+    if "_rels/.rels" in names:
+        rels = _xml_of(zf, "_rels/.rels", name)
+        mains += [_part_name(r.get("Target", "")) for r in rels.iter(f"{OPC_REL}Relationship")
+                  if (r.get("Type") or "").endswith(OFFICE_DOCUMENT) and r.get("TargetMode") != "External"]
+    elif kind == "docx":  # Word and python-docx find the document through it
+        raise _reject("file.damaged:missing_part", name, part="_rels/.rels")
+    needed = list(dict.fromkeys(mains or [default]))
+    if kind == "xlsx":
+        needed += [_rels_of(m) for m in needed]
+    missing = next((p for p in needed if p not in names), None)
+    if missing is not None:
+        raise _reject("file.damaged:missing_part", name, part=missing)
 
 
 @dataclass
@@ -394,6 +453,20 @@ def _raised_in_nianbao(exc: BaseException) -> bool:
         return False
 
 
+def _missing_name(exc: BaseException) -> str | None:
+    """The part a reader asked the zip for and did not find (zipfile raises KeyError naming it),
+    or None for any other exception."""
+    if not isinstance(exc, KeyError):
+        return None
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None or Path(tb.tb_frame.f_code.co_filename).name != "zipfile.py":
+        return None
+    part = tb.tb_frame.f_locals.get("name")
+    return getattr(part, "filename", part) if isinstance(getattr(part, "filename", part), str) else None
+
+
 def translate(exc: BaseException, name: str, kind: str = "xlsx") -> list[Finding]:
     """The findings for an exception raised while a checked file was parsed: the file's own
     findings for a FindingsError (a timeout, say), else one finding in the catalogue's words —
@@ -410,6 +483,9 @@ def translate(exc: BaseException, name: str, kind: str = "xlsx") -> list[Finding
         return [_finding("file.xml_dtd", name, part="*")]
     if isinstance(exc, (zipfile.BadZipFile, EOFError)) or module == "zlib":
         return [_finding("file.damaged:corrupt", name, part="*")]
+    missing = _missing_name(exc)
+    if missing is not None:
+        return [_finding("file.damaged:missing_part", name, part=missing)]
     if _raised_in_nianbao(exc):
         return [_finding("file.bad_content:defect", name, error=type(exc).__name__, text={"program": program})]
     return [_finding("file.bad_content:library", name, error=type(exc).__name__, text={"program": program})]

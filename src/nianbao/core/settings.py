@@ -68,6 +68,12 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("file_seconds", 120, "秒 / s",
             "读取一个输入文件的最长时间",
             "longest time spent reading one input file"),
+    Setting("max_upload_mb", 10, "MB",
+            "网上填报上传的一份填报表的最大大小（比 max_file_mb 更严：来自网络）",
+            "largest workbook uploaded to the portal (stricter than max_file_mb: it comes from the web)"),
+    Setting("max_upload_unzipped_mb", 60, "MB",
+            "网上填报上传的填报表全部部件解压后的最大总大小（压缩比和部件数的上限同上）",
+            "largest total of an uploaded workbook's parts once unpacked (the ratio and parts limits above apply too)"),
 )}
 
 

@@ -58,17 +58,18 @@ class SheetCells:
     merged: list[str] = field(default_factory=list)  # ranges such as "F4:F5"
     broken: str | None = None  # the sheet's XML is not well formed: the cell it stops in (or "")
 
-    def merged_cells(self) -> dict[tuple[int, int], str]:
-        """Every cell covered by a merged range → the range."""
-        out = {}
+    def merged_ranges(self) -> dict[str, list[tuple[int, int]]]:
+        """Each merged range once (a range written twice is one) → its cells, the top-left first.
+        Ranges may overlap: a cell is listed under every range that covers it."""
+        out: dict[str, list[tuple[int, int]]] = {}
         for rng in self.merged:
             try:
                 c1, r1, c2, r2 = range_boundaries(rng)
             except (ValueError, TypeError):
                 continue
-            for r in range(r1, r2 + 1):
-                for c in range(c1, c2 + 1):
-                    out[(r, c)] = rng
+            if None in (c1, r1, c2, r2):
+                continue  # a whole row or column: no sheet of the template is merged so
+            out.setdefault(rng, [(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)])
         return out
 
 

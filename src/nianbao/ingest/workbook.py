@@ -27,6 +27,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -947,13 +948,10 @@ class _SheetReader:
                 inputs.add((r, _col(VALUE)))
             elif code.startswith(f"{sheet.id}#"):
                 inputs.update((r, _col(c.letter)) for c in sheet.columns)
-        covered: dict[str, list] = {}
-        for key, rng in cells.merged_cells().items():
-            covered.setdefault(rng, []).append(key)
-        for rng, keys in covered.items():
+        for rng, keys in cells.merged_ranges().items():
             if max(r for r, _ in keys) < FIRST_ROW:
                 continue  # the title and the note, merged by the template
-            top = min(keys)
+            top = keys[0]
             if inputs & set(keys):
                 self.add("workbook.merged_input", sheet, cell_name(*top), range=rng)
             else:
@@ -1225,6 +1223,30 @@ def _finite(v) -> float | None:
     return f if f == f and abs(f) != float("inf") else None
 
 
+def _shown_by(ws, cell):
+    """The cell that shows ``cell`` (it holds the fill and the comment): itself, or inside a
+    merged range its top-left cell. Ranges may overlap or repeat (a hand-edited sheet), so a
+    top-left cell inside another range is followed on, each cell once, and the top-most,
+    left-most ordinary cell reached is taken; None if every one is covered."""
+    if not isinstance(cell, MergedCell):
+        return cell
+    ranges = list(ws.merged_cells.ranges)
+    seen, todo, found = set(), [(cell.row, cell.column)], []
+    while todo:
+        r, c = todo.pop()
+        if (r, c) in seen:
+            continue
+        seen.add((r, c))
+        for m in ranges:
+            if m.min_row <= r <= m.max_row and m.min_col <= c <= m.max_col:
+                top = ws.cell(m.min_row, m.min_col)
+                if isinstance(top, MergedCell):
+                    todo.append((m.min_row, m.min_col))
+                else:
+                    found.append(top)
+    return min(found, key=lambda t: (t.row, t.column), default=None)
+
+
 def annotate(path: str | Path, findings: list[Finding], out: str | Path, layout: Layout | None = None) -> Path | None:
     """A copy of the workbook with each problem cell filled (red: error, orange: warning) and
     commented, and a first sheet 问题清单 listing every finding. None if the file cannot be opened."""
@@ -1237,17 +1259,18 @@ def annotate(path: str | Path, findings: list[Finding], out: str | Path, layout:
     except Exception:  # a file that cannot be read safely has its findings already; no copy
         return None
     _writable(wb)
-    by_cell: dict[tuple[str, str], list[Finding]] = {}
+    by_cell: dict[tuple[str, int, int], list[Finding]] = {}  # the cell that shows it → its findings
     for f in findings:
         if f.location.sheet in wb.sheetnames and f.location.cell and f.location.sheet != META_SHEET:
-            by_cell.setdefault((f.location.sheet, f.location.cell), []).append(f)
-    for (sheet, cell), fs in by_cell.items():
-        c = wb[sheet][cell]
-        if isinstance(c, MergedCell):  # inside a merged range: mark its top-left cell
-            rng = next((m for m in wb[sheet].merged_cells.ranges if cell in m), None)
-            if rng is None:
-                continue
-            c = wb[sheet].cell(rng.min_row, rng.min_col)
+            ws = wb[f.location.sheet]
+            try:
+                c = _shown_by(ws, ws.cell(*coordinate_to_tuple(f.location.cell)))
+            except (ValueError, TypeError):
+                continue  # not one cell (a range, a column): the list below names it
+            if c is not None:  # else no cell of its merged ranges can hold a comment: the list names it
+                by_cell.setdefault((f.location.sheet, c.row, c.column), []).append(f)
+    for (sheet, row, col), fs in by_cell.items():
+        c = wb[sheet].cell(row, col)
         worst = "error" if any(f.severity == "error" for f in fs) else "warning"
         if all(f.severity == "info" for f in fs):
             continue

@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from nianbao.core import settings as _limits
+
 BASE_DIR = Path(__file__).resolve().parent
 DATASET = os.environ.get("NIANBAO_DATASET", "")
 WEB_DATABASE = os.environ.get("NIANBAO_WEB_DATABASE", "")
@@ -110,8 +112,10 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = os.environ.get("NIANBAO_HTTPS") == "1"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024  # the form's fields (an upload's file is not counted)
+# an upload up to the registry's limit (NIANBAO_MAX_UPLOAD_MB) is held in memory; a larger one goes
+# to a temporary file and is refused by its size without being read
+FILE_UPLOAD_MAX_MEMORY_SIZE = _limits.mebibytes("max_upload_mb") + 2 ** 20
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 3000
 AUTH_PASSWORD_VALIDATORS = [{"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
                              "OPTIONS": {"min_length": 8}}]

@@ -18,6 +18,8 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm
 
+from nianbao.core import inputs
+from nianbao.core.findings import Finding, FindingsError
 from nianbao.core.messages import finding
 from nianbao.report.document import Chart, Document, Heading, Paragraph, Table, problem_text
 from nianbao.report.renderers import caption_of, renderer
@@ -33,26 +35,38 @@ CHART_WIDTH_CM = 14.5
 
 
 class TemplateError(ValueError):
-    """A template that cannot be used (missing file, not a .docx, missing styles)."""
+    """A template that cannot be used (missing file, not a .docx, missing styles); ``finding``
+    says why (a finding of the safe opener, nianbao.core.inputs, when the file was refused)."""
 
-    def __init__(self, code: str, **values):
-        self.finding = finding(code, **values)
+    def __init__(self, code: str, found: Finding | None = None, **values):
+        self.finding = found or finding(code, **values)
         super().__init__(problem_text(self.finding))
 
 
 def open_template(path: str | Path | None = None):
+    """The Word template, opened through the safe opener (a regular file, no zip bomb, no
+    DOCTYPE, within the time limit), its body emptied; TemplateError when it cannot be used."""
     path = Path(path) if path else TEMPLATE
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         raise TemplateError("report.template_missing", path=str(path))
     try:
-        doc = open_docx(str(path))
+        src = inputs.open_package(path, "docx")
+        with inputs.time_limit(src.deadline):
+            doc = open_docx(src.stream())
+    except FindingsError as exc:
+        raise TemplateError("", exc.findings[0]) from None
     except Exception as exc:  # python-docx raises several kinds for a non-docx file
-        raise TemplateError("report.template_unreadable", path=str(path), problem=str(exc)) from None
+        (f,) = inputs.translate(exc, path.name, "docx")[:1]
+        if f.code == "file.bad_content" and f.values.get("error"):  # no more specific finding than that
+            raise TemplateError("report.template_unreadable", path=str(path)) from None
+        raise TemplateError("", f) from None
+    body = doc.element.find(qn("w:body")) if doc.element.tag == qn("w:document") else None
+    if body is None:  # the main part is some other XML: no Word document
+        raise TemplateError("report.template_unreadable", path=str(path))
     names = {s.name for s in doc.styles}
     missing = [s for s in REQUIRED_STYLES if s not in names]
     if missing:
         raise TemplateError("report.template_styles", name=path.name, styles=", ".join(missing))
-    body = doc.element.body
     for el in list(body):
         if el.tag != qn("w:sectPr"):
             body.remove(el)

@@ -171,8 +171,9 @@ def upload(request, pk):
     if f is None:
         messages.error(request, _("Choose a workbook to upload."))
         return redirect("submission", pk=sub.pk)
-    if f.size > submissions.MAX_UPLOAD:
-        data = b"\0" * (submissions.MAX_UPLOAD + 1)  # refused by size, without reading it all
+    limit = submissions.max_upload()  # the settings registry (nianbao.core.settings)
+    if f.size > limit:
+        data = b"\0" * (limit + 1)  # refused by size, without reading it all
     else:
         data = f.read()
     try:
