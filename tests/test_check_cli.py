@@ -81,7 +81,7 @@ def test_output_to_a_missing_folder(tmp_path, capsys):
     assert "无法写入" in capsys.readouterr().err
 
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "datong-2020-schools"
+SCHOOLS = Path(__file__).resolve().parents[1] / "examples" / "datong-2020-schools"
 
 
 def test_the_engines_give_the_check_the_same_findings(capsys):
@@ -89,7 +89,7 @@ def test_the_engines_give_the_check_the_same_findings(capsys):
     # same findings, in the same order, with the same words
     out = {}
     for engine in ("python", "duckdb", "sqlite"):
-        assert main(["check", str(EXAMPLE), "--engine", engine, "--rules-only", "--format", "csv"]) in (0, 1)
+        assert main(["check", str(SCHOOLS), "--engine", engine, "--rules-only", "--format", "csv"]) in (0, 1)
         out[engine] = capsys.readouterr().out
     assert out["python"].count("\n") > 10
     assert out["duckdb"] == out["python"] and out["sqlite"] == out["python"]
@@ -101,7 +101,7 @@ def test_an_engine_that_is_not_set_up_is_a_clear_refusal(tmp_path, capsys, monke
     ds = tmp_path / "ds"
     ds.mkdir()
     for name in ("dataset.yaml", "orgs.csv", "values.csv"):
-        (ds / name).write_bytes((EXAMPLE / name).read_bytes())
+        (ds / name).write_bytes((SCHOOLS / name).read_bytes())
     with (ds / "dataset.yaml").open("a", encoding="utf-8") as f:
         f.write("\nengine: postgres\n")
     assert main(["check", str(ds)]) == 2
