@@ -22,6 +22,7 @@ from nianbao.core import exports
 from nianbao.ingest import workbook
 from nianbao.ingest.cells import open_workbook, read_sheet
 from nianbao.ingest.dataset import load_dataset
+from nianbao.ingest.workbook import building
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 STAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|\.\d+)?")
@@ -29,9 +30,9 @@ STAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|\.\d+)?")
 
 def _openpyxl_package(ds, school: str, year: int, out: Path) -> Path:
     layout = workbook.layout_for(ds.catalogue, year)
-    cells = workbook._school_cells(layout, workbook._school_facts(ds, school, year),
-                                   workbook._previous(ds, school, year), year)
-    workbook._build(ds, layout, year, exports.put, cells).save(out)
+    cells = building._school_cells(layout, building._school_facts(ds, school, year),
+                                   building._previous(ds, school, year), year)
+    building._build(ds, layout, year, exports.put, cells).save(out)
     return out
 
 
@@ -53,7 +54,7 @@ def _same(ds, school: str, year: int, tmp: Path) -> None:
 def test_every_school_of_an_example(example, year, tmp_path):
     ds = load_dataset(EXAMPLES / example)
     schools = [o.code for o in ds.orgs.at_level("school")]
-    previous = [s for s in schools if workbook._previous(ds, s, year)]
+    previous = [s for s in schools if building._previous(ds, s, year)]
     assert previous  # some schools carry last year's figures into the workbook
     for school in schools:
         _same(ds, school, year, tmp_path)
