@@ -113,3 +113,43 @@ def test_workbook_origins_give_file_sheet_and_cell():
     assert origin_location("0140200001-2020.xlsx 办学规模!F4") == ("0140200001-2020.xlsx", "办学规模", "F4")
     assert origin_location("a b.xlsx 专业设置!F9:F58") == ("a b.xlsx", "专业设置", "F9:F58")
     assert origin_location("values.csv:12") is None
+
+
+def _sub(school: str, year: int, values: dict, sha: str) -> Submission:
+    rows = [Row(element=e, dims="", period=year, scope="all", value=v, source="学校填报表", origin=f"{school}.xlsx")
+            for e, v in values.items()]
+    return Submission(org_unit=school, period=year, file=f"{school}.xlsx", sha256=sha, template="cn-2016/1",
+                      rows=rows, majors=[Major(1, "090100", "计算机应用", "09", values.get("students"), 10, False)])
+
+
+def test_saving_a_batch_gives_what_saving_one_after_the_other_gives(dataset, tmp_path):
+    # stored figures, a batch of new, unchanged, changed and repeated school-years, in chunks of 2:
+    # the results and the store after it equal those of saving each in turn
+    import datetime as dt
+
+    now = dt.datetime(2026, 1, 1)
+    held = [_sub("S1", 2020, {"students": 100, "staff": 10}, "1"), _sub("S2", 2020, {"students": 200}, "2")]
+    batch = [_sub("S1", 2020, {"students": 100, "staff": 10}, "3"),   # unchanged
+             _sub("S2", 2020, {"students": 210, "entrants": 70}, "4"),  # 1 added, 1 changed
+             _sub("S3", 2020, {"students": 300}, "5"),                # new
+             _sub("S3", 2020, {"students": 305}, "6"),                # the same school-year again: after it
+             _sub("S1", 2019, {"students": 90}, "7")]
+    outcomes = {}
+    for way in ("one by one", "batch"):
+        folder = tmp_path / way
+        folder.mkdir()
+        for f in dataset.iterdir():
+            if f.is_file() and not f.name.startswith("nianbao.duckdb"):
+                (folder / f.name).write_bytes(f.read_bytes())
+        with Store.of_dataset(folder) as store:
+            store.save_all(held, now)
+            for replace in (True, False):
+                results = ([store.save(s, now, replace) for s in batch] if way == "one by one"
+                           else store.save_all(batch, now, replace, chunk=2))
+                outcomes.setdefault(way, []).append(
+                    ([(r.status, r.added, r.changed, r.removed) for r in results],
+                     store.rows("observations"), store.rows("majors"), len(store.rows("imports"))))
+    assert outcomes["batch"] == outcomes["one by one"]
+    first = outcomes["batch"][0][0]
+    assert first == [("unchanged", 0, 0, 0), ("stored", 1, 1, 0), ("stored", 1, 0, 0), ("stored", 0, 1, 0),
+                     ("stored", 1, 0, 0)]

@@ -189,9 +189,11 @@ def import_workbooks(dataset, files: list[Path], year: int | None = None, annota
     layout = workbook.load_layout(dataset.catalogue)
     outcomes = []
     with Store.of_dataset(dataset.path) as store:
+        good = [d for d in datas if d.ok]
+        saved = dict(zip(map(id, good), store.save_all([d.submission for d in good], replace=replace)))
         for d in datas:
             if d.ok:
-                result = store.save(d.submission, replace=replace)
+                result = saved[id(d)]
                 outcomes.append(Outcome(d, result.status, result))
                 continue
             sub = d.submission

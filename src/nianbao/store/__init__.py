@@ -330,39 +330,78 @@ class Store:
         """Replace the school-year of ``sub`` in one transaction, unless nothing differs. With
         ``replace=False``, figures of that school-year already held from another workbook are
         kept and the result says ``exists`` (with the file and time they came from)."""
+        return self.save_all([sub], now, replace)[0]
+
+    def save_all(self, subs: list[Submission], now: _dt.datetime | None = None, replace: bool = True,
+                 chunk: int = 200) -> list[SaveResult]:
+        """:meth:`save` of each submission, in transactions of up to ``chunk`` school-years (each
+        school-year wholly old or wholly new whatever happens): the old figures of a chunk read
+        in one query, the replaced ones deleted and the new ones written in one statement each.
+        A school-year given twice is saved once after the other, as given."""
         now = now or _dt.datetime.now()
-        _finite_only(sub)
+        for sub in subs:
+            _finite_only(sub)
+        results: list[SaveResult] = []
+        start = 0
+        while start < len(subs):
+            part, keys = [], set()
+            while start < len(subs) and len(part) < chunk and (subs[start].org_unit, subs[start].period) not in keys:
+                keys.add((subs[start].org_unit, subs[start].period))
+                part.append(subs[start])
+                start += 1
+            results += self._save_chunk(part, now, replace)
+        return results
+
+    def _save_chunk(self, part: list[Submission], now: _dt.datetime, replace: bool) -> list[SaveResult]:
+        keys = {(sub.org_unit, sub.period) for sub in part}
+        results = []
         with self.db.transaction():
-            self.db.lock(f"{sub.org_unit}/{sub.period}")
-            old = {r[:4]: r[4] for r in self.db.execute(
-                "SELECT element, dims, period, scope, value FROM observations "
-                "WHERE org_unit = ? AND period = ?", [sub.org_unit, sub.period])}
-            old_majors = {m for m in self.db.execute(
-                "SELECT seq, code, name, category, students, entrants, is_new FROM majors "
-                "WHERE org_unit = ? AND period = ?", [sub.org_unit, sub.period])}
-            new = {r.identity[:4]: r.value for r in sub.rows}
-            new_majors = {m.identity for m in sub.majors}
-            result = SaveResult(
-                status="unchanged" if (old == new and old_majors == new_majors) else "stored",
-                added=len(new.keys() - old.keys()), removed=len(old.keys() - new.keys()),
-                changed=sum(1 for k in new.keys() & old.keys() if new[k] != old[k]))
-            if result.status == "stored" and not replace and (old or old_majors):
-                held = self._held(sub.org_unit, sub.period)
-                result = replace_result(result, status="exists", previous_file=held.file if held else "",
-                                        previous_at=held.imported_at if held else None)
-            if result.status == "stored":
+            for sub in part:
+                self.db.lock(f"{sub.org_unit}/{sub.period}")
+            old: dict[tuple, dict] = {k: {} for k in keys}
+            old_majors: dict[tuple, set] = {k: set() for k in keys}
+            for period, orgs in _by_period(keys).items():
+                marks = ", ".join("?" * len(orgs))
+                for r in self.db.execute(
+                        "SELECT org_unit, element, dims, period, scope, value FROM observations "
+                        f"WHERE period = ? AND org_unit IN ({marks})", [period, *orgs]):
+                    old[(r[0], period)][r[1:5]] = r[5]
+                for m in self.db.execute(
+                        "SELECT org_unit, seq, code, name, category, students, entrants, is_new FROM majors "
+                        f"WHERE period = ? AND org_unit IN ({marks})", [period, *orgs]):
+                    old_majors[(m[0], period)].add(tuple(m[1:]))
+            stored = []
+            for sub in part:
+                key = (sub.org_unit, sub.period)
+                was, was_majors = old[key], old_majors[key]
+                new = {r.identity[:4]: r.value for r in sub.rows}
+                new_majors = {m.identity for m in sub.majors}
+                result = SaveResult(
+                    status="unchanged" if (was == new and was_majors == new_majors) else "stored",
+                    added=len(new.keys() - was.keys()), removed=len(was.keys() - new.keys()),
+                    changed=sum(1 for k in new.keys() & was.keys() if new[k] != was[k]))
+                if result.status == "stored" and not replace and (was or was_majors):
+                    held = self._held(sub.org_unit, sub.period)
+                    result = replace_result(result, status="exists", previous_file=held.file if held else "",
+                                            previous_at=held.imported_at if held else None)
+                if result.status == "stored":
+                    stored.append(sub)
+                results.append(result)
+            for period, orgs in _by_period({(s.org_unit, s.period) for s in stored}).items():
+                marks = ", ".join("?" * len(orgs))
                 for table in ("observations", "majors"):
-                    self.db.execute(f"DELETE FROM {table} WHERE org_unit = ? AND period = ?",
-                                    [sub.org_unit, sub.period])
-                self.db.insert("observations", OBS_COLUMNS, [
-                    (sub.org_unit, r.element, r.dims, r.period, r.scope, r.value, r.source, r.origin,
-                     now, sub.sha256) for r in sub.rows])
-                self.db.insert("majors", MAJOR_COLUMNS, [
-                    (sub.org_unit, sub.period, m.seq, m.code, m.name, m.category, m.students,
-                     m.entrants, m.is_new, m.origin, now, sub.sha256) for m in sub.majors])
-            self._log(now, sub.file, sub.sha256, sub.org_unit, sub.period, sub.template, result.status,
-                      len(sub.rows), 0, 0, result, sub.contact)
-        return result
+                    self.db.execute(f"DELETE FROM {table} WHERE period = ? AND org_unit IN ({marks})",
+                                    [period, *orgs])
+            self.db.insert("observations", OBS_COLUMNS, [
+                (sub.org_unit, r.element, r.dims, r.period, r.scope, r.value, r.source, r.origin, now, sub.sha256)
+                for sub in stored for r in sub.rows])
+            self.db.insert("majors", MAJOR_COLUMNS, [
+                (sub.org_unit, sub.period, m.seq, m.code, m.name, m.category, m.students, m.entrants, m.is_new,
+                 m.origin, now, sub.sha256) for sub in stored for m in sub.majors])
+            self.db.insert("imports", IMPORT_COLUMNS, [
+                _log_row(now, sub.file, sub.sha256, sub.org_unit, sub.period, sub.template, result.status,
+                         len(sub.rows), 0, 0, result, sub.contact) for sub, result in zip(part, results)])
+        return results
 
     def _held(self, org_unit: str, period: int) -> Held | None:
         found = self.held(org_unit, period)
@@ -425,10 +464,8 @@ class Store:
 
     def _log(self, now, file, sha, org, period, template, status, n_values, n_errors, n_warnings,
              result: SaveResult, contact: dict) -> None:
-        self.db.insert("imports", IMPORT_COLUMNS, [(
-            now, file, sha, org, period, template, status, n_values, n_errors, n_warnings,
-            result.added, result.changed, result.removed, contact.get("filled_by", ""),
-            contact.get("phone", ""))])
+        self.db.insert("imports", IMPORT_COLUMNS, [_log_row(now, file, sha, org, period, template, status, n_values,
+                                                            n_errors, n_warnings, result, contact)])
 
     # -- reading -------------------------------------------------------------------------
     def rows(self, table: str = "observations") -> list[tuple]:
@@ -459,6 +496,20 @@ class Store:
         """The (school, year) pairs the store holds figures for."""
         return {(r[0], r[1]) for r in self.db.execute(
             "SELECT DISTINCT org_unit, period FROM observations")}
+
+
+def _log_row(now, file, sha, org, period, template, status, n_values, n_errors, n_warnings,
+             result: SaveResult, contact: dict) -> tuple:
+    return (now, file, sha, org, period, template, status, n_values, n_errors, n_warnings,
+            result.added, result.changed, result.removed, contact.get("filled_by", ""), contact.get("phone", ""))
+
+
+def _by_period(keys) -> dict[int, list[str]]:
+    """School-years (org unit, period) as period → the org units, in a stable order."""
+    out: dict[int, list[str]] = {}
+    for org, period in sorted(keys):
+        out.setdefault(period, []).append(org)
+    return out
 
 
 def _finite_only(sub: Submission) -> None:
