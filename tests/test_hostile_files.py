@@ -230,7 +230,7 @@ def test_xml_that_is_not_well_formed_is_a_finding_without_the_library_message(da
 
 def test_a_defect_while_reading_one_file_is_a_finding_of_that_file(dataset, good, monkeypatch):
     # a layout that is None: nianbao's own reading code fails on it (AttributeError in _read_open)
-    monkeypatch.setattr(workbook, "load_layout", lambda catalogue: None)
+    monkeypatch.setattr(workbook.layout, "load_layout", lambda catalogue: None)
     (f,) = workbook.read(good, load_dataset(dataset)).findings
     assert f.code == "file.bad_content" and "nianbao" in f.message_zh and f.values["error"] == "AttributeError"
 
