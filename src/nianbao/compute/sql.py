@@ -105,6 +105,9 @@ def _tail(ind, pos: dict, first: str | None, wide: str = "wide") -> str:
     else:
         value, scope_out, inputs = "ratio", "COALESCE(common, 'mixed')", "inputs"
     legend = "; ".join(f"x{pos[r]} {r.key}" for r in cols)
+    # only this indicator's columns of the pivot: every query of the union binds its own few
+    # columns, not the hundreds of the whole pivot (that binding was most of the query's time)
+    own = ", ".join(dict.fromkeys(c for r in cols for c in cols[r].values()))
     return f"""-- {ind.code} = ({ind.numerator}) / ({ind.denominator or 1}) × {ind.factor:g}; inputs: {legend}
 SELECT org_unit, period, {literal(ind.code)} AS indicator, {scope_out} AS scope,
        CASE WHEN ratio IS NOT NULL THEN num END AS numerator,
@@ -115,7 +118,7 @@ FROM (
   FROM (
     SELECT org_unit, period, common,
       {taken}
-    FROM (SELECT {wide}.*, {common} AS common FROM {wide}) w
+    FROM (SELECT org_unit, period, {own}, {common} AS common FROM {wide}) w
   ) t
 ) c
 WHERE {value} IS NOT NULL"""
