@@ -173,8 +173,10 @@ def run_steps(con, steps, table: str | None = None, keep=()):
         pending: list = []
         for name, note, sql in steps[:-1]:
             if name in keep or mode == "all" or (mode == "shared" and uses[name] > 1):
-                con.materialize(name, with_query(pending + [(name, note, sql)]))
-                pending = _still_needed(pending, steps[names.index(name) + 1:])
+                later = steps[names.index(name) + 1:]
+                pending = _shared_first(con, pending, (name, note, sql), later)
+                con.materialize(name, with_query(_still_needed(pending, [(name, note, sql)]) + [(name, note, sql)]))
+                pending = _still_needed(pending, later)
             else:
                 pending.append((name, note, sql))
         last = with_query(pending + [steps[-1]])
@@ -184,6 +186,19 @@ def run_steps(con, steps, table: str | None = None, keep=()):
         return con.query(last)
     con.materialize(table, last)
     return None
+
+
+def _shared_first(con, pending, step, later):
+    """Make tables of the pending steps that ``step`` (about to be made a table) reads and that
+    ``later`` steps read too, so that none is computed once for each; the steps left pending."""
+    for p in list(pending):
+        now = {n for n, _, _ in _still_needed(pending, [step])}
+        after = {n for n, _, _ in _still_needed(pending, later)}
+        if p[0] in now and p[0] in after:
+            rest = [q for q in pending if q[0] != p[0]]
+            con.materialize(p[0], with_query(_still_needed(rest[:pending.index(p)], [p]) + [p]))
+            pending = rest
+    return pending
 
 
 def _still_needed(pending, later):
