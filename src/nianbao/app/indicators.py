@@ -159,6 +159,7 @@ def indicator_rows(dataset, request: Request = Request()) -> list[dict]:
     finally:
         figs.close()
     rows: list[dict] = []
+    words = {s: scope_words(dataset, s) for s in {f[4].scope for f in facts}}  # once a scope, not once a row
     for org, org_zh, category, category_zh, fact, _extra in facts:
         included = sorted({c for k in keys[id(fact), org] for c in schools[k]})
         rows.append({
@@ -167,7 +168,7 @@ def indicator_rows(dataset, request: Request = Request()) -> list[dict]:
             "scope": fact.scope, "value": fact.value, "text": fact.text_with_unit, "unit": fact.unit_zh,
             "numerator": fact.numerator, "denominator": fact.denominator, "formula_zh": fact.formula_zh,
             "schools": len(included), "members": included,
-            "scope_zh": scope_words(dataset, fact.scope),
+            "scope_zh": words[fact.scope],
             "inputs": sorted({i.ref for i in fact.inputs if i.period == period}),
             "ratio": f"{fact.numerator:g} / {fact.denominator:g}" if fact.denominator else ""})
     if request.publish:

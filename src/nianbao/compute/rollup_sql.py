@@ -82,7 +82,8 @@ def rules(catalogue) -> dict:
     }
 
 
-def aggregate_steps(catalogue, dialect, groups=None, areas: bool = True) -> list[tuple[str, str, str]]:
+def aggregate_steps(catalogue, dialect, groups=None, areas: bool = True,
+                    units: str | None = None) -> list[tuple[str, str, str]]:
     """The aggregation as named steps (name, what it computes, SELECT), each reading the input
     tables and the steps before it; the last, ``result``, gives ``AGGREGATE_COLUMNS``.
 
@@ -91,7 +92,11 @@ def aggregate_steps(catalogue, dialect, groups=None, areas: bool = True) -> list
     by affiliation where the catalogue breaks students down by affiliation). ``areas=False``
     says that no county, city or province gave figures of its own (the observations table has
     rows of schools only): the sums of the schools are then the units' figures, and the steps
-    that lay the areas' own figures over them are left out."""
+    that lay the areas' own figures over them are left out. ``units`` (a table of codes, column
+    ``code``; only with ``areas=False``) limits the sums to those units: without figures of
+    the areas each unit's sums read its own members only."""
+    if units is not None and areas:
+        raise ValueError("aggregate_steps: units needs areas=False (an area's figures sum its child areas)")
     r = rules(catalogue)
     weighted = r["weighted"]
     float_t = dialect.type_name("float")
@@ -198,7 +203,8 @@ FROM figures f JOIN categories bf ON bf.dims = f.dims AND bf.complete = 1
 JOIN figure_keys k ON k.element = f.element AND k.period = f.period
 JOIN categories bk ON bk.dims = k.dims AND bk.dim = bf.dim"""),
         ("memb", '', f"""SELECT m.school, m.unit, m.dim, m.category, s.excl, s.countable
-FROM memberships m JOIN schools s ON s.code = m.school{"" if areas else f" WHERE m.dim <> '{DIRECT}'"}"""),
+FROM memberships m JOIN schools s ON s.code = m.school{"" if areas else f" WHERE m.dim <> '{DIRECT}'"}{
+    "" if units is None else f" AND m.unit IN (SELECT code FROM {identifier(units)})"}"""),
     ] + ([
         ("sums", '', """SELECT m.unit, m.dim, m.category, f.element, f.dims, f.period,
        SUM(f.v) AS s_all, SUM(f.v * m.excl) AS s_excl, SUM(f.w) AS w_all, SUM(f.w * m.excl) AS w_excl

@@ -105,6 +105,9 @@ def _tail(ind, pos: dict, first: str | None, wide: str = "wide") -> str:
     else:
         value, scope_out, inputs = "ratio", "COALESCE(common, 'mixed')", "inputs"
     legend = "; ".join(f"x{pos[r]} {r.key}" for r in cols)
+    # only this indicator's columns of the pivot: every query of the union binds its own few
+    # columns, not the hundreds of the whole pivot (that binding was most of the query's time)
+    own = ", ".join(dict.fromkeys(c for r in cols for c in cols[r].values()))
     return f"""-- {ind.code} = ({ind.numerator}) / ({ind.denominator or 1}) × {ind.factor:g}; inputs: {legend}
 SELECT org_unit, period, {literal(ind.code)} AS indicator, {scope_out} AS scope,
        CASE WHEN ratio IS NOT NULL THEN num END AS numerator,
@@ -115,7 +118,7 @@ FROM (
   FROM (
     SELECT org_unit, period, common,
       {taken}
-    FROM (SELECT {wide}.*, {common} AS common FROM {wide}) w
+    FROM (SELECT org_unit, period, {own}, {common} AS common FROM {wide}) w
   ) t
 ) c
 WHERE {value} IS NOT NULL"""
@@ -170,8 +173,10 @@ def run_steps(con, steps, table: str | None = None, keep=()):
         pending: list = []
         for name, note, sql in steps[:-1]:
             if name in keep or mode == "all" or (mode == "shared" and uses[name] > 1):
-                con.materialize(name, with_query(pending + [(name, note, sql)]))
-                pending = _still_needed(pending, steps[names.index(name) + 1:])
+                later = steps[names.index(name) + 1:]
+                pending = _shared_first(con, pending, (name, note, sql), later)
+                con.materialize(name, with_query(_still_needed(pending, [(name, note, sql)]) + [(name, note, sql)]))
+                pending = _still_needed(pending, later)
             else:
                 pending.append((name, note, sql))
         last = with_query(pending + [steps[-1]])
@@ -181,6 +186,19 @@ def run_steps(con, steps, table: str | None = None, keep=()):
         return con.query(last)
     con.materialize(table, last)
     return None
+
+
+def _shared_first(con, pending, step, later):
+    """Make tables of the pending steps that ``step`` (about to be made a table) reads and that
+    ``later`` steps read too, so that none is computed once for each; the steps left pending."""
+    for p in list(pending):
+        now = {n for n, _, _ in _still_needed(pending, [step])}
+        after = {n for n, _, _ in _still_needed(pending, later)}
+        if p[0] in now and p[0] in after:
+            rest = [q for q in pending if q[0] != p[0]]
+            con.materialize(p[0], with_query(_still_needed(rest[:pending.index(p)], [p]) + [p]))
+            pending = rest
+    return pending
 
 
 def _still_needed(pending, later):

@@ -25,12 +25,14 @@ def unit_key(org: str, group: str = "") -> str:
     return f"{org}|{group}" if group else org
 
 
-def run_aggregation(con, catalogue, table: str = "aggregates", groups=None, keep=()) -> None:
+def run_aggregation(con, catalogue, table: str = "aggregates", groups=None, keep=(), units: str | None = None) -> None:
     """Sum the school figures on ``con`` into ``table`` (``groups``: the breakdown groups to
     compute, None for all; ``keep``: steps also kept as tables, for later queries). Where no
-    unit above the schools gave figures itself, the steps for such figures are left out."""
+    unit above the schools gave figures itself, the steps for such figures are left out, and
+    ``units`` (a table of codes) limits the sums to those units."""
     areas = bool(con.query("SELECT COUNT(*) FROM observations o JOIN areas a ON a.code = o.org_unit")[0][0])
-    run_steps(con, aggregate_steps(catalogue, con.dialect, groups, areas=areas), table, keep=keep)
+    run_steps(con, aggregate_steps(catalogue, con.dialect, groups, areas=areas, units=None if areas else units),
+              table, keep=keep)
 
 
 WANTED = "wanted_units"  # the units whose figures are fetched, when not all are
@@ -65,10 +67,12 @@ class SqlFigures:
         self._con = None
         try:
             load_tables(con, dataset, needed_dims(cat, groups))
-            run_aggregation(con, cat, groups=groups, keep=("memb", "active", "reports") if keep_open else ())
-            select = unit_observations_sql(catalogue=cat)
             if units is not None:
                 con.load(WANTED, (("code", "text"),), [(u,) for u in dict.fromkeys(units)])
+            run_aggregation(con, cat, groups=groups, keep=("memb", "active", "reports") if keep_open else (),
+                            units=None if units is None else WANTED)
+            select = unit_observations_sql(catalogue=cat)
+            if units is not None:
                 select = f"SELECT * FROM ({select}) uo WHERE org_unit IN (SELECT code FROM {WANTED})"
             con.materialize("unit_observations", select)
             con.materialize("unit_keyed", KEYED)
