@@ -45,7 +45,6 @@ def _plant(folder: Path) -> dict:
     rows = list(csv.reader(st.open(encoding="utf-8", newline="")))
     header, good = rows[0], rows[1]
     col = {h: i for i, h in enumerate(header)}
-    school = good[col["学校标识码"]]
     planted = []
 
     def student(**change):
