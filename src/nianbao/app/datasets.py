@@ -13,13 +13,14 @@ from nianbao.ingest.rows import catalogue_error
 __all__ = ["Dataset", "open_dataset", "at_year"]
 
 
-def open_dataset(path: str | Path) -> Dataset:
+def open_dataset(path: str | Path, engine: str | None = None, url: str | None = None) -> Dataset:
     """The dataset of folder ``path``. A folder that cannot be used raises FindingsError, whose
     findings name the file and say what to do — whatever the cause (no dataset.yaml, an unknown
     catalogue version, a dataset catalogue file that clashes with its version). Rows that cannot
-    be read do not fail: they are findings of the dataset (``dataset.findings``)."""
+    be read do not fail: they are findings of the dataset (``dataset.findings``). ``engine`` and
+    ``url``: the engine a command names, that counts the records (``load_dataset``)."""
     try:
-        return load_dataset(path)
+        return load_dataset(path, engine, url)
     except CatalogueError as exc:
         raise catalogue_error(exc, Path(path)) from None
 

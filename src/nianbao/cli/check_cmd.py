@@ -51,7 +51,7 @@ def run(args) -> int:
     if refused:
         return refused
     try:
-        dataset = open_dataset(args.dataset)
+        dataset = open_dataset(args.dataset, args.engine, args.database)  # the records counted there too
         findings = check(dataset, outline=not args.rules_only, engine=args.engine, url=args.database)
     except FindingsError as exc:
         return common.unreadable("check", exc.findings)

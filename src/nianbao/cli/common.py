@@ -7,13 +7,17 @@ from nianbao.cli.console import emit, fail, fail_use, refuse_output, unreadable 
 from nianbao.core.findings import FindingsError
 
 
-def load(command: str, path):
-    """``(dataset, None)``, or ``(None, 2)`` after saying why the dataset cannot be used."""
+def load(command: str, path, engine: str | None = None, url: str | None = None):
+    """``(dataset, None)``, or ``(None, 2)`` after saying why the dataset cannot be used;
+    ``engine`` and ``url`` (``--engine``, ``--database``) count its records."""
     from nianbao.app.datasets import open_dataset
+    from nianbao.app.errors import EngineError
     try:
-        dataset = open_dataset(path)
+        dataset = open_dataset(path, engine, url)
     except FindingsError as exc:
         return None, unreadable(command, exc.findings)
+    except EngineError as exc:  # the engine that counts the records cannot be used here
+        return None, fail(command, str(exc), exc.hint)
     store = [f for f in dataset.findings if f.code.startswith("store.") and f.severity == "error"]
     if store:  # the imported figures cannot be read: a table without them would be silently short
         return None, unreadable(command, store)

@@ -69,7 +69,7 @@ def run(args) -> int:
     refused = common.refuse_output("indicators", args.output, args.format)
     if refused:
         return refused
-    dataset, failed = common.load("indicators", args.dataset)
+    dataset, failed = common.load("indicators", args.dataset, args.engine, args.database)
     if failed:
         return failed
     request = Request(level=args.level, by=args.by, indicators=args.indicators, period=args.period,

@@ -60,9 +60,13 @@ class Dataset:
         return self.meta.get("title_zh") or phrase("dataset.title", org=self.org_unit.zh, year=self.report_year)
 
 
-def load_dataset(path: str | Path) -> Dataset:
+def load_dataset(path: str | Path, engine: str | None = None, url: str | None = None) -> Dataset:
     """Read a dataset folder. Unreadable input raises FindingsError with one clear finding;
-    readable input with bad rows keeps the good rows and lists the bad ones in ``findings``."""
+    readable input with bad rows keeps the good rows and lists the bad ones in ``findings``.
+    The student and graduate records (``records/``) are counted on ``engine`` — the one a
+    command names (``url``: its database or master URL, as ``--database`` gives it) — else on
+    the dataset's (``engine:`` in dataset.yaml), as ``records.engine_of`` chooses; an engine
+    that cannot be used raises EngineError."""
     path = Path(path)
     meta_path = path / "dataset.yaml"
     if not path.is_dir():
@@ -107,7 +111,7 @@ def load_dataset(path: str | Path) -> Dataset:
     ds.observations, stored_findings = merge_into(path, ds.observations, catalogue, ds.orgs)
     ds.findings.extend(stored_findings)
     if (path / records.FOLDER).is_dir():  # student and graduate records, counted school by school
-        _count_records(ds)
+        _count_records(ds, records.engine_of(meta, engine), url)
     claims_path = path / "claims.csv"
     if claims_path.exists() or claims_path.is_symlink():
         regular_file(claims_path, path)
@@ -131,14 +135,14 @@ def load_dataset(path: str | Path) -> Dataset:
     return ds
 
 
-def _count_records(ds: Dataset) -> None:
+def _count_records(ds: Dataset, engine: str = records.DEFAULT_ENGINE, url: str | None = None) -> None:
     """The figures counted from ``records/`` replace the same school, element and year of
     values.csv (an info finding says which)."""
     if ds.orgs is not None:
         schools = [o.code for o in ds.orgs.schools()]
     else:
         schools = [ds.org_unit.code] if ds.org_unit.level == "school" else []
-    counted = records.count_records(ds.path / records.FOLDER, ds.catalogue, schools)
+    counted = records.count_records(ds.path / records.FOLDER, ds.catalogue, schools, engine=engine, url=url)
     ds.findings.extend(counted.findings)
     ds.observations, replaced = records.replace_counted(ds.observations, counted.observations())
     by_unit: dict[tuple[str, int], list[str]] = {}

@@ -31,6 +31,7 @@ from nianbao.core.findings import Finding, Location
 from nianbao.core.messages import finding, phrase
 from nianbao.core.observations import Observation
 from nianbao.store import engines
+from nianbao.store.engines.dialects import DIALECTS, Dialect
 
 FOLDER = "records"
 NAME = re.compile(r"^(?P<kind>[A-Za-z_]+)-(?P<year>\d{4})\.(?P<ext>csv|parquet)$", re.IGNORECASE)
@@ -89,30 +90,23 @@ def discover(folder: Path, records: Records) -> tuple[list[RecordFile], list[Fin
 
 # -- reading ------------------------------------------------------------------------------------
 
-def _quote_path(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _text(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _utf8_prefix_ok(path: Path, size: int = 1 << 20) -> bool:
-    data = path.read_bytes()[:size] if path.stat().st_size <= size else _head(path, size)
+def _utf8_ok(path: Path, size: int = 1 << 20, whole: bool = False) -> bool:
+    """Whether the file's first ``size`` bytes (``whole``: all of it) are UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+        with path.open("rb") as f:
+            while chunk := f.read(size):
+                decoder.decode(chunk, final=False)
+                if not whole:
+                    return True
+            decoder.decode(b"", final=True)
         return True
     except UnicodeDecodeError:
         return False
-
-
-def _head(path: Path, size: int) -> bytes:
-    with path.open("rb") as f:
-        return f.read(size)
 
 
 def _transcode(path: Path, into: Path) -> Path | None:
@@ -129,27 +123,28 @@ def _transcode(path: Path, into: Path) -> Path | None:
     return out
 
 
-def _scan(rf: RecordFile, readable: Path, lines: bool = False) -> str:
-    """The table function reading a file; ``lines``: with each Parquet record's number."""
-    if rf.format == "parquet":
-        return f"read_parquet({_quote_path(readable)}{', file_row_number = true' if lines else ''})"
-    return f"read_csv({_quote_path(readable)}, all_varchar = true, header = true)"
-
-
 class _Unreadable(Exception):
     def __init__(self, finding_: Finding):
         self.finding = finding_
 
 
-def _open(con, rf: RecordFile, tmp: Path) -> tuple[Path, list[str]]:
-    """The file to scan (UTF-8 or Parquet; a GBK file transcoded) and its header."""
+def _unreadable(rf: RecordFile, exc: Exception) -> _Unreadable:
+    return _Unreadable(finding("records.unreadable:format", Location(file=rf.name), file=rf.name,
+                               error=_first_line(exc)))
+
+
+def _open(con, rf: RecordFile, tmp: Path, table: str) -> engines.FileScan:
+    """The file as the engine reads it (UTF-8 or Parquet; a GBK file transcoded first). DuckDB
+    is handed a CSV file whose first megabyte is UTF-8, and the file transcoded should it fail
+    on a later byte; another engine reads a CSV file checked to be UTF-8 to its end here (Spark
+    would read a bad byte as U+FFFD)."""
     readable = rf.path
-    if rf.format == "csv" and not _utf8_prefix_ok(rf.path):
+    if rf.format == "csv" and not _utf8_ok(rf.path, whole=con.name != "duckdb"):
         readable = _transcode(rf.path, tmp)
         if readable is None:
             raise _Unreadable(finding("records.unreadable:encoding", Location(file=rf.name), file=rf.name))
     try:
-        header = [r[0] for r in con.query(f"DESCRIBE SELECT * FROM {_scan(rf, readable)}")]
+        return con.scan_file(readable, rf.format, table)
     except engines.EngineError:
         raise
     except Exception as exc:  # noqa: BLE001 — the driver's error, reported as a finding
@@ -158,22 +153,19 @@ def _open(con, rf: RecordFile, tmp: Path) -> tuple[Path, list[str]]:
             if readable is None:
                 raise _Unreadable(finding("records.unreadable:encoding", Location(file=rf.name),
                                           file=rf.name)) from None
-            return _open_again(con, rf, readable)
-        raise _Unreadable(finding("records.unreadable:format", Location(file=rf.name), file=rf.name,
-                                  error=_first_line(exc))) from None
-    return readable, header
-
-
-def _open_again(con, rf, readable):
-    try:
-        return readable, [r[0] for r in con.query(f"DESCRIBE SELECT * FROM {_scan(rf, readable)}")]
-    except Exception as exc:  # noqa: BLE001
-        raise _Unreadable(finding("records.unreadable:format", Location(file=rf.name), file=rf.name,
-                                  error=_first_line(exc))) from None
+            try:
+                return con.scan_file(readable, rf.format, table)
+            except Exception as again:  # noqa: BLE001
+                raise _unreadable(rf, again) from None
+        raise _unreadable(rf, exc) from None
 
 
 def _first_line(exc: Exception) -> str:
-    return str(exc).strip().split("\n")[0][:200]
+    """The first line of a driver's message; of a Spark job's failure, its cause (the error class
+    and its message, not the Java call that failed)."""
+    text = str(exc).strip()
+    named = re.findall(r"\[[A-Z][A-Z_.]+\][^\n]*", text)
+    return (named[-1] if named and text.startswith("An error occurred") else text.split("\n")[0])[:200]
 
 
 # -- the SQL of one file -------------------------------------------------------------------------
@@ -240,10 +232,13 @@ class _Plan:
     columns: dict[str, str]  # key → header in the file
     dims: list  # Breakdown, one per dimension used
     used: list[str] = field(default_factory=list)  # the columns the counts read (school first)
+    file: engines.FileScan | None = None  # the file as the engine reads it
+    dialect: Dialect = DIALECTS["duckdb"]
 
 
-def _plan(rf: RecordFile, kind: Kind, header: list[str], records: Records) -> tuple[_Plan | None, list[Finding]]:
-    by_name = {h.strip().lower(): h for h in header}
+def _plan(rf: RecordFile, kind: Kind, file: engines.FileScan, records: Records,
+          dialect: Dialect = DIALECTS["duckdb"]) -> tuple[_Plan | None, list[Finding]]:
+    by_name = {h.strip().lower(): h for h in file.header}
     columns, missing = {}, []
     for key, col in kind.columns.items():
         h = by_name.get(key.lower()) or by_name.get(col.zh.lower())
@@ -260,29 +255,30 @@ def _plan(rf: RecordFile, kind: Kind, header: list[str], records: Records) -> tu
     used = ["school"] + [w.column for c in counts for w in c.where] + [w.other for c in counts for w in c.where if w.other]
     used += [b.column for b in dims] + [c.mean for c in counts if c.mean]
     used = [k for k in kind.columns if k in set(used)]  # in the file's order of the catalogue
-    return _Plan(rf, kind, counts, columns, dims, used), []
+    return _Plan(rf, kind, counts, columns, dims, used, file, dialect), []
 
 
-def _source(plan: _Plan, scan: str, lines: bool = False) -> str:
+def _source(plan: _Plan, lines: str | None = None) -> str:
     """One row a record: ``c_<column>`` (trimmed text, NULL when empty), ``n_<column>`` (a number
-    column's value), ``e_<column>`` (a choice's value, NULL if not one of them), ``ok_<column>`` and ``ok`` (every column valid) — for the columns the counts
-    read: a column no count reads changes no figure, and is not checked; with ``lines``, the
-    Parquet record's number ``line``."""
-    cols = ["file_row_number + 1 AS line"] if lines and plan.rf.format == "parquet" else []
+    column's value), ``e_<column>`` (a choice's value, NULL if not one of them), ``ok_<column>``
+    and ``ok`` (every column valid) — for the columns the counts read: a column no count reads
+    changes no figure, and is not checked. ``lines``: read from that relation of the file
+    (``FileScan.lines``), with each record's ``line``."""
+    d = plan.dialect
+    cols = ["line"] if lines else []
     for key in plan.used:
-        cols.append(f"NULLIF(TRIM(CAST({_ident(plan.columns[key])} AS VARCHAR)), '') AS c_{key}"
-                    if key in plan.columns else f"CAST(NULL AS VARCHAR) AS c_{key}")
-    nums = "".join(f", TRY_CAST(c_{k} AS DOUBLE) AS n_{k}" for k in plan.used
-                   if plan.kind.columns[k].type in NUMERIC)
-    # a choice as an ENUM: the check is a lookup, 8× faster than IN over text
-    nums += "".join(f", TRY_CAST(c_{k} AS ENUM({', '.join(_text(v) for v in plan.kind.columns[k].values)})) AS e_{k}"
+        cols.append(f"NULLIF(TRIM({d.text(plan.file.columns[plan.columns[key]])}), '') AS c_{key}"
+                    if key in plan.columns else f"{d.text('NULL')} AS c_{key}")
+    nums = "".join(f", {d.number('c_' + k)} AS n_{k}" for k in plan.used if plan.kind.columns[k].type in NUMERIC)
+    nums += "".join(f", {d.choice('c_' + k, plan.kind.columns[k].values)} AS e_{k}"
                     for k in plan.used if plan.kind.columns[k].type == "choice")
+    scan = lines or plan.file.relation
     oks = [f"{_valid(plan.kind.columns[key], 'c_' + key)} AS ok_{key}" for key in plan.used]
     return (f"SELECT *, {' AND '.join('ok_' + k for k in plan.used)} AS ok FROM (\n"
             f"  SELECT *, {', '.join(oks)} FROM (SELECT *{nums} FROM (SELECT {', '.join(cols)} FROM {scan}) r) n\n) v")
 
 
-def fine_sql(plan: _Plan, scan: str) -> str:
+def fine_sql(plan: _Plan) -> str:
     """The one scan of a file: the records grouped by school and by the raw values of the
     columns the breakdowns read, with every count (a mean as its sum and number) and the
     number of invalid records. Its rows are few; the breakdowns are summed from them."""
@@ -297,7 +293,7 @@ def fine_sql(plan: _Plan, scan: str) -> str:
         else:
             aggs.append(f"COUNT(*) FILTER (WHERE {cond}) AS x_{c.element}")
     keys = ", ".join(["c_school"] + [f"c_{k}" for k in cols])
-    return f"SELECT {keys},\n  " + ",\n  ".join(aggs) + f"\nFROM ({_source(plan, scan)}) s\nGROUP BY {keys}"
+    return f"SELECT {keys},\n  " + ",\n  ".join(aggs) + f"\nFROM ({_source(plan)}) s\nGROUP BY {keys}"
 
 
 def wide_sql(plan: _Plan, fine: str, catalogue) -> str:
@@ -353,8 +349,9 @@ def _where_text(c: Count, period: int) -> str:
 # -- counting --------------------------------------------------------------------------------
 
 def count_into(con, files: list[RecordFile], catalogue, schools, table: str = "record_figures") -> Counted:
-    """Count ``files`` on the DuckDB connection ``con`` into ``table`` (``FIGURES`` and the
-    source of each count); ``schools`` are the registered school codes."""
+    """Count ``files`` on the connection ``con`` (DuckDB, PostgreSQL or Spark: the same SQL, the
+    dialect's differences from ``con.dialect``) into ``table`` (``FIGURES`` and the source of
+    each count); ``schools`` are the registered school codes."""
     records = catalogue.records
     out = Counted(files=list(files))
     con.load("record_schools", [("code", "text")], [(str(s),) for s in schools])
@@ -363,24 +360,22 @@ def count_into(con, files: list[RecordFile], catalogue, schools, table: str = "r
         for i, rf in enumerate(files):
             kind = records.kinds[rf.kind]
             try:
-                readable, header = _open(con, rf, Path(tmp))
+                file = _open(con, rf, Path(tmp), f"record_file_{i}")
             except _Unreadable as exc:
                 out.findings.append(exc.finding)
                 continue
-            plan, problems = _plan(rf, kind, header, records)
-            scan = _scan(rf, readable)
+            plan, problems = _plan(rf, kind, file, records, con.dialect)
             out.findings.extend(problems)
             if plan is None:
                 continue
             wide = f"record_counts_{i}"
             try:
-                con.materialize(f"{wide}_fine", fine_sql(plan, scan))
+                con.materialize(f"{wide}_fine", fine_sql(plan))
                 con.materialize(wide, wide_sql(plan, f"{wide}_fine", catalogue))
-            except Exception as exc:  # noqa: BLE001 — a file DuckDB cannot parse to the end
-                out.findings.append(finding("records.unreadable:format", Location(file=rf.name), file=rf.name,
-                                            error=_first_line(exc)))
+            except Exception as exc:  # noqa: BLE001 — a file the engine cannot parse to the end
+                out.findings.append(_unreadable(rf, exc).finding)
                 continue
-            out.findings.extend(_problems(con, plan, _scan(rf, readable, lines=True), wide, catalogue))
+            out.findings.extend(_problems(con, plan, wide, catalogue))
             if plan.counts:
                 selects.append(figures_sql(plan, wide, records.scope, catalogue))
     columns = FIGURES + (("source", "text"),)
@@ -392,7 +387,7 @@ def count_into(con, files: list[RecordFile], catalogue, schools, table: str = "r
     return out
 
 
-def _problems(con, plan: _Plan, scan: str, wide: str, catalogue) -> list[Finding]:
+def _problems(con, plan: _Plan, wide: str, catalogue) -> list[Finding]:
     """Findings of one file: invalid values and unknown schools (listed with their lines, up to
     LISTED), and breakdown values that are no category."""
     rf, kind = plan.rf, plan.kind
@@ -407,7 +402,7 @@ def _problems(con, plan: _Plan, scan: str, wide: str, catalogue) -> list[Finding
         rows = con.query(f"SELECT g_{b.dim}, SUM(n_records - n_bad) FROM {wide} WHERE gg_{b.dim} = 0 AND {others} "
                          f"AND g_{b.dim} IS NOT NULL GROUP BY 1 ORDER BY 1")
         col, dim = kind.columns[b.column], catalogue.dimensions[b.dim]
-        for raw, n in rows:
+        for raw, n in sorted(rows):  # in the order of the text's characters, on every engine
             if raw not in cats and n:
                 findings.append(finding("records.unknown_category", Location(file=rf.name), file=rf.name,
                                         count=int(n), raw=raw, text={"column": col.zh, "column_en": col.en,
@@ -415,17 +410,19 @@ def _problems(con, plan: _Plan, scan: str, wide: str, catalogue) -> list[Finding
                                                                      "dim_en": dim.get("en", b.dim)}))
     if not n_bad and not n_unknown:
         return findings
-    # the records at fault, in file order: a CSV's line is its position in a table filled in order
+    # the records at fault, in file order: numbered by the engine where it can (FileScan.lines),
+    # else (DuckDB, CSV) a record's line is its position in a table filled in order
     flag = "(NOT ok OR k.code IS NULL)"
     keys = list(plan.used)
-    if rf.format == "parquet":
+    numbered = plan.file.lines
+    if numbered is not None:
         detail = (f"SELECT line, {', '.join('c_' + k for k in keys)}, {', '.join('ok_' + k for k in keys)}, "
-                  f"k.code IS NOT NULL FROM ({_source(plan, scan, lines=True)}) s LEFT JOIN record_schools k "
+                  f"k.code IS NOT NULL FROM ({_source(plan, numbered())}) s LEFT JOIN record_schools k "
                   f"ON k.code = s.c_school WHERE {flag} ORDER BY line LIMIT {LISTED}")
     else:
         con.materialize("record_lines", f"SELECT {flag} AS flag, "
                         + ", ".join(f"CASE WHEN {flag} THEN c_{k} END AS c_{k}, ok_{k}" for k in keys)
-                        + f", k.code IS NOT NULL AS known FROM ({_source(plan, scan)}) s "
+                        + f", k.code IS NOT NULL AS known FROM ({_source(plan)}) s "
                         f"LEFT JOIN record_schools k ON k.code = s.c_school")
         detail = (f"SELECT rowid + 2, {', '.join('c_' + k for k in keys)}, {', '.join('ok_' + k for k in keys)}, "
                   f"known FROM record_lines WHERE flag ORDER BY rowid LIMIT {LISTED}")
@@ -448,8 +445,8 @@ def _problems(con, plan: _Plan, scan: str, wide: str, catalogue) -> list[Finding
             findings.append(finding("records.unknown_school", loc, period=rf.period, file=rf.name, raw=values[0],
                                     text={"where": where, "where_en": where_en}))
         listed += 1
-    total = int(con.query(f"SELECT COUNT(*) FROM ({_source(plan, scan)}) s LEFT JOIN record_schools k "
-                          f"ON k.code = s.c_school WHERE {flag}")[0][0]) if rf.format == "parquet" else \
+    total = int(con.query(f"SELECT COUNT(*) FROM ({_source(plan)}) s LEFT JOIN record_schools k "
+                          f"ON k.code = s.c_school WHERE {flag}")[0][0]) if numbered is not None else \
         int(con.query("SELECT COUNT(*) FROM record_lines WHERE flag")[0][0])
     if total > listed:
         findings.append(finding("records.more_bad", Location(file=rf.name), period=rf.period, file=rf.name,
@@ -457,19 +454,34 @@ def _problems(con, plan: _Plan, scan: str, wide: str, catalogue) -> list[Finding
     return findings
 
 
-def count_records(folder: Path, catalogue, schools, con=None) -> Counted:
-    """Count the record files of ``folder`` (a dataset's ``records/``) on DuckDB and fetch the
-    figures; the dataset's figures then include them."""
+SQL_ENGINES = ("duckdb", "postgres", "spark")  # the engines that count records
+DEFAULT_ENGINE = "duckdb"
+
+
+def engine_of(meta: dict, name: str | None = None) -> str:
+    """The engine that counts a dataset's records: the one a command names, else the dataset's
+    (``engine:`` in dataset.yaml) — where it is one that counts records; else DuckDB (the
+    Python evaluator and SQLite count none: records are counted in SQL, on the embedded engine)."""
+    chosen = name or meta.get("engine")
+    return chosen if chosen in SQL_ENGINES else DEFAULT_ENGINE
+
+
+def count_records(folder: Path, catalogue, schools, con=None, engine: str = DEFAULT_ENGINE,
+                  url: str | None = None) -> Counted:
+    """Count the record files of ``folder`` (a dataset's ``records/``) on ``con``, or on a
+    connection to ``engine`` (``url``: its database or master URL), and fetch the figures; the
+    dataset's figures then include them. An engine that cannot be used raises EngineError."""
     files, findings = discover(folder, catalogue.records)
     if not files:
         return Counted(findings=findings)
     own = con is None
-    con = con or engines.connect("duckdb")
+    con = con or engines.connect(engine, url)
     try:
         out = count_into(con, files, catalogue, schools)
-        out.rows = [tuple(r) for r in con.query(
-            "SELECT org_unit, element, dims, period, scope, value, origin, source FROM record_figures "
-            "ORDER BY org_unit, element, dims, period")]
+        rows = con.query("SELECT org_unit, element, dims, period, scope, value, origin, source FROM record_figures "
+                         "ORDER BY org_unit, element, dims, period")
+        # in the order of the characters on every engine (PostgreSQL sorts text by its locale)
+        out.rows = sorted((tuple(r) for r in rows), key=lambda r: r[:4])
     finally:
         if own:
             con.close()

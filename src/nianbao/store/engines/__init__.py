@@ -14,8 +14,12 @@ these under the same names.
 
 from __future__ import annotations
 
+import codecs
+import csv
 import importlib
-from typing import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
 
 from nianbao.core.errors import NianbaoError
 from nianbao.store.engines.dialects import DIALECTS, Dialect
@@ -35,6 +39,35 @@ class EngineError(NianbaoError):
     def __init__(self, message_zh: str, message_en: str, hint: str = ""):
         super().__init__(f"{message_zh} / {message_en}")
         self.message_zh, self.message_en, self.hint = message_zh, message_en, hint
+
+
+@dataclass
+class FileScan:
+    """A record file as an engine reads it (``Connection.scan_file``): ``relation`` is what a
+    FROM reads — a table function over the file or the table it was loaded into —, ``header``
+    the file's column names in order, ``columns`` the SQL of each name's column (text).
+    ``lines()``, where the engine can number the records, gives a relation of the same columns
+    with ``line`` — the line of a CSV file (header on line 1, one record a line) or the number
+    of a Parquet record — and is asked for only when some record is to be listed; None: the
+    caller numbers them (DuckDB: a table's rowid)."""
+    relation: str
+    header: list[str]
+    columns: dict[str, str]
+    lines: Callable[[], str] | None = None
+
+
+def csv_header(path: Path, size: int = 1 << 16) -> tuple[list[str], str]:
+    """The column names of a UTF-8 CSV file (a byte-order mark dropped) and its delimiter —
+    the one of , ; tab | the header line holds most of (a comma when none)."""
+    with path.open("rb") as f:
+        head = f.read(size)
+    text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(head).lstrip("\ufeff")
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t|", key=first.count) if any(c in first for c in ",;\t|") else ","
+    row = next(csv.reader(text.splitlines(), delimiter=delimiter), [])
+    if not row:
+        raise ValueError("no header line (the file is empty)")
+    return row, delimiter
 
 
 class Connection:
@@ -65,6 +98,13 @@ class Connection:
     def materialize(self, table: str, select: str) -> None:
         """Make ``table`` from a query, computed once (later queries read it)."""
         self.run(self.dialect.create_as(table, select))
+
+    def scan_file(self, path: Path, fmt: str, table: str) -> FileScan:
+        """Make a record file (UTF-8 CSV with a header line, or Parquet) readable by SQL, every
+        column as text: as a table function, or loaded into ``table`` (and tables named after
+        it). The driver's error if the file cannot be read."""
+        raise EngineError(f"{self.name} 不能读取个案数据文件", f"{self.name} cannot read record files",
+                          "改用 --engine duckdb、postgres 或 spark")
 
     def query(self, sql: str) -> list[tuple]:
         """Run a query and return every row, as tuples of Python values."""

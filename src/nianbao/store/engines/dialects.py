@@ -3,7 +3,8 @@
 The indicator and roll-up SQL is written in the plain subset of SQL the engines share (``WITH``,
 ``CASE``, ``COALESCE``, ``NULLIF``, ``ROW_NUMBER() OVER``, ``||``, ``UNION ALL``); what differs is
 declared here and asked for by name: column types, rounding, making a table from a query, and the
-placeholders of parameters.
+placeholders of parameters; for the counting of record files (``nianbao.ingest.records``) the
+quoting of a file's column names, reading a text as a number, and a choice of values.
 
 Quoting: identifiers stay unquoted (``"x"`` is a string in Spark SQL); generated names are short
 (PostgreSQL cuts identifiers at 63 bytes) and never reserved words.
@@ -12,6 +13,15 @@ Quoting: identifiers stay unquoted (``"x"`` is a string in Spark SQL); generated
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+# a number as DuckDB's TRY_CAST(… AS DOUBLE) reads one: digits with single underscores between
+# them, an optional fraction and exponent; and inf, infinity, nan (any case, signed)
+NUMBER = "^[+-]?([0-9]+(_[0-9]+)*([.]([0-9]+(_[0-9]+)*)?)?|[.][0-9]+(_[0-9]+)*)([eE][+-]?[0-9]+(_[0-9]+)*)?$"
+# the same within the range of a double (PostgreSQL stops a query at a number past it): at most
+# 200 characters and an exponent of two digits — 1e299 at most, 1e-299 at least
+FINITE = "^[+-]?([0-9]+(_[0-9]+)*([.]([0-9]+(_[0-9]+)*)?)?|[.][0-9]+(_[0-9]+)*)([eE][+-]?0*[0-9]{1,2})?$"
+INFINITE = "^[+-]?inf(inity)?$"
+NAN = "^[+-]?nan$"
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,12 @@ class Dialect:
     # "shared" there too
     steps: str = "with"
     string_agg: str = "STRING_AGG({}, ',')"  # the values of a group joined by commas (any order)
+    quote: str = '"'  # quotes a name that is no plain identifier (a file's column: 学校标识码)
+    # reading a text as a number: "" is TRY_CAST (DuckDB); else the operator that matches a regular
+    # expression, the text checked against NUMBER first (TRY_CAST is missing, or reads more: 1d, 0x10)
+    regex: str = ""
+    finite: bool = False  # a number past the range of a double stops the query: FINITE only
+    enum: bool = False  # a choice of values as an ENUM (a lookup; 8× faster than IN over text)
 
     def type_name(self, kind: str) -> str:
         return {"text": self.text_type, "int": self.int_type, "float": self.float_type}[kind]
@@ -42,6 +58,30 @@ class Dialect:
             return f"CAST(ROUND(CAST({expr} AS NUMERIC), {decimals}) AS {self.float_type})"
         return f"ROUND({expr}, {decimals})"
 
+    def ident(self, name: str) -> str:
+        return self.quote + name.replace(self.quote, self.quote * 2) + self.quote
+
+    def text(self, expr: str) -> str:
+        return f"CAST({expr} AS {self.text_type})"
+
+    def number(self, expr: str) -> str:
+        """The number a text is (a double), NULL if it is none — as DuckDB's TRY_CAST reads it
+        (on PostgreSQL within the range of a double, see FINITE)."""
+        if not self.regex:
+            return f"TRY_CAST({expr} AS {self.float_type})"
+        low, op, t = f"lower({expr})", self.regex, self.float_type
+        syntax = f"length({expr}) <= 200 AND {expr} {op} '{FINITE}'" if self.finite else f"{expr} {op} '{NUMBER}'"
+        return (f"CASE WHEN {low} {op} '{INFINITE}' THEN CAST(CASE WHEN {expr} LIKE '-%' THEN '-Infinity' "
+                f"ELSE 'Infinity' END AS {t}) WHEN {low} {op} '{NAN}' THEN CAST('NaN' AS {t}) "
+                f"WHEN {syntax} THEN CAST(replace({expr}, '_', '') AS {t}) END")
+
+    def choice(self, expr: str, values) -> str:
+        """The text if it is one of ``values``, else NULL (compared by equality afterwards)."""
+        quoted = ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
+        if self.enum:
+            return f"TRY_CAST({expr} AS ENUM({quoted}))"
+        return f"CASE WHEN {expr} IN ({quoted}) THEN {expr} END"
+
     def create_as(self, table: str, select: str) -> str:
         return f"CREATE {'TEMPORARY ' if self.temp else ''}TABLE {table} AS {select}"
 
@@ -51,9 +91,10 @@ class Dialect:
 
 
 DIALECTS = {
-    "duckdb": Dialect("duckdb"),
+    "duckdb": Dialect("duckdb", enum=True),
     "sqlite": Dialect("sqlite", float_type="REAL", steps="shared", string_agg="GROUP_CONCAT({}, ',')"),
-    "postgres": Dialect("postgres", float_type="DOUBLE PRECISION", temp=True, numeric_round=True, steps="all"),
+    "postgres": Dialect("postgres", float_type="DOUBLE PRECISION", temp=True, numeric_round=True, steps="all",
+                        regex="~", finite=True),
     "spark": Dialect("spark", text_type="STRING", int_type="INT", steps="shared",
-                     string_agg="CONCAT_WS(',', COLLECT_LIST({}))"),
+                     string_agg="CONCAT_WS(',', COLLECT_LIST({}))", quote="`", regex="RLIKE"),
 }

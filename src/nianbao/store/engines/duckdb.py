@@ -4,7 +4,11 @@ stay in ``nianbao.store.db``."""
 from __future__ import annotations
 
 from nianbao.store.db import connect
-from nianbao.store.engines import Connection, register
+from nianbao.store.engines import Connection, FileScan, register
+
+
+def _path(path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 @register
@@ -29,6 +33,18 @@ class DuckDBConnection(Connection):
     def materialize(self, table, select):
         self.db.execute(f"DROP TABLE IF EXISTS {table}")
         super().materialize(table, select)
+
+    def scan_file(self, path, fmt, table):
+        """The file read where a query reads it (read_csv / read_parquet, nothing loaded); a
+        Parquet file's records numbered by DuckDB, a CSV file's by the caller."""
+        if fmt == "parquet":
+            relation = f"read_parquet({_path(path)})"
+            lines = (lambda: f"(SELECT *, file_row_number + 1 AS line FROM "
+                             f"read_parquet({_path(path)}, file_row_number = true)) p")
+        else:
+            relation, lines = f"read_csv({_path(path)}, all_varchar = true, header = true)", None
+        header = [r[0] for r in self.query(f"DESCRIBE SELECT * FROM {relation}")]
+        return FileScan(relation, header, {h: self.dialect.ident(h) for h in header}, lines)
 
     def query(self, sql):
         return self.db.execute(sql)

@@ -1,0 +1,197 @@
+"""Student and graduate records counted on every engine that counts them (DuckDB, PostgreSQL,
+Spark): the same figures — counts, breakdowns, means and their provenance — and the same
+findings, each naming the same file and line, on a tiny national dataset with bad records
+planted in it, as CSV (UTF-8 with a byte-order mark; GBK) and as Parquet.
+
+DuckDB is the engine the records tests (tests/test_records.py) check against a tally of the
+records in Python; here the other engines are compared with it, and the planted records'
+findings with the lines they were written on."""
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from nianbao.ingest import records
+from nianbao.ingest.dataset import load_dataset
+from nianbao.store import engines
+from nianbao.store.engines import EngineError
+from nianbao.synth.national import generate
+from tests.conformance.conftest import engine_url
+
+YEAR = 2022
+ENGINES = ("postgres", "spark")
+
+# planted in the students' file: (column, value, valid?) — a valid number as DuckDB's TRY_CAST
+# reads one (digits with single underscores between them, a fraction, an exponent), then the
+# column's type (年级 an integer from 1 to 5)
+GRADES = [("2.0", True),     # an integer written with a fraction of 0
+          ("+3", True), ("1e0", True), (".3e1", True), ("3.", True),
+          ("2.5", False),    # no integer
+          ("1_2", False),    # 12: past 5
+          ("0x1", False), ("1d", False), ("３", False),  # no number: hexadecimal, a suffix, a full-width digit
+          ("nan", False), ("-inf", False)]               # numbers, outside 1 … 5
+# in the graduates' file: 起薪 a number from 0 to 100 000, the record a direct employment
+PAYS = [("1_000", True), ("1e3", True), ("2.4e+3", True), (" 2600 ", True),  # 1000, 1000, 2400, 2600
+        ("1e400", False), ("inf", False), ("nan", False), ("1d", False), ("５００", False), ("-5", False)]
+
+
+def _plant(folder: Path) -> dict:
+    """Append bad (and odd but valid) records to a generated dataset's files; the lines where
+    each finding is expected: {(code, file, line)}."""
+    expected = set()
+    st = folder / "records" / f"students-{YEAR}.csv"
+    rows = list(csv.reader(st.open(encoding="utf-8", newline="")))
+    header, good = rows[0], rows[1]
+    col = {h: i for i, h in enumerate(header)}
+    planted = []
+
+    def student(**change):
+        row = list(good)
+        for k, v in change.items():
+            row[col[k]] = v
+        planted.append(row)
+        return len(rows) + len(planted)  # its line: the header is line 1, one record a line
+
+    for value, ok in GRADES:
+        line = student(年级=value, 学制="5")
+        if not ok:
+            expected.add(("records.bad_value", f"records/students-{YEAR}.csv", line))
+    expected.add(("records.unknown_school", f"records/students-{YEAR}.csv", student(学校标识码="9999999999")))
+    expected.add(("records.bad_value", f"records/students-{YEAR}.csv", student(学籍状态="在读")))
+    expected.add(("records.bad_value", f"records/students-{YEAR}.csv", student(专业代码="9901")))
+    student(专业代码="990100")  # a major category that is none: counted, and one finding for the file
+    with st.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows(rows + planted)
+
+    gr = folder / "records" / f"graduates-{YEAR}.csv"
+    rows = list(csv.reader(gr.open(encoding="utf-8", newline="")))
+    col = {h: i for i, h in enumerate(rows[0])}
+    good = next(r for r in rows[1:] if r[col["毕业去向"]] == "直接就业")
+    planted = []
+    for value, ok in PAYS:
+        row = list(good)
+        row[col["起薪（元/月）"]] = value
+        planted.append(row)
+        if not ok:
+            expected.add(("records.bad_value", f"records/graduates-{YEAR}.csv", len(rows) + len(planted)))
+    with gr.open("w", encoding="gbk", newline="") as f:
+        csv.writer(f).writerows(rows + planted)
+    return expected
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    out = tmp_path_factory.mktemp("records-engines") / "ds"
+    generate(out, scale=0.004, record_scale=0.02, year=YEAR, fmt="csv", headers="zh")
+    return out, _plant(out)
+
+
+@pytest.fixture(scope="module")
+def parquet(tmp_path_factory, planted):
+    """The same records (planted ones included) as Parquet, by DuckDB, English headers kept Chinese."""
+    import duckdb
+
+    src, _ = planted
+    out = tmp_path_factory.mktemp("records-parquet") / "ds"
+    shutil.copytree(src, out)
+    con = duckdb.connect()
+    for kind in ("students", "graduates"):
+        path = out / "records" / f"{kind}-{YEAR}.csv"
+        text = path.read_bytes().decode("gbk" if kind == "graduates" else "utf-8-sig")
+        utf8 = out / f"{kind}.csv"
+        utf8.write_text(text, encoding="utf-8")
+        con.execute(f"COPY (SELECT * FROM read_csv('{utf8}', all_varchar = true, header = true)) "
+                    f"TO '{out / 'records' / f'{kind}-{YEAR}.parquet'}' (FORMAT parquet)")
+        path.unlink()
+        utf8.unlink()
+    con.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def spark_session():
+    """One Spark session for the module (a connection opened later uses it and leaves it open)."""
+    engine_url("spark")
+    con = engines.connect("spark", "local[2]")
+    yield
+    con.close()
+
+
+def _counted(folder: Path, engine: str, url=None):
+    ds = load_dataset(folder, engine=engine, url=url)
+    figures = sorted((o.org_unit, o.element, o.dims, o.period, o.scope, o.value, o.origin, o.source)
+                     for o in ds.observations)
+    found = [(f.code, f.severity, f.location.file, f.location.cell, f.message_zh, f.message_en)
+             for f in ds.findings if f.code.startswith("records.")]
+    return figures, found
+
+
+_duckdb: dict = {}
+
+
+def _reference(folder: Path):
+    if folder not in _duckdb:
+        _duckdb[folder] = _counted(folder, "duckdb")
+    return _duckdb[folder]
+
+
+def _lines(found) -> set:
+    out = set()
+    for code, _sev, file, cell, _zh, _en in found:
+        if cell:
+            out.add((code, file, int(cell.strip("第行条记录 "))))
+    return out
+
+
+def test_duckdb_names_every_planted_record(planted):
+    folder, expected = planted
+    figures, found = _reference(folder)
+    assert _lines(found) == expected
+    # the major category 99 (no category): one finding for the file, counted once
+    assert [f for f in found if f[0] == "records.unknown_category"] and figures
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_same_figures_and_findings_on_every_engine(planted, engine, request):
+    if engine == "spark":
+        request.getfixturevalue("spark_session")
+    folder, expected = planted
+    figures, found = _counted(folder, engine, engine_url(engine))
+    ref_figures, ref_found = _reference(folder)
+    assert len(figures) == len(ref_figures) > 300
+    assert figures == ref_figures
+    assert found == ref_found
+    assert _lines(found) == expected
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_parquet_the_same_on_every_engine(parquet, planted, engine, request):
+    if engine == "spark":
+        request.getfixturevalue("spark_session")
+    figures, found = _counted(parquet, engine, engine_url(engine))
+    ref_figures, ref_found = _reference(parquet)
+    csv_figures, _ = _reference(planted[0])
+    # Parquet holds the CSV's records: the same figures, but for the origin's file name
+    assert [f[:6] for f in ref_figures] == [f[:6] for f in csv_figures]
+    assert figures == ref_figures and found == ref_found
+    # a Parquet record's number is its line less the header's
+    assert _lines(found) == {(c, f.replace(".csv", ".parquet"), n - 1) for c, f, n in planted[1]}
+
+
+def test_the_engine_is_the_commands_else_the_datasets(planted, tmp_path, monkeypatch):
+    assert records.engine_of({}, None) == "duckdb"
+    assert records.engine_of({"engine": "spark"}, None) == "spark"
+    assert records.engine_of({"engine": "spark"}, "postgres") == "postgres"
+    assert records.engine_of({"engine": "postgres"}, "python") == "duckdb"  # Python counts no records
+    assert records.engine_of({"engine": "sqlite"}, None) == "duckdb"
+    folder = tmp_path / "ds"
+    shutil.copytree(planted[0], folder)
+    with (folder / "dataset.yaml").open("a", encoding="utf-8") as f:
+        f.write("engine: postgres\n")
+    monkeypatch.delenv("NIANBAO_DATABASE_URL", raising=False)
+    with pytest.raises(EngineError) as exc:  # dataset.yaml's engine, not set up here: a refusal
+        load_dataset(folder)
+    assert "PostgreSQL" in str(exc.value)
+    assert load_dataset(folder, engine="duckdb").observations  # the command's engine first
