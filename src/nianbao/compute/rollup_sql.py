@@ -6,10 +6,10 @@ Input tables (made by ``nianbao.compute.tables`` from a dataset):
     observations    org_unit, element, dims, period, scope, value — every row of the dataset
     schools         code, excl (1 unless a school type the scope excl_technical leaves out),
                     countable (1 unless 附设中职班, 其他中职机构 or a blank or unknown school type),
-                    founded, closed
-    memberships     school, unit, dim, category — each unit whose aggregate includes a school
-                    (dim '' ) and the breakdown category of that unit it falls in (``unknown``
-                    for a blank or unknown category: a group, never a category of the unit)
+                    founded, closed, direct (the unit right above the school), and the columns
+                    of a ``compute.tables.Layout``: u0, u1 … (the units whose aggregates include
+                    the school, one a slot) and g_<dim> (its category of each breakdown,
+                    ``unknown`` for a blank or unknown one: a group, never a category of the unit)
     periods         period — the dataset's years
     majors          org_unit, identity, category, opened, closed — majors.csv
     categories      dim, category, dims, complete — every category of dimensions.yaml, with its
@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from nianbao.compute import scopes
 from nianbao.compute.sql import identifier, literal, with_query
+from nianbao.compute.tables import Layout
 from nianbao.core.orgs import UNKNOWN
 
 DIRECT = "__direct__"  # the group of the schools right below a unit (memberships, dim)
@@ -51,6 +52,11 @@ ALL, EXCL = "all", "excl_technical"
 
 def _in(codes) -> str:
     return ", ".join(literal(c) for c in sorted(codes)) or "NULL"
+
+
+def _coalesce(exprs) -> str:
+    """COALESCE of ``exprs`` (SQLite wants two at least)."""
+    return exprs[0] if len(exprs) == 1 else f"COALESCE({', '.join(exprs)})"
 
 
 def rules(catalogue) -> dict:
@@ -83,7 +89,8 @@ def rules(catalogue) -> dict:
 
 
 def aggregate_steps(catalogue, dialect, groups=None, areas: bool = True,
-                    units: str | None = None) -> list[tuple[str, str, str]]:
+                    units: str | None = None, layout: Layout | None = None, slots=None,
+                    one_scope: bool = False) -> list[tuple[str, str, str]]:
     """The aggregation as named steps (name, what it computes, SELECT), each reading the input
     tables and the steps before it; the last, ``result``, gives ``AGGREGATE_COLUMNS``.
 
@@ -94,37 +101,43 @@ def aggregate_steps(catalogue, dialect, groups=None, areas: bool = True,
     rows of schools only): the sums of the schools are then the units' figures, and the steps
     that lay the areas' own figures over them are left out. ``units`` (a table of codes, column
     ``code``; only with ``areas=False``) limits the sums to those units: without figures of
-    the areas each unit's sums read its own members only."""
+    the areas each unit's sums read its own members only. ``layout`` is the layout of the
+    schools table (default: three slots of units and every breakdown), ``slots`` the slots
+    summed (None: all; with ``units``, those holding them). ``one_scope`` says that every
+    figure of the observations table is in one scope (no scope is to be chosen).
+
+    Every school row — its figures, the breakdowns it gives some categories of, its membership
+    in a period, its conditions — is summed to every unit and breakdown group in one GROUP BY
+    GROUPING SETS pass over the schools table's unit and category columns."""
     if units is not None and areas:
         raise ValueError("aggregate_steps: units needs areas=False (an area's figures sum its child areas)")
     r = rules(catalogue)
+    layout = layout or Layout(3, tuple((catalogue.aggregation or {}).get("breakdowns") or ()))
+    dims = list(layout.dims)
+    slots = list(range(layout.slots)) if slots is None else list(slots)
     weighted = r["weighted"]
     float_t = dialect.type_name("float")
+    int_t, text_t = dialect.type_name("int"), dialect.type_name("text")
     rank = scopes.rank_sql("o.scope")
 
     def rnd(expr, column="element"):
         return (f"CASE WHEN {column} IN ({_in(r['counts'])}) THEN {dialect.round(expr, 0)} "
                 f"ELSE {dialect.round(expr, 6)} END")
 
-    if weighted:
-        weight_of = "CASE r.element " + " ".join(
-            f"WHEN {literal(m)} THEN {literal(w)}" for m, w in sorted(weighted.items())) + " END"
-        figures = f"""SELECT school, element, dims, period, value AS v, CAST(NULL AS {float_t}) AS w
-  FROM school_rows WHERE element NOT IN ({_in(weighted)})
+    figures = f"""SELECT school, element, dims, period, value AS v, CAST(NULL AS {float_t}) AS w
+  FROM school_rows WHERE element NOT IN ({_in(weighted)})"""
+    for m, wt in sorted(weighted.items()):  # a mean: mean × base, and the base
+        figures += f"""
   UNION ALL
   SELECT r.school, r.element, r.dims, r.period, r.value * w.value AS v, w.value AS w
-  FROM school_rows r JOIN school_rows w
-    ON w.school = r.school AND w.period = r.period AND w.dims = '' AND w.element = {weight_of}
-  WHERE r.element IN ({_in(weighted)})
+  FROM school_rows r JOIN school_rows w ON w.school = r.school AND w.period = r.period
+  WHERE r.element = {literal(m)} AND w.element = {literal(wt)} AND w.dims = ''
   UNION ALL
-  SELECT w.school, m.mean AS element, '' AS dims, w.period, 0.0 AS v, 0.0 AS w
-  FROM school_rows w JOIN ({" UNION ALL ".join(f"SELECT {literal(m)} AS mean, {literal(w)} AS weight"
-                              for m, w in sorted(weighted.items()))}) m ON w.element = m.weight
-  WHERE w.dims = '' AND w.value = 0 AND NOT EXISTS (
-    SELECT 1 FROM school_rows r WHERE r.school = w.school AND r.period = w.period AND r.element = m.mean
+  SELECT w.school, {literal(m)} AS element, '' AS dims, w.period, 0.0 AS v, 0.0 AS w
+  FROM school_rows w
+  WHERE w.element = {literal(wt)} AND w.dims = '' AND w.value = 0 AND NOT EXISTS (
+    SELECT 1 FROM school_rows r WHERE r.school = w.school AND r.period = w.period AND r.element = {literal(m)}
       AND r.dims = '')"""
-    else:
-        figures = f"SELECT school, element, dims, period, value AS v, CAST(NULL AS {float_t}) AS w FROM school_rows"
 
     attached = " OR ".join(f"(s.dim = {literal(d)} AND s.element IN ({_in(els)}))"
                            for d, els in r["with_dim"].items() if els) or "1 = 0"
@@ -148,24 +161,50 @@ def aggregate_steps(catalogue, dialect, groups=None, areas: bool = True,
         "SELECT school, period, element, 0 AS hit FROM school_rows WHERE 1 = 0"
 
     only_groups = ""
-
-    def over_members(table: str, columns: str) -> str:
-        """``table`` (school figures) joined with the groups each school is a member of, as ``m``
-        (its columns, and unit, dim, category, excl). With ``groups``, the breakdowns not asked
-        for join only the figures that carry them: unit totals of the elements broken down so."""
-        member = "m.unit, m.dim, m.category, m.excl"
-        if groups is None:
-            return f"(SELECT {columns}, {member} FROM {table} f JOIN memb m ON m.school = f.school) m"
-        parts = [f"SELECT {columns}, {member} FROM {table} f JOIN memb m ON m.school = f.school "
-                 f"AND m.dim IN ({_in(['', DIRECT] + sorted(groups))})"]
-        parts += [f"SELECT {columns}, {member} FROM {table} f JOIN memb m ON m.school = f.school "
-                  f"AND m.dim = {literal(d)} WHERE f.dims = '' AND f.element IN ({_in(els)})"
-                  for d, els in sorted(r["with_dim"].items()) if els and d not in groups]
-        return "(" + "\n  UNION ALL\n  ".join(parts) + ") m"
-
     if groups is not None:  # the breakdowns not asked for: only the unit rows that carry them
         only_groups = "\n  AND (a.grp = ''" + "".join(
             f" OR SUBSTR(a.grp, 1, {len(d) + 1}) = {literal(d + '=')}" for d in sorted(groups)) + ")"
+
+    def category(d: str) -> str:
+        """A school row's category of breakdown ``d``, '#' where the row is not summed by it."""
+        if groups is None or d in groups:
+            return f"s.g_{d}"
+        els = r["with_dim"].get(d) or []
+        carried = f" OR (f.src = 'f' AND f.dims = '' AND f.element IN ({_in(els)}))" if els else ""
+        return f"CASE WHEN f.src = 'm'{carried} THEN s.g_{d} ELSE '#' END"
+
+    unit_cols = [f"u{i}" for i in slots] + (["direct"] if areas else [])
+    keys = ["src", "element", "dims", "period"]
+    sets = [[f"u{i}"] + extra + keys for i in slots for extra in [[]] + [[f"g_{d}"] for d in dims]]
+    if areas:
+        sets.append(["direct"] + keys)
+    passed = dialect.group_sets(
+        unit_cols + [f"g_{d}" for d in dims] + keys,
+        "SUM(v) AS s_all, SUM(v * excl) AS s_excl, SUM(w) AS w_all, SUM(w * excl) AS w_excl, "
+        "COUNT(*) AS n_all, SUM(excl) AS n_excl", "joined", sets) if sets else \
+        (f"SELECT {', '.join(f'CAST(NULL AS {text_t}) AS {c}' for c in unit_cols + [f'g_{d}' for d in dims])}, "
+         f"src, element, dims, period, 0.0 AS s_all, 0.0 AS s_excl, 0.0 AS w_all, 0.0 AS w_excl, 0 AS n_all, "
+         f"0 AS n_excl FROM joined WHERE 1 = 0")
+    unit_of = _coalesce(unit_cols) if unit_cols else "NULL"
+    dim_of = "CASE " + ("WHEN direct IS NOT NULL THEN '" + DIRECT + "' " if areas else "") + "".join(
+        f"WHEN g_{d} IS NOT NULL THEN {literal(d)} " for d in dims) + "ELSE '' END"
+    category_of = _coalesce([f"g_{d}" for d in dims] + ["''"])
+    wanted = "" if units is None else f" AND {unit_of} IN (SELECT code FROM {identifier(units)})"
+
+    memb = []
+    for i in range(layout.slots):
+        where = f"u{i} IS NOT NULL" + ("" if units is None else f" AND u{i} IN (SELECT code FROM {identifier(units)})")
+        memb.append(f"SELECT code AS school, u{i} AS unit, '' AS dim, '' AS category, excl, countable FROM schools "
+                    f"WHERE {where}")
+        memb += [f"SELECT code AS school, u{i} AS unit, {literal(d)} AS dim, g_{d} AS category, excl, countable "
+                 f"FROM schools WHERE {where}" for d in dims]
+    if areas:
+        memb.append(f"SELECT code AS school, direct AS unit, '{DIRECT}' AS dim, '' AS category, excl, countable "
+                    "FROM schools WHERE direct IS NOT NULL")
+    if not memb:
+        memb.append("SELECT code AS school, code AS unit, '' AS dim, '' AS category, excl, countable FROM schools "
+                    "WHERE 1 = 0")
+
     kinds = {"distinct_majors": "n_majors", "distinct_categories": "n_categories", "points": "n_points",
              "opened_in_period": "n_new"}
     for e, k in r["majors"].items():
@@ -182,50 +221,59 @@ def aggregate_steps(catalogue, dialect, groups=None, areas: bool = True,
         "SELECT unit, grp, '' AS element, '' AS dims, period, scope, 0 AS value, n, e AS expected " \
         "FROM major_stats WHERE 1 = 0"
 
-    return [
-        ("school_rows", 'each school figure in the scope taken first, summable figures only', f"""SELECT org_unit AS school, element, dims, period, value FROM (
+    if one_scope:
+        school_rows = f"""SELECT o.org_unit AS school, o.element, o.dims, o.period, o.value
+FROM observations o
+WHERE o.element IN ({_in(r['summable'])}) AND o.org_unit IN (SELECT code FROM schools)"""
+    else:
+        school_rows = f"""SELECT org_unit AS school, element, dims, period, value FROM (
   SELECT o.org_unit, o.element, o.dims, o.period, o.value,
          ROW_NUMBER() OVER (PARTITION BY o.org_unit, o.element, o.dims, o.period ORDER BY {rank}) AS rk
   FROM observations o JOIN schools s ON s.code = o.org_unit
   WHERE o.element IN ({_in(r['summable'])})
-) t WHERE rk = 1"""),
+) t WHERE rk = 1"""
+    return [
+        ("school_rows", 'each school figure in the scope taken first, summable figures only', school_rows),
         ("figures", 'the value summed (a mean: mean × base) and the base of a mean', f"""{figures}"""),
         ("all_periods", '', """SELECT period FROM periods UNION SELECT period FROM school_rows"""),
         ("active", 'members of a period: active in the registry, or reporting figures for it', """SELECT s.code AS school, p.period FROM schools s CROSS JOIN all_periods p
 WHERE (s.founded IS NULL OR p.period >= s.founded) AND (s.closed IS NULL OR p.period < s.closed)
 UNION
 SELECT school, period FROM school_rows"""),
-        ("figure_keys", '', """SELECT DISTINCT element, dims, period FROM figures"""),
-        ("reports", 'a school reporting one category of a complete breakdown reports zero in the others', """SELECT school, element, dims, period FROM figures
-UNION
-SELECT f.school, k.element, k.dims, k.period
-FROM figures f JOIN categories bf ON bf.dims = f.dims AND bf.complete = 1
-JOIN figure_keys k ON k.element = f.element AND k.period = f.period
-JOIN categories bk ON bk.dims = k.dims AND bk.dim = bf.dim"""),
-        ("memb", '', f"""SELECT m.school, m.unit, m.dim, m.category, s.excl, s.countable
-FROM memberships m JOIN schools s ON s.code = m.school{"" if areas else f" WHERE m.dim <> '{DIRECT}'"}{
-    "" if units is None else f" AND m.unit IN (SELECT code FROM {identifier(units)})"}"""),
-    ] + ([
-        ("sums", '', """SELECT m.unit, m.dim, m.category, f.element, f.dims, f.period,
-       SUM(f.v) AS s_all, SUM(f.v * m.excl) AS s_excl, SUM(f.w) AS w_all, SUM(f.w * m.excl) AS w_excl
-FROM figures f JOIN memb m ON m.school = f.school
-GROUP BY m.unit, m.dim, m.category, f.element, f.dims, f.period"""),
-        ("reporters", '', """SELECT m.unit, m.dim, m.category, p.element, p.dims, p.period, COUNT(*) AS n_all, SUM(m.excl) AS n_excl
-FROM reports p JOIN memb m ON m.school = p.school
-GROUP BY m.unit, m.dim, m.category, p.element, p.dims, p.period"""),
-    ] if groups is None else [
-        ("sums", '', f"""SELECT m.unit, m.dim, m.category, m.element, m.dims, m.period,
-       SUM(m.v) AS s_all, SUM(m.v * m.excl) AS s_excl, SUM(m.w) AS w_all, SUM(m.w * m.excl) AS w_excl
-FROM {over_members('figures', 'f.school, f.element, f.dims, f.period, f.v, f.w')}
-GROUP BY m.unit, m.dim, m.category, m.element, m.dims, m.period"""),
-        ("reporters", '', f"""SELECT m.unit, m.dim, m.category, m.element, m.dims, m.period, COUNT(*) AS n_all, SUM(m.excl) AS n_excl
-FROM {over_members('reports', 'f.school, f.element, f.dims, f.period')}
-GROUP BY m.unit, m.dim, m.category, m.element, m.dims, m.period"""),
-    ]) + [
-        ("expected", 'members of each group and period; countable: those counted as schools', """SELECT m.unit, m.dim, m.category, a.period, COUNT(*) AS e_all, SUM(m.excl) AS e_excl,
-       SUM(m.countable) AS c_all, SUM(m.countable * m.excl) AS c_excl
-FROM active a JOIN memb m ON m.school = a.school
-GROUP BY m.unit, m.dim, m.category, a.period"""),
+        ("complete_rows", 'figures of a category of a complete breakdown', """SELECT f.school, f.element, f.dims, f.period, c.dim
+FROM figures f JOIN categories c ON c.dims = f.dims AND c.complete = 1"""),
+        ("complete_keys", '', """SELECT DISTINCT element, dims, period, dim FROM complete_rows"""),
+        ("cond_school", 'per school and period: 1 if the school meets the condition (counted schools)', f"""{cond_school}"""),
+        ("school_facts", "what each school adds: its figures (f); the complete breakdowns it gives some categories of, "
+                         "so reporting zero in the others (s, dims: the breakdown); its membership in a period (m: v "
+                         "counted as a school, w with a majors list); its conditions (c: v met)", f"""SELECT 'f' AS src, school, element, dims, period, v, w FROM figures
+UNION ALL
+SELECT DISTINCT 's', school, element, dim, period, CAST(NULL AS {float_t}), CAST(NULL AS {float_t}) FROM complete_rows
+UNION ALL
+SELECT 'm', a.school, '', '', a.period, CAST(s.countable AS {float_t}),
+       CAST(CASE WHEN s.code IN (SELECT org_unit FROM majors) THEN 1 ELSE 0 END AS {float_t})
+FROM active a JOIN schools s ON s.code = a.school
+UNION ALL
+SELECT 'c', school, element, '', period, CAST(hit AS {float_t}), CAST(NULL AS {float_t}) FROM cond_school"""),
+        ("joined", "each school row with the school's units and categories", f"""SELECT f.src, f.element, f.dims, f.period, f.v, f.w, s.excl{"".join(f", s.{c}" for c in unit_cols)}{
+    "".join(f", {category(d)} AS g_{d}" for d in dims)}
+FROM school_facts f JOIN schools s ON s.code = f.school"""),
+        ("passed", "every unit and breakdown group summed in one pass", passed),
+        ("grouped", "the sums of each unit (dim '') and breakdown group", f"""SELECT {unit_of} AS unit, {dim_of} AS dim, {category_of} AS category, src, element, dims, period,
+       s_all, s_excl, w_all, w_excl, n_all, n_excl
+FROM passed
+WHERE {unit_of} IS NOT NULL AND {category_of} <> '#'{wanted}"""),
+        ("memb", 'each unit and breakdown group a school is a member of', "\nUNION ALL\n".join(memb)),
+        ("sums", '', """SELECT unit, dim, category, element, dims, period, s_all, s_excl, w_all, w_excl
+FROM grouped WHERE src = 'f'"""),
+        ("reporters", 'the schools giving a figure; of a complete breakdown, those giving any of its categories', """SELECT unit, dim, category, element, dims, period, n_all, n_excl FROM grouped
+WHERE src = 'f' AND dims NOT IN (SELECT dims FROM categories WHERE complete = 1)
+UNION ALL
+SELECT g.unit, g.dim, g.category, k.element, k.dims, k.period, g.n_all, g.n_excl
+FROM grouped g JOIN complete_keys k ON k.element = g.element AND k.period = g.period AND k.dim = g.dims
+WHERE g.src = 's'"""),
+        ("expected", 'members of each group and period; countable: those counted as schools', """SELECT unit, dim, category, period, n_all AS e_all, n_excl AS e_excl, s_all AS c_all, s_excl AS c_excl
+FROM grouped WHERE src = 'm'"""),
         ("with_tech", 'units with technical schools among the members of a period', """SELECT unit, period FROM expected WHERE dim = '' AND e_all > e_excl"""),
         ("summed", '', """SELECT c.unit, c.dim, c.category, c.element, c.dims, c.period, c.n_all, c.n_excl, e.e_all, e.e_excl,
        COALESCE(s.s_all, 0) AS s_all, COALESCE(s.s_excl, 0) AS s_excl, s.w_all, s.w_excl,
@@ -280,19 +328,15 @@ WHERE t.grp = '' AND t.dims = ''
                   AND h.dims = d.dims AND h.period = t.period AND h.scope = t.scope)
   AND NOT EXISTS (SELECT 1 FROM expected u WHERE u.unit = t.unit AND u.dim = d.dim AND u.category = '{UNKNOWN}'
                   AND u.period = t.period AND u.e_all > 0)"""),
-        ("cond_school", 'per school and period: 1 if the school meets the condition (counted schools)', f"""{cond_school}"""),
-        ("cond_sums", '', """SELECT m.unit, m.dim, m.category, c.element, c.period, SUM(c.hit) AS h_all, SUM(c.hit * m.excl) AS h_excl,
-       COUNT(*) AS r_all, SUM(m.excl) AS r_excl
-FROM cond_school c JOIN memb m ON m.school = c.school
-GROUP BY m.unit, m.dim, m.category, c.element, c.period"""),
+        ("cond_sums", '', """SELECT unit, dim, category, element, period, s_all AS h_all, s_excl AS h_excl, n_all AS r_all,
+       n_excl AS r_excl
+FROM grouped WHERE src = 'c'"""),
         ("cond_obs", '', """SELECT c.unit, CASE WHEN c.dim = '' THEN '' ELSE c.dim || '=' || c.category END AS grp, c.element, c.period,
        c.h_all, c.h_excl, c.r_all, c.r_excl, x.c_all, x.c_excl
 FROM cond_sums c JOIN expected x ON x.unit = c.unit AND x.dim = c.dim AND x.category = c.category
      AND x.period = c.period"""),
-        ("major_schools", '', """SELECT DISTINCT org_unit AS school FROM majors"""),
-        ("major_reporting", 'members with a majors list, active in the period', """SELECT m.unit, m.dim, m.category, a.period, COUNT(*) AS r_all, SUM(m.excl) AS r_excl
-FROM active a JOIN memb m ON m.school = a.school JOIN major_schools ms ON ms.school = a.school
-GROUP BY m.unit, m.dim, m.category, a.period"""),
+        ("major_reporting", 'members with a majors list, active in the period', f"""SELECT unit, dim, category, period, CAST(w_all AS {int_t}) AS r_all, CAST(w_excl AS {int_t}) AS r_excl
+FROM grouped WHERE src = 'm' AND w_all > 0"""),
         ("major_scopes", '', f"""SELECT r.unit, r.dim, r.category, r.period, '{ALL}' AS scope, r.r_all AS n, x.e_all AS e
 FROM major_reporting r JOIN expected x ON x.unit = r.unit AND x.dim = r.dim AND x.category = r.category
      AND x.period = r.period
@@ -353,6 +397,24 @@ WHERE a.grp <> '{DIRECT}='{only_groups}"""),
         ("result", "", f"""SELECT org_unit, grp, element, dims, period, scope, CAST(value AS {float_t}) AS value, n, expected, kind
 FROM final_aggregates"""),
     ]
+
+
+def reports_steps(catalogue, dialect, **options) -> list[tuple[str, str, str]]:
+    """The steps giving the schools behind figures (``compute.sql_engine.SqlFigures.included``):
+    ``memb`` (each unit and group a school is a member of), ``active`` (members of a period) and
+    ``reports`` (school, element, dims, period: the figures a school gives, and the categories
+    of a complete breakdown it gives zero in), with the steps they read; ``options`` as
+    :func:`aggregate_steps` takes them."""
+    steps = {n: (n, note, sql) for n, note, sql in aggregate_steps(catalogue, dialect, **options)}
+    return [steps[n] for n in ("school_rows", "figures", "all_periods", "active", "memb")] + [
+        ("figure_keys", '', """SELECT DISTINCT element, dims, period FROM figures"""),
+        ("reports", 'a school reporting one category of a complete breakdown reports zero in the others', """SELECT school, element, dims, period FROM figures
+UNION
+SELECT f.school, k.element, k.dims, k.period
+FROM figures f JOIN categories bf ON bf.dims = f.dims AND bf.complete = 1
+JOIN figure_keys k ON k.element = f.element AND k.period = f.period
+JOIN categories bk ON bk.dims = k.dims AND bk.dim = bf.dim"""),
+        ("result", "", "SELECT COUNT(*) FROM reports")]
 
 
 def _area_steps(r: dict, rnd, only_groups: str = "") -> list[tuple[str, str, str]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from nianbao.compute import provenance
 from nianbao.compute.facts import Computed, FactBook
-from nianbao.compute.rollup_sql import EXCL, aggregate_steps, rules, unit_observations_sql
+from nianbao.compute.rollup_sql import EXCL, aggregate_steps, reports_steps, rules, unit_observations_sql
 from nianbao.compute.sql import elements_sql, indicator_steps, run_steps
 from nianbao.compute.tables import load_tables
 from nianbao.core.observations import Observation, dims_text, parse_dims
@@ -25,14 +25,25 @@ def unit_key(org: str, group: str = "") -> str:
     return f"{org}|{group}" if group else org
 
 
-def run_aggregation(con, catalogue, table: str = "aggregates", groups=None, keep=(), units: str | None = None) -> None:
+def aggregation_options(con, layout, units=None, unit_codes=None) -> dict:
+    """The options of ``rollup_sql.aggregate_steps`` for the tables loaded on ``con``: whether
+    units above the schools gave figures themselves (then every unit is summed), the slots of
+    the schools table holding the units asked for (``unit_codes``, in the table ``units``), and
+    whether every figure is in one scope."""
+    areas, n_scopes = con.query("SELECT (SELECT COUNT(*) FROM observations o JOIN areas a ON a.code = o.org_unit), "
+                                "(SELECT COUNT(DISTINCT scope) FROM observations)")[0]
+    areas = bool(areas)
+    limited = units is not None and not areas
+    return {"areas": areas, "units": units if limited else None, "layout": layout,
+            "slots": layout.slots_of(unit_codes) if limited and unit_codes is not None else None,
+            "one_scope": int(n_scopes) <= 1}
+
+
+def run_aggregation(con, catalogue, table: str = "aggregates", groups=None, keep=(), options=None) -> None:
     """Sum the school figures on ``con`` into ``table`` (``groups``: the breakdown groups to
-    compute, None for all; ``keep``: steps also kept as tables, for later queries). Where no
-    unit above the schools gave figures itself, the steps for such figures are left out, and
-    ``units`` (a table of codes) limits the sums to those units."""
-    areas = bool(con.query("SELECT COUNT(*) FROM observations o JOIN areas a ON a.code = o.org_unit")[0][0])
-    run_steps(con, aggregate_steps(catalogue, con.dialect, groups, areas=areas, units=None if areas else units),
-              table, keep=keep)
+    compute, None for all; ``keep``: steps also kept as tables, for later queries; ``options``
+    from :func:`aggregation_options`)."""
+    run_steps(con, aggregate_steps(catalogue, con.dialect, groups, **(options or {})), table, keep=keep)
 
 
 WANTED = "wanted_units"  # the units whose figures are fetched, when not all are
@@ -66,11 +77,12 @@ class SqlFigures:
         con = connection or store_engines.connect(name, url)
         self._con = None
         try:
-            load_tables(con, dataset, needed_dims(cat, groups))
+            layout = load_tables(con, dataset, needed_dims(cat, groups))
             if units is not None:
-                con.load(WANTED, (("code", "text"),), [(u,) for u in dict.fromkeys(units)])
-            run_aggregation(con, cat, groups=groups, keep=("memb", "active", "reports") if keep_open else (),
-                            units=None if units is None else WANTED)
+                units = list(dict.fromkeys(units))
+                con.load(WANTED, (("code", "text"),), [(u,) for u in units])
+            self._options = aggregation_options(con, layout, None if units is None else WANTED, units)
+            run_aggregation(con, cat, groups=groups, options=self._options)
             select = unit_observations_sql(catalogue=cat)
             if units is not None:
                 select = f"SELECT * FROM ({select}) uo WHERE org_unit IN (SELECT code FROM {WANTED})"
@@ -85,6 +97,7 @@ class SqlFigures:
         finally:
             if connection is None and self._con is None:
                 con.close()
+        self._members = False  # memb, active, reports made on the engine (for included, categories)
         self._rows: dict[str, list[tuple]] = {}
         for row in obs_rows:
             self._rows.setdefault(unit_key(row[0], row[1]), []).append(row)
@@ -133,14 +146,22 @@ class SqlFigures:
         return FactBook(self.dataset.catalogue, org, self.observations_of(key), self.dataset.periods,
                         computed=self.computed.get(key, {}), taken=self.taken.get(key, {}), engine=self.name)
 
+    def _members_tables(self):
+        """The connection, with the tables ``memb``, ``active`` and ``reports`` made (once)."""
+        if self._con is None:
+            raise RuntimeError("SqlFigures.included and categories need keep_open=True")
+        if not self._members:
+            run_steps(self._con, reports_steps(self.dataset.catalogue, self._con.dialect, groups=self.groups,
+                                               **self._options), keep=("memb", "active", "reports"))
+            self._members = True
+        return self._con
+
     def included(self, wanted) -> dict[tuple, list[str]]:
         """The schools behind figures, as ``compute.aggregate.Rollup.included`` gives them:
         ``wanted`` holds (unit, group, element, plain dims text, period, scope) — group ``''``
         or ``dim=category`` —, the answer maps each to the school codes (sorted). Needs
         ``keep_open``. The reporters of a summed figure; the members for a figure counted from
         the registry (those counted as schools) or by a condition or from the majors table."""
-        if self._con is None:
-            raise RuntimeError("SqlFigures.included needs keep_open=True")
         wanted = list(dict.fromkeys(wanted))
         out: dict[tuple, list[str]] = {k: [] for k in wanted}
         reg = self.dataset.orgs
@@ -159,7 +180,7 @@ class SqlFigures:
         for k in wanted:  # 'all' and 'unstated' count the same schools
             u, g, e, d, p, s = k
             back.setdefault((u, g, e, d, int(p), "excl" if s == EXCL else "all"), []).append(k)
-        con = self._con
+        con = self._members_tables()
         con.load("wanted_figures", (("unit", "text"), ("grp", "text"), ("element", "text"), ("dims", "text"),
                                     ("period", "int"), ("scope", "text"), ("kind", "text")), list(rows))
         got = con.query(f"""SELECT w.unit, w.grp, w.element, w.dims, w.period, w.scope, {con.dialect.join_text('m.school')}
@@ -182,11 +203,10 @@ GROUP BY w.unit, w.grp, w.element, w.dims, w.period, w.scope""")
 
     def categories(self, org: str, dim: str) -> list[str]:
         """The categories of breakdown ``dim`` among the schools of ``org`` (needs ``keep_open``)."""
-        if self._con is None:
-            raise RuntimeError("SqlFigures.categories needs keep_open=True")
         if not hasattr(self, "_categories"):
+            con = self._members_tables()
             self._categories: dict[tuple, set] = {}
-            for unit, d, c in self._con.query("SELECT DISTINCT unit, dim, category FROM memb WHERE dim <> ''"):
+            for unit, d, c in con.query("SELECT DISTINCT unit, dim, category FROM memb WHERE dim <> ''"):
                 self._categories.setdefault((unit, d), set()).add(c)
         return sorted(self._categories.get((org, dim), ()))
 

@@ -8,14 +8,18 @@ from the registry; every sum, count and ratio is left to the engine.
 
 from __future__ import annotations
 
-from nianbao.core.observations import dims_text
-from nianbao.core.orgs import UNKNOWN, category_of, counts_as_school
+import re
+from dataclasses import dataclass, field
 
+from nianbao.core.observations import dims_text
+from nianbao.core.orgs import UNKNOWN, school_types
+
+SCHOOL_COLUMNS = (("code", "text"), ("excl", "int"), ("countable", "int"), ("founded", "int"), ("closed", "int"),
+                  ("direct", "text"))
 TABLES = {
     "observations": (("org_unit", "text"), ("element", "text"), ("dims", "text"), ("period", "int"),
                      ("scope", "text"), ("value", "float")),
-    "schools": (("code", "text"), ("excl", "int"), ("countable", "int"), ("founded", "int"), ("closed", "int")),
-    "memberships": (("school", "text"), ("unit", "text"), ("dim", "text"), ("category", "text")),
+    "schools": SCHOOL_COLUMNS,  # and the columns of a Layout: u0, u1 … and g_<dim> …
     "periods": (("period", "int"),),
     "majors": (("org_unit", "text"), ("identity", "text"), ("category", "text"), ("opened", "int"),
                ("closed", "int")),
@@ -24,6 +28,61 @@ TABLES = {
 }
 LEVELS = ("province", "city", "county", "school")
 DIRECT = "__direct__"  # the membership of a school in the unit right above it (not via a child area)
+_DIM = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the schools table keeps the units and breakdown categories of a school, so that one
+    GROUPING SETS pass sums every unit: column ``u{i}`` (a slot) holds one unit of each school —
+    the slots are chosen so that every unit is in one slot only (provinces in one, cities in
+    another …) and no school has two units in one —, ``g_{dim}`` its category of each breakdown
+    (``unknown`` for a blank or unknown one), ``direct`` the unit right above it.
+
+    ``slot_of`` maps each unit to its slot."""
+    slots: int = 3
+    dims: tuple[str, ...] = ()
+    slot_of: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self):
+        for d in self.dims:
+            if not _DIM.match(d):
+                raise ValueError(f"unsafe breakdown name {d!r}")
+
+    @property
+    def columns(self) -> tuple:
+        return SCHOOL_COLUMNS + tuple((f"u{i}", "text") for i in range(self.slots)) + tuple(
+            (f"g_{d}", "text") for d in self.dims)
+
+    def slots_of(self, units) -> list[int]:
+        """The slots holding any of ``units`` (None: every slot)."""
+        if units is None:
+            return list(range(self.slots))
+        return sorted({self.slot_of[u] for u in units if u in self.slot_of})
+
+
+def unit_slots(reg, schools) -> tuple[int, dict]:
+    """(number of slots, unit → slot) for the units of ``schools``: provinces, cities, counties and
+    other units each in a slot of their own where every school has at most one of each; units
+    that would share a slot with another unit of the same school get the first free slot (a
+    colouring of the units that share a school)."""
+    rank = {lv: i for i, lv in enumerate(LEVELS[:-1])}
+    chains = [reg.units_of(o.code) for o in schools]
+    units = {u for chain in chains for u in chain}
+    pref = {u: rank.get(reg.get(u).level, len(rank)) if u in reg else len(rank) for u in units}
+    if all(len({pref[u] for u in chain}) == len(chain) for chain in chains):
+        used = sorted(set(pref.values()))
+        index = {p: i for i, p in enumerate(used)}
+        return len(used), {u: index[p] for u, p in pref.items()}
+    shared: dict[str, set] = {u: set() for u in units}
+    for chain in chains:
+        for u in chain:
+            shared[u].update(chain)
+    slot: dict[str, int] = {}
+    for u in sorted(units, key=lambda u: (pref[u], u)):
+        taken = {slot[v] for v in shared[u] if v in slot}
+        slot[u] = next(i for i in range(len(taken) + 1) if i not in taken)
+    return (max(slot.values()) + 1 if slot else 0), slot
 
 
 def observation_rows(observations) -> list[tuple]:
@@ -45,39 +104,55 @@ def observation_columns(observations) -> dict[str, list]:
     }
 
 
-def load_tables(con, dataset, dims=None) -> None:
+def load_tables(con, dataset, dims=None) -> Layout:
     """Load the tables of ``dataset`` into the engine connection ``con``; ``dims`` limits the
-    breakdown memberships to those dimensions (None: every breakdown of aggregation.yaml)."""
-    for table, (columns, rows) in dataset_tables(dataset, dims, observations=False).items():
+    breakdown categories to those dimensions (None: every breakdown of aggregation.yaml). The
+    layout of the schools table is returned."""
+    tables, layout = dataset_layout(dataset, dims, observations=False)
+    for table, (columns, rows) in tables.items():
         if table == "observations":
             con.load_columns(table, columns, observation_columns(dataset.observations))
         else:
             con.load(table, columns, rows)
+    return layout
 
 
 def dataset_tables(dataset, dims=None, observations: bool = True) -> dict[str, tuple[tuple, list[tuple]]]:
-    """table name → (columns, rows) for one dataset; ``dims`` limits the breakdown memberships
+    """table name → (columns, rows) for one dataset; ``dims`` limits the breakdown categories
     to those dimensions; without ``observations`` the observations table is left empty (for a
     caller that loads it as columns)."""
+    return dataset_layout(dataset, dims, observations)[0]
+
+
+def dataset_layout(dataset, dims=None, observations: bool = True) -> tuple[dict, Layout]:
+    """:func:`dataset_tables` and the layout of its schools table."""
     cat = dataset.catalogue
     cfg = cat.aggregation or {}
     reg = dataset.orgs
     schools = reg.schools() if reg is not None else []
     excluded = set((cfg.get("scopes", {}).get("excl_technical") or {}).get("exclude_school_types", ["technical"]))
-    breakdowns = [d for d in cfg.get("breakdowns") or [] if dims is None or d in dims]
-    school_rows, memberships = [], []
+    breakdowns = tuple(d for d in cfg.get("breakdowns") or [] if dims is None or d in dims)
+    n_slots, slot_of = unit_slots(reg, schools) if schools else (0, {})
+    layout = Layout(n_slots, breakdowns, slot_of)
+    counted, known = school_types(cat)
+    # a blank or unknown category is a group of its own: unknown
+    known_cats = {d: set(((cat.dimensions.get(d) or {}).get("categories") or {})) for d in breakdowns}
+    school_rows = []
     for o in schools:
-        school_rows.append((o.code, int(o.school_type not in excluded), int(counts_as_school(o, cat)),
-                            o.founded or None, o.closed or None))
         units = reg.units_of(o.code)
-        if units:
-            memberships.append((o.code, units[0], DIRECT, ""))
-        # a blank or unknown category is a group of its own: unknown
-        cats = [(dim, (reg.county_of(o.code) or UNKNOWN) if dim == "county" else category_of(o, dim, cat))
-                for dim in breakdowns]
-        for unit in units:
-            memberships.append((o.code, unit, "", ""))
-            memberships.extend((o.code, unit, dim, category) for dim, category in cats)
+        slots: list = [None] * n_slots
+        for u in units:
+            slots[slot_of[u]] = u
+        cats = []
+        for dim in breakdowns:
+            if dim == "county":
+                cats.append(reg.county_of(o.code) or UNKNOWN)
+            else:
+                value = getattr(o, dim, "") or ""
+                cats.append(value if value and (not known_cats[dim] or value in known_cats[dim]) else UNKNOWN)
+        countable = o.counts_as_school and (not known or o.school_type in counted)
+        school_rows.append((o.code, int(o.school_type not in excluded), int(countable), o.founded or None,
+                            o.closed or None, units[0] if units else None, *slots, *cats))
     codes = {o.code for o in schools}
     majors = [(p.org_unit, f"{p.version}|{p.name}", p.category, p.opened or None, p.closed or None)
               for p in dataset.majors if p.org_unit in codes]
@@ -93,9 +168,9 @@ def dataset_tables(dataset, dims=None, observations: bool = True) -> dict[str, t
         "areas": areas,
         "observations": observation_rows(dataset.observations) if observations else [],
         "schools": school_rows,
-        "memberships": memberships,
         "periods": [(int(p),) for p in sorted(set(dataset.periods))],
         "majors": majors,
         "categories": categories,
     }
-    return {name: (TABLES[name], rows[name]) for name in TABLES}
+    columns = {**TABLES, "schools": layout.columns}
+    return {name: (columns[name], rows[name]) for name in TABLES}, layout

@@ -2,7 +2,8 @@
 
 The indicator and roll-up SQL is written in the plain subset of SQL the engines share (``WITH``,
 ``CASE``, ``COALESCE``, ``NULLIF``, ``ROW_NUMBER() OVER``, ``||``, ``UNION ALL``); what differs is
-declared here and asked for by name: column types, rounding, making a table from a query, and the
+declared here and asked for by name: column types, rounding, making a table from a query, grouping
+by several sets of columns at once (GROUPING SETS, or a UNION ALL where the engine has none), and the
 placeholders of parameters; for the counting of record files (``nianbao.ingest.records``) the
 quoting of a file's column names, reading a text as a number, and a choice of values.
 
@@ -45,6 +46,7 @@ class Dialect:
     regex: str = ""
     finite: bool = False  # a number past the range of a double stops the query: FINITE only
     enum: bool = False  # a choice of values as an ENUM (a lookup; 8× faster than IN over text)
+    grouping_sets: bool = True  # GROUP BY GROUPING SETS (SQLite has none: one GROUP BY a set, joined by UNION ALL)
 
     def type_name(self, kind: str) -> str:
         return {"text": self.text_type, "int": self.int_type, "float": self.float_type}[kind]
@@ -82,6 +84,19 @@ class Dialect:
             return f"TRY_CAST({expr} AS ENUM({quoted}))"
         return f"CASE WHEN {expr} IN ({quoted}) THEN {expr} END"
 
+    def group_sets(self, columns, aggregates: str, source: str, sets) -> str:
+        """SELECT the grouping ``columns`` and ``aggregates`` FROM ``source``, grouped by each of
+        ``sets`` (lists of those columns) at once: in the rows of a set the columns it does not
+        group by are NULL, as GROUP BY GROUPING SETS gives them."""
+        grouped = {c for s in sets for c in s}
+        if self.grouping_sets:
+            listed = ", ".join(c if c in grouped else f"NULL AS {c}" for c in columns)
+            return (f"SELECT {listed}, {aggregates}\nFROM {source}\nGROUP BY GROUPING SETS (\n  "
+                    + ",\n  ".join("(" + ", ".join(s) + ")" for s in sets) + ")")
+        return "\nUNION ALL\n".join(
+            f"SELECT {', '.join(c if c in s else f'NULL AS {c}' for c in columns)}, {aggregates}\nFROM {source}\n"
+            f"GROUP BY {', '.join(s)}" for s in sets)
+
     def create_as(self, table: str, select: str) -> str:
         return f"CREATE {'TEMPORARY ' if self.temp else ''}TABLE {table} AS {select}"
 
@@ -92,7 +107,8 @@ class Dialect:
 
 DIALECTS = {
     "duckdb": Dialect("duckdb", enum=True),
-    "sqlite": Dialect("sqlite", float_type="REAL", steps="shared", string_agg="GROUP_CONCAT({}, ',')"),
+    "sqlite": Dialect("sqlite", float_type="REAL", steps="shared", string_agg="GROUP_CONCAT({}, ',')",
+                      grouping_sets=False),
     "postgres": Dialect("postgres", float_type="DOUBLE PRECISION", temp=True, numeric_round=True, steps="all",
                         regex="~", finite=True),
     "spark": Dialect("spark", text_type="STRING", int_type="INT", steps="shared",

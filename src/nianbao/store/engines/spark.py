@@ -43,6 +43,9 @@ class SparkConnection(Connection):
         # a CSV record of too few or too many fields is an error even where no query reads the
         # fields past the ones it needs (FAILFAST checks only the columns read otherwise)
         self.session.conf.set("spark.sql.csv.parser.columnPruning.enabled", "false")
+        # a checkpointed step keeps constraints naming columns of the plan it was cut from; a
+        # UNION over such steps then stops with "key not found" (the constraints only prune filters)
+        self.session.conf.set("spark.sql.constraintPropagation.enabled", "false")
 
     def load(self, table, columns, rows):
         schema = ", ".join(f"{n} {_TYPES[t]}" for n, t in columns)
