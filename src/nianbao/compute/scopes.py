@@ -96,16 +96,18 @@ def rank_sql(column: str, first: str | None = None) -> str:
 
 def sql_common(columns: Sequence[Mapping[str, str]], first: str | None = None) -> str:
     """A SQL expression giving the scope shared by all inputs, or NULL. ``columns[i][scope]`` is
-    the SQL column holding input ``i`` in that scope (NULL where the unit lacks it)."""
+    the SQL column holding input ``i`` in that scope (NULL where the unit lacks it); a scope
+    missing from the mapping is one no figure is in (left out of this and the expressions below)."""
     whens = " ".join(
-        f"WHEN {' AND '.join(f'{c[s]} IS NOT NULL' for c in columns)} THEN {_lit(s)}" for s in preference(first))
-    return f"CASE {whens} ELSE NULL END"
+        f"WHEN {' AND '.join(f'{c[s]} IS NOT NULL' for c in columns)} THEN {_lit(s)}" for s in preference(first)
+        if all(s in c for c in columns))
+    return f"CASE {whens} ELSE NULL END" if whens else "NULL"
 
 
 def sql_pick(column: Mapping[str, str], common: str, first: str | None = None) -> str:
     """A SQL expression giving one input's value: in the common scope where there is one,
     otherwise in the input's own first available scope. ``common`` is :func:`sql_common`."""
-    whens = " ".join(f"WHEN {common} = {_lit(s)} THEN {column[s]}" for s in preference(first))
+    whens = " ".join(f"WHEN {common} = {_lit(s)} THEN {column[s]}" for s in preference(first) if s in column)
     return f"CASE {whens} ELSE {sql_first(column, first)} END"
 
 
@@ -116,12 +118,13 @@ def sql_scope(column: Mapping[str, str], common: str, first: str | None = None) 
 
 def sql_first(column: Mapping[str, str], first: str | None = None) -> str:
     """A single figure's value in its first available scope (the rule for one input)."""
-    return f"COALESCE({', '.join(column[s] for s in preference(first))})"
+    present = [column[s] for s in preference(first) if s in column]
+    return present[0] if len(present) == 1 else f"COALESCE({', '.join(present)})"
 
 
 def sql_first_scope(column: Mapping[str, str], first: str | None = None) -> str:
     """The scope :func:`sql_first` takes (NULL if the figure is in none)."""
-    whens = " ".join(f"WHEN {column[s]} IS NOT NULL THEN {_lit(s)}" for s in preference(first))
+    whens = " ".join(f"WHEN {column[s]} IS NOT NULL THEN {_lit(s)}" for s in preference(first) if s in column)
     return f"CASE {whens} ELSE NULL END"
 
 

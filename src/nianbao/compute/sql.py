@@ -62,13 +62,13 @@ def _wanted(ind) -> list[formula.Ref]:
     return list(dict.fromkeys(refs + ([formula.Ref(ind.fallback)] if ind.fallback else [])))
 
 
-def pivot_sql(refs: list[formula.Ref], table: str = "observations") -> str:
+def pivot_sql(refs: list[formula.Ref], table: str = "observations", kept=SCOPE_ORDER) -> str:
     """One row per org unit and period, one column per reference and scope: ``x{i}_{scope}`` is
-    ``refs[i]`` in that scope (NULL where the unit lacks it)."""
+    ``refs[i]`` in that scope (NULL where the unit lacks it); only the scopes ``kept``."""
     table = identifier(table)
     pivots = ",\n  ".join(
         f"MAX(CASE WHEN element = {literal(r.element)} AND dims = {literal(dims_text(r))} AND scope = {literal(s)} "
-        f"THEN value END) AS x{i}_{s}" for i, r in enumerate(refs) for s in SCOPE_ORDER)
+        f"THEN value END) AS x{i}_{s}" for i, r in enumerate(refs) for s in kept)
     elements = ", ".join(sorted({literal(r.element) for r in refs}))
     return f"""SELECT org_unit, period,
   {pivots}
@@ -139,6 +139,82 @@ def indicator_steps(catalogue, codes=None, table: str = "observations"):
     union = "\nUNION ALL\n".join(_tail(ind, pos, ind.scope) for ind in inds)
     return [("wide", "every input in every scope, per unit and period", pivot_sql(refs, table)),
             ("result", "", union)]
+
+
+def flat_indicator_steps(catalogue, codes=None, table: str = "observations", present=None):
+    """Derived indicators (default: all) as four flat steps over the pivot of their inputs, every
+    indicator a few columns of each — so that the engine binds one SELECT of many columns, not
+    one query an indicator (binding grew with the number of indicators). The last step gives one
+    row a unit and period; :func:`flat_rows` turns it into rows of ``RESULT_COLUMNS``, the
+    rows :func:`indicator_steps` gives. ``present`` (scopes) leaves out the pivot's columns of
+    the scopes no figure of ``table`` is in (None: every scope). Returns (steps, codes)."""
+    inds = [catalogue.indicator(c) for c in (
+        [c for c, ind in catalogue.indicators.items() if ind.derived] if codes is None else codes)]
+    for ind in inds:
+        if not ind.derived:
+            raise ValueError(f"{ind.code} is a data element: use elements_sql")
+    refs = list(dict.fromkeys(r for ind in inds for r in _wanted(ind)))
+    pos = {r: i for i, r in enumerate(refs)}
+    kept = [sc for sc in SCOPE_ORDER if present is None or sc in present] or [SCOPE_ORDER[0]]
+
+    def cols(r):  # a scope left out is in no column (compute.scopes leaves it out)
+        return {sc: f"x{pos[r]}_{sc}" for sc in kept}
+
+    wide = [f"x{pos[r]}_{sc}" for r in refs for sc in kept]
+    commons, taken, computed, result = [], [], [], []
+    for k, ind in enumerate(inds):
+        first = ind.scope
+        ins = inputs_of(ind)
+        fallback = formula.Ref(ind.fallback) if ind.fallback else None
+        commons.append(f"{scopes.sql_common([cols(r) for r in ins], first)} AS c{k}")
+        taken += [f"c{k}"] + [f"{scopes.sql_pick(cols(r), f'c{k}', first)} AS v{k}_{pos[r]}" for r in ins] + [
+            f"{scopes.sql_scope(cols(r), f'c{k}', first)} AS s{k}_{pos[r]}" for r in ins]
+        num = formula.to_sql(ind.numerator_ast, lambda r, k=k: f"v{k}_{pos[r]}")
+        factor = repr(float(ind.factor))
+        if ind.denominator_ast is not None:
+            den = formula.to_sql(ind.denominator_ast, lambda r, k=k: f"v{k}_{pos[r]}")
+            ratio = f"({num}) * {factor} / NULLIF({den}, 0)"
+        else:
+            den, ratio = "NULL", f"({num}) * {factor}"
+        used = " || ',' || ".join(f"s{k}_{pos[r]}" for r in ins)
+        computed += [f"c{k}", f"{num} AS n{k}", f"{den} AS d{k}", f"{ratio} AS r{k}", f"{used} AS i{k}"]
+        if fallback:
+            fb = cols(fallback)
+            taken += [f"{scopes.sql_first(fb, first)} AS f{k}", f"{scopes.sql_first_scope(fb, first)} AS fs{k}"]
+            computed += [f"f{k}", f"fs{k}"]
+            value = f"COALESCE(r{k}, f{k})"
+            scope_out = f"CASE WHEN r{k} IS NOT NULL THEN COALESCE(c{k}, 'mixed') ELSE fs{k} END"
+            inputs = f"CASE WHEN r{k} IS NOT NULL THEN i{k} ELSE fs{k} END"
+        else:
+            value, scope_out, inputs = f"r{k}", f"COALESCE(c{k}, 'mixed')", f"i{k}"
+        result += [f"{value} AS val{k}", f"{scope_out} AS sc{k}", f"CASE WHEN r{k} IS NOT NULL THEN n{k} END AS num{k}",
+                   f"CASE WHEN r{k} IS NOT NULL THEN d{k} END AS den{k}",
+                   f"CASE WHEN r{k} IS NULL THEN 1 ELSE 0 END AS rep{k}", f"{inputs} AS in{k}"]
+    sep = ",\n  "
+    steps = [
+        ("wide", "every input in every scope, per unit and period", pivot_sql(refs, table, kept)),
+        ("commons", "the scope every input of an indicator has (c: one column an indicator)",
+         f"SELECT org_unit, period,\n  {sep.join(wide + commons)}\nFROM wide"),
+        ("taken", "each input's value and scope (v, s), and the reported rate of a fallback (f, fs)",
+         f"SELECT org_unit, period,\n  {sep.join(taken)}\nFROM commons"),
+        ("computed", "numerator, denominator, ratio and inputs of each indicator",
+         f"SELECT org_unit, period,\n  {sep.join(computed)}\nFROM taken"),
+        ("result", "", f"SELECT org_unit, period,\n  {sep.join(result)}\nFROM computed"),
+    ]
+    return steps, [ind.code for ind in inds]
+
+
+def flat_rows(rows, codes) -> list[tuple]:
+    """The rows of :func:`flat_indicator_steps` as rows of ``RESULT_COLUMNS`` (indicators
+    without a value left out)."""
+    out = []
+    for row in rows:
+        org, period = row[0], row[1]
+        for k, code in enumerate(codes):
+            value, scope, num, den, reported, inputs = row[2 + 6 * k: 8 + 6 * k]
+            if value is not None:
+                out.append((org, period, code, scope, num, den, value, reported, inputs))
+    return out
 
 
 def indicator_sql(catalogue, code: str, table: str = "observations") -> str:
