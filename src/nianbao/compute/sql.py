@@ -62,14 +62,30 @@ def _wanted(ind) -> list[formula.Ref]:
     return list(dict.fromkeys(refs + ([formula.Ref(ind.fallback)] if ind.fallback else [])))
 
 
-def pivot_sql(refs: list[formula.Ref], table: str = "observations", kept=SCOPE_ORDER) -> str:
+PIVOT_KEYS = (("element", "text"), ("dims", "text"), ("scope", "text"), ("col", "int"))
+
+
+def pivot_keys(refs: list[formula.Ref], kept=SCOPE_ORDER) -> list[tuple]:
+    """The rows of the table ``pivot_sql`` reads with ``keys``: each reference and scope, numbered."""
+    return [(r.element, dims_text(r), s, i * len(kept) + j) for i, r in enumerate(refs) for j, s in enumerate(kept)]
+
+
+def pivot_sql(refs: list[formula.Ref], table: str = "observations", kept=SCOPE_ORDER, keys: str | None = None) -> str:
     """One row per org unit and period, one column per reference and scope: ``x{i}_{scope}`` is
-    ``refs[i]`` in that scope (NULL where the unit lacks it); only the scopes ``kept``."""
+    ``refs[i]`` in that scope (NULL where the unit lacks it); only the scopes ``kept``. With
+    ``keys``, the table of :func:`pivot_keys` (columns ``PIVOT_KEYS``) numbers the columns."""
     table = identifier(table)
     pivots = ",\n  ".join(
         f"MAX(CASE WHEN element = {literal(r.element)} AND dims = {literal(dims_text(r))} AND scope = {literal(s)} "
         f"THEN value END) AS x{i}_{s}" for i, r in enumerate(refs) for s in kept)
     elements = ", ".join(sorted({literal(r.element) for r in refs}))
+    if keys is not None:  # each figure's column number from the table ``keys``: one test a column
+        pivots = ",\n  ".join(f"MAX(CASE WHEN k.col = {i * len(kept) + j} THEN o.value END) AS x{i}_{s}"
+                               for i, _r in enumerate(refs) for j, s in enumerate(kept))
+        return f"""SELECT o.org_unit, o.period,
+  {pivots}
+FROM {table} o JOIN {identifier(keys)} k ON k.element = o.element AND k.dims = o.dims AND k.scope = o.scope
+GROUP BY o.org_unit, o.period"""
     return f"""SELECT org_unit, period,
   {pivots}
 FROM {table}
@@ -141,13 +157,16 @@ def indicator_steps(catalogue, codes=None, table: str = "observations"):
             ("result", "", union)]
 
 
-def flat_indicator_steps(catalogue, codes=None, table: str = "observations", present=None):
+def flat_indicator_steps(catalogue, codes=None, table: str = "observations", present=None,
+                         keys: str | None = None):
     """Derived indicators (default: all) as four flat steps over the pivot of their inputs, every
     indicator a few columns of each — so that the engine binds one SELECT of many columns, not
     one query an indicator (binding grew with the number of indicators). The last step gives one
     row a unit and period; :func:`flat_rows` turns it into rows of ``RESULT_COLUMNS``, the
     rows :func:`indicator_steps` gives. ``present`` (scopes) leaves out the pivot's columns of
-    the scopes no figure of ``table`` is in (None: every scope). Returns (steps, codes)."""
+    the scopes no figure of ``table`` is in (None: every scope). ``keys``: the name of a table
+    the caller loads with the rows returned (columns ``PIVOT_KEYS``), which numbers the pivot's
+    columns (None: the pivot tests element, dims and scope). Returns (steps, codes, key rows)."""
     inds = [catalogue.indicator(c) for c in (
         [c for c, ind in catalogue.indicators.items() if ind.derived] if codes is None else codes)]
     for ind in inds:
@@ -192,7 +211,7 @@ def flat_indicator_steps(catalogue, codes=None, table: str = "observations", pre
                    f"CASE WHEN r{k} IS NULL THEN 1 ELSE 0 END AS rep{k}", f"{inputs} AS in{k}"]
     sep = ",\n  "
     steps = [
-        ("wide", "every input in every scope, per unit and period", pivot_sql(refs, table, kept)),
+        ("wide", "every input in every scope, per unit and period", pivot_sql(refs, table, kept, keys)),
         ("commons", "the scope every input of an indicator has (c: one column an indicator)",
          f"SELECT org_unit, period,\n  {sep.join(wide + commons)}\nFROM wide"),
         ("taken", "each input's value and scope (v, s), and the reported rate of a fallback (f, fs)",
@@ -201,7 +220,7 @@ def flat_indicator_steps(catalogue, codes=None, table: str = "observations", pre
          f"SELECT org_unit, period,\n  {sep.join(computed)}\nFROM taken"),
         ("result", "", f"SELECT org_unit, period,\n  {sep.join(result)}\nFROM computed"),
     ]
-    return steps, [ind.code for ind in inds]
+    return steps, [ind.code for ind in inds], pivot_keys(refs, kept)
 
 
 def flat_rows(rows, codes) -> list[tuple]:

@@ -11,7 +11,7 @@ from nianbao.compute import provenance
 from nianbao.compute.facts import Computed, FactBook
 from nianbao.compute.rollup_sql import EXCL, aggregate_steps, reports_steps, rules, unit_observations_sql
 from nianbao.compute.scopes import SCOPE_ORDER
-from nianbao.compute.sql import elements_sql, flat_indicator_steps, flat_rows, run_steps
+from nianbao.compute.sql import PIVOT_KEYS, elements_sql, flat_indicator_steps, flat_rows, run_steps
 from nianbao.compute.tables import load_tables
 from nianbao.core.observations import Observation, dims_text, parse_dims
 from nianbao.store import engines as store_engines
@@ -93,8 +93,9 @@ class SqlFigures:
                                  "FROM unit_observations")
             element_rows = con.query(elements_sql("unit_keyed"))
             present = {r[0] for r in con.query("SELECT DISTINCT scope FROM unit_keyed")}
-            steps, codes = flat_indicator_steps(cat, table="unit_keyed",
-                                                present=present if present <= set(SCOPE_ORDER) else None)
+            steps, codes, keys = flat_indicator_steps(cat, table="unit_keyed", keys="pivot_keys",
+                                                      present=present if present <= set(SCOPE_ORDER) else None)
+            con.load("pivot_keys", PIVOT_KEYS, keys)
             indicator_rows = flat_rows(run_steps(con, steps), codes)
             if keep_open:
                 self._con = con
