@@ -58,3 +58,23 @@ def test_the_dataset_names_the_engine_of_its_facts(tmp_path):
     assert (f.numerator, f.denominator) == (22863, 1938)
     school = factbook_for(ds, "0140213012")
     assert school.engine == "sqlite" and school.get("students", 2020) is not None
+
+
+@pytest.mark.parametrize("engine", ["python", "duckdb", "sqlite", "postgres"])
+@pytest.mark.parametrize("path,request_", [
+    (SCHOOLS, {"level": "county"}), (SCHOOLS, {"by": "affiliation"}), (SCHOOLS, {"by": "major_category"}),
+    (SCHOOLS, {"level": "city", "indicators": "schools,students,student_teacher_ratio"}),
+    ("tests/fixtures/anylevel", {"by": "county"}), ("tests/fixtures/anylevel", {"level": "county"})])
+def test_the_number_of_schools_is_the_number_listed(engine, path, request_):
+    """Without the lists (the table the command prints) each row counts the schools the lists
+    of the same row name: counted on the engine from each school's set of figures."""
+    from nianbao.app.indicators import Request, indicator_rows
+
+    url = engine_url(engine) if engine != "python" else None
+    ds = load_dataset(path)
+    listed = indicator_rows(ds, Request(engine=engine, url=url, **request_))
+    counted = indicator_rows(ds, Request(engine=engine, url=url, members=False, **request_))
+    assert [(r["org_unit"], r["category"], r["indicator"], r["schools"]) for r in counted] == [
+        (r["org_unit"], r["category"], r["indicator"], len(r["members"])) for r in listed]
+    assert all(r["members"] is None for r in counted)
+    assert any(r["schools"] > 1 for r in listed) or path != SCHOOLS  # the examples' schools: rows of many

@@ -42,6 +42,7 @@ class Request:
     url: str | None = None  # the engine's database or master URL
     scope: str | None = None  # only the figures of this scope (口径), every input in it
     publish: bool = False  # small counts from records suppressed (统计公开时的小数抑制)
+    members: bool = True  # the codes of the schools behind each row (``members``); else only their number
 
 
 def split_codes(text: str) -> list[str]:
@@ -139,7 +140,8 @@ def indicator_rows(dataset, request: Request = Request()) -> list[dict]:
 
     Only the units of the level (and, by county, the counties below them) and only the
     breakdown asked for are computed; the schools behind each figure are asked of the engine
-    once for every row."""
+    once for every row — their codes where ``request.members`` asks for them (a CSV, JSON or
+    workbook prints them), else only their number (``members`` is then None)."""
     level, wanted, period, engine = validate(dataset, request)
     by = request.by
     cat = dataset.catalogue
@@ -155,19 +157,26 @@ def indicator_rows(dataset, request: Request = Request()) -> list[dict]:
         keys = {}
         for org, _zh, _c, _czh, fact, extra in facts:
             keys[id(fact), org] = [_included_key(org, fact, i, extra, breakdowns) for i in fact.inputs]
-        schools = figs.included(k for ks in keys.values() for k in ks)
+        if request.members:
+            schools = figs.included(k for ks in keys.values() for k in ks)
+        else:
+            counted = dict(zip(keys, figs.counts(list(keys.values()))))
     finally:
         figs.close()
     rows: list[dict] = []
     words = {s: scope_words(dataset, s) for s in {f[4].scope for f in facts}}  # once a scope, not once a row
     for org, org_zh, category, category_zh, fact, _extra in facts:
-        included = sorted({c for k in keys[id(fact), org] for c in schools[k]})
+        if request.members:
+            included = sorted({c for k in keys[id(fact), org] for c in schools[k]})
+            count = len(included)
+        else:
+            included, count = None, counted[id(fact), org]
         rows.append({
             "org_unit": org, "org_zh": org_zh, "level": level, "by": by or "", "category": category,
             "category_zh": category_zh, "indicator": fact.ref, "name_zh": fact.name_zh, "period": period,
             "scope": fact.scope, "value": fact.value, "text": fact.text_with_unit, "unit": fact.unit_zh,
             "numerator": fact.numerator, "denominator": fact.denominator, "formula_zh": fact.formula_zh,
-            "schools": len(included), "members": included,
+            "schools": count, "members": included,
             "scope_zh": words[fact.scope],
             "inputs": sorted({i.ref for i in fact.inputs if i.period == period}),
             "ratio": f"{fact.numerator:g} / {fact.denominator:g}" if fact.denominator else ""})

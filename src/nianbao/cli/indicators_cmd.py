@@ -73,7 +73,8 @@ def run(args) -> int:
     if failed:
         return failed
     request = Request(level=args.level, by=args.by, indicators=args.indicators, period=args.period,
-                      engine=args.engine, url=args.database, scope=args.scope, publish=args.publish)
+                      engine=args.engine, url=args.database, scope=args.scope, publish=args.publish,
+                      members=args.format != "table" or sheets.is_workbook(args.output))
     try:
         rows = indicator_rows(dataset, request)
     except IndicatorsError as exc:

@@ -87,6 +87,11 @@ class PythonFigures:
             out[key] = sorted(self.rollup.included(unit, element, period, scope, parse_dims(dims) + extra))
         return out
 
+    def counts(self, rows) -> list[int]:
+        """The number of schools behind each of ``rows`` (lists of keys as :meth:`included` takes them)."""
+        lists = self.included(k for keys in rows for k in keys)
+        return [len({c for k in keys for c in lists[k]}) for keys in rows]
+
     def categories(self, org: str, dim: str) -> list[str]:
         return self.rollup.categories(org, dim)
 

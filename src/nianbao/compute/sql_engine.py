@@ -83,7 +83,8 @@ class SqlFigures:
                 units = list(dict.fromkeys(units))
                 con.load(WANTED, (("code", "text"),), [(u,) for u in units])
             self._options = aggregation_options(con, layout, None if units is None else WANTED, units)
-            run_aggregation(con, cat, groups=groups, options=self._options)
+            run_aggregation(con, cat, groups=groups, options=self._options,
+                            keep=("school_facts", "complete_keys", "active") if keep_open else ())
             select = unit_observations_sql(catalogue=cat)
             if units is not None:
                 select = f"SELECT * FROM ({select}) uo WHERE org_unit IN (SELECT code FROM {WANTED})"
@@ -206,6 +207,63 @@ GROUP BY w.unit, w.grp, w.element, w.dims, w.period, w.scope""")
             out[k] = sorted(out[k])
         return out
 
+    def counts(self, rows) -> list[int]:
+        """The number of schools behind each of ``rows`` (each a list of keys as :meth:`included`
+        takes them): the schools of the union of its keys, as ``len`` of the union of
+        :meth:`included` — counted on the engine from each school's set of keys (a bit a key),
+        without listing the schools. Needs ``keep_open``."""
+        if self._con is None:
+            raise RuntimeError("SqlFigures.counts needs keep_open=True")
+        rows = [list(dict.fromkeys(keys)) for keys in rows]
+        reg = self.dataset.orgs
+        out: list = [None] * len(rows)
+        exact, summed = [], []
+        for i, keys in enumerate(rows):
+            if not keys:
+                out[i] = 0
+            elif reg is not None and keys[0][0] in reg and reg.get(keys[0][0]).level == "school":
+                out[i] = 1  # a school's own figures are the school's
+            elif len({(u, g, "excl" if sc == EXCL else "all") for u, g, _e, _d, _p, sc in keys}) > 1:
+                exact.append(i)  # inputs of several groups or scopes: the lists
+            else:
+                summed.append(i)
+        if summed:
+            r = rules(self.dataset.catalogue)
+            computed = set(r["conditions"]) | set(r["majors"])
+            kinds = {}
+            for i in summed:
+                for u, g, e, d, p, sc in rows[i]:
+                    kind = "registry" if e in r["registry"] else "members" if e in computed else "reported"
+                    kinds.setdefault((e if kind == "reported" else "", d if kind == "reported" else "", int(p), kind),
+                                     len(kinds))
+            words = (len(kinds) + BITS - 1) // BITS
+            groups = {(u, g) for i in summed for u, g, *_ in rows[i]}
+            con = self._con
+            con.load("count_keys", (("element", "text"), ("dims", "text"), ("period", "int"), ("kind", "text"),
+                                    ("word", "int"), ("bit", "int")),
+                     [(e, d, p, k, n // BITS, 1 << (n % BITS)) for (e, d, p, k), n in kinds.items()])
+            con.load("count_groups", (("unit", "text"), ("grp", "text")), sorted(groups))
+            masks = {}
+            memb = {n: sql for n, _, sql in aggregate_steps(self.dataset.catalogue, con.dialect, self.groups,
+                                                            **self._options)}["memb"]
+            for unit, grp, n_all, n_excl, *mask in con.query(_counts_sql(words, memb)):
+                masks.setdefault((unit, grp), []).append((n_all, n_excl, [int(m or 0) for m in mask]))
+            for i in summed:
+                keys = rows[i]
+                want = [0] * words
+                for u, g, e, d, p, sc in keys:
+                    kind = "registry" if e in r["registry"] else "members" if e in computed else "reported"
+                    n = kinds[(e if kind == "reported" else "", d if kind == "reported" else "", int(p), kind)]
+                    want[n // BITS] |= 1 << (n % BITS)
+                excl = keys[0][5] == EXCL
+                out[i] = sum(n_excl if excl else n_all for n_all, n_excl, mask in masks.get(keys[0][:2], ())
+                             if any(m & w for m, w in zip(mask, want)))
+        if exact:
+            lists = self.included(k for i in exact for k in rows[i])
+            for i in exact:
+                out[i] = len({c for k in rows[i] for c in lists[k]})
+        return out
+
     def categories(self, org: str, dim: str) -> list[str]:
         """The categories of breakdown ``dim`` among the schools of ``org`` (needs ``keep_open``)."""
         if not hasattr(self, "_categories"):
@@ -219,6 +277,42 @@ GROUP BY w.unit, w.grp, w.element, w.dims, w.period, w.scope""")
         if self._con is not None:
             self._con.close()
             self._con = None
+
+
+BITS = 31  # keys a word of bits: a sum of distinct powers of two below 2³¹ is an INTEGER on every engine
+
+
+def _counts_sql(words: int, memb: str) -> str:
+    """Per unit and group of ``count_groups`` and per set of keys (``words`` columns of bits of
+    ``count_keys``): how many schools have exactly those keys — in all, and without the schools
+    the scope excl_technical leaves out. A school has a key ``reported`` where it gives the figure
+    or a category of the same complete breakdown, ``registry`` where it is active and counted as a
+    school, ``members`` where it is active (the schools ``SqlFigures.included`` lists)."""
+    bits = ", ".join(f"SUM(DISTINCT CASE WHEN word = {w} THEN bit END) AS m{w}" for w in range(words))
+    return f"""WITH school_keys AS (
+  SELECT f.school, k.word, k.bit FROM school_facts f
+  JOIN count_keys k ON k.kind = 'reported' AND k.element = f.element AND k.dims = f.dims AND k.period = f.period
+  WHERE f.src = 'f'
+  UNION
+  SELECT f.school, k.word, k.bit FROM school_facts f
+  JOIN complete_keys c ON c.element = f.element AND c.period = f.period AND c.dim = f.dims
+  JOIN count_keys k ON k.kind = 'reported' AND k.element = c.element AND k.dims = c.dims AND k.period = c.period
+  WHERE f.src = 's'
+  UNION
+  SELECT a.school, k.word, k.bit FROM active a JOIN schools s ON s.code = a.school
+  JOIN count_keys k ON k.period = a.period AND (k.kind = 'members' OR (k.kind = 'registry' AND s.countable = 1))
+),
+school_bits AS (
+  SELECT school, {bits} FROM school_keys GROUP BY school
+),
+memb AS (
+{memb}
+)
+SELECT m.unit, CASE WHEN m.dim = '' THEN '' ELSE m.dim || '=' || m.category END AS grp,
+       COUNT(*) AS n_all, SUM(m.excl) AS n_excl, {", ".join(f"b.m{w}" for w in range(words))}
+FROM school_bits b JOIN memb m ON m.school = b.school
+JOIN count_groups g ON g.unit = m.unit AND g.grp = CASE WHEN m.dim = '' THEN '' ELSE m.dim || '=' || m.category END
+GROUP BY m.unit, m.dim, m.category, {", ".join(f"b.m{w}" for w in range(words))}"""
 
 
 def _provenance(kind: str, n, expected, scope: str, period: int) -> tuple[str, str]:
