@@ -68,3 +68,28 @@ def test_sql_scope_rule_is_the_python_rule(available, first):
     choice = scopes.choose(available, first)
     assert row[0] == choice.common
     assert tuple(row[1:]) == choice.scopes
+
+
+def test_the_unit_slots_give_each_unit_one_slot_and_each_school_distinct_ones():
+    """The schools table keeps a school's units in slots (one GROUPING SETS pass sums them): a
+    school whose county lies in another city than its parent has two cities, so the cities
+    cannot share one slot; a parent not in the registry (the country) gets a slot too."""
+    from nianbao.compute.tables import unit_slots
+    from nianbao.core.orgs import Org, Registry
+
+    reg = Registry([Org("140000", "省", "", "province", "100000"),
+                    Org("140100", "甲市", "", "city", "140000"), Org("140200", "乙市", "", "city", "140000"),
+                    Org("140101", "甲区", "", "county", "140100"), Org("140201", "乙区", "", "county", "140200"),
+                    Org("1", "一校", "", "school", "140101"), Org("2", "二校", "", "school", "140201"),
+                    Org("3", "三校", "", "school", "140200", county="140101")])
+    schools = [reg.get(c) for c in ("1", "2", "3")]
+    # 三校: 甲区, 甲市 (its county's), 省, 100000, 乙市 (its parent's)
+    assert reg.units_of("3") == ("140101", "140100", "140000", "100000", "140200")
+    n, slot = unit_slots(reg, schools)
+    assert set(slot) == {"140000", "140100", "140200", "140101", "140201", "100000"}
+    for s in schools:
+        assert len({slot[u] for u in reg.units_of(s.code)}) == len(reg.units_of(s.code))
+    assert slot["140100"] != slot["140200"] and n == 5
+    # without 三校 the levels are the slots: province, city, county, the country
+    n, slot = unit_slots(reg, schools[:2])
+    assert n == 4 and slot["140100"] == slot["140200"] and slot["140101"] == slot["140201"]
