@@ -33,7 +33,7 @@ import gc
 import io
 from pathlib import Path
 
-from nianbao.core.findings import Finding
+from nianbao.core.findings import Finding, FindingsError
 from nianbao.core.observations import Observation, dims_text, parse_dims
 from nianbao.core.orgs import Registry
 from nianbao.ingest.rows import VALUE_COLUMNS, _error, csv_location, duplicate, not_utf8, value_row
@@ -56,8 +56,9 @@ class Figures:
     (a ``store.db.DuckDBDatabase``); ``dims`` the disaggregation tuples ``dims_id`` points to;
     ``size`` the number of figures."""
 
-    def __init__(self, db, dims: list[tuple], size: int):
+    def __init__(self, db, dims: list[tuple], size: int, reader: str = ""):
         self.db, self.dims, self.size = db, dims, size
+        self.reader = reader  # how values.csv was read: duckdb (read_csv) or python (csv.DictReader); "" made
 
     def cursor(self):
         """A connection of its own to the database holding the table."""
@@ -106,20 +107,21 @@ def read_values_table(path: Path, catalogue, org_code: str, orgs: Registry | Non
         raise not_utf8(path) from None
     name = path.name
     db = connect(":memory:")
-    fieldnames = _read_raw(db, path, data)
+    fieldnames, reader = _read_raw(db, path, data)
     missing = [c for c in ("element", "period", "value") if c not in (fieldnames or [])]
     if missing:
-        from nianbao.core.findings import FindingsError
-
         db.close()
         raise FindingsError([_error("dataset.columns", name, 1, text={"file": name, "columns": ",".join(VALUE_COLUMNS)},
                                     missing=missing)])
     del data
-    return _validate(db, name, catalogue, org_code, orgs)
+    figures, findings = _validate(db, name, catalogue, org_code, orgs)
+    figures.reader = reader
+    return figures, findings
 
 
-def _read_raw(db, path: Path, data: bytes) -> list[str] | None:
-    """Fill ``RAW`` from the file; the names of its header row (None for an empty file)."""
+def _read_raw(db, path: Path, data: bytes) -> tuple[list[str] | None, str]:
+    """Fill ``RAW`` from the file; the names of its header row (None for an empty file) and the
+    reader that read it (duckdb, python)."""
     end = data.find(b"\n")
     first = (data if end < 0 else data[:end]).decode("utf-8-sig").removesuffix("\r")
     crs = data.count(b"\r")
@@ -136,7 +138,7 @@ def _read_raw(db, path: Path, data: bytes) -> list[str] | None:
                     for c in READ:
                         if c not in positions:
                             db.execute(f"ALTER TABLE {RAW} ADD COLUMN {c} VARCHAR")
-                    return header
+                    return header, "duckdb"
     # any other CSV: read by Python as read_values reads it
     reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
     fieldnames = reader.fieldnames
@@ -149,7 +151,7 @@ def _read_raw(db, path: Path, data: bytes) -> list[str] | None:
     spec = (("line", "int"),) + tuple((c, "text") for c in READ)
     _create(db, RAW, spec)
     _fill(db, RAW, spec, columns)
-    return fieldnames
+    return fieldnames, "python"
 
 
 def _create(db, table: str, columns) -> None:

@@ -253,7 +253,7 @@ class DuckDBDatabase(Database):
         (no table) for a file it cannot read so: the caller reads that one in Python."""
         fields = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
         quoted = str(path).replace("'", "''")
-        picked = ", ".join([f"CAST(rowid + 2 AS BIGINT) AS line"]
+        picked = ", ".join(["CAST(rowid + 2 AS BIGINT) AS line"]
                            + [f"c{i} AS {name}" for name, i in columns.items()])
         try:
             self._con.execute(f"DROP TABLE IF EXISTS {table}_read")
