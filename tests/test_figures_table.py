@@ -188,3 +188,32 @@ def test_the_cases_find_what_they_were_written_for(tmp_path):
                  "value.not_integer", "value.negative", "value.too_large", "value.other_digits", "value.out_of_range",
                  "rate.as_fraction", "rate.out_of_range", "pair.as_time", "value.grouped_digits", "value.unit_suffix"):
         assert any(c == code or c.startswith(code + ":") for c in codes), code
+
+
+@pytest.mark.parametrize("folder", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_examples_check_the_same(folder):
+    """The data rules on DuckDB read the table of figures itself (no object made for them) and
+    find what they find on the observations read row by row."""
+    from nianbao.check.engine import check_rules
+
+    ref, table = (load_dataset(folder, by_rows=b) for b in (True, False))
+    want = [repr(f) for f in check_rules(ref, engine="duckdb")]
+    got = [repr(f) for f in check_rules(table, engine="duckdb")]
+    assert got == want
+    from nianbao.check.engine import check_dataset
+
+    assert [repr(f) for f in check_dataset(table)] == [repr(f) for f in check_dataset(ref)]
+
+
+def test_the_check_reads_the_table_without_objects(tmp_path):
+    """A check of the compiled kinds alone makes no observation of the dataset."""
+    import copy
+
+    from nianbao.check.engine import check_rules
+    from nianbao.check.rules import rulebook
+
+    ds = load_dataset(_write(tmp_path, CASES["plain"][0]))
+    book = copy.copy(rulebook(ds.catalogue))
+    book.rules = [r for r in book.rules if r.kind in ("breakdown", "compare", "stock_flow", "year_over_year")]
+    check_rules(ds, book, data_only=True, engine="duckdb")
+    assert ds.__dict__.get("_observations") is None
