@@ -32,8 +32,8 @@ from operator import attrgetter
 from nianbao.check.context import OrgData
 from nianbao.compute import scopes
 from nianbao.compute.sql import literal
-from nianbao.ingest.figures import TABLE as FIGURES_TABLE
 from nianbao.core.observations import Observation, dims_text, parse_dims
+from nianbao.ingest.figures import TABLE as FIGURES_TABLE
 from nianbao.store import engines as store_engines
 
 FIGURES = "rule_figures"
