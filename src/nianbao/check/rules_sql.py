@@ -82,8 +82,8 @@ def load_figures(con, catalogue, observations) -> None:
 def load_figures_table(con, catalogue, table: str) -> None:
     """As ``load_figures``, from a table of figures in the engine (``ingest.figures``: the
     dataset's figures as read from values.csv), no object made."""
-    names = ", ".join(n for n, _ in FIGURE_COLUMNS)
-    con.materialize(FIGURES, f"SELECT {names} FROM {table}")
+    typed = ", ".join(f"CAST({n} AS {con.dialect.type_name(t)}) AS {n}" for n, t in FIGURE_COLUMNS)
+    con.materialize(FIGURES, f"SELECT {typed} FROM {table}")
     _figures_once(con)
     _catalogue_tables(con, catalogue, [d for (d,) in con.query(f"SELECT DISTINCT dims FROM {FIGURES}")])
 

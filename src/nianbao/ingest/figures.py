@@ -64,10 +64,14 @@ class Figures:
         """A connection of its own to the database holding the table."""
         return self.db.cursor()
 
-    def observations(self) -> list[Observation]:
-        """Every figure as an Observation, in the order of the file."""
-        rows = self.db.execute(f"SELECT element, dims_id, period, scope, value, org_unit, source, origin, step "
-                               f"FROM {TABLE} ORDER BY rid")
+    def observations(self, units=None) -> list[Observation]:
+        """Every figure as an Observation, in the order of the file (``units``: only the figures
+        of those org units)."""
+        select = f"SELECT element, dims_id, period, scope, value, org_unit, source, origin, step FROM {TABLE}"
+        if units is None:
+            rows = self.db.execute(f"{select} ORDER BY rid")
+        else:
+            rows = self.db.execute(f"{select} WHERE list_contains(?, org_unit) ORDER BY rid", [sorted(set(units))])
         dims = self.dims
         collecting = gc.isenabled()
         gc.disable()  # a few hundred thousand objects made at once: no collection meanwhile
@@ -270,7 +274,8 @@ SELECT o.line, o.element, o.period, g.first FROM ok o JOIN g USING ({key}) WHERE
 SELECT CAST(line AS BIGINT) AS rid, org_unit, element, dims, CAST(dims_id AS BIGINT) AS dims_id,
        CAST(period AS BIGINT) AS period, scope, value, source, '{origin}:' || CAST(line AS VARCHAR) AS origin,
        CAST(step AS DOUBLE) AS step
-FROM ({ok}) v{' WHERE line NOT IN (SELECT line FROM v_dup)' if dups else ''}""")
+FROM ({ok}) v{' WHERE line NOT IN (SELECT line FROM v_dup)' if dups else ''}
+ORDER BY line""")
     size = db.execute(f"SELECT COUNT(*) FROM {TABLE}")[0][0]
     for t in (RAW, "v_el", "v_dims", "v_period", "v_org", "v_scope", "v_source", "v_bounds", "v_rows", "v_slow",
               "v_dup"):
