@@ -68,18 +68,24 @@ class Figures:
         """Every figure as an Observation, in the order of the file (``units``: only the figures
         of those org units)."""
         select = f"SELECT element, dims_id, period, scope, value, org_unit, source, origin, step FROM {TABLE}"
+        cur = self.db.cursor()
         if units is None:
-            rows = self.db.execute(f"{select} ORDER BY rid")
+            batches = cur.batches(f"{select} ORDER BY rid")
         else:
-            rows = self.db.execute(f"{select} WHERE list_contains(?, org_unit) ORDER BY rid", [sorted(set(units))])
+            batches = cur.batches(f"{select} WHERE list_contains(?, org_unit) ORDER BY rid", [sorted(set(units))])
         dims = self.dims
+        out: list[Observation] = []
         collecting = gc.isenabled()
         gc.disable()  # a few hundred thousand objects made at once: no collection meanwhile
         try:
-            return [Observation(element=e, dims=dims[d], period=p, scope=s, value=v, org_unit=o, source=src,
-                                origin=origin, step=step)
-                    for e, d, p, s, v, o, src, origin, step in rows]
+            one = {}.setdefault  # a code, unit or source repeated over many figures: one string for all
+            for rows in batches:
+                out.extend(Observation(element=one(e, e), dims=dims[d], period=p, scope=one(s, s), value=v,
+                                       org_unit=one(o, o), source=one(src, src), origin=origin, step=step)
+                           for e, d, p, s, v, o, src, origin, step in rows)
+            return out
         finally:
+            cur.close()
             if collecting:
                 gc.enable()
 

@@ -244,6 +244,18 @@ class DuckDBDatabase(Database):
         other._con = self._con.cursor()
         return other
 
+    def batches(self, sql: str, params: list | tuple = (), size: int = 65536):
+        """The rows of a query in lists of at most ``size`` (a large result never held whole as tuples)."""
+        try:
+            cur = self._con.execute(sql, list(params))
+            while True:
+                rows = cur.fetchmany(size)
+                if not rows:
+                    return
+                yield rows
+        except duckdb.Error as exc:
+            raise Error(str(exc)) from exc
+
     def read_csv_text(self, table: str, path: str | Path, width: int, columns: dict[str, int]) -> bool:
         """Make ``table`` from the CSV file ``path`` after its header line: ``line`` (the row's
         number, the header 1) and one text column a name of ``columns`` (name → the field's
