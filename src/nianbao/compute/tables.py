@@ -45,11 +45,16 @@ def observation_columns(observations) -> dict[str, list]:
     }
 
 
-def load_tables(con, dataset, dims=None) -> None:
+def load_tables(con, dataset, dims=None, figures: str | None = None) -> None:
     """Load the tables of ``dataset`` into the engine connection ``con``; ``dims`` limits the
-    breakdown memberships to those dimensions (None: every breakdown of aggregation.yaml)."""
+    breakdown memberships to those dimensions (None: every breakdown of aggregation.yaml).
+    ``figures``: a table of the engine that holds the dataset's figures already (``ingest.figures``),
+    the observations taken from it instead of from objects."""
     for table, (columns, rows) in dataset_tables(dataset, dims, observations=False).items():
-        if table == "observations":
+        if table == "observations" and figures is not None:
+            typed = ", ".join(f"CAST({n} AS {con.dialect.type_name(t)}) AS {n}" for n, t in columns)
+            con.materialize(table, f"SELECT {typed} FROM {figures}")
+        elif table == "observations":
             con.load_columns(table, columns, observation_columns(dataset.observations))
         else:
             con.load(table, columns, rows)
