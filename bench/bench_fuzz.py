@@ -196,9 +196,10 @@ def main() -> None:
     print(f"\n{'exit code':32} {'cases':>7}")
     for e, k in sorted(exits.items()):
         print(f"  {e:<30} {k:>7}")
-    print(f"\n{'status of the mutated workbook':32} {'cases':>7}")
-    for s, k in statuses.most_common():
-        print(f"  {s:30} {k:>7}")
+    if not args.folders:
+        print(f"\n{'status of the mutated workbook':32} {'cases':>7}")
+        for s, k in statuses.most_common():
+            print(f"  {s:30} {k:>7}")
     print(f"\n{'exit code of each command' if args.folders else 'findings by code (cases with it)':40} {'cases':>7}")
     for c, k in codes.most_common():
         print(f"  {c:38} {k:>7}")
@@ -207,8 +208,9 @@ def main() -> None:
               "batch held back", "problem cell not named", "exception as a generic finding", "sample process failed",
               "generator error"):
         print(f"  {p:30} {problems.get(p, 0):>7}")
-    print(f"\ntime: {elapsed:.0f} s, {elapsed / max(ran, 1) * 1000:.0f} ms a case "
-          f"(import of the mutated workbook and a good one, store read before and after)")
+    what = ("import of a good workbook, check and report into the mutated folder" if args.folders
+            else "import of the mutated workbook and a good one, store read before and after")
+    print(f"\ntime: {elapsed:.0f} s, {elapsed / max(ran, 1) * 1000:.0f} ms a case ({what})")
     print("slowest cases: " + "; ".join(f"{s:.2f} s {m[:2]}" for s, m in slowest[:3]))
     print(f"peak memory: this process {peak_self:.0f} MB over the run", end="")
     if samples:

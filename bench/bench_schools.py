@@ -233,7 +233,7 @@ def main(argv=None) -> int:
         parts: dict = {}
         outcomes = imports.import_workbooks(ds, paths, YEAR, base / "annotated", args.jobs, parts)
     notes.append(f"import: reading {parts['read']:.2f} s, storing {parts['store']:.2f} s "
-                 f"({parts['store'] / len(paths) * 1000:.1f} ms per workbook, one transaction each)")
+                 f"({parts['store'] / len(paths) * 1000:.1f} ms per workbook, up to 200 school-years a transaction)")
     stored = sum(1 for o in outcomes if o.status == "stored")
     if stored != len(paths):
         bad = [o for o in outcomes if o.status != "stored"]

@@ -140,6 +140,7 @@ class Book:
     container: list[tuple] = field(default_factory=list)  # zip mutations, applied when written
     flagged: set = field(default_factory=set)  # (sheet, row) of cells typed outside the template
     records_unreadable: bool = False
+    gone: set = field(default_factory=set)  # row codes whose row was deleted: named at the template's row
     changed_list: set = field(default_factory=set)  # (sheet, cell) of list cells mutated
     school: str = SCHOOL
 
@@ -477,7 +478,7 @@ def _shift(xml: str, start: int, delta: int) -> str:
 
 def _moved(book: Book, sheet: str, start: int, delta: int) -> None:
     for code, (sh, cell) in book.where.items():
-        if sh == sheet:
+        if sh == sheet and code not in book.gone:
             col, n = re.match(r"([A-Z]+)(\d+)", cell).groups()
             if int(n) >= start:
                 book.where[code] = (sh, f"{col}{int(n) + delta}")
@@ -517,7 +518,10 @@ def delete_row(book: Book, code: str) -> None:
     for other, (sh, c) in list(book.where.items()):
         if sh == sheet and int(c[1:]) == r:
             book.intended[other] = UNREADABLE  # the row is gone: the school's figure with it
-            book.where[other] = (sh, c)  # the finding names the row the item belonged in
+            # the finding names the row the item has in the template, wherever rows inserted
+            # before or after moved the others
+            book.where[other] = (sh, f"F{book.base.inputs[other][1]}")
+            book.gone.add(other)
     _moved(book, sheet, r + 1, -1)
 
 

@@ -256,3 +256,19 @@ def test_a_workbook_without_its_main_part_or_its_relationships_is_damaged_naming
     assert (f.severity, f.location.file, f.values["part"]) == ("error", "regression.xlsx", part)
     assert part in f.message_zh and "缺少" in f.message_zh and "KeyError" not in f.message_zh + f.message_en
     _judged(runner, mutations)
+
+
+@pytest.mark.parametrize("mutations", [
+    # bench_fuzz --cases 2000 (seed 1), cases 1957 and 1958: the judge moved the deleted row's
+    # place with the row inserted above it (F9) while nianbao names the row of the template (C8)
+    [("text", "books", "zero width space"), ("delete_row", "fulltime_teachers[degree=bachelor]"),
+     ("insert_row", "fulltime_teachers", True), ("cell", "fulltime_teachers", "hex")],
+    [("text", "books", "zero width space"), ("delete_row", "fulltime_teachers[degree=bachelor]"),
+     ("insert_row", "fulltime_teachers", True), ("cell", "books", "hex")],
+    [("insert_row", "fulltime_teachers", True), ("delete_row", "fulltime_teachers[degree=bachelor]")],
+])
+def test_a_deleted_row_is_named_at_its_row_of_the_template_whatever_rows_moved(base, runner, mutations):
+    data, f = _finding(base, mutations, "workbook.missing_row")
+    row = base.inputs["fulltime_teachers[degree=bachelor]"][1]  # its row in the generated workbook
+    assert (f.location.sheet, f.location.cell) == ("教师队伍", f"C{row}")
+    _judged(runner, mutations)

@@ -395,3 +395,24 @@ def test_the_upload_view_refuses_by_the_registrys_size(client, monkeypatch):
     assert r.status_code == 422
     assert Upload.objects.get().status == "rejected" and not sub.values.exists()
     assert "超过上限" in r.content.decode()
+
+
+def test_an_upload_whose_annotated_copy_cannot_be_made_is_still_refused_with_its_findings(monkeypatch):
+    # the portal called the annotated copy's writer unguarded: whatever it could not write back
+    # ended the request with an internal error
+    from nianbao.app import submissions
+    from nianbao.ingest import workbook
+    from nianbao.web import services
+
+    setup_portal()
+    figures = dict(figures_2020(SCHOOL_A))
+    figures["students"] = "-5"  # an error: the workbook is refused and would get its copy
+    bad = submissions.filled_workbook(services.dataset(), SCHOOL_A, 2020, figures)
+
+    def broken(*a, **kw):
+        raise AttributeError("'MergedCell' object attribute 'comment' is read-only")
+    monkeypatch.setattr(workbook, "annotate", broken)
+    up = submissions.import_upload(services.dataset(), SCHOOL_A, 2020, bad, "学校.xlsx")
+    assert up.status == "rejected" and up.annotated is None
+    codes = [f.code for f in up.findings]
+    assert "import.annotated_failed" in codes and any(f.severity == "error" for f in up.findings)

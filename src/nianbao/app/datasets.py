@@ -20,7 +20,7 @@ def open_dataset(path: str | Path, engine: str | None = None, url: str | None = 
     be read do not fail: they are findings of the dataset (``dataset.findings``). ``engine`` and
     ``url``: the engine a command names, that counts the records (``load_dataset``)."""
     try:
-        return load_dataset(path, engine, url)
+        return load_dataset(path, engine=engine, url=url)
     except CatalogueError as exc:
         raise catalogue_error(exc, Path(path)) from None
 

@@ -33,6 +33,7 @@ from nianbao.check.context import OrgData
 from nianbao.compute import scopes
 from nianbao.compute.sql import literal
 from nianbao.core.observations import Observation, dims_text, parse_dims
+from nianbao.ingest.figures import TABLE as FIGURES_TABLE
 from nianbao.store import engines as store_engines
 
 FIGURES = "rule_figures"
@@ -74,16 +75,33 @@ def load_figures(con, catalogue, observations) -> None:
     data["dims"] = list(map(texts.__getitem__, data["dims"]))
     data["rid"] = list(range(len(observations)))
     con.load_columns(FIGURES, FIGURE_COLUMNS, data)
+    _figures_once(con)
+    _catalogue_tables(con, catalogue, texts.values())
+
+
+def load_figures_table(con, catalogue, table: str) -> None:
+    """As ``load_figures``, from a table of figures in the engine (``ingest.figures``: the
+    dataset's figures as read from values.csv), no object made."""
+    typed = ", ".join(f"CAST({n} AS {con.dialect.type_name(t)}) AS {n}" for n, t in FIGURE_COLUMNS)
+    con.materialize(FIGURES, f"SELECT {typed} FROM {table}")
+    _figures_once(con)
+    _catalogue_tables(con, catalogue, [d for (d,) in con.query(f"SELECT DISTINCT dims FROM {FIGURES}")])
+
+
+def _figures_once(con) -> None:
     key = "org_unit, element, dims, period, scope"
     if con.query(f"SELECT COUNT(*) FROM (SELECT {key} FROM {FIGURES} GROUP BY {key} HAVING COUNT(*) > 1) t")[0][0]:
         names = ", ".join(n for n, _ in FIGURE_COLUMNS)
         con.materialize(f"{FIGURES}_once", f"SELECT {names} FROM {FIGURES} WHERE rid IN "
                                            f"(SELECT MAX(rid) FROM {FIGURES} GROUP BY {key})")
         con.materialize(FIGURES, f"SELECT {names} FROM {FIGURES}_once")
+
+
+def _catalogue_tables(con, catalogue, texts) -> None:
     con.load(TYPES, (("element", "text"), ("type", "text")),
              [(code, el.type) for code, el in catalogue.elements.items()])
     con.load(DIMS, (("dims", "text"), ("dim", "text"), ("category", "text"), ("parent", "text"), ("kind", "text")),
-             dims_rows(catalogue, texts.values()))
+             dims_rows(catalogue, sorted(texts)))
 
 
 def columns(objects, names) -> list[tuple]:
@@ -134,16 +152,21 @@ EMBEDDED = ("duckdb", "sqlite")  # engines in this process: a dataset's figures 
 
 
 class _Loaded:
-    """A connection holding the figures of one list of observations (kept on the dataset by
-    ``connection``; the list is held too, so that a list made later cannot pass for it)."""
+    """A connection holding the figures of one list of observations or one table of figures
+    (kept on the dataset by ``connection``; the list or table is held too, so that one made
+    later cannot pass for it)."""
 
-    def __init__(self, con, observations, catalogue):
-        self.con, self.observations, self.catalogue = con, observations, catalogue
-        self.size = len(observations)
+    def __init__(self, con, figures, catalogue):
+        self.con, self.figures, self.catalogue = con, figures, catalogue
+        self.size = _size(figures)
         self.lock = threading.Lock()
 
-    def holds(self, observations, catalogue) -> bool:
-        return self.observations is observations and self.size == len(observations) and self.catalogue is catalogue
+    def holds(self, figures, catalogue) -> bool:
+        return self.figures is figures and self.size == _size(figures) and self.catalogue is catalogue
+
+
+def _size(figures) -> int:
+    return figures.size if hasattr(figures, "size") else len(figures)
 
 
 @contextmanager
@@ -163,10 +186,16 @@ def connection(ctx, engine: str, url: str | None, observations):
         return
     cache = dataset.__dict__.setdefault("_nianbao_rule_figures", {})
     loaded = cache.get(engine)
-    if loaded is None or not loaded.holds(dataset.observations, ctx.catalogue):
-        con = store_engines.connect(engine)
-        load_figures(con, ctx.catalogue, dataset.observations)
-        cache[engine] = _Loaded(con, dataset.observations, ctx.catalogue)
+    table = engine == "duckdb" and hasattr(dataset, "figures")  # the dataset's own table of figures, read there
+    held = dataset.figures() if table else dataset.observations
+    if loaded is None or not loaded.holds(held, ctx.catalogue):
+        if table:
+            con = store_engines.beside(held.db)
+            load_figures_table(con, ctx.catalogue, f"main.{FIGURES_TABLE}")
+        else:
+            con = store_engines.connect(engine)
+            load_figures(con, ctx.catalogue, held)
+        cache[engine] = _Loaded(con, held, ctx.catalogue)
         if loaded is not None:
             with loaded.lock:
                 loaded.con.close()

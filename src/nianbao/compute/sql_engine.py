@@ -14,6 +14,7 @@ from nianbao.compute.scopes import SCOPE_ORDER
 from nianbao.compute.sql import PIVOT_KEYS, elements_sql, flat_indicator_steps, flat_rows, run_steps
 from nianbao.compute.tables import load_tables
 from nianbao.core.observations import Observation, dims_text, parse_dims
+from nianbao.ingest.figures import TABLE as FIGURES_TABLE
 from nianbao.store import engines as store_engines
 
 KEYED = """SELECT CASE WHEN grp = '' THEN org_unit ELSE org_unit || '|' || grp END AS org_unit,
@@ -75,10 +76,14 @@ class SqlFigures:
         cat = dataset.catalogue
         groups = None if groups is None else sorted(groups)
         self.groups = groups
-        con = connection or store_engines.connect(name, url)
+        # on DuckDB in this process, beside the dataset's own table of figures: read there, no object made
+        beside = connection is None and name == "duckdb" and url is None and hasattr(dataset, "figures")
+        self._figures = dataset.figures() if beside else None
+        con = connection or (store_engines.beside(self._figures.db) if beside else store_engines.connect(name, url))
         self._con = None
         try:
-            layout = load_tables(con, dataset, needed_dims(cat, groups))
+            layout = load_tables(con, dataset, needed_dims(cat, groups),
+                                 figures=f"main.{FIGURES_TABLE}" if beside else None)
             if units is not None:
                 units = list(dict.fromkeys(units))
                 con.load(WANTED, (("code", "text"),), [(u,) for u in units])
@@ -137,8 +142,9 @@ class SqlFigures:
         if kind == "own":
             if self._own is None:
                 wanted = {r[0] for rows in self._rows.values() for r in rows if r[9] == "own"}
-                self._own = {(o.org_unit, o.element, dims_text(o.dims), o.period, o.scope): o
-                             for o in self.dataset.observations if o.org_unit in wanted}
+                own = (self._figures.observations(wanted) if self._figures is not None
+                       else [o for o in self.dataset.observations if o.org_unit in wanted])
+                self._own = {(o.org_unit, o.element, dims_text(o.dims), o.period, o.scope): o for o in own}
             return self._own[(org, element, dims, period, scope)]
         source, origin = _provenance(kind, n, expected, scope, period)
         return Observation(element=element, dims=parse_dims(dims), period=period, scope=scope,
@@ -330,7 +336,9 @@ def _provenance(kind: str, n, expected, scope: str, period: int) -> tuple[str, s
 def figures(dataset, name: str, url: str | None = None) -> SqlFigures:
     """The figures of ``dataset`` on engine ``name``, computed once and kept on the dataset."""
     cache = dataset.__dict__.setdefault("_nianbao_sql_figures", {})
-    stamp = (id(dataset.observations), len(dataset.observations), id(dataset.orgs))
+    held = dataset.figures() if name == "duckdb" and url is None and hasattr(dataset, "figures") \
+        else dataset.observations
+    stamp = (id(held), held.size if hasattr(held, "size") else len(held), id(dataset.orgs))
     key = (name, url)
     if key not in cache or cache[key][0] != stamp:
         cache[key] = (stamp, SqlFigures(dataset, name, url))

@@ -104,13 +104,18 @@ def observation_columns(observations) -> dict[str, list]:
     }
 
 
-def load_tables(con, dataset, dims=None) -> Layout:
+def load_tables(con, dataset, dims=None, figures: str | None = None) -> Layout:
     """Load the tables of ``dataset`` into the engine connection ``con``; ``dims`` limits the
-    breakdown categories to those dimensions (None: every breakdown of aggregation.yaml). The
-    layout of the schools table is returned."""
+    breakdown categories to those dimensions (None: every breakdown of aggregation.yaml).
+    ``figures``: a table of the engine that holds the dataset's figures already (``ingest.figures``),
+    the observations taken from it instead of from objects. The layout of the schools table is
+    returned."""
     tables, layout = dataset_layout(dataset, dims, observations=False)
     for table, (columns, rows) in tables.items():
-        if table == "observations":
+        if table == "observations" and figures is not None:
+            typed = ", ".join(f"CAST({n} AS {con.dialect.type_name(t)}) AS {n}" for n, t in columns)
+            con.materialize(table, f"SELECT {typed} FROM {figures}")
+        elif table == "observations":
             con.load_columns(table, columns, observation_columns(dataset.observations))
         else:
             con.load(table, columns, rows)

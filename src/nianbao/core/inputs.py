@@ -123,6 +123,9 @@ def time_limit(deadline: Deadline):
                 signal.setitimer(signal.ITIMER_REAL, 0.01)  # ring again when it has returned
                 return
             f = f.f_back
+        # rings again shortly in case this exception is swallowed where it lands (a garbage
+        # collector's callback); time_limit stops the timer once it has ended the reading
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
         raise deadline.expired()
 
     previous = signal.signal(signal.SIGALRM, ring)

@@ -27,12 +27,13 @@ from nianbao.core.messages import finding, phrase
 from nianbao.core.observations import Claim, MajorPoint, Observation, OrgUnit, parse_dims  # noqa: F401
 from nianbao.core.orgs import Registry
 from nianbao.ingest import records
+from nianbao.ingest.figures import Figures, from_observations, read_values_table
 from nianbao.ingest.files import kind_of, read_text, regular_file
 from nianbao.ingest.majors import read_majors
 from nianbao.ingest.orgs import read_orgs
 from nianbao.ingest.rows import catalogue_error, read_claims_checked, read_error, read_values
 from nianbao.ingest.xlsx_values import read_values_xlsx
-from nianbao.store import StoreError, merge_into
+from nianbao.store import StoreError, has_store, merge_into
 from nianbao.store import major_points as stored_major_points
 
 
@@ -55,18 +56,59 @@ class Dataset:
     school_narratives: dict[str, dict[str, str]] = field(default_factory=dict)  # 学校标识码 → id → text
     own_standards: dict[str, dict] = field(default_factory=dict)  # the dataset's standards.yaml
 
+    def figures(self) -> Figures:
+        """The dataset's figures as one table of an in-memory DuckDB database (read so from
+        values.csv; else made from the observations, once, until they are replaced)."""
+        figs = self.__dict__.get("_figures")
+        obs = self.__dict__.get("_observations")
+        if figs is not None and (obs is None or len(obs) == figs.size):
+            return figs
+        figs = self.__dict__["_figures"] = from_observations(self.observations)
+        return figs
+
+    def has_figures(self) -> bool:
+        """Whether the figures are in their table already (no objects to turn into columns)."""
+        figs = self.__dict__.get("_figures")
+        obs = self.__dict__.get("_observations")
+        return figs is not None and (obs is None or len(obs) == figs.size)
+
     @property
     def title(self) -> str:
         return self.meta.get("title_zh") or phrase("dataset.title", org=self.org_unit.zh, year=self.report_year)
 
 
-def load_dataset(path: str | Path, engine: str | None = None, url: str | None = None) -> Dataset:
+def _get_observations(self) -> list[Observation]:
+    obs = self.__dict__.get("_observations")
+    if obs is None:  # made from the table on first use
+        figs = self.__dict__.get("_figures")
+        obs = self.__dict__["_observations"] = figs.observations() if figs is not None else []
+    return obs
+
+
+def _set_observations(self, observations) -> None:
+    self.__dict__["_observations"] = observations
+    self.__dict__["_figures"] = None  # a table of other figures would no longer be theirs
+
+
+# the observations: a list of objects, made from the table of figures when first asked for
+Dataset.observations = property(_get_observations, _set_observations)  # type: ignore[assignment]
+
+
+def _set_figures(ds: Dataset, figures: Figures) -> None:
+    ds.__dict__["_figures"] = figures
+    ds.__dict__["_observations"] = None
+
+
+def load_dataset(path: str | Path, by_rows: bool = False, engine: str | None = None,
+                 url: str | None = None) -> Dataset:
     """Read a dataset folder. Unreadable input raises FindingsError with one clear finding;
     readable input with bad rows keeps the good rows and lists the bad ones in ``findings``.
-    The student and graduate records (``records/``) are counted on ``engine`` — the one a
-    command names (``url``: its database or master URL, as ``--database`` gives it) — else on
-    the dataset's (``engine:`` in dataset.yaml), as ``records.engine_of`` chooses; an engine
-    that cannot be used raises EngineError."""
+    values.csv is read into a table of figures (``ingest.figures``), the observations made from
+    it when first asked for; ``by_rows`` reads it row by row into observations instead (the
+    reference the table is compared to). The student and graduate records (``records/``) are
+    counted on ``engine`` — the one a command names (``url``: its database or master URL, as
+    ``--database`` gives it) — else on the dataset's (``engine:`` in dataset.yaml), as
+    ``records.engine_of`` chooses; an engine that cannot be used raises EngineError."""
     path = Path(path)
     meta_path = path / "dataset.yaml"
     if not path.is_dir():
@@ -105,11 +147,15 @@ def load_dataset(path: str | Path, engine: str | None = None, url: str | None = 
         regular_file(values_path, path)
         if values_path.suffix.lower() in (".xlsx", ".xlsm"):
             ds.observations, ds.findings = read_values_xlsx(values_path, catalogue, org_unit.code, ds.orgs)
-        else:
+        elif by_rows:
             ds.observations, ds.findings = read_values(values_path, catalogue, org_unit.code, ds.orgs)
+        else:
+            figures, ds.findings = read_values_table(values_path, catalogue, org_unit.code, ds.orgs)
+            _set_figures(ds, figures)
     # figures imported from school workbooks (nianbao import) replace values.csv by school-year
-    ds.observations, stored_findings = merge_into(path, ds.observations, catalogue, ds.orgs)
-    ds.findings.extend(stored_findings)
+    if has_store(path):
+        ds.observations, stored_findings = merge_into(path, ds.observations, catalogue, ds.orgs)
+        ds.findings.extend(stored_findings)
     if (path / records.FOLDER).is_dir():  # student and graduate records, counted school by school
         _count_records(ds, records.engine_of(meta, engine), url)
     claims_path = path / "claims.csv"

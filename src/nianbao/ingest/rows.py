@@ -84,68 +84,79 @@ def read_value_rows(fieldnames, rows, name: str, catalogue, org_code: str, orgs:
         raise FindingsError([_error("dataset.columns", name, 1, locate=locate,
                                     text={"file": name, "columns": ",".join(VALUE_COLUMNS)}, missing=missing)])
     for row_no, row in rows:
-        code = str(row.get("element") or "").strip()
-        if not code or code.startswith("#"):
+        obs, found = value_row(row_no, row, name, catalogue, org_code, orgs, locate)
+        findings.extend(found)
+        if obs is None:
             continue
-        el = catalogue.elements.get(code)
-        if el is None:
-            findings.append(_error("dataset.unknown_element", name, row_no, "element", locate=locate, element=code))
-            continue
-        try:
-            dims = parse_dims(str(row.get("dims") or ""))
-        except ValueError as exc:
-            findings.append(_error("dataset.bad_dims:syntax", name, row_no, "dims", locate=locate,
-                                   text={"dims": str(exc)}))
-            continue
-        bad = [f"{d}={c}" for d, c in dims
-               if d not in el.dims or c not in catalogue.dimensions[d]["categories"]]
-        if bad:
-            findings.append(_error("dataset.bad_dims:unknown" if el.dims else "dataset.bad_dims:none", name, row_no,
-                                   "dims", locate=locate,
-                                   text={"element": el.zh, "element_en": el.en, "bad": bad, "available": el.dims}))
-            continue
-        try:
-            period = int(str(row.get("period", "")).strip())
-        except ValueError:
-            findings.append(_error("dataset.bad_period", name, row_no, "period", locate=locate,
-                                   text={"raw": str(row.get("period"))}))
-            continue
-        unit = str(row.get("org_unit") or "").strip() or org_code
-        if unit != org_code and (orgs is None or unit not in orgs):
-            findings.append(_error("dataset.unknown_org", name, row_no, "org_unit", locate=locate,
-                                   text={"unit": unit}, unit=unit))
-            continue
-        scope = str(row.get("scope") or "").strip() or "unstated"
-        if scope not in catalogue.meta.get("scopes", {}):
-            findings.append(_error("dataset.bad_scope", name, row_no, "scope", locate=locate,
-                                   text={"scope": scope, "scopes": list(catalogue.meta.get("scopes", {}))}))
-            continue
-        source = str(row.get("source") or "").strip()
-        loc = locate(name, row_no, "value")
-        loc.section = source
-        parsed = parse_value(row.get("value"), el.type, element=el, location=loc, required=True)
-        for fd in parsed.findings:
-            fd.period = period
-            fd.org_unit = unit
-        findings.extend(parsed.findings)
-        if not parsed.ok:
-            continue
-        org = orgs.get(unit) if orgs is not None else None
-        wrong = out_of_range(parsed.value, el, catalogue, org.level if org is not None else "country", loc)
-        if wrong is not None:
-            wrong.period, wrong.org_unit = period, unit
-            findings.append(wrong)
-            continue
-        key = (unit, code, dims, period, scope)
+        key = (obs.org_unit, obs.element, obs.dims, obs.period, obs.scope)
         if key in seen:
-            findings.append(_error("dataset.duplicate", name, row_no, locate=locate, text={
-                "element": el.zh, "element_en": el.en, "year": period, "first": seen[key]}))
+            findings.append(duplicate(catalogue.elements[obs.element], obs.period, seen[key], name, row_no, locate))
             continue
         seen[key] = row_no
-        observations.append(Observation(element=code, dims=dims, period=period, scope=scope,
-                                        value=parsed.value, org_unit=unit, source=source,
-                                        origin=f"{name}:{row_no}", step=parsed.step))
+        observations.append(obs)
     return observations, findings
+
+
+def duplicate(el, period: int, first: int, name: str, row_no: int, locate=None) -> Finding:
+    """A row that gives again the figure of an earlier row (``first``): ``dataset.duplicate``."""
+    return _error("dataset.duplicate", name, row_no, locate=locate, text={
+        "element": el.zh, "element_en": el.en, "year": period, "first": first})
+
+
+def value_row(row_no: int, row: dict, name: str, catalogue, org_code: str, orgs: Registry | None = None,
+              locate=None) -> tuple[Observation | None, list[Finding]]:
+    """One row of values.csv or of a values sheet ({column: raw value}, None for a missing
+    field): its observation (None for a row skipped or wrong) and its findings, every check of a
+    row but the duplicate (which needs the rows before it)."""
+    locate = locate or csv_location
+    findings: list[Finding] = []
+    code = str(row.get("element") or "").strip()
+    if not code or code.startswith("#"):
+        return None, findings
+    el = catalogue.elements.get(code)
+    if el is None:
+        return None, [_error("dataset.unknown_element", name, row_no, "element", locate=locate, element=code)]
+    try:
+        dims = parse_dims(str(row.get("dims") or ""))
+    except ValueError as exc:
+        return None, [_error("dataset.bad_dims:syntax", name, row_no, "dims", locate=locate, text={"dims": str(exc)})]
+    bad = [f"{d}={c}" for d, c in dims
+           if d not in el.dims or c not in catalogue.dimensions[d]["categories"]]
+    if bad:
+        return None, [_error("dataset.bad_dims:unknown" if el.dims else "dataset.bad_dims:none", name, row_no,
+                             "dims", locate=locate,
+                             text={"element": el.zh, "element_en": el.en, "bad": bad, "available": el.dims})]
+    try:
+        period = int(str(row.get("period", "")).strip())
+    except ValueError:
+        return None, [_error("dataset.bad_period", name, row_no, "period", locate=locate,
+                             text={"raw": str(row.get("period"))})]
+    unit = str(row.get("org_unit") or "").strip() or org_code
+    if unit != org_code and (orgs is None or unit not in orgs):
+        return None, [_error("dataset.unknown_org", name, row_no, "org_unit", locate=locate,
+                             text={"unit": unit}, unit=unit)]
+    scope = str(row.get("scope") or "").strip() or "unstated"
+    if scope not in catalogue.meta.get("scopes", {}):
+        return None, [_error("dataset.bad_scope", name, row_no, "scope", locate=locate,
+                             text={"scope": scope, "scopes": list(catalogue.meta.get("scopes", {}))})]
+    source = str(row.get("source") or "").strip()
+    loc = locate(name, row_no, "value")
+    loc.section = source
+    parsed = parse_value(row.get("value"), el.type, element=el, location=loc, required=True)
+    for fd in parsed.findings:
+        fd.period = period
+        fd.org_unit = unit
+    findings.extend(parsed.findings)
+    if not parsed.ok:
+        return None, findings
+    org = orgs.get(unit) if orgs is not None else None
+    wrong = out_of_range(parsed.value, el, catalogue, org.level if org is not None else "country", loc)
+    if wrong is not None:
+        wrong.period, wrong.org_unit = period, unit
+        findings.append(wrong)
+        return None, findings
+    return Observation(element=code, dims=dims, period=period, scope=scope, value=parsed.value, org_unit=unit,
+                       source=source, origin=f"{name}:{row_no}", step=parsed.step), findings
 
 
 def read_claims(path: Path) -> list[Claim]:

@@ -257,6 +257,11 @@ def describe(location) -> str:
     return str(location)
 
 
+def has_store(dataset_dir: str | Path) -> bool:
+    """Whether the dataset has a store for ``merge_into`` to read."""
+    return _exists(locate(dataset_dir))
+
+
 def _exists(location) -> bool:
     """Whether a store is there to read (a server's database may not hold the tables yet)."""
     if not is_url(location):

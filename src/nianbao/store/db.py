@@ -236,6 +236,51 @@ class DuckDBDatabase(Database):
         finally:
             self._con.unregister(view)
 
+    def cursor(self) -> "DuckDBDatabase":
+        """Another connection to the same database (its own session: schema, settings), the
+        tables shared: one in-memory database read by several engines' connections."""
+        other = DuckDBDatabase.__new__(DuckDBDatabase)
+        other.path, other._lock = self.path, None
+        other._con = self._con.cursor()
+        return other
+
+    def batches(self, sql: str, params: list | tuple = (), size: int = 65536):
+        """The rows of a query in lists of at most ``size`` (a large result never held whole as tuples)."""
+        try:
+            cur = self._con.execute(sql, list(params))
+            while True:
+                rows = cur.fetchmany(size)
+                if not rows:
+                    return
+                yield rows
+        except duckdb.Error as exc:
+            raise Error(str(exc)) from exc
+
+    def read_csv_text(self, table: str, path: str | Path, width: int, columns: dict[str, int]) -> bool:
+        """Make ``table`` from the CSV file ``path`` after its header line: ``line`` (the row's
+        number, the header 1) and one text column a name of ``columns`` (name → the field's
+        position, 0-based, of ``width`` fields), each field as written (no trimming, no
+        types guessed; a field the row lacks is NULL, an empty one ''). Reads only plain CSV —
+        no quoting, one record a line, every row at most ``width`` fields — and returns False
+        (no table) for a file it cannot read so: the caller reads that one in Python."""
+        fields = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+        quoted = str(path).replace("'", "''")
+        picked = ", ".join(["CAST(rowid + 2 AS BIGINT) AS line"]
+                           + [f"c{i} AS {name}" for name, i in columns.items()])
+        try:
+            self._con.execute(f"DROP TABLE IF EXISTS {table}_read")
+            self._con.execute(
+                f"CREATE TABLE {table}_read AS SELECT * FROM read_csv('{quoted}', header = false, skip = 1, "
+                f"delim = ',', quote = '', escape = '', comment = '', auto_detect = false, null_padding = true, "
+                f"nullstr = '\x01\x02', strict_mode = true, encoding = 'utf-8', columns = {{{fields}}})")
+            self._con.execute(f"DROP TABLE IF EXISTS {table}")
+            self._con.execute(f"CREATE TABLE {table} AS SELECT {picked} FROM {table}_read")
+        except duckdb.Error:
+            return False
+        finally:
+            self._con.execute(f"DROP TABLE IF EXISTS {table}_read")
+        return True
+
     @contextmanager
     def transaction(self):
         with _DUCKDB_LOCK:

@@ -38,9 +38,17 @@ class TemplateError(ValueError):
     """A template that cannot be used (missing file, not a .docx, missing styles); ``finding``
     says why (a finding of the safe opener, nianbao.core.inputs, when the file was refused)."""
 
-    def __init__(self, code: str, found: Finding | None = None, **values):
-        self.finding = found or finding(code, **values)
+    def __init__(self, code: str, **values):
+        self.finding = finding(code, **values)
         super().__init__(problem_text(self.finding))
+
+    @classmethod
+    def of(cls, found: Finding) -> "TemplateError":
+        """The error of a finding made elsewhere (the safe opener's)."""
+        exc = cls.__new__(cls)
+        exc.finding = found
+        ValueError.__init__(exc, problem_text(found))
+        return exc
 
 
 def open_template(path: str | Path | None = None):
@@ -54,12 +62,12 @@ def open_template(path: str | Path | None = None):
         with inputs.time_limit(src.deadline):
             doc = open_docx(src.stream())
     except FindingsError as exc:
-        raise TemplateError("", exc.findings[0]) from None
+        raise TemplateError.of(exc.findings[0]) from None
     except Exception as exc:  # python-docx raises several kinds for a non-docx file
         (f,) = inputs.translate(exc, path.name, "docx")[:1]
         if f.code == "file.bad_content" and f.values.get("error"):  # no more specific finding than that
             raise TemplateError("report.template_unreadable", path=str(path)) from None
-        raise TemplateError("", f) from None
+        raise TemplateError.of(f) from None
     body = doc.element.find(qn("w:body")) if doc.element.tag == qn("w:document") else None
     if body is None:  # the main part is some other XML: no Word document
         raise TemplateError("report.template_unreadable", path=str(path))

@@ -143,3 +143,12 @@ def connect(name: str, url: str | None = None) -> Connection:
     if name not in _REGISTRY:
         importlib.import_module(f"{__name__}.{MODULES[name]}")
     return _REGISTRY[name](url)
+
+
+def beside(database) -> Connection:
+    """A DuckDB connection to the in-memory database ``database`` (a ``store.db.DuckDBDatabase``
+    holding a dataset's figures, ``ingest.figures``): its tables are read there, without a copy;
+    what the connection makes goes into a schema of its own, dropped when it is closed."""
+    from nianbao.store.engines.duckdb import DuckDBConnection
+
+    return DuckDBConnection(database=database)

@@ -3,6 +3,8 @@ stay in ``nianbao.store.db``."""
 
 from __future__ import annotations
 
+import itertools
+
 from nianbao.store.db import connect
 from nianbao.store.engines import Connection, FileScan, register
 
@@ -10,15 +12,25 @@ from nianbao.store.engines import Connection, FileScan, register
 def _path(path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
+_SCHEMAS = itertools.count(1)
+
 
 @register
 class DuckDBConnection(Connection):
     name = "duckdb"
 
-    def __init__(self, url: str | None = None):
+    def __init__(self, url: str | None = None, database=None):
         super().__init__(url)
         self.file_only()
-        self.db = connect(url or ":memory:")
+        self.schema = None
+        if database is not None:  # beside the tables of another connection's database, in a schema of its own
+            self.db = database.cursor()
+            self.schema = f"nianbao_work_{next(_SCHEMAS)}"
+            self.db.execute(f"CREATE SCHEMA {self.schema}")
+            self.db.execute(f"SET schema = '{self.schema}'")
+            self.db.execute(f"SET search_path = '{self.schema},main'")
+        else:
+            self.db = connect(url or ":memory:")
         self.db.execute("SET enable_progress_bar = false")  # a long query prints no bar into a command's output
 
     def load(self, table, columns, rows):
@@ -50,4 +62,6 @@ class DuckDBConnection(Connection):
         return self.db.execute(sql)
 
     def close(self):
+        if self.schema is not None:
+            self.db.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
         self.db.close()
