@@ -197,3 +197,18 @@ def test_by_county_names_the_schools_right_below_the_city():
     # 甲区 400 + 1000, 乙县 3000, 丙县 999 (its own), 市直一校 600
     assert {r["category_zh"]: r["text"] for r in rows} == {"甲区": "1400人", "乙县": "3000人", "丙县": "999人",
                                                            "示例市直属学校": "600人"}
+
+
+@pytest.mark.parametrize("path", ["examples/datong-2020", "examples/datong-2020-schools", "examples/shanghai-2023",
+                                  "examples/wenzhou-2017", str(FIXTURE)])
+def test_telling_technical_schools_apart_from_the_table_as_from_the_objects(path):
+    """全口径 says 含技工学校 where a figure is given without them or the registry has one: asked
+    of the table of figures (no objects made) it answers as the objects do."""
+    from nianbao.compute import scopes
+    from nianbao.report.notes import distinguishes_technical
+
+    ds = load_dataset(path)
+    made = ds.__dict__.get("_observations") is not None
+    from_table = distinguishes_technical(ds)
+    assert made or ds.__dict__.get("_observations") is None  # no objects made for it
+    assert from_table == scopes.distinguishes_technical(ds.observations, ds.orgs)
