@@ -54,6 +54,11 @@ def _in(codes) -> str:
     return ", ".join(literal(c) for c in sorted(codes)) or "NULL"
 
 
+COMPLETE_KEYS = """SELECT DISTINCT f.element, f.dims, f.period, c.dim
+FROM school_facts f JOIN categories c ON c.dims = f.dims AND c.complete = 1
+WHERE f.src = 'f'"""
+
+
 def _coalesce(exprs) -> str:
     """COALESCE of ``exprs`` (SQLite wants two at least)."""
     return exprs[0] if len(exprs) == 1 else f"COALESCE({', '.join(exprs)})"
@@ -242,7 +247,6 @@ UNION
 SELECT school, period FROM school_rows"""),
         ("complete_rows", 'figures of a category of a complete breakdown', """SELECT f.school, f.element, f.dims, f.period, c.dim
 FROM figures f JOIN categories c ON c.dims = f.dims AND c.complete = 1"""),
-        ("complete_keys", '', """SELECT DISTINCT element, dims, period, dim FROM complete_rows"""),
         ("cond_school", 'per school and period: 1 if the school meets the condition (counted schools)', f"""{cond_school}"""),
         ("school_facts", "what each school adds: its figures (f); the complete breakdowns it gives some categories of, "
                          "so reporting zero in the others (s, dims: the breakdown); its membership in a period (m: v "
@@ -255,6 +259,7 @@ SELECT 'm', a.school, '', '', a.period, CAST(s.countable AS {float_t}),
 FROM active a JOIN schools s ON s.code = a.school
 UNION ALL
 SELECT 'c', school, element, '', period, CAST(hit AS {float_t}), CAST(NULL AS {float_t}) FROM cond_school"""),
+        ("complete_keys", 'the figures of a category of a complete breakdown some school gives', COMPLETE_KEYS),
         ("joined", "each school row with the school's units and categories", f"""SELECT f.src, f.element, f.dims, f.period, f.v, f.w, s.excl{"".join(f", s.{c}" for c in unit_cols)}{
     "".join(f", {category(d)} AS g_{d}" for d in dims)}
 FROM school_facts f JOIN schools s ON s.code = f.school"""),

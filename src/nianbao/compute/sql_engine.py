@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from nianbao.compute import provenance
 from nianbao.compute.facts import Computed, FactBook
-from nianbao.compute.rollup_sql import EXCL, aggregate_steps, reports_steps, rules, unit_observations_sql
+from nianbao.compute.rollup_sql import COMPLETE_KEYS, EXCL, aggregate_steps, reports_steps, rules, unit_observations_sql
 from nianbao.compute.scopes import SCOPE_ORDER
 from nianbao.compute.sql import PIVOT_KEYS, elements_sql, flat_indicator_steps, flat_rows, run_steps
 from nianbao.compute.tables import load_tables
@@ -89,7 +89,7 @@ class SqlFigures:
                 con.load(WANTED, (("code", "text"),), [(u,) for u in units])
             self._options = aggregation_options(con, layout, None if units is None else WANTED, units)
             run_aggregation(con, cat, groups=groups, options=self._options,
-                            keep=("school_facts", "complete_keys", "active") if keep_open else ())
+                            keep=("school_facts",) if keep_open else ())
             select = unit_observations_sql(catalogue=cat)
             if units is not None:
                 select = f"SELECT * FROM ({select}) uo WHERE org_unit IN (SELECT code FROM {WANTED})"
@@ -295,7 +295,10 @@ def _counts_sql(words: int, memb: str) -> str:
     or a category of the same complete breakdown, ``registry`` where it is active and counted as a
     school, ``members`` where it is active (the schools ``SqlFigures.included`` lists)."""
     bits = ", ".join(f"SUM(DISTINCT CASE WHEN word = {w} THEN bit END) AS m{w}" for w in range(words))
-    return f"""WITH school_keys AS (
+    return f"""WITH complete_keys AS (
+{COMPLETE_KEYS}
+),
+school_keys AS (
   SELECT f.school, k.word, k.bit FROM school_facts f
   JOIN count_keys k ON k.kind = 'reported' AND k.element = f.element AND k.dims = f.dims AND k.period = f.period
   WHERE f.src = 'f'
@@ -305,8 +308,9 @@ def _counts_sql(words: int, memb: str) -> str:
   JOIN count_keys k ON k.kind = 'reported' AND k.element = c.element AND k.dims = c.dims AND k.period = c.period
   WHERE f.src = 's'
   UNION
-  SELECT a.school, k.word, k.bit FROM active a JOIN schools s ON s.code = a.school
+  SELECT a.school, k.word, k.bit FROM school_facts a JOIN schools s ON s.code = a.school
   JOIN count_keys k ON k.period = a.period AND (k.kind = 'members' OR (k.kind = 'registry' AND s.countable = 1))
+  WHERE a.src = 'm'
 ),
 school_bits AS (
   SELECT school, {bits} FROM school_keys GROUP BY school
