@@ -78,3 +78,19 @@ def test_the_number_of_schools_is_the_number_listed(engine, path, request_):
         (r["org_unit"], r["category"], r["indicator"], len(r["members"])) for r in listed]
     assert all(r["members"] is None for r in counted)
     assert any(r["schools"] > 1 for r in listed) or path != SCHOOLS  # the examples' schools: rows of many
+
+
+@pytest.mark.parametrize("path", [SCHOOLS, "tests/fixtures/anylevel"])
+@pytest.mark.parametrize("engine", ["duckdb", "sqlite", "postgres"])
+def test_by_county_every_engine_prints_the_python_table(capsys, engine, path):
+    # --by county groups the schools by the county the registry puts them in (no dimension of the
+    # catalogue): the SQL engines printed no row of it (Datong) or only the counties' own tables
+    # (anylevel: 18 of 40 rows, no 甲区 whose figures are all its schools', no 直属学校)
+    url = engine_url(engine)
+    args = ["indicators", path, "--by", "county", "--format", "csv"]
+    assert main(args) == 0
+    python = capsys.readouterr().out
+    assert main([*args, "--engine", engine, *(["--database", url] if url else [])]) == 0
+    assert capsys.readouterr().out == python
+    assert len(python.splitlines()) > 30
+    assert ("直属学校" in python) == ("anylevel" in path)  # 市直一校 is right below the city

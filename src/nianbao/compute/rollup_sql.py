@@ -75,7 +75,8 @@ def rules(catalogue) -> dict:
     els = catalogue.elements
     summable = {e for e, el in els.items()
                 if e not in computed and el.type not in ("rate", "pair") and not el.is_reported_rate}
-    breakdowns = [d for d in cfg.get("breakdowns") or [] if d in catalogue.dimensions]
+    # county groups schools by the county the registry puts them in: no dimension of the catalogue
+    breakdowns = [d for d in cfg.get("breakdowns") or [] if d in catalogue.dimensions or d == "county"]
     weighted = set(cfg.get("weighted_means") or {})
     area = {e for e, el in els.items() if el.type not in ("rate", "pair") and not el.is_reported_rate
             and e not in set(cfg.get("majors") or {}) and e not in weighted}
