@@ -94,3 +94,15 @@ def test_by_county_every_engine_prints_the_python_table(capsys, engine, path):
     assert capsys.readouterr().out == python
     assert len(python.splitlines()) > 30
     assert ("直属学校" in python) == ("anylevel" in path)  # 市直一校 is right below the city
+
+
+@pytest.mark.parametrize("path", [SCHOOLS, "examples/shanxi-2024", "tests/fixtures/anylevel"])
+def test_the_units_with_figures_are_asked_of_the_table_without_objects(path):
+    # --by county lists the counties that gave figures themselves: asked of the table of figures,
+    # the same units the observations are of, and no observation made for it
+    from nianbao.app.indicators import _units_with_figures
+
+    ds = load_dataset(path)
+    units = _units_with_figures(ds)
+    assert ds.__dict__.get("_observations") is None  # the table was asked, no object made
+    assert units == {o.org_unit for o in ds.observations} and len(units) > 1

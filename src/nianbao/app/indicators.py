@@ -15,6 +15,7 @@ from nianbao.core.errors import NianbaoError
 from nianbao.core.formula import FormulaError, parse_ref_key
 from nianbao.core.messages import phrase
 from nianbao.core.orgs import UNKNOWN
+from nianbao.ingest.figures import TABLE as FIGURES_TABLE
 from nianbao.report.notes import distinguishes_technical
 from nianbao.report.wording import Wording
 
@@ -237,7 +238,7 @@ def _categories(dataset, figs, org: str, by: str) -> list[str]:
     cats = set(figs.categories(org, by))
     if by == "county":
         reg = dataset.orgs
-        given = {o.org_unit for o in dataset.observations}
+        given = _units_with_figures(dataset)
         cats |= {o.code for o in reg.at_level("county") if o.code in given and org in reg.ancestors(o.code)}
     return sorted(cats)
 
@@ -245,3 +246,16 @@ def _categories(dataset, figs, org: str, by: str) -> list[str]:
 def suppression_threshold(dataset) -> int:
     """The smallest count a published table prints (dataset.yaml over records.yaml)."""
     return suppress.settings(dataset.catalogue, dataset.meta)[0]
+
+
+def _units_with_figures(dataset) -> set[str]:
+    """The org units some figure of the dataset is of; asked of the dataset's table of figures
+    where the figures are in it (no object made)."""
+    has_table = getattr(dataset, "has_figures", None)
+    if has_table is None or not has_table():
+        return {o.org_unit for o in dataset.observations}
+    cur = dataset.figures().cursor()
+    try:
+        return {r[0] for r in cur.execute(f"SELECT DISTINCT org_unit FROM {FIGURES_TABLE}")}
+    finally:
+        cur.close()
