@@ -39,6 +39,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from benchkit import peak_mb, timed  # noqa: E402
 
 from nianbao import catalogue  # noqa: E402
 from nianbao.check.engine import check_dataset  # noqa: E402
@@ -219,17 +222,8 @@ def _r(x):
     return None if x is None else round(float(x), 6)
 
 
-def _peak_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
-def _timed(fn):
-    t0, c0 = time.perf_counter(), time.process_time()
-    out = fn()
-    return out, (time.perf_counter() - t0, time.process_time() - c0)
 
 
 def way_nianbao(folder: Path, runs: int) -> dict:
@@ -238,14 +232,14 @@ def way_nianbao(folder: Path, runs: int) -> dict:
     from nianbao.check.engine import check_rules
     from nianbao.check.rules import rulebook
 
-    ds, load = _timed(lambda: load_dataset(folder))
+    ds, load = timed(lambda: load_dataset(folder))
     book = copy.copy(rulebook(ds.catalogue))
     book.rules = [r for r in book.rules if r.kind in SQL_KINDS]
     out = {"load": load}
     for name, engine in (("work", "duckdb"), ("python", "python")):
         best = None
         for run in range(runs + (engine == "duckdb")):
-            found, t = _timed(lambda: check_rules(ds, book, data_only=True, engine=engine))
+            found, t = timed(lambda: check_rules(ds, book, data_only=True, engine=engine))
             if engine == "duckdb" and run == 0:  # the first loads the figures into DuckDB, the others read them there
                 out["cold"] = t
                 continue
@@ -253,7 +247,7 @@ def way_nianbao(folder: Path, runs: int) -> dict:
         out[name] = best
         out[f"keys_{engine}"] = sorted(map(list, map(finding_key, found)), key=str)
     out["keys"] = out.pop("keys_duckdb")
-    _, out["every"] = _timed(lambda: check_rules(ds, data_only=True))  # every data rule, for reference
+    _, out["every"] = timed(lambda: check_rules(ds, data_only=True))  # every data rule, for reference
     return out
 
 
@@ -277,10 +271,10 @@ def way_sql(folder: Path, runs: int) -> dict:
             if stmt.strip():
                 con.execute(stmt)
         return con
-    con, t_load = _timed(load)
+    con, t_load = timed(load)
     best = None
     for _ in range(runs):
-        rows, t = _timed(lambda: con.execute(check_sql.RULES_SQL).fetchall())
+        rows, t = timed(lambda: con.execute(check_sql.RULES_SQL).fetchall())
         best = t if best is None or t[1] < best[1] else best
     keys = [[c, o, int(p), _r(a), _r(b)] for c, o, p, a, b in rows]
     return {"load": t_load, "work": best, "keys": sorted(keys, key=str)}
@@ -337,9 +331,8 @@ def main() -> int:
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
     if args.child:
-        sys.path.insert(0, str(ROOT / "bench"))
         res = {"nianbao": way_nianbao, "SQL": way_sql}[args.child](args.folder, args.runs)
-        res["peak_mb"] = _peak_mb()
+        res["peak_mb"] = peak_mb()
         args.out.write_text(json.dumps(res), encoding="utf-8")
         return 0
 

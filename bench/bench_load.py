@@ -20,25 +20,13 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-
-def _timed(fn):
-    t0, c0 = time.perf_counter(), time.process_time()
-    out = fn()
-    return out, (time.perf_counter() - t0, time.process_time() - c0)
-
-
-def _peak_mb() -> float:
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+from benchkit import peak_mb, timed  # noqa: E402
 
 
 def child(folder: Path, by_rows: bool) -> dict:
@@ -48,15 +36,15 @@ def child(folder: Path, by_rows: bool) -> dict:
     from nianbao.compute import sql_engine
     from nianbao.ingest.dataset import load_dataset
 
-    ds, load = _timed(lambda: load_dataset(folder, by_rows=by_rows))
-    obs, objects = _timed(lambda: ds.observations)  # the table's: made now, from the table
-    found, rules = _timed(lambda: check_rules(ds, data_only=True, engine="duckdb"))
-    figs, facts = _timed(lambda: sql_engine.SqlFigures(ds, "duckdb"))
+    ds, load = timed(lambda: load_dataset(folder, by_rows=by_rows))
+    obs, objects = timed(lambda: ds.observations)  # the table's: made now, from the table
+    found, rules = timed(lambda: check_rules(ds, data_only=True, engine="duckdb"))
+    figs, facts = timed(lambda: sql_engine.SqlFigures(ds, "duckdb"))
 
     def digest(items) -> str:
         return hashlib.sha256("\n".join(items).encode()).hexdigest()[:16]
 
-    return {"load": load, "rules": rules, "facts": facts, "objects": objects, "peak_mb": _peak_mb(),
+    return {"load": load, "rules": rules, "facts": facts, "objects": objects, "peak_mb": peak_mb(),
             "n": len(obs), "read": digest(map(repr, ds.findings)), "obs": digest(map(repr, obs)),
             "found": digest(sorted(map(repr, found))),
             "computed": digest(sorted(f"{k}|{sorted(v.items())!r}" for k, v in figs.computed.items())),

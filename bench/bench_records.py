@@ -43,6 +43,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(0, str(HERE))
+
+from benchkit import peak_mb  # noqa: E402
 
 YEAR = 2022
 RATES = {  # indicator → (numerator elements, denominator element): 就业率 etc. (DOMAIN.md §2)
@@ -276,19 +279,11 @@ def child(way: str, data: Path, out: Path) -> None:
     result = WAYS[way](data)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     cpu += JVM.get("cpu", 0.0)  # Spark: the Java process's CPU (from its start) too
-    out.write_text(json.dumps({"wall": wall, "cpu": cpu, "imports": imports, "peak_mb": _peak_mb() + JVM.get("peak_mb", 0.0),
+    out.write_text(json.dumps({"wall": wall, "cpu": cpu, "imports": imports, "peak_mb": peak_mb() + JVM.get("peak_mb", 0.0),
                                "figures": result}),
                    encoding="utf-8")
 
 
-def _peak_mb() -> float:
-    """The process's peak resident set (VmHWM: of this program, not of the parent it was forked
-    from, which getrusage would report)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(way: str, data: Path) -> dict:

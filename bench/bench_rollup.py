@@ -42,6 +42,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(0, str(HERE))
+
+from benchkit import peak_mb  # noqa: E402
 
 YEAR = 2022
 RATES = {  # indicator → (numerator refs, denominator ref), cn-2022 indicators.yaml (by hand, below in SQL)
@@ -113,7 +116,7 @@ def run_nianbao(data: Path, engine: str = "duckdb", check_levels=("county", "cit
     rows = indicator_rows(ds, Request(level="province", engine=engine, members=False))
     work = (time.perf_counter() - t0, time.process_time() - c0)
     out = _rows_out(rows)
-    timing = {"load": load, "work": work, "peak_mb": _peak_mb(), "rows": len(rows)}
+    timing = {"load": load, "work": work, "peak_mb": peak_mb(), "rows": len(rows)}
     for level in check_levels:  # for the comparison only, after the times were taken
         out.update(_rows_out(indicator_rows(ds, Request(level=level, engine=engine, members=False))))
     return out, timing
@@ -221,7 +224,7 @@ def run_sql(data: Path) -> tuple[dict, dict]:
         for name, v in zip(cols[2:], row[2:]):
             if v is not None:
                 out[f"{unit}|{name}|{scope}"] = float(v)
-    return out, {"load": load, "work": work, "peak_mb": _peak_mb(), "rows": len(rows)}
+    return out, {"load": load, "work": work, "peak_mb": peak_mb(), "rows": len(rows)}
 
 
 WAYS = {"nianbao": run_nianbao, "SQL": run_sql, "Python": run_python}
@@ -232,12 +235,6 @@ IMPORTS = {"nianbao": ("duckdb", "yaml", "nianbao.app.indicators", "nianbao.inge
 
 # -- measuring ----------------------------------------------------------------------------------
 
-def _peak_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child(way: str, data: Path, out: Path) -> None:
