@@ -140,18 +140,24 @@ FROM (
 WHERE {value} IS NOT NULL"""
 
 
-def indicator_steps(catalogue, codes=None, table: str = "observations"):
-    """Derived indicators (default: all) as steps (name, note, SELECT): the pivot of every input
-    they read, then one SELECT of ``RESULT_COLUMNS`` (their queries joined by UNION ALL). The
-    scopes are taken by the rule of ``compute.scopes`` with each indicator's own scope first; a
-    figure a caller asks for in another scope is computed by FactBook from the engine's rows."""
+def _derived(catalogue, codes=None) -> tuple[list, list[str], dict[str, int]]:
+    """The derived indicators of ``codes`` (default: all), the inputs they read in order, and each
+    input's position among them."""
     inds = [catalogue.indicator(c) for c in (
         [c for c, ind in catalogue.indicators.items() if ind.derived] if codes is None else codes)]
     for ind in inds:
         if not ind.derived:
             raise ValueError(f"{ind.code} is a data element: use elements_sql")
     refs = list(dict.fromkeys(r for ind in inds for r in _wanted(ind)))
-    pos = {r: i for i, r in enumerate(refs)}
+    return inds, refs, {r: i for i, r in enumerate(refs)}
+
+
+def indicator_steps(catalogue, codes=None, table: str = "observations"):
+    """Derived indicators (default: all) as steps (name, note, SELECT): the pivot of every input
+    they read, then one SELECT of ``RESULT_COLUMNS`` (their queries joined by UNION ALL). The
+    scopes are taken by the rule of ``compute.scopes`` with each indicator's own scope first; a
+    figure a caller asks for in another scope is computed by FactBook from the engine's rows."""
+    inds, refs, pos = _derived(catalogue, codes)
     union = "\nUNION ALL\n".join(_tail(ind, pos, ind.scope) for ind in inds)
     return [("wide", "every input in every scope, per unit and period", pivot_sql(refs, table)),
             ("result", "", union)]
@@ -167,13 +173,7 @@ def flat_indicator_steps(catalogue, codes=None, table: str = "observations", pre
     the scopes no figure of ``table`` is in (None: every scope). ``keys``: the name of a table
     the caller loads with the rows returned (columns ``PIVOT_KEYS``), which numbers the pivot's
     columns (None: the pivot tests element, dims and scope). Returns (steps, codes, key rows)."""
-    inds = [catalogue.indicator(c) for c in (
-        [c for c, ind in catalogue.indicators.items() if ind.derived] if codes is None else codes)]
-    for ind in inds:
-        if not ind.derived:
-            raise ValueError(f"{ind.code} is a data element: use elements_sql")
-    refs = list(dict.fromkeys(r for ind in inds for r in _wanted(ind)))
-    pos = {r: i for i, r in enumerate(refs)}
+    inds, refs, pos = _derived(catalogue, codes)
     kept = [sc for sc in SCOPE_ORDER if present is None or sc in present] or [SCOPE_ORDER[0]]
 
     def cols(r):  # a scope left out is in no column (compute.scopes leaves it out)
