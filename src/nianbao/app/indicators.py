@@ -15,7 +15,6 @@ from nianbao.core.errors import NianbaoError
 from nianbao.core.formula import FormulaError, parse_ref_key
 from nianbao.core.messages import phrase
 from nianbao.core.orgs import UNKNOWN
-from nianbao.ingest.figures import TABLE as FIGURES_TABLE
 from nianbao.report.notes import distinguishes_technical
 from nianbao.report.wording import Wording
 
@@ -151,7 +150,7 @@ def indicator_rows(dataset, request: Request = Request()) -> list[dict]:
     if by == "county" and dataset.orgs is not None:
         units += [o.code for o in dataset.orgs.at_level("county")]
     groups = [by] if by and by != "major_category" else []
-    figs = engines.open_figures(dataset, engine, request.url, units=units, groups=groups)
+    figs = engines.open_figures(dataset, engine, request.url, units=units, groups=groups, wanted=wanted)
     try:
         facts = _facts(dataset, figs, listed, wanted, by, period, request.scope)
         breakdowns = set(cat.aggregation.get("breakdowns") or []) if cat.aggregation else set()
@@ -249,13 +248,7 @@ def suppression_threshold(dataset) -> int:
 
 
 def _units_with_figures(dataset) -> set[str]:
-    """The org units some figure of the dataset is of; asked of the dataset's table of figures
-    where the figures are in it (no object made)."""
-    has_table = getattr(dataset, "has_figures", None)
-    if has_table is None or not has_table():
-        return {o.org_unit for o in dataset.observations}
-    cur = dataset.figures().cursor()
-    try:
-        return {r[0] for r in cur.execute(f"SELECT DISTINCT org_unit FROM {FIGURES_TABLE}")}
-    finally:
-        cur.close()
+    """The org units some figure of the dataset is of (asked of the dataset's table of figures
+    where the figures are in it: no object made)."""
+    distinct = getattr(dataset, "distinct", None)
+    return distinct("org_unit") if distinct is not None else {o.org_unit for o in dataset.observations}

@@ -99,11 +99,12 @@ class PythonFigures:
         pass
 
 
-def open_figures(dataset, engine: str | None = None, url: str | None = None, units=None, groups=None):
-    """The figures of ``dataset`` by ``engine``, for a caller that knows which units (org codes)
-    and breakdown groups (dimensions) it needs: only those are computed and fetched by an SQL
-    engine. Close it when done."""
+def open_figures(dataset, engine: str | None = None, url: str | None = None, units=None, groups=None,
+                 wanted=None):
+    """The figures of ``dataset`` by ``engine``, for a caller that knows which units (org codes),
+    breakdown groups (dimensions) and figures (``wanted``: (code, dims) of indicators and data
+    elements) it needs: only those are computed and fetched by an SQL engine. Close it when done."""
     name = engine_of(dataset, engine)
     if name == PYTHON:
         return PythonFigures(dataset)
-    return sql_engine.SqlFigures(dataset, name, url, units=units, groups=groups, keep_open=True)
+    return sql_engine.SqlFigures(dataset, name, url, units=units, groups=groups, keep_open=True, wanted=wanted)

@@ -64,9 +64,16 @@ def _coalesce(exprs) -> str:
     return exprs[0] if len(exprs) == 1 else f"COALESCE({', '.join(exprs)})"
 
 
-def rules(catalogue) -> dict:
+def rules(catalogue, needs: dict | None = None) -> dict:
     """What the SQL needs from the catalogue: summable elements, weights, count elements,
-    breakdowns and the elements broken down by each, conditions and majors figures."""
+    breakdowns and the elements broken down by each, conditions and majors figures.
+
+    ``needs`` (element → the breakdowns it is asked by, from :func:`compute.sql.needs_of`)
+    limits what is summed to the figures a caller asks for: ``summed`` and ``area`` hold only
+    those elements (and the bases of their means), registry counts, conditions and majors
+    figures only those asked for, and an element is broken down by a breakdown only where it
+    is asked by it. ``summable`` stays whole: every school figure still says in which years a
+    school takes part (its membership, the schools expected)."""
     cfg = catalogue.aggregation or {}
     registry = set(cfg.get("registry_counts") or {})
     conditions = cfg.get("school_counts") or {}
@@ -80,8 +87,19 @@ def rules(catalogue) -> dict:
     weighted = set(cfg.get("weighted_means") or {})
     area = {e for e, el in els.items() if el.type not in ("rate", "pair") and not el.is_reported_rate
             and e not in set(cfg.get("majors") or {}) and e not in weighted}
+    with_dim = {d: sorted(e for e, el in els.items() if d in el.dims) for d in breakdowns}
+    summed = summable
+    if needs is not None:
+        weights = {w["weight"] for m, w in (cfg.get("weighted_means") or {}).items() if m in needs}
+        summed = {e for e in summable if e in needs or e in weights}
+        area = {e for e in area if e in needs or e in weights}
+        registry = {e for e in registry if e in needs}
+        conditions = {e: c for e, c in conditions.items() if e in needs}
+        majors = {e: k for e, k in majors.items() if e in needs}
+        with_dim = {d: [e for e in es if d in needs.get(e, ())] for d, es in with_dim.items()}
     return {
         "area": area,
+        "summed": summed,
         "use": ((cfg.get("reconcile") or {}).get("use") or "reported"),
         "summable": summable,
         "weighted": {m: w["weight"] for m, w in (cfg.get("weighted_means") or {}).items()},
@@ -90,13 +108,27 @@ def rules(catalogue) -> dict:
         "conditions": conditions,
         "majors": majors,
         "breakdowns": breakdowns,
-        "with_dim": {d: sorted(e for e, el in els.items() if d in el.dims) for d in breakdowns},
+        "with_dim": with_dim,
     }
+
+
+def computed_elements(catalogue, given, registry: bool, majors: bool) -> set[str]:
+    """The data elements a unit may have once the school figures are summed: those some figure
+    ``given`` is of, the schools counted from a registry, the schools counted by a condition on
+    a given element, and (with a majors table) the majors figures."""
+    cfg = catalogue.aggregation or {}
+    out = set(given)
+    if registry:
+        out |= set(cfg.get("registry_counts") or {})
+        out |= {e for e, c in (cfg.get("school_counts") or {}).items() if c.get("element") in given}
+    if majors:
+        out |= set(cfg.get("majors") or {})
+    return out
 
 
 def aggregate_steps(catalogue, dialect, groups=None, areas: bool = True,
                     units: str | None = None, layout: Layout | None = None, slots=None,
-                    one_scope: bool = False) -> list[tuple[str, str, str]]:
+                    one_scope: bool = False, needs: dict | None = None) -> list[tuple[str, str, str]]:
     """The aggregation as named steps (name, what it computes, SELECT), each reading the input
     tables and the steps before it; the last, ``result``, gives ``AGGREGATE_COLUMNS``.
 
@@ -110,14 +142,15 @@ def aggregate_steps(catalogue, dialect, groups=None, areas: bool = True,
     the areas each unit's sums read its own members only. ``layout`` is the layout of the
     schools table (default: three slots of units and every breakdown), ``slots`` the slots
     summed (None: all; with ``units``, those holding them). ``one_scope`` says that every
-    figure of the observations table is in one scope (no scope is to be chosen).
+    figure of the observations table is in one scope (no scope is to be chosen). ``needs``
+    (see :func:`rules`) sums only the figures asked for.
 
     Every school row — its figures, the breakdowns it gives some categories of, its membership
     in a period, its conditions — is summed to every unit and breakdown group in one GROUP BY
     GROUPING SETS pass over the schools table's unit and category columns."""
     if units is not None and areas:
         raise ValueError("aggregate_steps: units needs areas=False (an area's figures sum its child areas)")
-    r = rules(catalogue)
+    r = rules(catalogue, needs)
     layout = layout or Layout(3, tuple((catalogue.aggregation or {}).get("breakdowns") or ()))
     dims = list(layout.dims)
     slots = list(range(layout.slots)) if slots is None else list(slots)
@@ -132,7 +165,11 @@ def aggregate_steps(catalogue, dialect, groups=None, areas: bool = True,
 
     figures = f"""SELECT school, element, dims, period, value AS v, CAST(NULL AS {float_t}) AS w
   FROM school_rows WHERE element NOT IN ({_in(weighted)})"""
+    if needs is not None:
+        figures += f" AND element IN ({_in(r['summed'])})"
     for m, wt in sorted(weighted.items()):  # a mean: mean × base, and the base
+        if m not in r["summed"]:
+            continue
         figures += f"""
   UNION ALL
   SELECT r.school, r.element, r.dims, r.period, r.value * w.value AS v, w.value AS w
@@ -192,13 +229,14 @@ def aggregate_steps(catalogue, dialect, groups=None, areas: bool = True,
          f"src, element, dims, period, 0.0 AS s_all, 0.0 AS s_excl, 0.0 AS w_all, 0.0 AS w_excl, 0 AS n_all, "
          f"0 AS n_excl FROM joined WHERE 1 = 0")
     unit_of = _coalesce(unit_cols) if unit_cols else "NULL"
-    dim_of = "CASE " + ("WHEN direct IS NOT NULL THEN '" + DIRECT + "' " if areas else "") + "".join(
-        f"WHEN g_{d} IS NOT NULL THEN {literal(d)} " for d in dims) + "ELSE '' END"
+    whens = ("WHEN direct IS NOT NULL THEN '" + DIRECT + "' " if areas else "") + "".join(
+        f"WHEN g_{d} IS NOT NULL THEN {literal(d)} " for d in dims)
+    dim_of = f"CASE {whens}ELSE '' END" if whens else "''"
     category_of = _coalesce([f"g_{d}" for d in dims] + ["''"])
     wanted = "" if units is None else f" AND {unit_of} IN (SELECT code FROM {identifier(units)})"
 
     memb = []
-    for i in range(layout.slots):
+    for i in slots:  # a unit is in one slot only: the slots summed hold every unit asked for
         where = f"u{i} IS NOT NULL" + ("" if units is None else f" AND u{i} IN (SELECT code FROM {identifier(units)})")
         memb.append(f"SELECT code AS school, u{i} AS unit, '' AS dim, '' AS category, excl, countable FROM schools "
                     f"WHERE {where}")
@@ -381,20 +419,19 @@ HAVING SUM(act) + SUM(new) > 0"""),
 FROM major_points GROUP BY unit, grp, period, scope, n, e, mcat
 HAVING SUM(act) + SUM(new) > 0"""),
         ("major_obs", '', f"""{major_obs}"""),
-        ("all_aggregates", '', f"""SELECT unit AS org_unit, grp, element, dims, period, scope, {rnd('value')} AS value, n, expected,
-       'sum' AS kind FROM sum_obs
-UNION ALL
-SELECT unit, grp, element, dims, period, scope, value, 0, 0, 'registry' FROM registry_obs
-UNION ALL
-SELECT unit, grp, element, dims, period, scope, value, 0, 0, 'zero' FROM zero_obs
-UNION ALL
-SELECT unit, grp, element, '', period, '{ALL}', h_all, r_all, c_all, 'condition' FROM cond_obs
+        ("all_aggregates", '', "\nUNION ALL\n".join(part for part, wanted in (
+            (f"""SELECT unit AS org_unit, grp, element, dims, period, scope, {rnd('value')} AS value, n, expected,
+       'sum' AS kind FROM sum_obs""", True),
+            ("SELECT unit, grp, element, dims, period, scope, value, 0, 0, 'registry' FROM registry_obs",
+             r["registry"]),
+            ("SELECT unit, grp, element, dims, period, scope, value, 0, 0, 'zero' FROM zero_obs", reg_dims),
+            (f"""SELECT unit, grp, element, '', period, '{ALL}', h_all, r_all, c_all, 'condition' FROM cond_obs
 WHERE c_all <= c_excl OR r_all > r_excl
 UNION ALL
 SELECT unit, grp, element, '', period, '{EXCL}', h_excl, r_excl, c_excl, 'condition' FROM cond_obs
-WHERE c_all > c_excl AND r_excl > 0
-UNION ALL
-SELECT unit, grp, element, dims, period, scope, value, n, expected, 'majors' FROM major_obs"""),
+WHERE c_all > c_excl AND r_excl > 0""", r["conditions"]),
+            ("SELECT unit, grp, element, dims, period, scope, value, n, expected, 'majors' FROM major_obs",
+             r["majors"])) if wanted)),  # a kind of figure no catalogue rule asks for: no step
     ] + (_area_steps(r, rnd, only_groups) if areas else [
         ("final_aggregates", "the schools' sums (no area gave figures of its own)", f"""SELECT a.org_unit, a.grp, a.element, a.dims, a.period, a.scope, a.value, a.n, a.expected, a.kind
 FROM all_aggregates a

@@ -62,6 +62,34 @@ def _wanted(ind) -> list[formula.Ref]:
     return list(dict.fromkeys(refs + ([formula.Ref(ind.fallback)] if ind.fallback else [])))
 
 
+def needs_of(catalogue, wanted) -> dict[str, set[str]]:
+    """The data elements the figures ``wanted`` ((code, dims) of indicators and data elements,
+    as ``nianbao indicators`` lists them) are computed from, each with the dimensions it is read
+    by: a data element itself, a derived indicator the inputs of its formula and its fallback."""
+    needs: dict[str, set[str]] = {}
+    for code, dims in wanted:
+        ind = catalogue.indicator(code)
+        refs = _wanted(ind) if ind.derived else [formula.Ref(code, tuple(dims))]
+        for r in refs:
+            needs.setdefault(r.element, set()).update(d for d, _c in r.dims)
+    return needs
+
+
+def computable(catalogue, codes, has) -> list[str]:
+    """The derived indicators of ``codes`` that may have a value where the figures ``has`` says
+    are there (a set of (element, dims text) pairs, or a test of a reference): every input of
+    the formula is there, or the fallback (a formula with an input missing has no value)."""
+    if not callable(has):
+        pairs = has
+        has = lambda r: (r.element, dims_text(r)) in pairs  # noqa: E731
+    out = []
+    for code in codes:
+        ind = catalogue.indicator(code)
+        if all(has(r) for r in inputs_of(ind)) or (ind.fallback and has(formula.Ref(ind.fallback))):
+            out.append(code)
+    return out
+
+
 PIVOT_KEYS = (("element", "text"), ("dims", "text"), ("scope", "text"), ("col", "int"))
 
 
@@ -261,6 +289,10 @@ def run_steps(con, steps, table: str | None = None, keep=()):
     steps named in ``keep`` are made tables on every engine (for queries after this one). The
     result is made the table ``table``, or returned as rows."""
     mode = con.dialect.steps
+    # only the steps the result or a step kept reads (a step no rule of the catalogue asks for
+    # would still cost the engine its planning)
+    used = _still_needed(steps[:-1], [steps[-1]] + [s for s in steps[:-1] if s[0] in keep])
+    steps = [s for s in steps[:-1] if s in used or s[0] in keep] + [steps[-1]]
     if mode in ("shared", "all") or keep:
         names = [n for n, _, _ in steps]
         uses = {n: sum(len(re.findall(rf"\b{n}\b", sql)) for _, _, sql in steps[i + 1:])

@@ -7,11 +7,29 @@ into facts, with the provenance of the observations they used.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from nianbao.compute import provenance
 from nianbao.compute.facts import Computed, FactBook
-from nianbao.compute.rollup_sql import COMPLETE_KEYS, EXCL, aggregate_steps, reports_steps, rules, unit_observations_sql
+from nianbao.compute.rollup_sql import (
+    COMPLETE_KEYS,
+    EXCL,
+    aggregate_steps,
+    computed_elements,
+    reports_steps,
+    rules,
+    unit_observations_sql,
+)
 from nianbao.compute.scopes import SCOPE_ORDER
-from nianbao.compute.sql import PIVOT_KEYS, elements_sql, flat_indicator_steps, flat_rows, run_steps
+from nianbao.compute.sql import (
+    PIVOT_KEYS,
+    computable,
+    elements_sql,
+    flat_indicator_steps,
+    flat_rows,
+    needs_of,
+    run_steps,
+)
 from nianbao.compute.tables import load_tables
 from nianbao.core.observations import Observation, dims_text, parse_dims
 from nianbao.ingest.figures import TABLE as FIGURES_TABLE
@@ -51,12 +69,13 @@ def run_aggregation(con, catalogue, table: str = "aggregates", groups=None, keep
 WANTED = "wanted_units"  # the units whose figures are fetched, when not all are
 
 
-def needed_dims(catalogue, groups) -> list[str] | None:
+def needed_dims(catalogue, groups, needs=None) -> list[str] | None:
     """The breakdowns whose memberships the engine needs: those asked for as groups and those
-    some data element is broken down by (None: every breakdown)."""
+    some data element is broken down by — of ``needs`` (``compute.sql.needs_of``), by which it
+    is asked — (None: every breakdown)."""
     if groups is None:
         return None
-    r = rules(catalogue)
+    r = rules(catalogue, needs)
     return [d for d in r["breakdowns"] if d in groups or r["with_dim"].get(d)]
 
 
@@ -66,28 +85,39 @@ class SqlFigures:
     By default the figures of every unit and breakdown group are fetched. ``units`` (org codes)
     fetches only the figures of those units (and of their groups); ``groups`` (breakdown
     dimensions) computes only those breakdown groups; ``keep_open`` keeps the engine's tables
-    for :meth:`included` until :meth:`close`. Python objects are made only for the units a
-    caller asks for (:meth:`factbook`)."""
+    for :meth:`included` until :meth:`close`; ``wanted`` ((code, dims) of indicators and data
+    elements) computes only those figures and what they are computed from (None: every
+    figure). Python objects are made only for the units a caller asks for (:meth:`factbook`)."""
 
     def __init__(self, dataset, name: str, url: str | None = None, connection=None, units=None, groups=None,
-                 keep_open: bool = False):
+                 keep_open: bool = False, wanted=None):
         self.dataset = dataset
         self.name = name
         cat = dataset.catalogue
         groups = None if groups is None else sorted(groups)
         self.groups = groups
+        if wanted is not None:  # the indicators some unit may have a value of, and what they read
+            distinct = getattr(dataset, "distinct", None)
+            given = distinct("element") if distinct is not None else {o.element for o in dataset.observations}
+            there = computed_elements(cat, given, dataset.orgs is not None, bool(dataset.majors))
+            derived = computable(cat, [c for c, _ in wanted if cat.indicator(c).derived],
+                                 lambda r: r.element in there)
+            wanted = [(c, d) for c, d in wanted if (c in derived if cat.indicator(c).derived else c in there)]
+        needs = None if wanted is None else needs_of(cat, wanted)
         # on DuckDB in this process, beside the dataset's own table of figures: read there, no object made
         beside = connection is None and name == "duckdb" and url is None and hasattr(dataset, "figures")
         self._figures = dataset.figures() if beside else None
         con = connection or (store_engines.beside(self._figures.db) if beside else store_engines.connect(name, url))
         self._con = None
         try:
-            layout = load_tables(con, dataset, needed_dims(cat, groups),
+            layout = load_tables(con, dataset, needed_dims(cat, groups, needs),
                                  figures=f"main.{FIGURES_TABLE}" if beside else None)
             if units is not None:
                 units = list(dict.fromkeys(units))
                 con.load(WANTED, (("code", "text"),), [(u,) for u in units])
             self._options = aggregation_options(con, layout, None if units is None else WANTED, units)
+            if needs is not None:
+                self._options["needs"] = needs
             run_aggregation(con, cat, groups=groups, options=self._options,
                             keep=("school_facts",) if keep_open else ())
             select = unit_observations_sql(catalogue=cat)
@@ -99,10 +129,17 @@ class SqlFigures:
                                  "FROM unit_observations")
             element_rows = con.query(elements_sql("unit_keyed"))
             present = {r[0] for r in con.query("SELECT DISTINCT scope FROM unit_keyed")}
-            steps, codes, keys = flat_indicator_steps(cat, table="unit_keyed", keys="pivot_keys",
-                                                      present=present if present <= set(SCOPE_ORDER) else None)
-            con.load("pivot_keys", PIVOT_KEYS, keys)
-            indicator_rows = flat_rows(run_steps(con, steps), codes)
+            # the indicators whose inputs some unit has: the others have no value anywhere
+            derived = [c for c, ind in cat.indicators.items() if ind.derived] if wanted is None else \
+                [c for c in dict.fromkeys(c for c, _dims in wanted) if cat.indicator(c).derived]
+            codes = computable(cat, derived, {(e, d) for e, d in con.query(
+                "SELECT DISTINCT element, dims FROM unit_keyed")})
+            indicator_rows = []
+            if codes:
+                steps, codes, keys = flat_indicator_steps(cat, codes, table="unit_keyed", keys="pivot_keys",
+                                                          present=present if present <= set(SCOPE_ORDER) else None)
+                con.load("pivot_keys", PIVOT_KEYS, keys)
+                indicator_rows = flat_rows(run_steps(con, steps), codes)
             if keep_open:
                 self._con = con
         finally:
@@ -302,17 +339,17 @@ school_keys AS (
   SELECT f.school, k.word, k.bit FROM school_facts f
   JOIN count_keys k ON k.kind = 'reported' AND k.element = f.element AND k.dims = f.dims AND k.period = f.period
   WHERE f.src = 'f'
-  UNION
+  UNION ALL
   SELECT f.school, k.word, k.bit FROM school_facts f
   JOIN complete_keys c ON c.element = f.element AND c.period = f.period AND c.dim = f.dims
   JOIN count_keys k ON k.kind = 'reported' AND k.element = c.element AND k.dims = c.dims AND k.period = c.period
   WHERE f.src = 's'
-  UNION
+  UNION ALL
   SELECT a.school, k.word, k.bit FROM school_facts a JOIN schools s ON s.code = a.school
   JOIN count_keys k ON k.period = a.period AND (k.kind = 'members' OR (k.kind = 'registry' AND s.countable = 1))
   WHERE a.src = 'm'
 ),
-school_bits AS (
+school_bits AS (  -- a key given twice is one bit: SUM(DISTINCT)
   SELECT school, {bits} FROM school_keys GROUP BY school
 ),
 memb AS (
@@ -325,6 +362,7 @@ JOIN count_groups g ON g.unit = m.unit AND g.grp = CASE WHEN m.dim = '' THEN '' 
 GROUP BY m.unit, m.dim, m.category, {", ".join(f"b.m{w}" for w in range(words))}"""
 
 
+@lru_cache(maxsize=4096)  # a few words for many rows: the same counts recur in every unit
 def _provenance(kind: str, n, expected, scope: str, period: int) -> tuple[str, str]:
     if kind == "units":
         return provenance.UNITS, provenance.units_origin(n, expected, scope)

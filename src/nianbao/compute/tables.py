@@ -114,7 +114,7 @@ def load_tables(con, dataset, dims=None, figures: str | None = None) -> Layout:
     for table, (columns, rows) in tables.items():
         if table == "observations" and figures is not None:
             typed = ", ".join(f"CAST({n} AS {con.dialect.type_name(t)}) AS {n}" for n, t in columns)
-            con.materialize(table, f"SELECT {typed} FROM {figures}")
+            con.view(table, f"SELECT {typed} FROM {figures}")  # read where it is, not copied
         elif table == "observations":
             con.load_columns(table, columns, observation_columns(dataset.observations))
         else:

@@ -137,6 +137,11 @@ class Registry:
             out, seen = [], {code}
             o = self.orgs.get(code)
             while o and o.parent and o.parent not in seen:
+                above = self._ancestors.get(o.parent)
+                if above is not None and seen.isdisjoint(above):  # the parent's chain, walked before
+                    out.append(o.parent)
+                    out += above
+                    break
                 out.append(o.parent)
                 seen.add(o.parent)
                 o = self.orgs.get(o.parent)

@@ -27,6 +27,7 @@ from nianbao.core.messages import finding, phrase
 from nianbao.core.observations import Claim, MajorPoint, Observation, OrgUnit, parse_dims  # noqa: F401
 from nianbao.core.orgs import Registry
 from nianbao.ingest import records
+from nianbao.ingest.figures import TABLE as FIGURES_TABLE
 from nianbao.ingest.figures import Figures, from_observations, read_values_table
 from nianbao.ingest.files import kind_of, read_text, regular_file
 from nianbao.ingest.majors import read_majors
@@ -71,6 +72,19 @@ class Dataset:
         figs = self.__dict__.get("_figures")
         obs = self.__dict__.get("_observations")
         return figs is not None and (obs is None or len(obs) == figs.size)
+
+    def distinct(self, column: str) -> set:
+        """The distinct values of one column of the figures (``org_unit``, ``element``, ``scope``,
+        ``period``): asked of their table where they are in it, else of the objects."""
+        if column not in ("org_unit", "element", "scope", "period"):
+            raise ValueError(f"no column {column!r} of the figures")
+        if not self.has_figures():
+            return {getattr(o, column) for o in self.observations}
+        cur = self.figures().cursor()
+        try:
+            return {r[0] for r in cur.execute(f"SELECT DISTINCT {column} FROM {FIGURES_TABLE}")}
+        finally:
+            cur.close()
 
     @property
     def title(self) -> str:

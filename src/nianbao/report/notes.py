@@ -7,7 +7,6 @@ from __future__ import annotations
 from nianbao.compute import scopes
 from nianbao.compute.facts import Fact
 from nianbao.core.formula import refs
-from nianbao.ingest.figures import TABLE as FIGURES_TABLE
 
 
 def scope_phrase(scope: str, catalogue, words) -> str:
@@ -62,16 +61,9 @@ def scope_label(scope: str, b) -> str:
 def distinguishes_technical(dataset) -> bool:
     """Whether a dataset's figures tell 技工学校 apart: a figure without them, or a 技工学校 in
     its registry. Where the figures are in their table the table is asked, no object made."""
-    has_table = getattr(dataset, "has_figures", None)
-    if has_table is not None and has_table():
-        figs = dataset.figures()
-        cur = figs.cursor()
-        try:
-            without = bool(cur.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {FIGURES_TABLE} "
-                                       f"WHERE scope = 'excl_technical' LIMIT 1) t")[0][0])
-        finally:
-            cur.close()
-        return without or scopes.distinguishes_technical((), dataset.orgs)
+    distinct = getattr(dataset, "distinct", None)
+    if distinct is not None:
+        return "excl_technical" in distinct("scope") or scopes.distinguishes_technical((), dataset.orgs)
     return scopes.distinguishes_technical(dataset.observations, dataset.orgs)
 
 

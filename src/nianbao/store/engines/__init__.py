@@ -99,6 +99,12 @@ class Connection:
         """Make ``table`` from a query, computed once (later queries read it)."""
         self.run(self.dialect.create_as(table, select))
 
+    def view(self, table: str, select: str) -> None:
+        """Make ``table`` a name of a query that later queries read as a table: computed where
+        it is read, on an engine that keeps views cheaply (a table of another database beside
+        it); else made a table (:meth:`materialize`)."""
+        self.materialize(table, select)
+
     def scan_file(self, path: Path, fmt: str, table: str) -> FileScan:
         """Make a record file (UTF-8 CSV with a header line, or Parquet) readable by SQL, every
         column as text: as a table function, or loaded into ``table`` (and tables named after

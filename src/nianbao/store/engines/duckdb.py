@@ -46,6 +46,10 @@ class DuckDBConnection(Connection):
         self.db.execute(f"DROP TABLE IF EXISTS {table}")
         super().materialize(table, select)
 
+    def view(self, table, select):
+        self.db.execute(f"DROP TABLE IF EXISTS {table}")
+        self.db.execute(f"CREATE OR REPLACE VIEW {table} AS {select}")
+
     def scan_file(self, path, fmt, table):
         """The file read where a query reads it (read_csv / read_parquet, nothing loaded); a
         Parquet file's records numbered by DuckDB, a CSV file's by the caller."""
