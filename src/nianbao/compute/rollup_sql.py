@@ -170,6 +170,17 @@ def aggregate_steps(catalogue, dialect, groups=None, areas: bool = True,
     for m, wt in sorted(weighted.items()):  # a mean: mean × base, and the base
         if m not in r["summed"]:
             continue
+        if not catalogue.elements[m].dims:  # a mean of no breakdown: the school's mean and base in one pass
+            figures += f"""
+  UNION ALL
+  SELECT school, {literal(m)} AS element, '' AS dims, period,
+         CASE WHEN mv IS NULL THEN 0.0 ELSE mv * bv END AS v, bv AS w
+  FROM (SELECT school, period, MAX(CASE WHEN element = {literal(m)} THEN value END) AS mv,
+               MAX(CASE WHEN element = {literal(wt)} THEN value END) AS bv
+        FROM school_rows WHERE element IN ({literal(m)}, {literal(wt)}) AND dims = ''
+        GROUP BY school, period) mb
+  WHERE bv IS NOT NULL AND (mv IS NOT NULL OR bv = 0)"""
+            continue
         figures += f"""
   UNION ALL
   SELECT r.school, r.element, r.dims, r.period, r.value * w.value AS v, w.value AS w

@@ -295,7 +295,7 @@ def run_steps(con, steps, table: str | None = None, keep=()):
     steps = [s for s in steps[:-1] if s in used or s[0] in keep] + [steps[-1]]
     if mode in ("shared", "all") or keep:
         names = [n for n, _, _ in steps]
-        uses = {n: sum(len(re.findall(rf"\b{n}\b", sql)) for _, _, sql in steps[i + 1:])
+        uses = {n: sum(len(re.findall(rf"\b{n}\b", _LITERAL_OR_COMMENT.sub(" ", sql))) for _, _, sql in steps[i + 1:])
                 for i, (n, _, _) in enumerate(steps)}
         pending: list = []
         for name, note, sql in steps[:-1]:
@@ -328,12 +328,21 @@ def _shared_first(con, pending, step, later):
     return pending
 
 
+_LITERAL_OR_COMMENT = re.compile(r"'[^']*'|--[^\n]*")
+
+
+def _reads(sql: str, name: str) -> bool:
+    """Whether ``sql`` names the step ``name`` (not in a string literal: an element code of
+    the same name, or a comment)."""
+    return re.search(rf"\b{name}\b", _LITERAL_OR_COMMENT.sub(" ", sql)) is not None
+
+
 def _still_needed(pending, later):
     """The pending steps that a later step reads, directly or through another pending step."""
     keep: list = []
     readers = [sql for _, _, sql in later]
     for name, note, sql in reversed(pending):
-        if any(re.search(rf"\b{name}\b", r) for r in readers):
+        if any(_reads(r, name) for r in readers):
             keep.insert(0, (name, note, sql))
             readers.append(sql)
     return keep

@@ -12,7 +12,6 @@ from functools import lru_cache
 from nianbao.compute import provenance
 from nianbao.compute.facts import Computed, FactBook
 from nianbao.compute.rollup_sql import (
-    COMPLETE_KEYS,
     EXCL,
     aggregate_steps,
     computed_elements,
@@ -119,21 +118,20 @@ class SqlFigures:
             if needs is not None:
                 self._options["needs"] = needs
             run_aggregation(con, cat, groups=groups, options=self._options,
-                            keep=("school_facts",) if keep_open else ())
+                            keep=("school_facts", "complete_keys") if keep_open else ())
             select = unit_observations_sql(catalogue=cat)
             if units is not None:
                 select = f"SELECT * FROM ({select}) uo WHERE org_unit IN (SELECT code FROM {WANTED})"
             con.materialize("unit_observations", select)
-            con.materialize("unit_keyed", KEYED)
+            con.view("unit_keyed", KEYED)
             obs_rows = con.query("SELECT org_unit, grp, element, dims, period, scope, value, n, expected, kind "
                                  "FROM unit_observations")
             element_rows = con.query(elements_sql("unit_keyed"))
-            present = {r[0] for r in con.query("SELECT DISTINCT scope FROM unit_keyed")}
+            present = {r[5] for r in obs_rows}  # the scopes and figures of the units fetched
             # the indicators whose inputs some unit has: the others have no value anywhere
             derived = [c for c, ind in cat.indicators.items() if ind.derived] if wanted is None else \
                 [c for c in dict.fromkeys(c for c, _dims in wanted) if cat.indicator(c).derived]
-            codes = computable(cat, derived, {(e, d) for e, d in con.query(
-                "SELECT DISTINCT element, dims FROM unit_keyed")})
+            codes = computable(cat, derived, {(r[2], r[3]) for r in obs_rows})
             indicator_rows = []
             if codes:
                 steps, codes, keys = flat_indicator_steps(cat, codes, table="unit_keyed", keys="pivot_keys",
@@ -287,9 +285,10 @@ GROUP BY w.unit, w.grp, w.element, w.dims, w.period, w.scope""")
                      [(e, d, p, k, n // BITS, 1 << (n % BITS)) for (e, d, p, k), n in kinds.items()])
             con.load("count_groups", (("unit", "text"), ("grp", "text")), sorted(groups))
             masks = {}
-            memb = {n: sql for n, _, sql in aggregate_steps(self.dataset.catalogue, con.dialect, self.groups,
-                                                            **self._options)}["memb"]
-            for unit, grp, n_all, n_excl, *mask in con.query(_counts_sql(words, memb)):
+            # school_facts: what each school adds, kept from the aggregation
+            memb = [s for s in aggregate_steps(self.dataset.catalogue, con.dialect, self.groups, **self._options)
+                    if s[0] == "memb"]
+            for unit, grp, n_all, n_excl, *mask in run_steps(con, memb + _counts_steps(words, con.dialect)):
                 masks.setdefault((unit, grp), []).append((n_all, n_excl, [int(m or 0) for m in mask]))
             for i in summed:
                 keys = rows[i]
@@ -325,41 +324,36 @@ GROUP BY w.unit, w.grp, w.element, w.dims, w.period, w.scope""")
 BITS = 31  # keys a word of bits: a sum of distinct powers of two below 2³¹ is an INTEGER on every engine
 
 
-def _counts_sql(words: int, memb: str) -> str:
-    """Per unit and group of ``count_groups`` and per set of keys (``words`` columns of bits of
-    ``count_keys``): how many schools have exactly those keys — in all, and without the schools
-    the scope excl_technical leaves out. A school has a key ``reported`` where it gives the figure
-    or a category of the same complete breakdown, ``registry`` where it is active and counted as a
-    school, ``members`` where it is active (the schools ``SqlFigures.included`` lists)."""
-    bits = ", ".join(f"SUM(DISTINCT CASE WHEN word = {w} THEN bit END) AS m{w}" for w in range(words))
-    return f"""WITH complete_keys AS (
-{COMPLETE_KEYS}
-),
-school_keys AS (
-  SELECT f.school, k.word, k.bit FROM school_facts f
-  JOIN count_keys k ON k.kind = 'reported' AND k.element = f.element AND k.dims = f.dims AND k.period = f.period
-  WHERE f.src = 'f'
-  UNION ALL
-  SELECT f.school, k.word, k.bit FROM school_facts f
-  JOIN complete_keys c ON c.element = f.element AND c.period = f.period AND c.dim = f.dims
-  JOIN count_keys k ON k.kind = 'reported' AND k.element = c.element AND k.dims = c.dims AND k.period = c.period
-  WHERE f.src = 's'
-  UNION ALL
-  SELECT a.school, k.word, k.bit FROM school_facts a JOIN schools s ON s.code = a.school
-  JOIN count_keys k ON k.period = a.period AND (k.kind = 'members' OR (k.kind = 'registry' AND s.countable = 1))
-  WHERE a.src = 'm'
-),
-school_bits AS (  -- a key given twice is one bit: SUM(DISTINCT)
-  SELECT school, {bits} FROM school_keys GROUP BY school
-),
-memb AS (
-{memb}
-)
-SELECT m.unit, CASE WHEN m.dim = '' THEN '' ELSE m.dim || '=' || m.category END AS grp,
-       COUNT(*) AS n_all, SUM(m.excl) AS n_excl, {", ".join(f"b.m{w}" for w in range(words))}
+def _counts_steps(words: int, dialect) -> list[tuple[str, str, str]]:
+    """The steps after ``memb`` (of ``rollup_sql.aggregate_steps``), reading the tables
+    ``school_facts`` and ``complete_keys`` the aggregation kept, that give, per unit and group of ``count_groups`` and per set of keys (``words`` columns of bits
+    of ``count_keys``), how many schools have exactly those keys — in all, and without the
+    schools the scope excl_technical leaves out. A school has a key ``reported`` where it gives
+    the figure or a category of the same complete breakdown, ``registry`` where it is active and
+    counted as a school, ``members`` where it is active (the schools ``SqlFigures.included``
+    lists)."""
+    bits = ", ".join(f"{dialect.bits(f'CASE WHEN word = {w} THEN bit END')} AS m{w}" for w in range(words))
+    masks = ", ".join(f"b.m{w}" for w in range(words))
+    return [
+        ("school_keys", "", """SELECT f.school, k.word, k.bit FROM school_facts f
+JOIN count_keys k ON k.kind = 'reported' AND k.element = f.element AND k.dims = f.dims AND k.period = f.period
+WHERE f.src = 'f'
+UNION ALL
+SELECT f.school, k.word, k.bit FROM school_facts f
+JOIN complete_keys c ON c.element = f.element AND c.period = f.period AND c.dim = f.dims
+JOIN count_keys k ON k.kind = 'reported' AND k.element = c.element AND k.dims = c.dims AND k.period = c.period
+WHERE f.src = 's'
+UNION ALL
+SELECT a.school, k.word, k.bit FROM school_facts a JOIN schools s ON s.code = a.school
+JOIN count_keys k ON k.period = a.period AND (k.kind = 'members' OR (k.kind = 'registry' AND s.countable = 1))
+WHERE a.src = 'm'"""),
+        ("school_bits", "a key given twice is one bit", f"SELECT school, {bits} FROM school_keys GROUP BY school"),
+        ("result", "", f"""SELECT m.unit, CASE WHEN m.dim = '' THEN '' ELSE m.dim || '=' || m.category END AS grp,
+       COUNT(*) AS n_all, SUM(m.excl) AS n_excl, {masks}
 FROM school_bits b JOIN memb m ON m.school = b.school
 JOIN count_groups g ON g.unit = m.unit AND g.grp = CASE WHEN m.dim = '' THEN '' ELSE m.dim || '=' || m.category END
-GROUP BY m.unit, m.dim, m.category, {", ".join(f"b.m{w}" for w in range(words))}"""
+GROUP BY m.unit, m.dim, m.category, {masks}"""),
+    ]
 
 
 @lru_cache(maxsize=4096)  # a few words for many rows: the same counts recur in every unit

@@ -112,6 +112,7 @@ class Registry:
             self._children.setdefault(o.parent, []).append(o)
         self._ancestors: dict[str, list[str]] = {}
         self._units: dict[str, tuple[str, ...]] = {}
+        self._chains: dict[tuple, tuple[str, ...]] = {}  # (county, parent) → units_of
 
     def __iter__(self):
         return iter(self.orgs.values())
@@ -160,15 +161,25 @@ class Registry:
     def units_of(self, code: str) -> tuple[str, ...]:
         """Every registered unit whose aggregate includes this school: its county and all units
         above the school or above its county (nearest first, each once)."""
-        if code not in self._units:
-            out: list[str] = []
+        got = self._units.get(code)
+        if got is None:
             county = self.county_of(code)
-            chain = ([county] + self.ancestors(county) if county in self.orgs else []) + self.ancestors(code)
-            for unit in chain:  # a parent named but not registered still gets its aggregate
-                if unit not in out:
-                    out.append(unit)
-            self._units[code] = tuple(out)
-        return self._units[code]
+            o = self.orgs.get(code)
+            # the schools of one parent and county share their units (unless a loop of parents
+            # passes through the school itself)
+            key = (county, o.parent if o is not None else None)
+            got = self._chains.get(key)
+            if got is None or code in got:
+                out: list[str] = []
+                chain = ([county] + self.ancestors(county) if county in self.orgs else []) + self.ancestors(code)
+                for unit in chain:  # a parent named but not registered still gets its aggregate
+                    if unit not in out:
+                        out.append(unit)
+                got = tuple(out)
+                if code not in got:
+                    self._chains[key] = got
+            self._units[code] = got
+        return got
 
     def schools(self, under: str | None = None) -> list[Org]:
         """Schools (and 附设中职班) below ``under`` — through parent or county — or all schools."""

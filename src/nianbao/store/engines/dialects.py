@@ -47,6 +47,11 @@ class Dialect:
     finite: bool = False  # a number past the range of a double stops the query: FINITE only
     enum: bool = False  # a choice of values as an ENUM (a lookup; 8× faster than IN over text)
     grouping_sets: bool = True  # GROUP BY GROUPING SETS (SQLite has none: one GROUP BY a set, joined by UNION ALL)
+    bit_or: bool = True  # the aggregate BIT_OR (SQLite has none: a SUM of the distinct powers of two)
+
+    def bits(self, expr: str) -> str:
+        """The bits of ``expr`` (powers of two, NULL for none) of a group joined into one integer."""
+        return f"BIT_OR({expr})" if self.bit_or else f"SUM(DISTINCT {expr})"
 
     def type_name(self, kind: str) -> str:
         return {"text": self.text_type, "int": self.int_type, "float": self.float_type}[kind]
@@ -108,7 +113,7 @@ class Dialect:
 DIALECTS = {
     "duckdb": Dialect("duckdb", enum=True),
     "sqlite": Dialect("sqlite", float_type="REAL", steps="shared", string_agg="GROUP_CONCAT({}, ',')",
-                      grouping_sets=False),
+                      grouping_sets=False, bit_or=False),
     "postgres": Dialect("postgres", float_type="DOUBLE PRECISION", temp=True, numeric_round=True, steps="all",
                         regex="~", finite=True),
     "spark": Dialect("spark", text_type="STRING", int_type="INT", steps="shared",
