@@ -15,14 +15,17 @@ ways:
             app.indicators.indicator_rows as the command asks for its table (the school figures
             summed by the SQL compiled from aggregation.yaml, the ratios by the SQL compiled
             from indicators.yaml, the schools behind each row counted, not listed)
-  SQL       hand-written DuckDB SQL: values.csv and orgs.csv read by read_csv, the sums of every
-            county, city and province by GROUPING SETS, in both scopes (all schools, and without
-            technical schools), the ratios from the sums
+  SQL       hand-written DuckDB SQL of the same table: values.csv and orgs.csv read by read_csv, the
+            sums of every county, city and province by GROUPING SETS, in both scopes (all schools,
+            and without technical schools), the ratios from the sums; and the number of schools
+            behind each row (those giving any figure the row is computed from), as the command
+            prints it
+  SQL-v     the same SQL without the number of schools: the values alone
   Python    the same command with ``--engine python`` (compute.aggregate, the reference)
 
 Before the times are printed every way's figures are compared: nianbao's of every county, city
-and province (the counties and cities listed after the timed province table) with the SQL's in
-the scope nianbao took; Python's provinces with nianbao's. Times are split into reading the files
+and province (the counties and cities listed after the timed province table), values and numbers
+of schools, with the SQL's in the scope nianbao took; Python's provinces with nianbao's. Times are split into reading the files
 (load) and computing (roll-up); CPU counts every thread of the process; peak memory is the
 child's maximum resident set (VmHWM). Each way runs ``--repeat`` times, the ways in turn, and the
 run of median roll-up CPU is shown with the range of all (one run varies by a fifth here). Goal: nianbao's roll-up ≤ 1.5× the hand-written SQL (CPU),
@@ -103,7 +106,13 @@ def prepare(data: Path, scale: float, record_scale: float) -> dict:
 # -- the ways -------------------------------------------------------------------------------------
 
 def _rows_out(rows) -> dict:
-    return {f"{r['org_unit']}|{r['indicator']}|{r['scope']}": r["value"] for r in rows}
+    """Each row's value, and the number of schools behind it (key ``…|schools``)."""
+    out = {}
+    for r in rows:
+        key = f"{r['org_unit']}|{r['indicator']}|{r['scope']}"
+        out[key] = r["value"]
+        out[key + "|schools"] = r["schools"]
+    return out
 
 
 def run_nianbao(data: Path, engine: str = "duckdb", check_levels=("county", "city")) -> tuple[dict, dict]:
@@ -203,7 +212,78 @@ FROM w
 """
 
 
-def run_sql(data: Path) -> tuple[dict, dict]:
+# the inputs of each printed row whose schools it counts: (kind, flag) — "registry": the schools
+# counted as schools, "members": every school (the conditions' counts count every member), else the
+# flag of the schools giving the figure (a category of a complete breakdown: any of its categories)
+ROW_INPUTS = {
+    "schools": ["registry"], "schools_under_500": ["members"], "schools_under_200": ["members"],
+    "students": ["students"], "entrants": ["entrants"], "graduation_candidates": ["graduation_candidates"],
+    "graduates": ["graduates"], "graduates_placed": ["graduates_placed"], "employed_direct": ["employed_direct"],
+    "employed_local": ["employed_local"], "employed_matched": ["employed_matched"],
+    "entrepreneurs": ["entrepreneurs"], "further_study": ["further_study"], "starting_income": ["starting_income"],
+    "small_school_share": ["members", "registry"], "very_small_school_share": ["members", "registry"],
+    "primary_industry_share": ["industry", "employed_direct"],
+    "secondary_industry_share": ["industry", "employed_direct"],
+    "tertiary_industry_share": ["industry", "employed_direct"],
+    "placement_rate": ["graduates_placed", "graduates"], "matched_employment_rate": ["employed_matched", "employed_direct"],
+    "local_employment_rate": ["employed_local", "employed_direct"], "graduation_rate": ["graduates", "graduation_candidates"],
+    "further_study_share": ["further_study", "graduates"], "further_study_rate": ["further_study", "graduates"],
+    "entrepreneurship_rate": ["entrepreneurs", "graduates"],
+    "employment_rate": ["employed_direct", "further_study", "graduates"],
+    "direct_employment_share": ["employed_direct", "graduates"],
+    "bachelor_share_of_further_study": ["study_level", "further_study"],
+    "associate_share_of_further_study": ["study_level", "further_study"],
+}
+FLAGS = sorted({f for ins in ROW_INPUTS.values() for f in ins} - {"registry", "members"})
+
+
+def _flag(f: str) -> str:
+    if f == "industry":
+        return "v.element = 'employed_direct' AND v.dims LIKE 'industry=%'"
+    if f == "study_level":
+        return "v.element = 'further_study' AND v.dims LIKE 'study_level=%'"
+    return f"v.element = '{f}' AND v.dims = ''"
+
+
+def _gives(ins: list[str]) -> str:
+    if "members" in ins:
+        return "1 = 1"
+    return " OR ".join("s.countable" if f == "registry" else f"h.{f} = 1" for f in ins)
+
+
+INPUT_SETS = sorted({tuple(ins) for ins in ROW_INPUTS.values()})  # rows of the same inputs count alike
+
+HAND_COUNTS_SQL = f"""
+WITH s AS (
+  SELECT sc.code AS school, sc.school_type = 'technical' AS tech,
+         sc.school_type NOT IN ('', 'attached_class', 'other_institution') AS countable,
+         co.code AS county, ci.code AS city, pr.code AS province
+  FROM orgs sc JOIN orgs co ON co.code = sc.parent JOIN orgs ci ON ci.code = co.parent
+  JOIN orgs pr ON pr.code = ci.parent
+  WHERE sc.level = 'school'
+), h AS (  -- what each school gives; a mean pay counts where the school gives it and the employed, or
+           -- gives none and employed no one
+  SELECT v.org_unit AS school,
+         {", ".join(f"MAX(CASE WHEN {_flag(f)} THEN 1 ELSE 0 END) AS {f}" for f in FLAGS if f != "starting_income")},
+         CASE WHEN MAX(CASE WHEN v.element = 'employed_direct' AND v.dims = '' THEN 1 ELSE 0 END) = 1
+               AND (MAX(CASE WHEN v.element = 'starting_income' THEN 1 ELSE 0 END) = 1
+                    OR MAX(CASE WHEN v.element = 'employed_direct' AND v.dims = '' THEN v.value END) = 0)
+              THEN 1 ELSE 0 END AS starting_income
+  FROM vals v GROUP BY v.org_unit
+), j AS (  -- per school: 1 where it counts for a set of inputs, and 1 where it is no technical school
+            -- (as DOUBLE: DuckDB sums an integer into a 128-bit one, five times slower here)
+  SELECT s.province, s.city, s.county, CASE WHEN s.tech THEN 0::DOUBLE ELSE 1::DOUBLE END AS nt,
+         {", ".join(f"CASE WHEN {_gives(list(ins))} THEN 1::DOUBLE ELSE 0::DOUBLE END AS g{i}" for i, ins in enumerate(INPUT_SETS))}
+  FROM s LEFT JOIN h ON h.school = s.school
+)
+SELECT COALESCE(county, city, province) AS unit,
+       {", ".join(f"SUM(g{i}) AS a{i}, SUM(g{i} * nt) AS e{i}" for i in range(len(INPUT_SETS)))}
+FROM j
+GROUP BY GROUPING SETS ((province), (city), (county))
+"""
+
+
+def run_sql(data: Path, counted: bool = False) -> tuple[dict, dict]:
     import duckdb
 
     t0, c0 = time.perf_counter(), time.process_time()
@@ -218,6 +298,10 @@ def run_sql(data: Path) -> tuple[dict, dict]:
     cur = con.execute(HAND_SQL)
     cols = [d[0] for d in cur.description]
     rows = cur.fetchall()
+    if counted:  # the number of schools behind each row too, as the command prints it
+        cur = con.execute(HAND_COUNTS_SQL)
+        count_cols = [d[0] for d in cur.description]
+        count_rows = cur.fetchall()
     work = (time.perf_counter() - t0, time.process_time() - c0)
     con.close()
     out = {}
@@ -226,13 +310,25 @@ def run_sql(data: Path) -> tuple[dict, dict]:
         for name, v in zip(cols[2:], row[2:]):
             if v is not None:
                 out[f"{unit}|{name}|{scope}"] = float(v)
+    if counted:
+        for row in count_rows:
+            got = dict(zip(count_cols, row))
+            for name, ins in ROW_INPUTS.items():
+                i = INPUT_SETS.index(tuple(ins))
+                out[f"{row[0]}|{name}|all|schools"] = float(got[f"a{i}"])
+                out[f"{row[0]}|{name}|excl_technical|schools"] = float(got[f"e{i}"])
     return out, {"load": load, "work": work, "peak_mb": peak_mb(), "rows": len(rows)}
 
 
-WAYS = {"nianbao": run_nianbao, "SQL": run_sql, "Python": run_python}
+def run_sql_counted(data: Path) -> tuple[dict, dict]:
+    return run_sql(data, counted=True)
+
+
+WAYS = {"nianbao": run_nianbao, "SQL": run_sql_counted, "SQL-v": run_sql, "Python": run_python}
 IMPORTS = {"nianbao": ("duckdb", "yaml", "nianbao.app.indicators", "nianbao.ingest.dataset",
                        "nianbao.store.engines.duckdb"),
-           "SQL": ("duckdb",), "Python": ("yaml", "numpy", "nianbao.app.indicators", "nianbao.ingest.dataset")}
+           "SQL": ("duckdb",), "SQL-v": ("duckdb",),
+           "Python": ("yaml", "numpy", "nianbao.app.indicators", "nianbao.ingest.dataset")}
 
 
 # -- measuring ----------------------------------------------------------------------------------
@@ -296,7 +392,7 @@ def main() -> int:
     print(f"dataset: {sizes['provinces']} provinces, {sizes['cities']} cities, {sizes['counties']:,} counties, "
           f"{sizes['schools']:,} schools, {sizes['figures']:,} school figures ({data}; "
           f"ready in {time.perf_counter() - t:.1f} s)")
-    ways = ["nianbao", "SQL"] + ([] if args.no_python else ["Python"])
+    ways = ["nianbao", "SQL", "SQL-v"] + ([] if args.no_python else ["Python"])
     runs: dict[str, list] = {w: [] for w in ways}
     for _ in range(max(1, args.repeat)):  # the ways taken in turn, so a slow spell of the machine hits each
         for w in ways:
@@ -309,9 +405,14 @@ def main() -> int:
         for k in bad[:8]:
             print(f"  {k}: nianbao {nb[k]!r}, SQL {res['SQL']['figures'].get(k)!r}")
         return 1
+    values = [k for k in nb if not k.endswith("|schools")]
+    bad = disagreements(nb, res["SQL-v"]["figures"], values)
+    if bad:
+        print(f"the hand-written SQL of the values disagrees with nianbao on {len(bad)} figures, e.g. {bad[:5]}")
+        return 1
     units = {k.split("|")[0] for k in nb}
-    print(f"nianbao and the hand-written SQL agree on {len(nb):,} figures of {len(units):,} counties, cities "
-          f"and provinces")
+    print(f"nianbao and the hand-written SQL agree on {len(values):,} figures of {len(units):,} counties, cities "
+          f"and provinces, and on the number of schools behind each")
     if "Python" in res:
         py = res["Python"]["figures"]
         bad = disagreements(py, nb) + [k for k in nb if k.split("|")[0] in {x.split("|")[0] for x in py}
@@ -333,9 +434,10 @@ def main() -> int:
               f"{total / (sql['load'][1] + sql['work'][1]):15.2f}×")
     print(f"\n{args.repeat} run(s) of each way, taken in turn; shown: the run of median roll-up CPU (range "
           + ", ".join(f"{w} {res[w]['spread'][0]:.2f}–{res[w]['spread'][1]:.2f} s" for w in ways) + ")")
-    n = res["nianbao"]
-    print(f"nianbao's roll-up ÷ SQL: CPU {n['work'][1] / sql['work'][1]:.2f}×, wall "
-          f"{n['work'][0] / sql['work'][0]:.2f}× (goal ≤ 1.5×); nianbao peak {n['peak_mb']:.0f} MB (goal < 1024 MB)")
+    n, v = res["nianbao"], res["SQL-v"]
+    print(f"nianbao's roll-up ÷ SQL of the same table: CPU {n['work'][1] / sql['work'][1]:.2f}×, wall "
+          f"{n['work'][0] / sql['work'][0]:.2f}× (goal ≤ 1.5×); ÷ SQL of the values alone: CPU "
+          f"{n['work'][1] / v['work'][1]:.2f}×; nianbao peak {n['peak_mb']:.0f} MB (goal < 1024 MB)")
     return 0
 
 

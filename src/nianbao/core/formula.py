@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Union
 
 from nianbao.core.errors import NianbaoError
@@ -63,6 +64,7 @@ def ref_key(element: str, dims=()) -> str:
     return element + "[" + ",".join(f"{d}={c}" for d, c in dims) + "]"
 
 
+@lru_cache(maxsize=8192)  # the same few keys of a catalogue, parsed for every figure printed
 def parse_ref_key(text: str) -> Ref:
     node = parse(text)
     if not isinstance(node, Ref):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from nianbao.core.formula import ref_key
 
@@ -57,6 +58,7 @@ class Claim:
     org_unit: str = ""  # the unit the figure is about (a county, a school); "" for the dataset's own
 
 
+@lru_cache(maxsize=4096)  # a dataset's few disaggregations, read again for every figure
 def parse_dims(text: str) -> tuple[tuple[str, str], ...]:
     text = (text or "").strip()
     if not text:
