@@ -22,6 +22,7 @@ checked against a strict pattern before use. The differences between engines com
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from nianbao.compute import scopes
 from nianbao.compute.scopes import SCOPE_ORDER
@@ -62,16 +63,23 @@ def _wanted(ind) -> list[formula.Ref]:
     return list(dict.fromkeys(refs + ([formula.Ref(ind.fallback)] if ind.fallback else [])))
 
 
-def needs_of(catalogue, wanted) -> dict[str, set[str]]:
-    """The data elements the figures ``wanted`` ((code, dims) of indicators and data elements,
-    as ``nianbao indicators`` lists them) are computed from, each with the dimensions it is read
-    by: a data element itself, a derived indicator the inputs of its formula and its fallback."""
-    needs: dict[str, set[str]] = {}
+def refs_of(catalogue, wanted) -> list[formula.Ref]:
+    """The figures the figures ``wanted`` ((code, dims) of indicators and data elements, as
+    ``nianbao indicators`` lists them) are computed from: a data element itself, a derived
+    indicator the inputs of its formula and its fallback."""
+    refs: dict[formula.Ref, None] = {}
     for code, dims in wanted:
         ind = catalogue.indicator(code)
-        refs = _wanted(ind) if ind.derived else [formula.Ref(code, tuple(dims))]
-        for r in refs:
-            needs.setdefault(r.element, set()).update(d for d, _c in r.dims)
+        refs.update(dict.fromkeys(_wanted(ind) if ind.derived else [formula.Ref(code, tuple(sorted(dims)))]))
+    return list(refs)
+
+
+def needs_of(catalogue, wanted) -> dict[str, set[str]]:
+    """The data elements the figures ``wanted`` are computed from (:func:`refs_of`), each with
+    the dimensions it is read by."""
+    needs: dict[str, set[str]] = {}
+    for r in refs_of(catalogue, wanted):
+        needs.setdefault(r.element, set()).update(d for d, _c in r.dims)
     return needs
 
 
@@ -275,11 +283,15 @@ def all_indicators_sql(catalogue, codes=None, table: str = "observations") -> st
     return with_query(indicator_steps(catalogue, codes, table))
 
 
-def with_query(steps) -> str:
-    """Steps (name, note, SELECT) as one query: every step but the last as a WITH clause."""
-    ctes = ",\n".join(f"{name} AS (" + (f"  -- {note}" if note else "") + "\n"
-                       + "\n".join("  " + line for line in sql.split("\n")) + "\n)"
-                       for name, note, sql in steps[:-1])
+def with_query(steps, materialized: bool = False) -> str:
+    """Steps (name, note, SELECT) as one query: every step but the last as a WITH clause;
+    ``materialized``: a step read by two later steps or more computed once (``AS MATERIALIZED``)."""
+    def shared(i, name):
+        return materialized and sum(name in _names(sql) for _, _, sql in steps[i + 1:]) > 1
+
+    ctes = ",\n".join(f"{name} AS {'MATERIALIZED ' if shared(i, name) else ''}(" + (f"  -- {note}" if note else "")
+                       + "\n" + "\n".join("  " + line for line in sql.split("\n")) + "\n)"
+                       for i, (name, note, sql) in enumerate(steps[:-1]))
     return f"WITH {ctes}\n{steps[-1][2]}" if ctes else steps[-1][2]
 
 
@@ -295,7 +307,8 @@ def run_steps(con, steps, table: str | None = None, keep=()):
     steps = [s for s in steps[:-1] if s in used or s[0] in keep] + [steps[-1]]
     if mode in ("shared", "all") or keep:
         names = [n for n, _, _ in steps]
-        uses = {n: sum(len(re.findall(rf"\b{n}\b", _LITERAL_OR_COMMENT.sub(" ", sql))) for _, _, sql in steps[i + 1:])
+        uses = {n: sum(len(re.findall(rf"\b{n}\b", _LITERAL_OR_COMMENT.sub(" ", sql))) for _, _, sql in steps[i + 1:]
+                       if n in _names(sql))
                 for i, (n, _, _) in enumerate(steps)}
         pending: list = []
         for name, note, sql in steps[:-1]:
@@ -306,9 +319,9 @@ def run_steps(con, steps, table: str | None = None, keep=()):
                 pending = _still_needed(pending, later)
             else:
                 pending.append((name, note, sql))
-        last = with_query(pending + [steps[-1]])
+        last = with_query(pending + [steps[-1]], con.dialect.materialized)
     else:
-        last = with_query(steps)
+        last = with_query(steps, con.dialect.materialized)
     if table is None:
         return con.query(last)
     con.materialize(table, last)
@@ -329,12 +342,19 @@ def _shared_first(con, pending, step, later):
 
 
 _LITERAL_OR_COMMENT = re.compile(r"'[^']*'|--[^\n]*")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@lru_cache(maxsize=1024)
+def _names(sql: str) -> frozenset[str]:
+    """The names ``sql`` holds outside its string literals (an element code named like a step)
+    and comments."""
+    return frozenset(_NAME.findall(_LITERAL_OR_COMMENT.sub(" ", sql)))
 
 
 def _reads(sql: str, name: str) -> bool:
-    """Whether ``sql`` names the step ``name`` (not in a string literal: an element code of
-    the same name, or a comment)."""
-    return re.search(rf"\b{name}\b", _LITERAL_OR_COMMENT.sub(" ", sql)) is not None
+    """Whether ``sql`` names the step ``name``."""
+    return name in _names(sql)
 
 
 def _still_needed(pending, later):

@@ -67,7 +67,8 @@ def unit_slots(reg, schools) -> tuple[int, dict]:
     that would share a slot with another unit of the same school get the first free slot (a
     colouring of the units that share a school)."""
     rank = {lv: i for i, lv in enumerate(LEVELS[:-1])}
-    chains = [reg.units_of(o.code) for o in schools]
+    # the schools of one parent and county share one chain (Registry.units_of): each looked at once
+    chains = list({id(c): c for c in (reg.units_of(o.code) for o in schools)}.values())
     units = {u for chain in chains for u in chain}
     pref = {u: rank.get(reg.get(u).level, len(rank)) if u in reg else len(rank) for u in units}
     if all(len({pref[u] for u in chain}) == len(chain) for chain in chains):
@@ -143,11 +144,15 @@ def dataset_layout(dataset, dims=None, observations: bool = True) -> tuple[dict,
     # a blank or unknown category is a group of its own: unknown
     known_cats = {d: set(((cat.dimensions.get(d) or {}).get("categories") or {})) for d in breakdowns}
     school_rows = []
+    placed: dict[int, tuple] = {}  # the slots of each chain of units, filled once
     for o in schools:
         units = reg.units_of(o.code)
-        slots: list = [None] * n_slots
-        for u in units:
-            slots[slot_of[u]] = u
+        slots = placed.get(id(units))
+        if slots is None:
+            filled: list = [None] * n_slots
+            for u in units:
+                filled[slot_of[u]] = u
+            slots = placed[id(units)] = tuple(filled)
         cats = []
         for dim in breakdowns:
             if dim == "county":

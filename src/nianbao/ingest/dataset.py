@@ -83,16 +83,12 @@ class Dataset:
         figs = self.figures()
         cache = self.__dict__.setdefault("_distinct", {})
         if cache.get(column, (None,))[0] is not figs:  # asked once of the table it is in
-            # the columns of few values in one pass over the table (DuckDB's LIST)
-            columns = ("element", "scope", "period") if column != "org_unit" else ("org_unit",)
             cur = figs.cursor()
             try:
-                got = cur.execute("SELECT " + ", ".join(f"LIST(DISTINCT {c})" for c in columns)
-                                  + f" FROM {FIGURES_TABLE}")[0]
+                cache[column] = (figs, frozenset(r[0] for r in cur.execute(
+                    f"SELECT DISTINCT {column} FROM {FIGURES_TABLE}")))
             finally:
                 cur.close()
-            for c, values in zip(columns, got):
-                cache[c] = (figs, frozenset(values or ()))
         return set(cache[column][1])
 
     @property

@@ -48,6 +48,9 @@ class Dialect:
     enum: bool = False  # a choice of values as an ENUM (a lookup; 8× faster than IN over text)
     grouping_sets: bool = True  # GROUP BY GROUPING SETS (SQLite has none: one GROUP BY a set, joined by UNION ALL)
     bit_or: bool = True  # the aggregate BIT_OR (SQLite has none: a SUM of the distinct powers of two)
+    # WITH name AS MATERIALIZED (…): a step read by several later ones computed once (DuckDB would
+    # otherwise compute the school rows of the roll-up again for each reader)
+    materialized: bool = False
 
     def bits(self, expr: str) -> str:
         """The bits of ``expr`` (powers of two, NULL for none) of a group joined into one integer."""
@@ -111,7 +114,7 @@ class Dialect:
 
 
 DIALECTS = {
-    "duckdb": Dialect("duckdb", enum=True),
+    "duckdb": Dialect("duckdb", enum=True, materialized=True),
     "sqlite": Dialect("sqlite", float_type="REAL", steps="shared", string_agg="GROUP_CONCAT({}, ',')",
                       grouping_sets=False, bit_or=False),
     "postgres": Dialect("postgres", float_type="DOUBLE PRECISION", temp=True, numeric_round=True, steps="all",
