@@ -5,6 +5,7 @@ comparison (one finding for one problem)."""
 
 from __future__ import annotations
 
+from nianbao.check import rules_sql as sql
 from nianbao.check.explain import location_of, ratio_text
 from nianbao.check.kinds.compare import parts_of_wholes
 from nianbao.check.registry import Handler, rule_kind
@@ -12,7 +13,10 @@ from nianbao.check.text import pct
 from nianbao.compute.aggregate import observations_for, rollup
 from nianbao.compute.facts import FactBook
 from nianbao.compute.provenance import SUMMED
+from nianbao.compute.sql import dims_text, inputs_of
 from nianbao.core import formula
+
+WIDE = "range_wide"
 
 
 @rule_kind("range")
@@ -38,47 +42,113 @@ class Range(Handler):
     def reported(self, rule, d):
         """Rate elements as reported."""
         lo, hi = self.bounds[rule.code]
-        reported = self.book.phrase("reported", "zh"), self.book.phrase("reported", "en")
         for (element, dims, period, scope), o in d.table.items():
             if element not in self.rates or lo <= o.value <= hi:
                 continue
-            name_zh, name_en = self.ctx.label(element, dims)
-            yield rule.finding(
-                {"value": o.value}, location=location_of(o), period=period, org_unit=d.org,
-                text={"name": name_zh, "name_en": name_en, "value": pct(o.value),
-                      "arithmetic": reported[0], "arithmetic_en": reported[1], **self.ctx.scope_text(scope)})
+            yield self.rate_finding(rule, o)
+
+    def rate_finding(self, rule, o):
+        """The finding of a rate element outside its rule's bounds."""
+        name_zh, name_en = self.ctx.label(o.element, o.dims)
+        reported = self.book.phrase("reported", "zh"), self.book.phrase("reported", "en")
+        return rule.finding(
+            {"value": o.value}, location=location_of(o), period=o.period, org_unit=o.org_unit,
+            text={"name": name_zh, "name_en": name_en, "value": pct(o.value),
+                  "arithmetic": reported[0], "arithmetic_en": reported[1], **self.ctx.scope_text(o.scope)})
 
     def derived(self, rule, d):
         """Percent indicators computed from the org unit's figures."""
-        lo, hi = self.bounds[rule.code]
         exclude = set(rule.params.get("exclude", []) or [])
         for ind in self.indicators:
             if ind.code in exclude or not self.inputs[ind.code] <= d.elements:
                 continue
             for period, scope in d.combos_sorted:
-                used = {}
+                f = self.ratio_finding(rule, d, ind, period, scope)
+                if f is not None:
+                    yield f
 
-                def look(r):
-                    o = d.table.get((r.element, r.dims, period, scope))
-                    if o is None:
-                        return None
-                    used[r.key] = o
-                    return o.value
+    def ratio_finding(self, rule, d, ind, period, scope):
+        """The finding of a percent indicator of one unit, year and scope outside the rule's
+        bounds (None where it is within them or cannot be computed)."""
+        lo, hi = self.bounds[rule.code]
+        used = {}
 
-                n = formula.evaluate(ind.numerator_ast, look)
-                den = formula.evaluate(ind.denominator_ast, look) if n is not None else None
-                if n is None or not den:
+        def look(r):
+            o = d.table.get((r.element, r.dims, period, scope))
+            if o is None:
+                return None
+            used[r.key] = o
+            return o.value
+
+        n = formula.evaluate(ind.numerator_ast, look)
+        den = formula.evaluate(ind.denominator_ast, look) if n is not None else None
+        if n is None or not den:
+            return None
+        v = n * ind.factor / den
+        if lo - 1e-9 <= v <= hi + 1e-9:
+            return None
+        vals = {k: o.value for k, o in used.items()}
+        arith = {lang: ratio_text(ind, vals, lang) for lang in ("zh", "en")}
+        return rule.finding(
+            {"value": round(v, 6), "numerator": n, "denominator": den, **vals},
+            location=location_of(*used.values()), period=period, org_unit=d.org,
+            text={"name": ind.zh, "name_en": ind.en, "value": pct(v), "arithmetic": arith["zh"],
+                  "arithmetic_en": arith["en"], **self.ctx.scope_text(scope)})
+
+    def compile(self):
+        """Per rule: the rate elements outside its bounds; and every percent indicator of its
+        (those it does not exclude) computed from the figures of one unit, year and scope — the
+        inputs pivoted once into columns (``range_wide``) — kept where it falls outside them.
+        Rows: rule, indicator (-1 for a rate as reported), then the figure ids of the inputs."""
+        refs = list(dict.fromkeys(r for ind in self.indicators for r in inputs_of(ind)))
+        col = {ref: j for j, ref in enumerate(refs)}
+        width = max([1] + [len(inputs_of(ind)) for ind in self.indicators])
+        pad = lambda n: ", ".join(["CAST(NULL AS INTEGER)"] * (width - n))  # noqa: E731
+        selects, tables = [], ()
+        rates = ", ".join(sql.text(e) for e in sorted(self.rates))
+        for i, rule in enumerate(self.rules):
+            lo, hi = (sql.number(b) for b in self.bounds[rule.code])
+            if rates:
+                selects.append(f"""SELECT {i} AS r, -1 AS ind, rid{', ' + pad(1) if width > 1 else ''}
+FROM {sql.FIGURES} WHERE element IN ({rates}) AND NOT (value >= {lo} AND value <= {hi})""")
+            exclude = set(rule.params.get("exclude", []) or [])
+            for k, ind in enumerate(self.indicators):
+                if ind.code in exclude:
                     continue
-                v = n * ind.factor / den
-                if lo - 1e-9 <= v <= hi + 1e-9:
-                    continue
-                vals = {k: o.value for k, o in used.items()}
-                arith = {lang: ratio_text(ind, vals, lang) for lang in ("zh", "en")}
-                yield rule.finding(
-                    {"value": round(v, 6), "numerator": n, "denominator": den, **vals},
-                    location=location_of(*used.values()), period=period, org_unit=d.org,
-                    text={"name": ind.zh, "name_en": ind.en, "value": pct(v), "arithmetic": arith["zh"],
-                          "arithmetic_en": arith["en"], **self.ctx.scope_text(scope)})
+                mine = inputs_of(ind)
+                value = lambda r: f"w.v{col[r]}"  # noqa: E731
+                num = formula.to_sql(ind.numerator_ast, value)
+                den = formula.to_sql(ind.denominator_ast, value)
+                ratio = f"({num}) * {sql.number(ind.factor)} / NULLIF({den}, 0)"
+                rids = ", ".join([f"w.r{col[r]}" for r in mine] + ([pad(len(mine))] if len(mine) < width else []))
+                present = " AND ".join(f"w.r{col[r]} IS NOT NULL" for r in mine)
+                selects.append(f"""SELECT {i} AS r, {k} AS ind, {rids}
+FROM {WIDE} w
+WHERE {present} AND NOT ({ratio} >= {lo} - {sql.EPS} AND {ratio} <= {hi} + {sql.EPS})""")
+        if refs and any("FROM " + WIDE in s for s in selects):
+            pivot = ",\n  ".join(
+                f"MAX(CASE WHEN element = {sql.text(r.element)} AND dims = {sql.text(dims_text(r))} "
+                f"THEN {what} END) AS {name}{col[r]}" for r in refs for what, name in (("value", "v"), ("rid", "r")))
+            elements = ", ".join(sorted({sql.text(r.element) for r in refs}))
+            tables = ((WIDE, f"""SELECT org_unit, period, scope,
+  {pivot}
+FROM {sql.FIGURES}
+WHERE element IN ({elements})
+GROUP BY org_unit, period, scope"""),)
+        if not selects:
+            return None
+        return sql.Compiled("\nUNION ALL\n".join(selects), rids=tuple(range(2, width + 2)), tables=tables)
+
+    def found(self, rows, figures, orgs):
+        for r, k, *rids in rows:
+            rule = self.rules[r]
+            if k == -1:
+                yield self.rate_finding(rule, figures[rids[0]])
+                continue
+            first = figures[rids[0]]
+            f = self.ratio_finding(rule, orgs[first.org_unit], self.indicators[k], first.period, first.scope)
+            if f is not None:  # the same arithmetic, in Python, words it (and has the last word on the bounds)
+                yield f
 
 
 @rule_kind("printed_range", per="dataset")
