@@ -132,6 +132,31 @@ class Computed:
     inputs: tuple[str, ...]
 
 
+def _words(cat, ind, kind: str, dims) -> tuple[str, str, str, str]:
+    """(formula zh, formula en, name zh, name en) of the facts of ``ind`` of one kind and
+    disaggregation: the same for every unit and year, worded once a catalogue."""
+    cache = cat.__dict__.setdefault("_fact_words", {})
+    key = (ind.code, kind, dims)
+    got = cache.get(key)
+    if got is None:
+        if kind == "reported":
+            el = cat.elements[ind.fallback]
+            f_zh = f"按印发值（{el.zh}）"
+            f_en = f"as printed ({el.en})"
+        elif ind.denominator:
+            names_zh = lambda r: cat.ref_label(r, "zh")  # noqa: E731
+            names_en = lambda r: cat.ref_label(r, "en")  # noqa: E731
+            fac = "" if ind.factor == 1 else f" × {int(ind.factor) if ind.factor.is_integer() else ind.factor}"
+            f_zh = f"{_wrap(ind.numerator_ast, names_zh)} ÷ {_wrap(ind.denominator_ast, names_zh)}{fac}"
+            f_en = f"{_wrap(ind.numerator_ast, names_en)} / {_wrap(ind.denominator_ast, names_en)}{fac}"
+        else:
+            f_zh, f_en = "报送值", "reported value"
+        name_zh = cat.ref_label(formula.Ref(ind.code, dims), "zh") if not ind.derived else ind.zh
+        name_en = cat.ref_label(formula.Ref(ind.code, dims), "en") if not ind.derived else ind.en
+        got = cache[key] = (f_zh, f_en, name_zh, name_en)
+    return got
+
+
 class FactBook:
     """All facts of one org unit, computed from its observations through the catalogue.
 
@@ -151,6 +176,7 @@ class FactBook:
         for o in observations:
             self._index.setdefault((o.element, o.dims, o.period), {})[o.scope] = o
         self._cache: dict[tuple, Fact | None] = {}
+        self._inputs: dict[int, tuple] = {}  # id(observation) → (observation, Input)
         self._computed = computed
         self._taken = taken
 
@@ -172,10 +198,16 @@ class FactBook:
         return sorted(self._index.get((element, tuple(sorted(dims)), period), {}))
 
     def _input(self, obs) -> Input:
+        """The input a fact names for one observation, made once for all the facts reading it."""
+        made = self._inputs.get(id(obs))
+        if made is not None and made[0] is obs:
+            return made[1]
         ref = formula.Ref(obs.element, obs.dims)
-        return Input(ref=ref.key, label_zh=self.catalogue.ref_label(ref, "zh"),
-                     label_en=self.catalogue.ref_label(ref, "en"), period=obs.period, scope=obs.scope,
-                     value=obs.value, source=obs.source, origin=obs.origin, step=getattr(obs, "step", 0.0))
+        got = Input(ref=ref.key, label_zh=self.catalogue.ref_label(ref, "zh"),
+                    label_en=self.catalogue.ref_label(ref, "en"), period=obs.period, scope=obs.scope,
+                    value=obs.value, source=obs.source, origin=obs.origin, step=getattr(obs, "step", 0.0))
+        self._inputs[id(obs)] = (obs, got)
+        return got
 
     # -- facts ---------------------------------------------------------------------------
     def get(self, code: str, period: int, dims=(), scope: str | None = None) -> Fact | None:
@@ -241,7 +273,8 @@ class FactBook:
         return self._fact(ind, (), period, got.value, "ratio", used, got.numerator, got.denominator)
 
     def _fact(self, ind, dims, period, value, kind, used, num, den) -> Fact:
-        inputs = tuple(dict.fromkeys(self._input(o) for o in used))
+        # each observation once (one figure of the index is one object: read twice, named once)
+        inputs = tuple(self._input(o) for o in {id(o): o for o in used}.values())
         scopes = sorted({i.scope for i in inputs})
         cat = self.catalogue
         if len(scopes) == 1:
@@ -249,20 +282,7 @@ class FactBook:
         else:
             scope = "mixed"
             note = "；".join(f"{i.label_zh}：{cat.scope_label(i.scope)}" for i in inputs)
-        if kind == "reported":
-            el = cat.elements[ind.fallback]
-            f_zh = f"按印发值（{el.zh}）"
-            f_en = f"as printed ({el.en})"
-        elif ind.denominator:
-            names_zh = lambda r: cat.ref_label(r, "zh")  # noqa: E731
-            names_en = lambda r: cat.ref_label(r, "en")  # noqa: E731
-            fac = "" if ind.factor == 1 else f" × {int(ind.factor) if ind.factor.is_integer() else ind.factor}"
-            f_zh = f"{_wrap(ind.numerator_ast, names_zh)} ÷ {_wrap(ind.denominator_ast, names_zh)}{fac}"
-            f_en = f"{_wrap(ind.numerator_ast, names_en)} / {_wrap(ind.denominator_ast, names_en)}{fac}"
-        else:
-            f_zh, f_en = "报送值", "reported value"
-        name_zh = cat.ref_label(formula.Ref(ind.code, dims), "zh") if not ind.derived else ind.zh
-        name_en = cat.ref_label(formula.Ref(ind.code, dims), "en") if not ind.derived else ind.en
+        f_zh, f_en, name_zh, name_en = _words(cat, ind, kind, dims)
         return Fact(indicator=ind.code, dims=dims, org_unit=self.org_unit, period=period, value=value,
                     name_zh=name_zh, name_en=name_en, unit_zh=ind.unit_zh, unit_en=ind.unit_en,
                     style=ind.style, decimals=ind.decimals, kind=kind, scope=scope, scope_note=note,

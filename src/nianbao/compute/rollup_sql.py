@@ -236,9 +236,9 @@ def aggregate_steps(catalogue, dialect, groups=None, areas: bool = True,
         unit_cols + [f"g_{d}" for d in dims] + keys,
         "SUM(v) AS s_all, SUM(v * excl) AS s_excl, SUM(w) AS w_all, SUM(w * excl) AS w_excl, "
         "COUNT(*) AS n_all, SUM(excl) AS n_excl", "joined", sets) if sets else \
-        (f"SELECT {', '.join(f'CAST(NULL AS {text_t}) AS {c}' for c in unit_cols + [f'g_{d}' for d in dims])}, "
-         f"src, element, dims, period, 0.0 AS s_all, 0.0 AS s_excl, 0.0 AS w_all, 0.0 AS w_excl, 0 AS n_all, "
-         f"0 AS n_excl FROM joined WHERE 1 = 0")
+        ("SELECT " + "".join(f"CAST(NULL AS {text_t}) AS {c}, " for c in unit_cols + [f"g_{d}" for d in dims])
+         + "src, element, dims, period, 0.0 AS s_all, 0.0 AS s_excl, 0.0 AS w_all, 0.0 AS w_excl, 0 AS n_all, "
+         "0 AS n_excl FROM joined WHERE 1 = 0")
     unit_of = _coalesce(unit_cols) if unit_cols else "NULL"
     whens = ("WHEN direct IS NOT NULL THEN '" + DIRECT + "' " if areas else "") + "".join(
         f"WHEN g_{d} IS NOT NULL THEN {literal(d)} " for d in dims)

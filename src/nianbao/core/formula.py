@@ -58,6 +58,15 @@ Node = Union[Num, Ref, BinOp, Neg]
 
 def ref_key(element: str, dims=()) -> str:
     """Canonical text of a reference: ``element`` or ``element[dim=cat,dim2=cat2]`` (sorted)."""
+    if not dims:
+        return element
+    if isinstance(dims, tuple):
+        return _ref_key(element, dims)
+    return _ref_key(element, tuple(dict(dims).items()))
+
+
+@lru_cache(maxsize=8192)  # a catalogue's few references, named for every figure printed
+def _ref_key(element: str, dims: tuple) -> str:
     dims = tuple(sorted(dict(dims).items()))
     if not dims:
         return element
