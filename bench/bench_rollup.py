@@ -137,15 +137,17 @@ def run_python(data: Path) -> tuple[dict, dict]:
     return run_nianbao(data, "python", check_levels=())
 
 
-HAND_SQL = """
-WITH s AS (  -- every school with its county, city and province
+SCHOOLS_SQL = """  -- every school with its county, city and province
   SELECT sc.code AS school, sc.school_type = 'technical' AS tech,
          sc.school_type NOT IN ('', 'attached_class', 'other_institution') AS countable,
          co.code AS county, ci.code AS city, pr.code AS province
   FROM orgs sc JOIN orgs co ON co.code = sc.parent JOIN orgs ci ON ci.code = co.parent
   JOIN orgs pr ON pr.code = ci.parent
   WHERE sc.level = 'school'
-), f AS (  -- the figures summed: counts as reported, the mean starting pay × the employed
+"""
+
+HAND_SQL = f"""
+WITH s AS ({SCHOOLS_SQL}), f AS (  -- the figures summed: counts as reported, the mean starting pay × the employed
   SELECT v.org_unit AS school, v.element || CASE WHEN v.dims = '' THEN '' ELSE '[' || v.dims || ']' END AS ref,
          CASE WHEN v.element = 'starting_income' THEN v.value * w.value ELSE v.value END AS value
   FROM vals v
@@ -254,14 +256,7 @@ def _gives(ins: list[str]) -> str:
 INPUT_SETS = sorted({tuple(ins) for ins in ROW_INPUTS.values()})  # rows of the same inputs count alike
 
 HAND_COUNTS_SQL = f"""
-WITH s AS (
-  SELECT sc.code AS school, sc.school_type = 'technical' AS tech,
-         sc.school_type NOT IN ('', 'attached_class', 'other_institution') AS countable,
-         co.code AS county, ci.code AS city, pr.code AS province
-  FROM orgs sc JOIN orgs co ON co.code = sc.parent JOIN orgs ci ON ci.code = co.parent
-  JOIN orgs pr ON pr.code = ci.parent
-  WHERE sc.level = 'school'
-), h AS (  -- what each school gives; a mean pay counts where the school gives it and the employed, or
+WITH s AS ({SCHOOLS_SQL}), h AS (  -- what each school gives; a mean pay counts where the school gives it and the employed, or
            -- gives none and employed no one
   SELECT v.org_unit AS school,
          {", ".join(f"MAX(CASE WHEN {_flag(f)} THEN 1 ELSE 0 END) AS {f}" for f in FLAGS if f != "starting_income")},
