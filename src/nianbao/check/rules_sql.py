@@ -65,6 +65,23 @@ def text(v: str) -> str:
     return literal(v)
 
 
+def wide(refs) -> tuple[str, dict]:
+    """The figures of ``refs`` (formula references) pivoted into columns: one row per unit,
+    year and scope, ``v{j}`` each reference's value and ``r{j}`` its figure id (NULL where the
+    unit lacks it); returns the SELECT and each reference's column number ``j``."""
+    col = {ref: j for j, ref in enumerate(refs)}
+    pivot = ",\n  ".join(
+        f"MAX(CASE WHEN element = {text(ref.element)} AND dims = {text(dims_text(ref.dims))} "
+        f"THEN {what} END) AS {name}{col[ref]}" for ref in refs for what, name in (("value", "v"), ("rid", "r")))
+    elements = ", ".join(sorted({text(ref.element) for ref in refs}))
+    dims = ", ".join(sorted({text(dims_text(ref.dims)) for ref in refs}))
+    return f"""SELECT org_unit, period, scope,
+  {pivot}
+FROM {FIGURES}
+WHERE element IN ({elements}) AND dims IN ({dims})
+GROUP BY org_unit, period, scope""", col
+
+
 def load_figures(con, catalogue, observations) -> None:
     """The figures, and the catalogue's element types and breakdown dimensions, as the tables the
     compiled rules read. A figure given twice (same unit, element, dims, year and scope) counts

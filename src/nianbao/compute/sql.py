@@ -285,13 +285,12 @@ def all_indicators_sql(catalogue, codes=None, table: str = "observations") -> st
 
 def with_query(steps, materialized: bool = False) -> str:
     """Steps (name, note, SELECT) as one query: every step but the last as a WITH clause;
-    ``materialized``: a step read by two later steps or more computed once (``AS MATERIALIZED``)."""
-    def shared(i, name):
-        return materialized and sum(name in _names(sql) for _, _, sql in steps[i + 1:]) > 1
-
-    ctes = ",\n".join(f"{name} AS {'MATERIALIZED ' if shared(i, name) else ''}(" + (f"  -- {note}" if note else "")
+    ``materialized``: a step read more than once computed once (``AS MATERIALIZED``)."""
+    uses = _uses(steps) if materialized else {}
+    ctes = ",\n".join(f"{name} AS {'MATERIALIZED ' if uses.get(name, 0) > 1 else ''}("
+                       + (f"  -- {note}" if note else "")
                        + "\n" + "\n".join("  " + line for line in sql.split("\n")) + "\n)"
-                       for i, (name, note, sql) in enumerate(steps[:-1]))
+                       for name, note, sql in steps[:-1])
     return f"WITH {ctes}\n{steps[-1][2]}" if ctes else steps[-1][2]
 
 
@@ -307,9 +306,7 @@ def run_steps(con, steps, table: str | None = None, keep=()):
     steps = [s for s in steps[:-1] if s in used or s[0] in keep] + [steps[-1]]
     if mode in ("shared", "all") or keep:
         names = [n for n, _, _ in steps]
-        uses = {n: sum(len(re.findall(rf"\b{n}\b", _LITERAL_OR_COMMENT.sub(" ", sql))) for _, _, sql in steps[i + 1:]
-                       if n in _names(sql))
-                for i, (n, _, _) in enumerate(steps)}
+        uses = _uses(steps)
         pending: list = []
         for name, note, sql in steps[:-1]:
             if name in keep or mode == "all" or (mode == "shared" and uses[name] > 1):
@@ -346,10 +343,21 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @lru_cache(maxsize=1024)
-def _names(sql: str) -> frozenset[str]:
+def _name_list(sql: str) -> tuple[str, ...]:
     """The names ``sql`` holds outside its string literals (an element code named like a step)
-    and comments."""
-    return frozenset(_NAME.findall(_LITERAL_OR_COMMENT.sub(" ", sql)))
+    and comments, each time it holds them."""
+    return tuple(_NAME.findall(_LITERAL_OR_COMMENT.sub(" ", sql)))
+
+
+@lru_cache(maxsize=1024)
+def _names(sql: str) -> frozenset[str]:
+    return frozenset(_name_list(sql))
+
+
+def _uses(steps) -> dict[str, int]:
+    """How many times the steps after each step name it."""
+    return {n: sum(_name_list(sql).count(n) for _, _, sql in steps[i + 1:] if n in _names(sql))
+            for i, (n, _, _) in enumerate(steps)}
 
 
 def _reads(sql: str, name: str) -> bool:

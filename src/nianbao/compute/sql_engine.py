@@ -326,9 +326,10 @@ BITS = 31  # keys a word of bits: a sum of distinct powers of two below 2³¹ is
 
 def _counts_steps(words: int, dialect) -> list[tuple[str, str, str]]:
     """The steps after ``memb`` (of ``rollup_sql.aggregate_steps``), reading the tables
-    ``school_facts`` and ``complete_keys`` the aggregation kept, that give, per unit and group of ``count_groups`` and per set of keys (``words`` columns of bits
-    of ``count_keys``), how many schools have exactly those keys — in all, and without the
-    schools the scope excl_technical leaves out. A school has a key ``reported`` where it gives
+    ``school_facts`` and ``complete_keys`` the aggregation kept, that give, per unit and group
+    of ``count_groups`` and per set of keys (``words`` columns of bits of ``count_keys``), how
+    many schools have exactly those keys — in all, and without the schools the scope
+    excl_technical leaves out. A school has a key ``reported`` where it gives
     the figure or a category of the same complete breakdown, ``registry`` where it is active and
     counted as a school, ``members`` where it is active (the schools ``SqlFigures.included``
     lists)."""

@@ -113,17 +113,7 @@ class Compare(Handler):
         refs = list(dict.fromkeys(ref for r in self.rules for ref in r.parsed.refs))
         if not refs:
             return None
-        col = {ref: j for j, ref in enumerate(refs)}
-        pivot = ",\n  ".join(
-            f"MAX(CASE WHEN element = {sql.text(ref.element)} AND dims = {sql.text(sql.dims_text(ref.dims))} "
-            f"THEN {what} END) AS {name}{col[ref]}" for ref in refs for what, name in (("value", "v"), ("rid", "r")))
-        elements = ", ".join(sorted({sql.text(ref.element) for ref in refs}))
-        dims = ", ".join(sorted({sql.text(sql.dims_text(ref.dims)) for ref in refs}))
-        wide = f"""SELECT org_unit, period, scope,
-  {pivot}
-FROM {sql.FIGURES}
-WHERE element IN ({elements}) AND dims IN ({dims})
-GROUP BY org_unit, period, scope"""
+        wide, col = sql.wide(refs)
         width = max(len(dict.fromkeys(r.parsed.refs)) for r in self.rules)
         selects = []
         for i, rule in enumerate(self.rules):

@@ -13,7 +13,7 @@ from nianbao.check.text import pct
 from nianbao.compute.aggregate import observations_for, rollup
 from nianbao.compute.facts import FactBook
 from nianbao.compute.provenance import SUMMED
-from nianbao.compute.sql import dims_text, inputs_of
+from nianbao.compute.sql import inputs_of
 from nianbao.core import formula
 
 WIDE = "range_wide"
@@ -101,7 +101,7 @@ class Range(Handler):
         inputs pivoted once into columns (``range_wide``) — kept where it falls outside them.
         Rows: rule, indicator (-1 for a rate as reported), then the figure ids of the inputs."""
         refs = list(dict.fromkeys(r for ind in self.indicators for r in inputs_of(ind)))
-        col = {ref: j for j, ref in enumerate(refs)}
+        pivot, col = sql.wide(refs) if refs else ("", {})
         width = max([1] + [len(inputs_of(ind)) for ind in self.indicators])
         pad = lambda n: ", ".join(["CAST(NULL AS INTEGER)"] * (width - n))  # noqa: E731
         selects, tables = [], ()
@@ -126,15 +126,7 @@ FROM {sql.FIGURES} WHERE element IN ({rates}) AND NOT (value >= {lo} AND value <
 FROM {WIDE} w
 WHERE {present} AND NOT ({ratio} >= {lo} - {sql.EPS} AND {ratio} <= {hi} + {sql.EPS})""")
         if refs and any("FROM " + WIDE in s for s in selects):
-            pivot = ",\n  ".join(
-                f"MAX(CASE WHEN element = {sql.text(r.element)} AND dims = {sql.text(dims_text(r))} "
-                f"THEN {what} END) AS {name}{col[r]}" for r in refs for what, name in (("value", "v"), ("rid", "r")))
-            elements = ", ".join(sorted({sql.text(r.element) for r in refs}))
-            tables = ((WIDE, f"""SELECT org_unit, period, scope,
-  {pivot}
-FROM {sql.FIGURES}
-WHERE element IN ({elements})
-GROUP BY org_unit, period, scope"""),)
+            tables = ((WIDE, pivot),)
         if not selects:
             return None
         return sql.Compiled("\nUNION ALL\n".join(selects), rids=tuple(range(2, width + 2)), tables=tables)
