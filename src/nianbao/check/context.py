@@ -56,6 +56,7 @@ class Context:
         self.catalogue = dataset.catalogue
         self.book = book
         self._orgs = orgs
+        self.units: set[str] | None = None  # only these units' figures are indexed (None: every unit's)
         self._labels: dict[tuple, tuple[str, str]] = {}
         self._technical: bool | None = None
 
@@ -63,7 +64,8 @@ class Context:
     def orgs(self) -> dict[str, OrgData]:
         """The observations of each org unit, indexed on first use (the compiled rules need no index)."""
         if self._orgs is None:
-            self._orgs = index_orgs(self.dataset.observations)
+            self._orgs = index_orgs(self.dataset.observations if self.units is None
+                                    else self.dataset.observations_of(self.units))
         return self._orgs
 
     def label(self, element: str, dims=()) -> tuple[str, str]:

@@ -50,6 +50,10 @@ def check_rules(dataset, book: RuleBook | None = None, orgs=None, data_only: boo
         observations = None if orgs is None else [o for d in orgs.values() for o in d.table.values()]
         findings = sorted(rules_sql.check(ctx, compiled, name, url, observations), key=sort_key)
     if python:
+        if orgs is None:  # only the units some kind can find something in are made objects
+            asked = [h.units() for _, h in python]
+            if all(a is not None for a in asked):
+                ctx.units = set().union(*asked)
         for data in ctx.orgs.values():
             for _, handler in python:
                 findings.extend(handler.check(data))

@@ -85,6 +85,12 @@ class Handler:
     def check(self, data) -> Iterable[Finding]:
         raise NotImplementedError
 
+    def units(self):
+        """The org units whose figures can give this kind a finding, asked of the dataset before
+        any figure is made an object (None: every unit) — only their figures are indexed for
+        ``check``."""
+        return None
+
     def compile(self):
         """The query of this kind's rules over ``rules_sql.FIGURES`` (a ``rules_sql.Compiled``),
         or None where the kind has no SQL form (the Python ``check`` runs instead)."""

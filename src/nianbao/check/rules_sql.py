@@ -100,14 +100,26 @@ def load_figures_table(con, catalogue, table: str) -> None:
     """As ``load_figures``, from a table of figures in the engine (``ingest.figures``: the
     dataset's figures as read from values.csv), no object made."""
     typed = ", ".join(f"CAST({n} AS {con.dialect.type_name(t)}) AS {n}" for n, t in FIGURE_COLUMNS)
-    con.materialize(FIGURES, f"SELECT {typed} FROM {table}")
-    _figures_once(con)
+    if _repeated(con, table):
+        con.materialize(FIGURES, f"SELECT {typed} FROM {table}")
+        _figures_once(con)
+    else:  # read where it is (on DuckDB a view: no copy of 1.8 M figures held beside them)
+        con.view(FIGURES, f"SELECT {typed} FROM {table}")
     _catalogue_tables(con, catalogue, [d for (d,) in con.query(f"SELECT DISTINCT dims FROM {FIGURES}")])
 
 
+_ONCE_KEY = "org_unit, element, dims, period, scope"
+
+
+def _repeated(con, table: str) -> bool:
+    """Whether ``table`` gives one figure (unit, element, disaggregation, year, scope) twice."""
+    return bool(con.query(f"SELECT COUNT(*) FROM (SELECT {_ONCE_KEY} FROM {table} GROUP BY {_ONCE_KEY} "
+                          f"HAVING COUNT(*) > 1) t")[0][0])
+
+
 def _figures_once(con) -> None:
-    key = "org_unit, element, dims, period, scope"
-    if con.query(f"SELECT COUNT(*) FROM (SELECT {key} FROM {FIGURES} GROUP BY {key} HAVING COUNT(*) > 1) t")[0][0]:
+    key = _ONCE_KEY
+    if _repeated(con, FIGURES):
         names = ", ".join(n for n, _ in FIGURE_COLUMNS)
         con.materialize(f"{FIGURES}_once", f"SELECT {names} FROM {FIGURES} WHERE rid IN "
                                            f"(SELECT MAX(rid) FROM {FIGURES} GROUP BY {key})")

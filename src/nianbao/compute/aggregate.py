@@ -40,6 +40,7 @@ ALL, EXCL = "all", "excl_technical"
 SCOPE_PREFERENCE = scopes.preference()  # which row of a school to use: the rule of a single figure
 OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq}
 SOURCE = provenance.SUMMED
+BATCH = 500  # schools whose rows are read from the table of figures at a time (Rollup.own_rows)
 
 
 def config(catalogue) -> dict:
@@ -143,79 +144,83 @@ class Rollup(dict):
         computed = set(cfg.get("registry_counts", {}) or {}) | set(cfg.get("school_counts", {}) or {}) \
             | set(cfg.get("majors", {}) or {})
         self.weighted = {m: w["weight"] for m, w in (cfg.get("weighted_means", {}) or {}).items()}
-        rank_of = {sc: i for i, sc in enumerate(SCOPE_PREFERENCE)}
         summable: dict[str, bool] = {}
         skipped: set[str] = set()
-        values: dict[tuple, float] = {}  # (school, element, dims, period) → value of the preferred scope
-        ranks: dict[tuple, int] = {}
-        rows_by_org: dict[str, list[Observation]] = {}
-        sidx = self.sidx
-        for o in self.dataset.observations:
-            rows_by_org.setdefault(o.org_unit, []).append(o)
-            if o.org_unit not in sidx:
-                continue
-            e = o.element
-            ok = summable.get(e)
-            if ok is None:
+
+        def ok(e: str) -> bool:
+            got = summable.get(e)
+            if got is None:
                 el = cat.elements.get(e)
-                ok = el is not None and e not in computed and el.type not in ("rate", "pair") \
+                got = summable[e] = el is not None and e not in computed and el.type not in ("rate", "pair") \
                     and not el.is_reported_rate
-                if el is not None and not ok and e not in computed:
+                if el is not None and not got and e not in computed:
                     skipped.add(e)
-                summable[e] = ok
-            if not ok:
-                continue
-            key = (o.org_unit, e, o.dims, o.period)
-            rank = rank_of.get(o.scope, 9)
-            if key not in ranks or rank < ranks[key]:
-                ranks[key] = rank
-                values[key] = o.value
-        self.rows_by_org = rows_by_org
+            return got
+
+        sidx = self.sidx
+        table = figures_table(self.dataset)
+        if table is not None:  # the preferred scope picked in the table: an object for none of the figures
+            wanted = [e for e in sorted(table.elements_of(sidx)) if ok(e)]
+            raw_keys, school, key, value = table.picked_columns(
+                [o.code for o in self.schools], wanted, SCOPE_PREFERENCE)
+        else:
+            raw_keys, school, key, value = self._picked_rows(ok)
         for code in sorted(skipped):
             el = cat.elements[code]
             self.findings.append(finding("aggregate.not_summed", text={"name": el.zh, "name_en": el.en},
                                          element=code))
-        self.school_values = values
-        # a mean over nobody (0 graduates in work: no starting salary) is not missing: the school
-        # reports a base of 0 and adds nothing to the mean
-        for (sch, e, d, p), v in list(values.items()):
-            for mean, weight in self.weighted.items():
-                if e == weight and d == () and v == 0 and (sch, mean, (), p) not in values:
-                    values[(sch, mean, (), p)] = 0.0
-        periods = set(self.periods)
-        keys: dict[tuple, int] = {}
-        rows, cols, vals = [], [], []
-        for (s, e, d, p), v in values.items():
-            periods.add(p)
-            i = sidx[s]
-            if e in self.weighted:  # Σ mean × base and Σ base over the schools reporting both
-                w = values.get((s, self.weighted[e], (), p))
-                if w is None:
-                    continue
-                rows += [i, i]
-                cols += [keys.setdefault((e, d, p), len(keys)), keys.setdefault(("__weight__", e, d, p), len(keys))]
-                vals += [v * w, w]
-            else:
-                rows.append(i)
-                cols.append(keys.setdefault((e, d, p), len(keys)))
-                vals.append(v)
-        self.periods = sorted(periods)
+        raw_keys, school, key, value = self._zero_means(raw_keys, school, key, value)
+        self.raw_keys, self.raw = raw_keys, (school, key, value)
+        self.periods = sorted(set(self.periods) | {p for _, _, p in raw_keys})
         self.pidx = {p: i for i, p in enumerate(self.periods)}
+        # Σ mean × base and Σ base over the schools reporting both; a mean without its base adds nothing
+        weight = np.ones(len(value))
+        kept = np.ones(len(value), dtype=bool)
+        is_mean = np.zeros(len(raw_keys), dtype=bool)
+        rk = {k: i for i, k in enumerate(raw_keys)}
+        for kid, (e, d, p) in enumerate(raw_keys):
+            if e not in self.weighted:
+                continue
+            is_mean[kid] = True
+            rows = np.nonzero(key == kid)[0]
+            base = np.full(len(self.schools), np.nan)
+            kw = rk.get((self.weighted[e], (), p))
+            if kw is not None:
+                at = key == kw
+                base[school[at]] = value[at]
+            weight[rows] = base[school[rows]]
+            kept[rows] = ~np.isnan(weight[rows])
+        # the figures' columns in the order each first comes in a kept row, a mean's base after it
+        first = np.full(len(raw_keys), len(value), dtype=np.int64)
+        np.minimum.at(first, key[kept], np.nonzero(kept)[0])
+        keys: dict[tuple, int] = {}
+        col = np.full(len(raw_keys), -1, dtype=np.int64)
+        wcol = np.full(len(raw_keys), -1, dtype=np.int64)
+        for kid in np.argsort(first, kind="stable"):
+            if first[kid] == len(value):
+                continue  # a mean no school gave a base for
+            col[kid] = keys.setdefault(raw_keys[kid], len(keys))
+            if is_mean[kid]:
+                wcol[kid] = keys.setdefault(("__weight__",) + raw_keys[kid], len(keys))
         self.keys = list(keys)
         self.kidx = keys
         n, m = len(self.schools), len(self.keys)
         V = np.zeros((n, m))
         R = np.zeros((n, m))
-        V[rows, cols] = vals
-        R[rows, cols] = 1.0
+        ks, kk, kv, kw_ = school[kept], key[kept], value[kept], weight[kept]
+        means = is_mean[kk]
+        V[ks, col[kk]] = np.where(means, kv * kw_, kv)
+        R[ks, col[kk]] = 1.0
+        V[ks[means], wcol[kk[means]]] = kw_[means]
+        R[ks[means], wcol[kk[means]]] = 1.0
         # a school that reports some categories of a complete breakdown (students by 专业大类)
         # has none in the others: those count as reported zeros, not as missing
         dims_cfg = self.catalogue.dimensions
         by_breakdown: dict[tuple, list[int]] = {}
-        for key, k in keys.items():
-            if key[0] == "__weight__":
+        for figure, k in keys.items():
+            if figure[0] == "__weight__":
                 continue
-            e, d, p = key
+            e, d, p = figure
             if len(d) == 1 and (dims_cfg.get(d[0][0]) or {}).get("complete"):
                 by_breakdown.setdefault((e, d[0][0], p), []).append(k)
         for ks in by_breakdown.values():
@@ -226,9 +231,61 @@ class Rollup(dict):
         for i, o in enumerate(self.schools):
             for j, p in enumerate(self.periods):
                 A[i, j] = 1.0 if o.active_in(p) else 0.0
-        for (s, e, d, p) in values:
-            A[self.sidx[s], self.pidx[p]] = 1.0
+        period_col = np.array([self.pidx[p] for _, _, p in raw_keys], dtype=np.int64)
+        A[school, period_col[key]] = 1.0
         self.V, self.R, self.A = V, R, A
+
+    def _picked_rows(self, ok):
+        """The reference reading of the school figures: every observation, the one of each
+        school, element, disaggregation and year in the first scope of SCOPE_PREFERENCE taken
+        (the first of the file among equals) — as ``Figures.picked_columns`` gives them."""
+        rank_of = {sc: i for i, sc in enumerate(SCOPE_PREFERENCE)}
+        ranks: dict[tuple, int] = {}
+        values: dict[tuple, float] = {}  # (school, element, dims, period) → value, in the order of the file
+        rows_by_org: dict[str, list[Observation]] = {}
+        sidx = self.sidx
+        for o in self.dataset.observations:
+            rows_by_org.setdefault(o.org_unit, []).append(o)
+            if o.org_unit not in sidx or not ok(o.element):
+                continue
+            k = (o.org_unit, o.element, o.dims, o.period)
+            rank = rank_of.get(o.scope, 9)
+            if k not in ranks or rank < ranks[k]:
+                ranks[k] = rank
+                values[k] = o.value
+        self.rows_by_org = rows_by_org
+        raw: dict[tuple, int] = {}
+        key = [raw.setdefault((e, d, p), len(raw)) for (_, e, d, p) in values]
+        school = [sidx[sch] for (sch, _, _, _) in values]
+        return (list(raw), np.array(school, dtype=np.int64), np.array(key, dtype=np.int64),
+                np.array(list(values.values()), dtype=float))
+
+    def _zero_means(self, raw_keys, school, key, value):
+        """A mean over nobody (0 graduates in work: no starting salary) is not missing: a school
+        that reports a base of 0 and no mean gets a mean of 0 (it adds nothing to the mean),
+        after every figure read, in the order of the bases."""
+        rk = {k: i for i, k in enumerate(raw_keys)}
+        add = []  # (row of the base, mean's key, school)
+        for mean, weight in self.weighted.items():
+            for kid, (e, d, p) in enumerate(raw_keys):
+                if e != weight or d != ():
+                    continue
+                rows = np.nonzero((key == kid) & (value == 0))[0]
+                km = rk.get((mean, (), p))
+                have = set(school[key == km].tolist()) if km is not None else set()
+                add += [(int(r), (mean, (), p), int(school[r])) for r in rows if int(school[r]) not in have]
+        if not add:
+            return raw_keys, school, key, value
+        add.sort(key=lambda a: a[0])
+        raw_keys = list(raw_keys)
+        ids = []
+        for _, k, _ in add:
+            if k not in rk:
+                rk[k] = len(raw_keys)
+                raw_keys.append(k)
+            ids.append(rk[k])
+        return (raw_keys, np.concatenate([school, np.array([a[2] for a in add], dtype=np.int64)]),
+                np.concatenate([key, np.array(ids, dtype=np.int64)]), np.concatenate([value, np.zeros(len(add))]))
 
     def _category(self, org, dim: str) -> str:
         """The breakdown category of a school: ``unknown`` where the registry leaves it blank or
@@ -269,11 +326,13 @@ class Rollup(dict):
             hit = np.zeros_like(self.A)
             rep = np.zeros_like(self.A)
             op = OPS[rule["op"]]
-            for (s, e, d, p), v in self.school_values.items():
+            school, key, value = self.raw
+            for kid, (e, d, p) in enumerate(self.raw_keys):
                 if e == rule["element"] and d == ():
-                    i, j = self.sidx[s], self.pidx[p]
-                    rep[i, j] = 1.0
-                    hit[i, j] = 1.0 if op(v, rule["value"]) else 0.0
+                    at = key == kid
+                    j = self.pidx[p]
+                    rep[school[at], j] = 1.0
+                    hit[school[at], j] = np.where(op(value[at], rule["value"]), 1.0, 0.0)
             hit *= self.countable[:, None]
             rep *= self.countable[:, None]
             self.cond[code] = {ALL: (G @ hit, G @ rep), EXCL: (Gx @ hit, Gx @ rep)}
@@ -544,8 +603,8 @@ class Rollup(dict):
         units = self._area_units()
         rank = dict(units)
         own: dict[str, dict[tuple, Observation]] = {}
-        for o in self.dataset.observations:
-            if o.org_unit in rank and o.element in summable:
+        for o in self._rows_of(rank):
+            if o.element in summable:
                 own.setdefault(o.org_unit, {})[(o.element, o.dims, o.period, o.scope)] = o
         use_sum = reconcile_use(self.catalogue) == "sum"
         direct = getattr(self, "direct", {})
@@ -700,7 +759,12 @@ class Rollup(dict):
     def _school_value(self, school, element: str, dims, period: int) -> float | None:
         if element in (self.cfg.get("registry_counts") or {}):
             return 1.0 if counts_as_school(school, self.catalogue) and school.active_in(period) and not dims else None
-        return getattr(self, "school_values", {}).get((school.code, element, dims, period))
+        kid = {k: i for i, k in enumerate(getattr(self, "raw_keys", ()))}.get((element, dims, period))
+        if kid is None:
+            return None
+        sch, key, value = self.raw
+        at = np.nonzero((key == kid) & (sch == self.sidx[school.code]))[0]
+        return float(value[at[0]]) if len(at) else None
 
     # -- members -----------------------------------------------------------------------------------
     def _group_of(self, org: str, dims=()) -> int | None:
@@ -755,8 +819,47 @@ class Rollup(dict):
             return self.members(org, period, scope, dims)
         return self.reporters(org, element, period, scope, dims)
 
+    def _rows_of(self, units) -> list[Observation]:
+        """The rows values.csv gives for the units ``units`` (made objects for those alone where
+        the figures are in their table)."""
+        if hasattr(self, "rows_by_org"):
+            return [o for u in sorted(units) for o in self.rows_by_org.get(u, ())]
+        table = figures_table(self.dataset)
+        if table is not None:
+            return table.observations(units) if units else []
+        return [o for o in self.dataset.observations if o.org_unit in units]
+
+    def _school_rows(self, org: str) -> list[Observation] | None:
+        """A school's rows read from the table of figures with those of the schools after it (a
+        caller going through the schools in their order reads each once, a batch at a time,
+        the batch before let go); None once the schools have been asked for out of that order
+        too often (then every row is indexed at once, as without a table)."""
+        i = self.sidx[org]
+        start, rows = self.__dict__.get("_batch", (None, {}))
+        if start is None or not start <= i < start + BATCH:
+            reads = self.__dict__.get("_batch_reads", 0) + 1
+            if reads > 3 * (len(self.schools) // BATCH + 1):
+                return None
+            self._batch_reads = reads
+            codes = [o.code for o in self.schools[i:i + BATCH]]
+            rows = {c: [] for c in codes}
+            for o in figures_table(self.dataset).observations(codes):
+                rows[o.org_unit].append(o)
+            self._batch = (i, rows)
+        return rows[org]
+
     def own_rows(self, org: str) -> list[Observation]:
-        """The rows values.csv gives for ``org`` itself (indexed once)."""
+        """The rows values.csv gives for ``org`` itself (indexed once; a unit above the
+        schools, whose rows are few, read alone where the figures are in their table)."""
+        if not hasattr(self, "rows_by_org") and figures_table(self.dataset) is not None:
+            if org not in self.sidx:
+                own = self.__dict__.setdefault("_own_rows", {})
+                if org not in own:
+                    own[org] = self._rows_of({org})
+                return list(own[org])
+            rows = self._school_rows(org)
+            if rows is not None:
+                return list(rows)
         if not hasattr(self, "rows_by_org"):
             self.rows_by_org = {}
             for o in self.dataset.observations:
@@ -816,11 +919,20 @@ def rollup(dataset, refresh: bool = False) -> Rollup:
     later calls reuse it unless ``refresh``). A dict of org code → observations."""
     cached = dataset.__dict__.get("_nianbao_rollup")
     # a copy of the dataset with other observations or another registry gets its own rollup
-    stamp = (id(dataset.observations), len(dataset.observations), id(dataset.orgs))
+    table = figures_table(dataset)
+    held = table if table is not None else dataset.observations
+    stamp = (id(held), table.size if table is not None else len(held), id(dataset.orgs))
     if cached is None or refresh or cached[0] != stamp:
         cached = (stamp, Rollup(dataset))
         dataset.__dict__["_nianbao_rollup"] = cached
     return cached[1]
+
+
+def figures_table(dataset):
+    """The dataset's table of figures (``ingest.figures.Figures``) where its figures are in one,
+    no object made of them yet; else None (the observations are read)."""
+    has = getattr(dataset, "has_figures", None)
+    return dataset.figures() if has is not None and has() else None
 
 
 def observations_for(dataset, org_code: str | None = None) -> list[Observation]:

@@ -196,14 +196,12 @@ def evaluate(dataset, period: int | None = None, standard: str | None = None,
     if not schools and under == dataset.org_unit.code:
         schools = reg.schools()  # a registry that does not name the dataset's own unit
     schools = [o for o in schools if o.active_in(period)]
-    out = []
-    books = {}
-    for std_id, std in stds.items():
-        for org in schools:
-            if org.code not in books:
-                books[org.code] = factbook_for(dataset, org.code)
-            out.append(evaluate_school(dataset, std_id, std, org, period, books[org.code]))
-    return out
+    by_std: dict[str, list[SchoolResult]] = {std_id: [] for std_id in stds}
+    for org in schools:  # a school's facts made once for every standard, then let go
+        book = factbook_for(dataset, org.code)
+        for std_id, std in stds.items():
+            by_std[std_id].append(evaluate_school(dataset, std_id, std, org, period, book))
+    return [r for results in by_std.values() for r in results]
 
 
 def summarize(dataset, results: list[SchoolResult], org_code: str | None = None) -> list[Summary]:

@@ -91,6 +91,30 @@ class Dataset:
                 cur.close()
         return set(cache[column][1])
 
+    def observations_of(self, units) -> list[Observation]:
+        """The figures of the org units ``units`` as observations, in the order of the file:
+        made from their table for those units alone where the figures are in it."""
+        units = set(units)
+        if not units:
+            return []
+        if not self.has_figures():
+            return [o for o in self.observations if o.org_unit in units]
+        return self.figures().observations(units)
+
+    def units_with_scopes(self, least: int = 2) -> set[str]:
+        """The org units that give figures in at least ``least`` scopes (口径)."""
+        if not self.has_figures():
+            by_unit: dict[str, set] = {}
+            for o in self.observations:
+                by_unit.setdefault(o.org_unit, set()).add(o.scope)
+            return {u for u, s in by_unit.items() if len(s) >= least}
+        cur = self.figures().cursor()
+        try:
+            return {r[0] for r in cur.execute(f"SELECT org_unit FROM {FIGURES_TABLE} GROUP BY org_unit "
+                                              f"HAVING COUNT(DISTINCT scope) >= ?", [int(least)])}
+        finally:
+            cur.close()
+
     @property
     def title(self) -> str:
         return self.meta.get("title_zh") or phrase("dataset.title", org=self.org_unit.zh, year=self.report_year)

@@ -31,13 +31,14 @@ from __future__ import annotations
 import csv
 import gc
 import io
+import tempfile
 from pathlib import Path
 
 from nianbao.core.findings import Finding, FindingsError
 from nianbao.core.observations import Observation, dims_text, parse_dims
 from nianbao.core.orgs import Registry
 from nianbao.ingest.rows import VALUE_COLUMNS, _error, csv_location, duplicate, not_utf8, value_row
-from nianbao.store.db import connect
+from nianbao.store.db import Error, connect
 
 TABLE = "nianbao_figures"
 COLUMNS = (("rid", "int"), ("org_unit", "text"), ("element", "text"), ("dims", "text"), ("dims_id", "int"),
@@ -71,8 +72,9 @@ class Figures:
         cur = self.db.cursor()
         if units is None:
             batches = cur.batches(f"{select} ORDER BY rid")
-        else:
-            batches = cur.batches(f"{select} WHERE list_contains(?, org_unit) ORDER BY rid", [sorted(set(units))])
+        else:  # the units as a table of this connection's own, joined (a list would be scanned a row)
+            wanted = self._with_units(cur, units)
+            batches = cur.batches(f"{select} WHERE org_unit IN (SELECT code FROM {wanted}) ORDER BY rid")
         dims = self.dims
         out: list[Observation] = []
         collecting = gc.isenabled()
@@ -88,6 +90,63 @@ class Figures:
             cur.close()
             if collecting:
                 gc.enable()
+
+
+    def _with_units(self, cur, units) -> str:
+        """``units`` loaded as the table ``wanted_units`` of the connection ``cur``; its name."""
+        cur.execute("CREATE OR REPLACE TEMP TABLE wanted_units (code VARCHAR)")
+        cur.load_columns("wanted_units", [("code", "VARCHAR")], {"code": sorted(set(units))})
+        return "wanted_units"
+
+    def elements_of(self, units) -> set[str]:
+        """The elements the org units ``units`` give figures of."""
+        cur = self.db.cursor()
+        try:
+            wanted = self._with_units(cur, units)
+            return {r[0] for r in cur.execute(f"SELECT DISTINCT element FROM {TABLE} "
+                                              f"WHERE org_unit IN (SELECT code FROM {wanted})")}
+        finally:
+            cur.close()
+
+    def picked_columns(self, schools, elements, preference):
+        """The figures of the org units ``schools`` (codes, in the order of their index) and
+        elements ``elements``, one a unit, element, disaggregation and year: the one in the first
+        scope of ``preference`` it is given in (another scope after them; among equals the first
+        of the file). As columns, no object made: ``(keys, school, key, value)`` — ``keys`` the
+        (element, dims, period) of the figures in the order each first comes in the file;
+        ``school`` (the index in ``schools``), ``key`` (in ``keys``) and ``value`` numpy arrays,
+        a row a figure, in the order of the figure's first row in the file, whichever scope."""
+        import numpy as np
+
+        cur = self.db.cursor()
+        try:
+            cur.execute("CREATE OR REPLACE TEMP TABLE wanted_units (code VARCHAR, idx BIGINT)")
+            cur.load_columns("wanted_units", [("code", "VARCHAR"), ("idx", "BIGINT")],
+                             {"code": list(schools), "idx": list(range(len(schools)))})
+            cur.execute("CREATE OR REPLACE TEMP TABLE wanted_elements (code VARCHAR)")
+            cur.load_columns("wanted_elements", [("code", "VARCHAR")], {"code": sorted(set(elements))})
+            rank = " ".join(f"WHEN '{sc}' THEN {i}" for i, sc in enumerate(preference) if "'" not in sc)
+            cur.execute(f"""CREATE OR REPLACE TEMP TABLE picked AS
+SELECT school, element, dims_id, period, value, first FROM (
+  SELECT u.idx AS school, f.element, f.dims_id, f.period, f.value,
+         MIN(f.rid) OVER w AS first,
+         row_number() OVER (w ORDER BY CASE f.scope {rank} ELSE {len(preference)} END, f.rid) AS pick
+  FROM {TABLE} f JOIN wanted_units u ON u.code = f.org_unit
+  WHERE f.element IN (SELECT code FROM wanted_elements)
+  WINDOW w AS (PARTITION BY f.org_unit, f.element, f.dims_id, f.period)) t
+WHERE pick = 1""")
+            cur.execute("""CREATE OR REPLACE TEMP TABLE picked_keys AS
+SELECT element, dims_id, period, CAST(row_number() OVER (ORDER BY MIN(first)) - 1 AS BIGINT) AS kid
+FROM picked GROUP BY element, dims_id, period""")
+            dims = self.dims
+            keys = [(e, dims[d], int(p)) for e, d, p in
+                    cur.execute("SELECT element, dims_id, period FROM picked_keys ORDER BY kid")]
+            cols = cur.columns("SELECT p.school, k.kid, p.value FROM picked p "
+                               "JOIN picked_keys k USING (element, dims_id, period) ORDER BY p.first")
+            return (keys, np.asarray(cols["school"], dtype=np.int64), np.asarray(cols["kid"], dtype=np.int64),
+                    np.asarray(cols["value"], dtype=float))
+        finally:
+            cur.close()
 
 
 def from_observations(observations) -> Figures:
@@ -125,8 +184,36 @@ def read_values_table(path: Path, catalogue, org_code: str, orgs: Registry | Non
                                     missing=missing)])
     del data
     figures, findings = _validate(db, name, catalogue, org_code, orgs)
+    figures = compacted(figures)
     figures.reader = reader
     return figures, findings
+
+
+COMPACT_FROM = 200_000  # figures: below this the working memory of reading them is small anyway
+
+
+def compacted(figures: Figures, least: int = COMPACT_FROM) -> Figures:
+    """The table of figures moved into a database of its own, the one it was validated in
+    closed: DuckDB keeps the memory of the tables and joins of reading (at 1.8 M figures about
+    three times the table itself) until its database closes. The table goes through an
+    uncompressed Parquet file in a temporary folder; where that cannot be written (a full disk)
+    the figures stay where they are."""
+    if figures.size < least:
+        return figures
+    try:
+        with tempfile.TemporaryDirectory(prefix="nianbao-figures-") as tmp:
+            path = str(Path(tmp) / "figures.parquet").replace("'", "''")
+            figures.db.execute(f"COPY {TABLE} TO '{path}' (FORMAT parquet, COMPRESSION uncompressed)")
+            fresh = connect(":memory:")
+            try:
+                fresh.execute(f"CREATE TABLE {TABLE} AS SELECT * FROM read_parquet('{path}')")
+            except Error:
+                fresh.close()
+                raise
+    except (OSError, Error):
+        return figures
+    figures.db.close()
+    return Figures(fresh, figures.dims, figures.size, figures.reader)
 
 
 def _read_raw(db, path: Path, data: bytes) -> tuple[list[str] | None, str]:
@@ -261,6 +348,7 @@ FROM (SELECT r.line, e.code AS element, e.type, d.dims_id, d.dims, p.period, o.u
         if obs is not None:
             slow.append((raw[0], obs.org_unit, obs.element, dims_text(obs.dims), ids.setdefault(obs.dims, len(ids)),
                          obs.period, obs.scope, obs.value, obs.source, obs.step))
+    db.execute(f"DROP TABLE {RAW}")  # every row read: its memory is free for what follows
     _load(db, "v_slow", (("line", "int"), ("org_unit", "text"), ("element", "text"), ("dims", "text"),
                          ("dims_id", "int"), ("period", "int"), ("scope", "text"), ("value", "float"),
                          ("source", "text"), ("step", "float")), slow)

@@ -244,6 +244,13 @@ class DuckDBDatabase(Database):
         other._con = self._con.cursor()
         return other
 
+    def columns(self, sql: str, params: list | tuple = ()) -> dict:
+        """The result of a query as whole columns (name → numpy array), no tuple a row."""
+        try:
+            return self._con.execute(sql, list(params)).fetchnumpy()
+        except duckdb.Error as exc:
+            raise Error(str(exc)) from exc
+
     def batches(self, sql: str, params: list | tuple = (), size: int = 65536):
         """The rows of a query in lists of at most ``size`` (a large result never held whole as tuples)."""
         try:

@@ -20,6 +20,11 @@ class Scope(Handler):
                                                                else [])
                      for code, ind in self.cat.indicators.items() if ind.derived}
 
+    def units(self):
+        """The units giving figures in two scopes or more: no other can state a figure twice,
+        change scope or mix scopes."""
+        return self.ctx.dataset.units_with_scopes(2)
+
     def check(self, d):
         if len(d.scopes) < 2:
             return  # one scope only: nothing can be stated twice, change scope or mix scopes
