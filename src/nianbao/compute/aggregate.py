@@ -16,8 +16,10 @@ The rules are data (the catalogue's ``aggregation.yaml``, DOMAIN.md §4):
 - every aggregate knows its members: ``Rollup.members`` and ``Rollup.reporters`` name the
   schools, and an aggregate some members did not report comes with a finding.
 
-``rollup(dataset)`` computes everything once (numpy matrices: groups × schools times
-schools × figures) and keeps it on the dataset; ``observations_for(dataset, org)`` gives the
+``rollup(dataset)`` computes everything once (numpy: a schools × figures matrix summed over the
+schools of each group, the (group, school) pairs sorted by group) and keeps it on the dataset;
+the school figures are read from the dataset's table of figures as columns where they are in
+one, else from its observations; ``observations_for(dataset, org)`` gives the
 observations a FactBook of one unit needs: its own rows of values.csv merged with the aggregates.
 """
 
@@ -308,18 +310,43 @@ class Rollup(dict):
                 cols.append(i)
         self.groups = list(groups)
         self.gidx = groups
-        G = np.zeros((len(groups), len(self.schools)))
-        G[rows, cols] = 1.0
-        self.G = G
+        # which schools each group holds: (group, school) pairs ordered by group, then school —
+        # a school is in a few groups, so no dense groups × schools matrix is made
+        order = np.lexsort((np.asarray(cols, dtype=np.int64), np.asarray(rows, dtype=np.int64)))
+        self.pair_group = np.asarray(rows, dtype=np.int64)[order]
+        self.pair_school = np.asarray(cols, dtype=np.int64)[order]
+        bounds = np.searchsorted(self.pair_group, np.arange(len(groups) + 1))
+        self.bounds = bounds
+
+    def _held(self, g: int) -> np.ndarray:
+        """The schools of group ``g`` (their indices, ascending)."""
+        return self.pair_school[self.bounds[g]:self.bounds[g + 1]]
+
+    def _group_sums(self, M: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
+        """Σ over the schools of each group of the rows of ``M`` (schools × columns), each row
+        times ``weight`` of its school where given: a block of pairs at a time."""
+        out = np.zeros((len(self.groups), M.shape[1]))
+        g, s = self.pair_group, self.pair_school
+        step = max(1, len(self.schools))
+        for a in range(0, len(g), step):
+            gg, ss = g[a:a + step], s[a:a + step]
+            block = M[ss] if weight is None else M[ss] * weight[ss][:, None]
+            starts = np.flatnonzero(np.r_[True, gg[1:] != gg[:-1]])
+            out[gg[starts]] += np.add.reduceat(block, starts, axis=0)
+        return out
 
     # -- sums --------------------------------------------------------------------------------
     def _sum(self):
-        G, Gx = self.G, self.G * self.in_excl[None, :]
-        self.S = {ALL: G @ self.V, EXCL: Gx @ self.V}
-        self.Rn = {ALL: G @ self.R, EXCL: Gx @ self.R}
-        self.E = {ALL: G @ self.A, EXCL: Gx @ self.A}
+        x = self.in_excl
+
+        def both(M):  # (all schools, technical schools excluded)
+            return self._group_sums(M), self._group_sums(M, x)
+
+        self.S = dict(zip((ALL, EXCL), both(self.V)))
+        self.Rn = dict(zip((ALL, EXCL), both(self.R)))
+        self.E = dict(zip((ALL, EXCL), both(self.A)))
         countable_A = self.A * self.countable[:, None]
-        self.N = {ALL: G @ countable_A, EXCL: Gx @ countable_A}  # schools counted, per period
+        self.N = dict(zip((ALL, EXCL), both(countable_A)))  # schools counted, per period
         # school counts by condition (schools_under_500 …): per school and period, 1/0 and reported
         self.cond = {}
         for code, rule in (self.cfg.get("school_counts", {}) or {}).items():
@@ -335,7 +362,8 @@ class Rollup(dict):
                     hit[school[at], j] = np.where(op(value[at], rule["value"]), 1.0, 0.0)
             hit *= self.countable[:, None]
             rep *= self.countable[:, None]
-            self.cond[code] = {ALL: (G @ hit, G @ rep), EXCL: (Gx @ hit, Gx @ rep)}
+            (hit_all, hit_excl), (rep_all, rep_excl) = both(hit), both(rep)
+            self.cond[code] = {ALL: (hit_all, rep_all), EXCL: (hit_excl, rep_excl)}
 
     def _scopes(self, g: int, reported: dict, expected: dict, parent_has_tech: bool = False):
         """(scope, reporters, expected members) to produce for one group and figure. A breakdown
@@ -528,7 +556,7 @@ class Rollup(dict):
             units.setdefault(grp.unit, []).extend(self._group_major_obs(g, grp.unit))
 
     def _group_major_obs(self, g: int, org: str) -> list[Observation]:
-        members = np.nonzero(self.G[g])[0]
+        members = self._held(g)
         reporting = [i for i in members if self.schools[i].code in getattr(self, "major_points", {})]
         if not reporting:
             return []
@@ -777,7 +805,7 @@ class Rollup(dict):
         j = self.pidx.get(period)
         if j is None:
             return []
-        return [i for i in np.nonzero(self.G[g])[0] if self.A[i, j] and (scope != EXCL or self.in_excl[i])]
+        return [i for i in self._held(g) if self.A[i, j] and (scope != EXCL or self.in_excl[i])]
 
     def members(self, org: str, period: int, scope: str = ALL, dims=()) -> list[str]:
         """Codes of the schools (and 附设中职班) an aggregate of ``org`` includes."""

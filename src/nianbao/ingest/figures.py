@@ -196,23 +196,19 @@ def compacted(figures: Figures, least: int = COMPACT_FROM) -> Figures:
     """The table of figures moved into a database of its own, the one it was validated in
     closed: DuckDB keeps the memory of the tables and joins of reading (at 1.8 M figures about
     three times the table itself) until its database closes. The table goes through an
-    uncompressed Parquet file in a temporary folder; where that cannot be written (a full disk)
-    the figures stay where they are."""
+    uncompressed Parquet file in a temporary folder (the first database closed before it is read
+    back); where that cannot be written (a full disk) the figures stay where they are."""
     if figures.size < least:
         return figures
-    try:
-        with tempfile.TemporaryDirectory(prefix="nianbao-figures-") as tmp:
-            path = str(Path(tmp) / "figures.parquet").replace("'", "''")
+    with tempfile.TemporaryDirectory(prefix="nianbao-figures-") as tmp:
+        path = str(Path(tmp) / "figures.parquet").replace("'", "''")
+        try:
             figures.db.execute(f"COPY {TABLE} TO '{path}' (FORMAT parquet, COMPRESSION uncompressed)")
-            fresh = connect(":memory:")
-            try:
-                fresh.execute(f"CREATE TABLE {TABLE} AS SELECT * FROM read_parquet('{path}')")
-            except Error:
-                fresh.close()
-                raise
-    except (OSError, Error):
-        return figures
-    figures.db.close()
+        except (OSError, Error):
+            return figures
+        figures.db.close()  # before the copy is read back: the two are never held at once
+        fresh = connect(":memory:")
+        fresh.execute(f"CREATE TABLE {TABLE} AS SELECT * FROM read_parquet('{path}')")
     return Figures(fresh, figures.dims, figures.size, figures.reader)
 
 
@@ -369,7 +365,7 @@ SELECT CAST(line AS BIGINT) AS rid, org_unit, element, dims, CAST(dims_id AS BIG
        CAST(period AS BIGINT) AS period, scope, value, source, '{origin}:' || CAST(line AS VARCHAR) AS origin,
        CAST(step AS DOUBLE) AS step
 FROM ({ok}) v{' WHERE line NOT IN (SELECT line FROM v_dup)' if dups else ''}
-ORDER BY line""")
+""")
     size = db.execute(f"SELECT COUNT(*) FROM {TABLE}")[0][0]
     for t in (RAW, "v_el", "v_dims", "v_period", "v_org", "v_scope", "v_source", "v_bounds", "v_rows", "v_slow",
               "v_dup"):
