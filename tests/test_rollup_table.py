@@ -170,3 +170,17 @@ def test_compacted_figures_are_the_same_in_a_database_of_their_own(tmp_path):
         old.execute("SELECT 1")
     # below the threshold nothing is moved
     assert compacted(moved) is moved
+
+
+@pytest.mark.parametrize("path", WITH_SCHOOLS, ids=lambda p: p.name)
+def test_figures_of_some_units_and_years_are_those_rows(path):
+    table = load_dataset(path)
+    ref = load_dataset(path, by_rows=True)
+    codes = [o.code for o in ref.orgs.schools()][::2]
+    year = ref.report_year - 1
+    want = [o for o in ref.observations if o.org_unit in set(codes) and o.period == year]
+    assert want  # last year's figures of every other school: there are some to compare
+    assert rows(table.observations_of(codes, [year])) == rows(want)
+    assert rows(ref.observations_of(codes, [year])) == rows(want)
+    assert table.observations_of(codes, []) == []
+    assert table.__dict__.get("_observations") is None

@@ -129,6 +129,6 @@ def generate_all(dataset, codes: list[str], year: int, out_dir: Path, jobs: int 
     # workers need the catalogue, the registry and last year's figures (shown for reference)
     wanted = set(codes)
     light = replace(dataset, claims=[], findings=[], narratives={}, static_tables={},
-                    observations=[o for o in dataset.observations if o.period == year - 1 and o.org_unit in wanted])
+                    observations=dataset.observations_of(wanted, [year - 1]))
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(light,)) as pool:
         return list(pool.map(_generate_one, tasks, chunksize=8))

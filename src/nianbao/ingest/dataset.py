@@ -91,15 +91,16 @@ class Dataset:
                 cur.close()
         return set(cache[column][1])
 
-    def observations_of(self, units) -> list[Observation]:
-        """The figures of the org units ``units`` as observations, in the order of the file:
-        made from their table for those units alone where the figures are in it."""
+    def observations_of(self, units, periods=None) -> list[Observation]:
+        """The figures of the org units ``units`` (of the years ``periods``, default every year)
+        as observations, in the order of the file: made from their table for those alone where
+        the figures are in it."""
         units = set(units)
         if not units:
             return []
         if not self.has_figures():
-            return [o for o in self.observations if o.org_unit in units]
-        return self.figures().observations(units)
+            return [o for o in self.observations if o.org_unit in units and (periods is None or o.period in periods)]
+        return self.figures().observations(units, None if periods is None else sorted(set(periods)))
 
     def units_with_scopes(self, least: int = 2) -> set[str]:
         """The org units that give figures in at least ``least`` scopes (口径)."""

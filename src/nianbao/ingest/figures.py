@@ -65,16 +65,15 @@ class Figures:
         """A connection of its own to the database holding the table."""
         return self.db.cursor()
 
-    def observations(self, units=None) -> list[Observation]:
+    def observations(self, units=None, periods=None) -> list[Observation]:
         """Every figure as an Observation, in the order of the file (``units``: only the figures
-        of those org units)."""
+        of those org units; ``periods``: only those of these years)."""
         select = f"SELECT element, dims_id, period, scope, value, org_unit, source, origin, step FROM {TABLE}"
         cur = self.db.cursor()
-        if units is None:
-            batches = cur.batches(f"{select} ORDER BY rid")
-        else:  # the units as a table of this connection's own, joined (a list would be scanned a row)
-            wanted = self._with_units(cur, units)
-            batches = cur.batches(f"{select} WHERE org_unit IN (SELECT code FROM {wanted}) ORDER BY rid")
+        where = [] if periods is None else [f"period IN ({', '.join(str(int(p)) for p in periods) or 'NULL'})"]
+        if units is not None:  # the units as a table of this connection's own, joined (a list would be scanned a row)
+            where.append(f"org_unit IN (SELECT code FROM {self._with_units(cur, units)})")
+        batches = cur.batches(f"{select}{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY rid")
         dims = self.dims
         out: list[Observation] = []
         collecting = gc.isenabled()
