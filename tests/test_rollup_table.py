@@ -8,6 +8,7 @@ schools, are made objects."""
 from __future__ import annotations
 
 import csv
+import gc
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from nianbao.check.engine import check_dataset, check_rules
 from nianbao.compute import aggregate
 from nianbao.compute.aggregate import rollup
 from nianbao.ingest.dataset import load_dataset
-from nianbao.ingest.figures import compacted
+from nianbao.ingest.figures import ON_DISK, compacted
 from nianbao.store.db import Error
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -184,3 +185,23 @@ def test_figures_of_some_units_and_years_are_those_rows(path):
     assert rows(ref.observations_of(codes, [year])) == rows(want)
     assert table.observations_of(codes, []) == []
     assert table.__dict__.get("_observations") is None
+
+
+EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if (p / "dataset.yaml").exists())
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_figures_read_into_a_file_on_disk_are_those_read_in_memory(path, monkeypatch):
+    monkeypatch.setenv(ON_DISK, "0")
+    memory = load_dataset(path)
+    monkeypatch.setenv(ON_DISK, "1")
+    disk = load_dataset(path)
+    db = disk.figures().db
+    folder = Path(db.path).parent
+    assert folder.is_dir() and db.path.name == "figures.duckdb"
+    assert rows(disk.observations) == rows(memory.observations)
+    assert [repr(f) for f in disk.findings] == [repr(f) for f in memory.findings]
+    assert [repr(f) for f in check_dataset(disk)] == [repr(f) for f in check_dataset(memory)]
+    del disk, db
+    gc.collect()
+    assert not folder.exists()  # the temporary folder goes with the database
