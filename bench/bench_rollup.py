@@ -373,7 +373,7 @@ def main() -> int:
     ap.add_argument("--scale", type=float, default=1.0, help="share of the 7 000 schools")
     ap.add_argument("--record-scale", type=float, default=0.02, help="share of each school's records")
     ap.add_argument("--data", type=Path, help="folder of the generated dataset (default: a temporary folder)")
-    ap.add_argument("--no-python", action="store_true", help="leave out the Python reference (minutes, GBs)")
+    ap.add_argument("--no-python", action="store_true", help="leave out the Python reference (the slowest way)")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each way; the run of median roll-up CPU is shown")
     ap.add_argument("--child")
     ap.add_argument("--out", type=Path)
