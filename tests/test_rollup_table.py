@@ -205,3 +205,28 @@ def test_figures_read_into_a_file_on_disk_are_those_read_in_memory(path, monkeyp
     del disk, db
     gc.collect()
     assert not folder.exists()  # the temporary folder goes with the database
+
+
+@pytest.mark.parametrize("path", WITH_SCHOOLS, ids=lambda p: p.name)
+def test_standards_read_only_what_their_criteria_need_and_judge_as_every_figure_would(path):
+    from nianbao.compute.aggregate import observations_for
+    from nianbao.compute.facts import FactBook
+    from nianbao.compute.standards import evaluate, evaluate_school, load_standards
+
+    table = load_dataset(path)
+    got = evaluate(table)
+    ref = load_dataset(path, by_rows=True)
+    stds = load_standards(ref)
+    year = ref.report_year
+    schools = {o.code: o for o in ref.orgs.schools()}
+    want = []
+    for r in got:  # each school judged again on a FactBook of every one of its figures
+        book = FactBook(ref.catalogue, r.org_unit, observations_for(ref, r.org_unit), ref.periods)
+        want.append(evaluate_school(ref, r.standard, stds[r.standard], schools[r.org_unit], year, book))
+
+    def verdicts(results):
+        return [(r.standard, r.org_unit, r.applicable, [(v.criterion, v.value, v.met, v.text, v.fact_key, v.scope)
+                                                        for v in r.verdicts]) for r in results]
+
+    assert verdicts(got) == verdicts(want)
+    assert any(v.value is not None for r in got for v in r.verdicts)  # figures were judged

@@ -857,37 +857,44 @@ class Rollup(dict):
             return table.observations(units) if units else []
         return [o for o in self.dataset.observations if o.org_unit in units]
 
-    def _school_rows(self, org: str) -> list[Observation] | None:
+    def _school_rows(self, org: str, elements: frozenset | None = None) -> list[Observation] | None:
         """A school's rows read from the table of figures with those of the schools after it (a
         caller going through the schools in their order reads each once, a batch at a time,
         the batch before let go); None once the schools have been asked for out of that order
         too often (then every row is indexed at once, as without a table)."""
         i = self.sidx[org]
-        start, rows = self.__dict__.get("_batch", (None, {}))
-        if start is None or not start <= i < start + BATCH:
+        start, held, rows = self.__dict__.get("_batch", (None, None, {}))
+        if start is None or not start <= i < start + BATCH or held != elements:
             reads = self.__dict__.get("_batch_reads", 0) + 1
             if reads > 3 * (len(self.schools) // BATCH + 1):
                 return None
             self._batch_reads = reads
             codes = [o.code for o in self.schools[i:i + BATCH]]
             rows = {c: [] for c in codes}
-            for o in figures_table(self.dataset).observations(codes):
+            for o in figures_table(self.dataset).observations(codes, elements=elements):
                 rows[o.org_unit].append(o)
-            self._batch = (i, rows)
+            self._batch = (i, elements, rows)
         return rows[org]
 
-    def own_rows(self, org: str) -> list[Observation]:
+    def own_rows(self, org: str, elements=None) -> list[Observation]:
         """The rows values.csv gives for ``org`` itself (indexed once; a unit above the
-        schools, whose rows are few, read alone where the figures are in their table)."""
+        schools, whose rows are few, read alone where the figures are in their table);
+        ``elements``: only the rows of those."""
+        if elements is not None:
+            elements = frozenset(elements)
+            if hasattr(self, "rows_by_org") or org not in self.sidx or figures_table(self.dataset) is None:
+                return [o for o in self.own_rows(org) if o.element in elements]
         if not hasattr(self, "rows_by_org") and figures_table(self.dataset) is not None:
             if org not in self.sidx:
                 own = self.__dict__.setdefault("_own_rows", {})
                 if org not in own:
                     own[org] = self._rows_of({org})
                 return list(own[org])
-            rows = self._school_rows(org)
+            rows = self._school_rows(org, elements)
             if rows is not None:
                 return list(rows)
+            if elements is not None:
+                return [o for o in self.own_rows(org) if o.element in elements]
         if not hasattr(self, "rows_by_org"):
             self.rows_by_org = {}
             for o in self.dataset.observations:
@@ -963,15 +970,17 @@ def figures_table(dataset):
     return dataset.figures() if has is not None and has() else None
 
 
-def observations_for(dataset, org_code: str | None = None) -> list[Observation]:
+def observations_for(dataset, org_code: str | None = None, elements=None) -> list[Observation]:
     """The observations of one unit (default: the dataset's own): the rows values.csv gives for
-    it and the aggregates of its schools. Where both give the same figure, the unit's own row
-    is used (and the check kind ``reconcile`` states the difference), unless aggregation.yaml says
-    ``reconcile: {use: sum}``."""
+    it and the aggregates of its schools (``elements``: only those of these data elements). Where
+    both give the same figure, the unit's own row is used (and the check kind ``reconcile``
+    states the difference), unless aggregation.yaml says ``reconcile: {use: sum}``."""
     org_code = org_code or dataset.org_unit.code
     r = rollup(dataset)
-    own = r.own_rows(org_code)
+    own = r.own_rows(org_code, elements)
     aggregates = r.get(org_code, [])
+    if elements is not None:
+        aggregates = [a for a in aggregates if a.element in elements]
     if reconcile_use(dataset.catalogue) == "sum":  # the sum of the children is used where there is one
         summed = {(a.element, a.dims, a.period, a.scope) for a in aggregates}
         return aggregates + [o for o in own if (o.element, o.dims, o.period, o.scope) not in summed]
@@ -979,11 +988,13 @@ def observations_for(dataset, org_code: str | None = None) -> list[Observation]:
     return own + [a for a in aggregates if (a.element, a.dims, a.period, a.scope) not in taken]
 
 
-def factbook_for(dataset, org_code: str | None = None):
+def factbook_for(dataset, org_code: str | None = None, elements=None):
     """A FactBook of one unit over the dataset's periods, computed by the dataset's engine
-    (``engine:`` in dataset.yaml; default the Python evaluator)."""
+    (``engine:`` in dataset.yaml; default the Python evaluator). ``elements``: only the figures
+    of those data elements are read (a caller that knows its indicators read no other:
+    ``compute.sql.refs_of``)."""
     org_code = org_code or dataset.org_unit.code
     engine = dataset.meta.get("engine") or "python"
     if engine != "python":
         return sql_engine.figures(dataset, engine).factbook(org_code)
-    return FactBook(dataset.catalogue, org_code, observations_for(dataset, org_code), dataset.periods)
+    return FactBook(dataset.catalogue, org_code, observations_for(dataset, org_code, elements), dataset.periods)

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 from nianbao.compute.aggregate import config, factbook_for
 from nianbao.compute.facts import Fact, Input
+from nianbao.compute.sql import refs_of
 from nianbao.core.formatting import number_text
 from nianbao.core.messages import LIST_SEPARATOR, phrase
 
@@ -197,8 +198,11 @@ def evaluate(dataset, period: int | None = None, standard: str | None = None,
         schools = reg.schools()  # a registry that does not name the dataset's own unit
     schools = [o for o in schools if o.active_in(period)]
     by_std: dict[str, list[SchoolResult]] = {std_id: [] for std_id in stds}
+    # the figures the criteria's indicators are computed from: no school's other figures are read
+    elements = {r.element for r in refs_of(dataset.catalogue, [(c["indicator"], ()) for std in stds.values()
+                                                               for c in std.get("criteria") or []])}
     for org in schools:  # a school's facts made once for every standard, then let go
-        book = factbook_for(dataset, org.code)
+        book = factbook_for(dataset, org.code, elements)
         for std_id, std in stds.items():
             by_std[std_id].append(evaluate_school(dataset, std_id, std, org, period, book))
     return [r for results in by_std.values() for r in results]

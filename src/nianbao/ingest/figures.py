@@ -68,14 +68,18 @@ class Figures:
         """A connection of its own to the database holding the table."""
         return self.db.cursor()
 
-    def observations(self, units=None, periods=None) -> list[Observation]:
+    def observations(self, units=None, periods=None, elements=None) -> list[Observation]:
         """Every figure as an Observation, in the order of the file (``units``: only the figures
-        of those org units; ``periods``: only those of these years)."""
+        of those org units; ``periods``: only those of these years; ``elements``: of these)."""
         select = f"SELECT element, dims_id, period, scope, value, org_unit, source, origin, step FROM {TABLE}"
         cur = self.db.cursor()
         where = [] if periods is None else [f"period IN ({', '.join(str(int(p)) for p in periods) or 'NULL'})"]
         if units is not None:  # the units as a table of this connection's own, joined (a list would be scanned a row)
             where.append(f"org_unit IN (SELECT code FROM {self._with_units(cur, units)})")
+        if elements is not None:
+            cur.execute("CREATE OR REPLACE TEMP TABLE wanted_elements (code VARCHAR)")
+            cur.load_columns("wanted_elements", [("code", "VARCHAR")], {"code": sorted(set(elements))})
+            where.append("element IN (SELECT code FROM wanted_elements)")
         batches = cur.batches(f"{select}{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY rid")
         dims = self.dims
         out: list[Observation] = []
