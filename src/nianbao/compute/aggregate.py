@@ -885,11 +885,14 @@ class Rollup(dict):
             if hasattr(self, "rows_by_org") or org not in self.sidx or figures_table(self.dataset) is None:
                 return [o for o in self.own_rows(org) if o.element in elements]
         if not hasattr(self, "rows_by_org") and figures_table(self.dataset) is not None:
-            if org not in self.sidx:
-                own = self.__dict__.setdefault("_own_rows", {})
-                if org not in own:
-                    own[org] = self._rows_of({org})
-                return list(own[org])
+            if org not in self.sidx:  # the rows of every unit that is not a school, read at once
+                own = self.__dict__.get("_own_rows")
+                if own is None:
+                    units = {u for u in self.dataset.distinct("org_unit") if u not in self.sidx}
+                    own = self._own_rows = {u: [] for u in units}
+                    for o in self._rows_of(units):
+                        own[o.org_unit].append(o)
+                return list(own.get(org, ()))
             rows = self._school_rows(org, elements)
             if rows is not None:
                 return list(rows)
