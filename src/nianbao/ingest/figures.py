@@ -75,11 +75,9 @@ class Figures:
         cur = self.db.cursor()
         where = [] if periods is None else [f"period IN ({', '.join(str(int(p)) for p in periods) or 'NULL'})"]
         if units is not None:  # the units as a table of this connection's own, joined (a list would be scanned a row)
-            where.append(f"org_unit IN (SELECT code FROM {self._with_units(cur, units)})")
+            where.append(f"org_unit IN (SELECT code FROM {_codes(cur, 'wanted_units', units)})")
         if elements is not None:
-            cur.execute("CREATE OR REPLACE TEMP TABLE wanted_elements (code VARCHAR)")
-            cur.load_columns("wanted_elements", [("code", "VARCHAR")], {"code": sorted(set(elements))})
-            where.append("element IN (SELECT code FROM wanted_elements)")
+            where.append(f"element IN (SELECT code FROM {_codes(cur, 'wanted_elements', elements)})")
         batches = cur.batches(f"{select}{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY rid")
         dims = self.dims
         out: list[Observation] = []
@@ -97,18 +95,11 @@ class Figures:
             if collecting:
                 gc.enable()
 
-
-    def _with_units(self, cur, units) -> str:
-        """``units`` loaded as the table ``wanted_units`` of the connection ``cur``; its name."""
-        cur.execute("CREATE OR REPLACE TEMP TABLE wanted_units (code VARCHAR)")
-        cur.load_columns("wanted_units", [("code", "VARCHAR")], {"code": sorted(set(units))})
-        return "wanted_units"
-
     def elements_of(self, units) -> set[str]:
         """The elements the org units ``units`` give figures of."""
         cur = self.db.cursor()
         try:
-            wanted = self._with_units(cur, units)
+            wanted = _codes(cur, "wanted_units", units)
             return {r[0] for r in cur.execute(f"SELECT DISTINCT element FROM {TABLE} "
                                               f"WHERE org_unit IN (SELECT code FROM {wanted})")}
         finally:
@@ -129,8 +120,7 @@ class Figures:
             cur.execute("CREATE OR REPLACE TEMP TABLE wanted_units (code VARCHAR, idx BIGINT)")
             cur.load_columns("wanted_units", [("code", "VARCHAR"), ("idx", "BIGINT")],
                              {"code": list(schools), "idx": list(range(len(schools)))})
-            cur.execute("CREATE OR REPLACE TEMP TABLE wanted_elements (code VARCHAR)")
-            cur.load_columns("wanted_elements", [("code", "VARCHAR")], {"code": sorted(set(elements))})
+            _codes(cur, "wanted_elements", elements)
             rank = " ".join(f"WHEN '{sc}' THEN {i}" for i, sc in enumerate(preference) if "'" not in sc)
             cur.execute(f"""CREATE OR REPLACE TEMP TABLE picked AS
 SELECT school, element, dims_id, period, value, first FROM (
@@ -153,6 +143,14 @@ FROM picked GROUP BY element, dims_id, period""")
                     np.asarray(cols["value"], dtype=float))
         finally:
             cur.close()
+
+
+def _codes(cur, table: str, codes) -> str:
+    """The distinct ``codes`` (org units, elements) as the one-column table ``table`` of the
+    connection ``cur`` (a temporary table: that connection's own); its name."""
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE {table} (code VARCHAR)")
+    cur.load_columns(table, [("code", "VARCHAR")], {"code": sorted(set(codes))})
+    return table
 
 
 def from_observations(observations) -> Figures:
