@@ -102,7 +102,7 @@ def load_figures_table(con, catalogue, table: str) -> None:
     typed = ", ".join(f"CAST({n} AS {con.dialect.type_name(t)}) AS {n}" for n, t in FIGURE_COLUMNS)
     if _repeated(con, table):
         con.materialize(FIGURES, f"SELECT {typed} FROM {table}")
-        _figures_once(con)
+        _keep_last(con)
     else:  # read where it is (on DuckDB a view: no copy of 1.8 M figures held beside them)
         con.view(FIGURES, f"SELECT {typed} FROM {table}")
     _catalogue_tables(con, catalogue, [d for (d,) in con.query(f"SELECT DISTINCT dims FROM {FIGURES}")])
@@ -118,12 +118,16 @@ def _repeated(con, table: str) -> bool:
 
 
 def _figures_once(con) -> None:
-    key = _ONCE_KEY
     if _repeated(con, FIGURES):
-        names = ", ".join(n for n, _ in FIGURE_COLUMNS)
-        con.materialize(f"{FIGURES}_once", f"SELECT {names} FROM {FIGURES} WHERE rid IN "
-                                           f"(SELECT MAX(rid) FROM {FIGURES} GROUP BY {key})")
-        con.materialize(FIGURES, f"SELECT {names} FROM {FIGURES}_once")
+        _keep_last(con)
+
+
+def _keep_last(con) -> None:
+    """``FIGURES`` with the last row of each figure given twice or more."""
+    names = ", ".join(n for n, _ in FIGURE_COLUMNS)
+    con.materialize(f"{FIGURES}_once", f"SELECT {names} FROM {FIGURES} WHERE rid IN "
+                                       f"(SELECT MAX(rid) FROM {FIGURES} GROUP BY {_ONCE_KEY})")
+    con.materialize(FIGURES, f"SELECT {names} FROM {FIGURES}_once")
 
 
 def _catalogue_tables(con, catalogue, texts) -> None:
