@@ -179,7 +179,7 @@ class Rollup(dict):
         weight = np.ones(len(value))
         kept = np.ones(len(value), dtype=bool)
         is_mean = np.zeros(len(raw_keys), dtype=bool)
-        rk = {k: i for i, k in enumerate(raw_keys)}
+        rk = self.raw_kidx = {k: i for i, k in enumerate(raw_keys)}
         for kid, (e, d, p) in enumerate(raw_keys):
             if e not in self.weighted:
                 continue
@@ -787,7 +787,7 @@ class Rollup(dict):
     def _school_value(self, school, element: str, dims, period: int) -> float | None:
         if element in (self.cfg.get("registry_counts") or {}):
             return 1.0 if counts_as_school(school, self.catalogue) and school.active_in(period) and not dims else None
-        kid = {k: i for i, k in enumerate(getattr(self, "raw_keys", ()))}.get((element, dims, period))
+        kid = getattr(self, "raw_kidx", {}).get((element, dims, period))
         if kid is None:
             return None
         sch, key, value = self.raw
@@ -877,32 +877,35 @@ class Rollup(dict):
         return rows[org]
 
     def own_rows(self, org: str, elements=None) -> list[Observation]:
-        """The rows values.csv gives for ``org`` itself (indexed once; a unit above the
-        schools, whose rows are few, read alone where the figures are in their table);
-        ``elements``: only the rows of those."""
-        if elements is not None:
-            elements = frozenset(elements)
-            if hasattr(self, "rows_by_org") or org not in self.sidx or figures_table(self.dataset) is None:
-                return [o for o in self.own_rows(org) if o.element in elements]
+        """The rows values.csv gives for ``org`` itself (``elements``: only the rows of those).
+        Where the figures are in their table, the rows of the units above the schools (few) are
+        read at once, a school's a batch at a time; else every row is indexed once."""
+        elements = None if elements is None else frozenset(elements)
+        rows = None
         if not hasattr(self, "rows_by_org") and figures_table(self.dataset) is not None:
-            if org not in self.sidx:  # the rows of every unit that is not a school, read at once
-                own = self.__dict__.get("_own_rows")
-                if own is None:
-                    units = {u for u in self.dataset.distinct("org_unit") if u not in self.sidx}
-                    own = self._own_rows = {u: [] for u in units}
-                    for o in self._rows_of(units):
-                        own[o.org_unit].append(o)
-                return list(own.get(org, ()))
-            rows = self._school_rows(org, elements)
-            if rows is not None:
-                return list(rows)
-            if elements is not None:
-                return [o for o in self.own_rows(org) if o.element in elements]
-        if not hasattr(self, "rows_by_org"):
-            self.rows_by_org = {}
-            for o in self.dataset.observations:
-                self.rows_by_org.setdefault(o.org_unit, []).append(o)
-        return list(self.rows_by_org.get(org, []))
+            if org not in self.sidx:
+                rows = self._unit_rows().get(org, ())
+            else:
+                got = self._school_rows(org, elements)
+                if got is not None:
+                    return list(got)  # read for those elements alone
+        if rows is None:
+            if not hasattr(self, "rows_by_org"):
+                self.rows_by_org = {}
+                for o in self.dataset.observations:
+                    self.rows_by_org.setdefault(o.org_unit, []).append(o)
+            rows = self.rows_by_org.get(org, ())
+        return [o for o in rows if elements is None or o.element in elements]
+
+    def _unit_rows(self) -> dict[str, list[Observation]]:
+        """The rows of every unit that is not a school, read from the table at once (kept)."""
+        own = self.__dict__.get("_own_rows")
+        if own is None:
+            units = {u for u in self.dataset.distinct("org_unit") if u not in self.sidx}
+            own = self._own_rows = {u: [] for u in units}
+            for o in self._rows_of(units):
+                own[o.org_unit].append(o)
+        return own
 
     def categories(self, org: str, dim: str) -> list[str]:
         """Breakdown categories present among the schools of ``org``."""
