@@ -214,7 +214,7 @@ def test_standards_read_only_what_their_criteria_need_and_judge_as_every_figure_
     from nianbao.compute.standards import evaluate, evaluate_school, load_standards
 
     table = load_dataset(path)
-    got = evaluate(table)
+    got = evaluate(table, engine="python")
     ref = load_dataset(path, by_rows=True)
     stds = load_standards(ref)
     year = ref.report_year
@@ -229,4 +229,5 @@ def test_standards_read_only_what_their_criteria_need_and_judge_as_every_figure_
                                                         for v in r.verdicts]) for r in results]
 
     assert verdicts(got) == verdicts(want)
+    assert verdicts(evaluate(table, engine="duckdb")) == verdicts(want)  # all schools at once on the engine
     assert any(v.value is not None for r in got for v in r.verdicts)  # figures were judged

@@ -32,3 +32,25 @@ def test_unknown_standard_is_a_clear_error(capsys):
     assert main(["standards", EXAMPLE, "--standard", "nope"]) == 2
     err = capsys.readouterr().err
     assert "nope" in err and "setting_2010" in err
+
+
+def test_every_engine_prints_the_same_verdicts_and_plan(capsys):
+    """``--engine``: the verdicts and the plan the Python reference gives, on DuckDB (the
+    default) and SQLite — byte for byte, and not empty."""
+    outs = {}
+    for engine in ("python", "duckdb", "sqlite"):
+        for args in (["--format", "csv"], ["--plan", "--format", "csv"]):
+            assert main(["standards", EXAMPLE, "--engine", engine, *args]) == 0
+            outs.setdefault(args[0], []).append(capsys.readouterr().out)
+    for texts in outs.values():
+        assert texts[0].count("\n") > 30 and texts.count(texts[0]) == 3
+    assert main(["standards", EXAMPLE, "--format", "csv"]) == 0  # unnamed: DuckDB
+    assert capsys.readouterr().out == outs["--format"][0]
+
+
+def test_an_engine_that_cannot_run_is_a_clear_error(capsys):
+    url = "postgresql://nobody@127.0.0.1:1/none"  # no server listens on port 1
+    for args in ([], ["--plan"]):
+        assert main(["standards", EXAMPLE, "--engine", "postgres", "--database", url, *args]) == 2
+        err = capsys.readouterr().err
+        assert "PostgreSQL" in err and "改法" in err

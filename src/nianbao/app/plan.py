@@ -66,10 +66,11 @@ class PlanTable:
 
 
 def plan_table(dataset, standard: str | None = None, scenario: str = "reported",
-               target_year: int | None = None, period: int | None = None) -> PlanTable:
+               target_year: int | None = None, period: int | None = None, engine: str | None = None,
+               url: str | None = None) -> PlanTable:
     """The plan of the dataset's schools against ``standard`` (default: plan.yaml's
-    default_standard). Raises UseCaseError without a registry, for an unknown standard or
-    scenario, or when plan.yaml cannot be used."""
+    default_standard), their figures computed by ``engine``. Raises UseCaseError without a
+    registry, for an unknown standard or scenario, or when plan.yaml cannot be used."""
     if dataset.orgs is None:
         raise UseCaseError("数据集没有机构表 orgs.csv，无法逐校编制达标计划", "no orgs.csv: no schools to plan for",
                            "在数据集文件夹中提供 orgs.csv 与各校数据")
@@ -83,7 +84,7 @@ def plan_table(dataset, standard: str | None = None, scenario: str = "reported",
         raise UseCaseError(f"目标年度 {target_year} 早于数据年度 {year}", f"target year {target_year} is before {year}",
                            "目标年度应不早于报告年度")
     try:
-        plan = make_plan(dataset, standard, scenario, target_year, period=period)
+        plan = make_plan(dataset, standard, scenario, target_year, period=period, engine=engine, url=url)
     except PlanError as exc:
         raise UseCaseError(str(exc), str(exc), "改正目录或数据集 catalogue/plan.yaml") from None
     return PlanTable(plan, totals(plan, dataset.org_unit.code, dataset.org_unit.zh), by_county(plan, dataset),

@@ -35,17 +35,19 @@ class StandardsTable:
                 "schools": [] if summary_only else [r.to_dict() for r in self.results]}
 
 
-def standards_table(dataset, standard: str | None = None, period: int | None = None) -> StandardsTable:
+def standards_table(dataset, standard: str | None = None, period: int | None = None, engine: str | None = None,
+                    url: str | None = None) -> StandardsTable:
     """Every school of the registry against every standard (or only ``standard``) for ``period``
-    (default: the report year). Raises UseCaseError without a registry or for an unknown
-    standard, FindingsError / CatalogueError when the dataset's standards.yaml cannot be used."""
+    (default: the report year), computed by ``engine`` (``compute.engines``). Raises
+    UseCaseError without a registry or for an unknown standard, FindingsError / CatalogueError
+    when the dataset's standards.yaml cannot be used, EngineError for an engine that cannot run."""
     stds = load_standards(dataset)
     if dataset.orgs is None:
         raise UseCaseError("数据集没有机构表 orgs.csv，无法逐校核对", "no orgs.csv: no schools to check",
                            "在数据集文件夹中提供 orgs.csv 与各校数据")
     if standard and standard not in stds:
         raise UseCaseError(f"没有标准“{standard}”", f"unknown standard '{standard}'", f"可用：{', '.join(stds)}")
-    results = evaluate(dataset, period, standard)
+    results = evaluate(dataset, period, standard, engine=engine, url=url)
     return StandardsTable(stds, results, summarize(dataset, results))
 
 

@@ -6,6 +6,19 @@ from __future__ import annotations
 from nianbao.cli.console import emit, fail, fail_use, refuse_output, unreadable  # noqa: F401
 from nianbao.core.findings import FindingsError
 
+ENGINES = ("python", "duckdb", "sqlite", "postgres", "spark")  # compute.engines.NAMES, not imported for --help
+
+
+def add_engine_arguments(parser) -> None:
+    """``--engine`` and ``--database``: where a command's figures are computed."""
+    parser.add_argument("--engine", choices=ENGINES,
+                        help="计算引擎：duckdb（默认）、python（参考实现）、sqlite、postgres、spark；各引擎结果相同"
+                             "（默认取 dataset.yaml 的 engine） / engine that computes the figures (all give the same)")
+    parser.add_argument("--database", metavar="URL",
+                        help="引擎的数据库或集群地址：PostgreSQL 为 postgresql://用户@主机/库（或环境变量 "
+                             "NIANBAO_DATABASE_URL），Spark 为 spark://主机:7077 或 local[2]（默认本机） / "
+                             "the engine's database or master URL")
+
 
 def load(command: str, path, engine: str | None = None, url: str | None = None):
     """``(dataset, None)``, or ``(None, 2)`` after saying why the dataset cannot be used;

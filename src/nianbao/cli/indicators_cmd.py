@@ -12,7 +12,6 @@ from nianbao.cli import common
 
 LEVELS = ("school", "county", "city", "province")
 BREAKDOWNS = ("affiliation", "ownership", "school_type", "county", "major_category")
-ENGINES = ("python", "duckdb", "sqlite", "postgres", "spark")
 FORMATS = ("table", "csv", "json")
 
 # short names accepted on the command line beside the catalogue's dimension codes
@@ -30,13 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--indicators", metavar="A,B",
                         help="只列这些指标或数据元素（逗号分隔，可写 students[affiliation=municipal]） / only these")
     parser.add_argument("--period", type=int, metavar="YEAR", help="年份（默认为报告年度） / year")
-    parser.add_argument("--engine", choices=ENGINES,
-                        help="计算引擎：python（默认）、duckdb、sqlite、postgres、spark；各引擎结果相同"
-                             "（默认取 dataset.yaml 的 engine） / engine that computes the figures (all give the same)")
-    parser.add_argument("--database", metavar="URL",
-                        help="引擎的数据库或集群地址：PostgreSQL 为 postgresql://用户@主机/库（或环境变量 "
-                             "NIANBAO_DATABASE_URL），Spark 为 spark://主机:7077 或 local[2]（默认本机） / "
-                             "the engine's database or master URL")
+    common.add_engine_arguments(parser)
     parser.add_argument("--scope", metavar="SCOPE",
                         help="只列该口径的数字（各项数据都取该口径），如 all（全口径）、excl_technical（不含技工学校）、"
                              "unstated（口径未注明）；默认按各指标的口径 / only the figures of this scope")

@@ -40,6 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all-rows", action="store_true",
                         help="--plan 表格列出每校每项（默认只列有差距或无数据的项） / list every school and criterion")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="--plan 的输出语言 / language of the plan")
+    common.add_engine_arguments(parser)
 
 
 def _fail(message: str, hint: str = "") -> int:
@@ -92,9 +93,12 @@ def plan_text(table, lang: str, all_rows: bool, summary_only: bool = False) -> s
 
 def run_plan(args, dataset) -> int:
     from nianbao.app import plan as plan_uc
-    from nianbao.app.errors import CatalogueError, FindingsError, UseCaseError
+    from nianbao.app.errors import CatalogueError, EngineError, FindingsError, UseCaseError
     try:
-        table = plan_uc.plan_table(dataset, args.standard, args.scenario, args.target_year, args.period)
+        table = plan_uc.plan_table(dataset, args.standard, args.scenario, args.target_year, args.period,
+                                   args.engine, args.database)
+    except EngineError as exc:
+        return _fail(str(exc), exc.hint)
     except FindingsError as exc:
         return common.unreadable("standards", exc.findings)
     except CatalogueError as exc:
@@ -121,18 +125,20 @@ def run_plan(args, dataset) -> int:
 
 def run(args) -> int:
     from nianbao.app import sheets
-    from nianbao.app.errors import CatalogueError, FindingsError, UseCaseError
+    from nianbao.app.errors import CatalogueError, EngineError, FindingsError, UseCaseError
     from nianbao.app.standards import CSV_COLUMNS, SUMMARY_COLUMNS, detail_rows, standards_table, summary_rows
     refused = common.refuse_output("standards", args.output, args.format)
     if refused:
         return refused
-    dataset, failed = common.load("standards", args.dataset)
+    dataset, failed = common.load("standards", args.dataset, args.engine, args.database)
     if failed:
         return failed
     if args.plan:
         return run_plan(args, dataset)
     try:
-        table = standards_table(dataset, args.standard, args.period)
+        table = standards_table(dataset, args.standard, args.period, args.engine, args.database)
+    except EngineError as exc:
+        return _fail(str(exc), exc.hint)
     except FindingsError as exc:
         return common.unreadable("standards", exc.findings)
     except CatalogueError as exc:

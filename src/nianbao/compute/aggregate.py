@@ -996,7 +996,8 @@ def observations_for(dataset, org_code: str | None = None, elements=None) -> lis
 
 def factbook_for(dataset, org_code: str | None = None, elements=None):
     """A FactBook of one unit over the dataset's periods, computed by the dataset's engine
-    (``engine:`` in dataset.yaml; default the Python evaluator). ``elements``: only the figures
+    (``engine:`` in dataset.yaml; default the Python evaluator, whose roll-up the check of
+    the same build has made already: ``compute.engines``). ``elements``: only the figures
     of those data elements are read (a caller that knows its indicators read no other:
     ``compute.sql.refs_of``)."""
     org_code = org_code or dataset.org_unit.code

@@ -1,8 +1,8 @@
 """The engines that compute a dataset's figures, by name (计算引擎):
 
     python    the reference evaluator: ``compute.aggregate`` sums the schools in Python and
-              ``compute.facts.FactBook`` evaluates the formulas (the default)
-    duckdb    embedded DuckDB          ┐
+              ``compute.facts.FactBook`` evaluates the formulas
+    duckdb    embedded DuckDB (default) ┐
     sqlite    SQLite (standard library) │ the same generated SQL (``compute.sql``,
     postgres  a PostgreSQL server       │ ``compute.rollup_sql``) on each SQL engine of
     spark     Spark SQL, local or a cluster ┘ ``nianbao.store.engines``
@@ -10,23 +10,28 @@
 Every engine gives the same facts; the conformance suite (tests/conformance) runs every
 indicator and data element of the catalogue on every example dataset on each of them and
 compares. A dataset names its engine in dataset.yaml (``engine: duckdb``); a command may name
-another (``nianbao indicators … --engine spark``).
+another (``nianbao indicators … --engine spark``). Unnamed, the indicator table and the
+standards are computed on DuckDB (only what they print: ``open_figures``). The report's facts
+come from the Python evaluator unless dataset.yaml names an engine (``aggregate.factbook_for``):
+the check the report is built with sums the schools in Python for its findings of aggregation,
+and the facts are read from that roll-up at no further cost.
 """
 
 from __future__ import annotations
 
 from nianbao.compute import aggregate, sql_engine
 from nianbao.compute.facts import FactBook
+from nianbao.compute.sql import refs_of
 from nianbao.core.observations import parse_dims
 from nianbao.store import engines as store_engines
 from nianbao.store.engines import EngineError
 
 PYTHON = "python"
-DEFAULT = PYTHON
+DEFAULT = "duckdb"  # indicators and standards; the report's facts: ``aggregate.factbook_for``
 NAMES = (PYTHON,) + store_engines.names()
 DESCRIPTIONS = {
-    "python": ("Python 参考实现（默认）", "the Python reference evaluator (default)"),
-    "duckdb": ("DuckDB 嵌入式数据库", "embedded DuckDB"),
+    "python": ("Python 参考实现", "the Python reference evaluator"),
+    "duckdb": ("DuckDB 嵌入式数据库（默认）", "embedded DuckDB (default)"),
     "sqlite": ("SQLite（Python 标准库）", "SQLite (Python's standard library)"),
     "postgres": ("PostgreSQL 服务器（--database 或 NIANBAO_DATABASE_URL）",
                  "a PostgreSQL server (--database or NIANBAO_DATABASE_URL)"),
@@ -65,15 +70,20 @@ def factbook(dataset, org: str | None = None, engine: str | None = None, url: st
 
 class PythonFigures:
     """The figures of the Python evaluator behind the interface of ``sql_engine.SqlFigures``
-    (factbook, included, categories, close)."""
+    (factbook, included, categories, close). ``wanted`` as SqlFigures takes it: a unit's
+    FactBook then holds only the figures those are computed from."""
 
-    def __init__(self, dataset):
+    def __init__(self, dataset, wanted=None):
         self.dataset = dataset
-        self.rollup = aggregate.rollup(dataset)
+        self.elements = None if wanted is None else {r.element for r in refs_of(dataset.catalogue, wanted)}
+
+    @property
+    def rollup(self):
+        return aggregate.rollup(self.dataset)
 
     def factbook(self, org: str, group: str = "") -> FactBook:
         if not group:
-            return FactBook(self.dataset.catalogue, org, aggregate.observations_for(self.dataset, org),
+            return FactBook(self.dataset.catalogue, org, aggregate.observations_for(self.dataset, org, self.elements),
                             self.dataset.periods)
         dim, category = group.split("=", 1)
         return FactBook(self.dataset.catalogue, org, self.rollup.group_observations(org, dim, category),
@@ -106,5 +116,5 @@ def open_figures(dataset, engine: str | None = None, url: str | None = None, uni
     elements) it needs: only those are computed and fetched by an SQL engine. Close it when done."""
     name = engine_of(dataset, engine)
     if name == PYTHON:
-        return PythonFigures(dataset)
+        return PythonFigures(dataset, wanted)
     return sql_engine.SqlFigures(dataset, name, url, units=units, groups=groups, keep_open=True, wanted=wanted)

@@ -22,6 +22,7 @@ import math
 from dataclasses import dataclass, field
 
 from nianbao.catalogue.plan import ROLE_NAMES
+from nianbao.compute import engines
 from nianbao.compute.aggregate import factbook_for
 from nianbao.compute.facts import Fact, Input
 from nianbao.compute.standards import compare, evaluate_school, load_standards
@@ -31,6 +32,7 @@ from nianbao.core.messages import phrase
 
 EPS = 1e-9
 SCENARIOS = ("reported", "projected")
+PROJECTED = ("students", "entrants", "graduates")  # the data elements ``project_students`` reads
 STATUSES = ("met", "short", "induced", "no_data", "not_closable")
 
 
@@ -313,9 +315,24 @@ def default_target_year(std: dict, period: int) -> int:
     return later[0] if later else period + 1
 
 
+def plan_figures(std: dict, cfg: dict) -> list[tuple[str, tuple]]:
+    """(code, dims) of the figures a school's plan reads: the indicators of the standard's
+    criteria, the data elements a resource adds to, and those the projected scenario carries
+    forward (students, entrants, graduates)."""
+    wanted = [(c["indicator"], ()) for c in std.get("criteria") or []]
+    for spec in (cfg.get("closes") or {}).values():
+        for key in (spec or {}).get("adds") or {}:
+            ref = formula.parse_ref_key(key)
+            wanted.append((ref.element, ref.dims))
+    wanted += [(code, ()) for code in PROJECTED]
+    return list(dict.fromkeys(wanted))
+
+
 def make_plan(dataset, std_id: str | None = None, scenario: str = "reported", target_year: int | None = None,
-              org_code: str | None = None, period: int | None = None) -> Plan:
-    """The plan of every school of the unit (default the dataset's) against a standard."""
+              org_code: str | None = None, period: int | None = None, engine: str | None = None,
+              url: str | None = None) -> Plan:
+    """The plan of every school of the unit (default the dataset's) against a standard, the
+    schools' figures computed by ``engine`` (as ``standards.evaluate``)."""
     from_ = period or dataset.report_year
     if scenario not in SCENARIOS:
         raise PlanError(phrase("plan.unknown_scenario", scenario=scenario, known="、".join(SCENARIOS)))
@@ -332,7 +349,14 @@ def make_plan(dataset, std_id: str | None = None, scenario: str = "reported", ta
         if not orgs and under == dataset.org_unit.code:
             orgs = reg.schools()
         orgs = [o for o in orgs if o.active_in(from_)]
-        schools = [plan_school(dataset, std_id, std, o, from_, scenario, target) for o in orgs]
+        figs = engines.open_figures(dataset, engine, url, units=[o.code for o in orgs], groups=[],
+                                    wanted=plan_figures(std, cfg)) if orgs else None
+        try:  # every school's figures computed at once, only those the plan reads
+            schools = [plan_school(dataset, std_id, std, o, from_, scenario, target, figs.factbook(o.code))
+                       for o in orgs]
+        finally:
+            if figs is not None:
+                figs.close()
     closes = cfg.get("closes") or {}
     crit = [c for c in std.get("criteria") or [] if c["op"] != "about"]
     crit.sort(key=lambda c: list(closes).index(c["id"]) if c["id"] in closes else len(closes))

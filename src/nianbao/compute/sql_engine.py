@@ -66,6 +66,7 @@ def run_aggregation(con, catalogue, table: str = "aggregates", groups=None, keep
 
 
 WANTED = "wanted_units"  # the units whose figures are fetched, when not all are
+WANTED_ELEMENTS = "wanted_elements"  # the data elements whose figures are fetched, when not all are
 
 
 def needed_dims(catalogue, groups, needs=None) -> list[str] | None:
@@ -120,8 +121,12 @@ class SqlFigures:
             run_aggregation(con, cat, groups=groups, options=self._options,
                             keep=("school_facts", "complete_keys") if keep_open else ())
             select = unit_observations_sql(catalogue=cat)
-            if units is not None:
-                select = f"SELECT * FROM ({select}) uo WHERE org_unit IN (SELECT code FROM {WANTED})"
+            where = [] if units is None else [f"org_unit IN (SELECT code FROM {WANTED})"]
+            if needs is not None:  # the figures the wanted are computed from: no unit's other figures
+                con.load(WANTED_ELEMENTS, (("code", "text"),), [(e,) for e in sorted(needs)])
+                where.append(f"element IN (SELECT code FROM {WANTED_ELEMENTS})")
+            if where:
+                select = f"SELECT * FROM ({select}) uo WHERE {' AND '.join(where)}"
             con.materialize("unit_observations", select)
             con.view("unit_keyed", KEYED)
             obs_rows = con.query("SELECT org_unit, grp, element, dims, period, scope, value, n, expected, kind "
@@ -149,6 +154,7 @@ class SqlFigures:
             self._rows.setdefault(unit_key(row[0], row[1]), []).append(row)
         self._made: dict[str, list[Observation]] = {}
         self._own: dict | None = None
+        self._elements = None if needs is None else set(needs)
         self.taken: dict[str, dict] = {}
         for key, element, dims, period, scope, _value in element_rows:
             self.taken.setdefault(key, {})[(element, parse_dims(dims), int(period))] = scope
@@ -177,9 +183,13 @@ class SqlFigures:
         if kind == "own":
             if self._own is None:
                 wanted = {r[0] for rows in self._rows.values() for r in rows if r[9] == "own"}
-                own = (self._figures.observations(wanted) if self._figures is not None
-                       else [o for o in self.dataset.observations if o.org_unit in wanted])
-                self._own = {(o.org_unit, o.element, dims_text(o.dims), o.period, o.scope): o for o in own}
+                elements = self._elements
+                own = (self._figures.observations(wanted, elements=elements) if self._figures is not None
+                       else [o for o in self.dataset.observations
+                             if o.org_unit in wanted and (elements is None or o.element in elements)])
+                texts: dict[tuple, str] = {}  # a disaggregation repeated over many figures: its text made once
+                self._own = {(o.org_unit, o.element, texts[o.dims] if o.dims in texts
+                              else texts.setdefault(o.dims, dims_text(o.dims)), o.period, o.scope): o for o in own}
             return self._own[(org, element, dims, period, scope)]
         source, origin = _provenance(kind, n, expected, scope, period)
         return Observation(element=element, dims=parse_dims(dims), period=period, scope=scope,

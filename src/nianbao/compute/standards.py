@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from nianbao.compute import engines
 from nianbao.compute.aggregate import config, factbook_for
 from nianbao.compute.facts import Fact, Input
-from nianbao.compute.sql import refs_of
 from nianbao.core.formatting import number_text
 from nianbao.core.messages import LIST_SEPARATOR, phrase
 
@@ -180,9 +180,11 @@ def evaluate_school(dataset, std_id: str, std: dict, org, period: int, book=None
 
 
 def evaluate(dataset, period: int | None = None, standard: str | None = None,
-             org_code: str | None = None) -> list[SchoolResult]:
+             org_code: str | None = None, engine: str | None = None, url: str | None = None) -> list[SchoolResult]:
     """Every school (active in ``period``, below ``org_code`` — default the dataset's unit)
-    against every standard (or the one named)."""
+    against every standard (or the one named). The schools' values are computed by ``engine``
+    (default: the dataset's, else DuckDB), all schools at once, and of each school only the
+    figures its criteria's indicators are computed from; every engine gives the same verdicts."""
     period = period or dataset.report_year
     stds = load_standards(dataset)
     if standard is not None:
@@ -197,14 +199,18 @@ def evaluate(dataset, period: int | None = None, standard: str | None = None,
     if not schools and under == dataset.org_unit.code:
         schools = reg.schools()  # a registry that does not name the dataset's own unit
     schools = [o for o in schools if o.active_in(period)]
+    if not schools:
+        return []
     by_std: dict[str, list[SchoolResult]] = {std_id: [] for std_id in stds}
-    # the figures the criteria's indicators are computed from: no school's other figures are read
-    elements = {r.element for r in refs_of(dataset.catalogue, [(c["indicator"], ()) for std in stds.values()
-                                                               for c in std.get("criteria") or []])}
-    for org in schools:  # a school's facts made once for every standard, then let go
-        book = factbook_for(dataset, org.code, elements)
-        for std_id, std in stds.items():
-            by_std[std_id].append(evaluate_school(dataset, std_id, std, org, period, book))
+    wanted = list(dict.fromkeys((c["indicator"], ()) for std in stds.values() for c in std.get("criteria") or []))
+    figs = engines.open_figures(dataset, engine, url, units=[o.code for o in schools], groups=[], wanted=wanted)
+    try:
+        for org in schools:  # a school's facts made once for every standard, then let go
+            book = figs.factbook(org.code)
+            for std_id, std in stds.items():
+                by_std[std_id].append(evaluate_school(dataset, std_id, std, org, period, book))
+    finally:
+        figs.close()
     return [r for results in by_std.values() for r in results]
 
 
