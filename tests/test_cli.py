@@ -16,6 +16,14 @@ def test_every_command_is_registered():
     assert sorted(sub.choices) == sorted(name for name, *_ in COMMANDS)
 
 
+def test_the_engines_offered_are_the_engines_there_are():
+    """``--engine`` lists its choices without importing the engines (for a fast --help): the
+    list is the registry's."""
+    from nianbao.cli.common import ENGINES
+    from nianbao.compute.engines import NAMES
+    assert ENGINES == NAMES
+
+
 @pytest.mark.parametrize("name", [name for name, *_ in COMMANDS])
 def test_help_is_in_chinese_and_english(name, capsys):
     with pytest.raises(SystemExit) as exc:
