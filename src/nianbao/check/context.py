@@ -57,6 +57,8 @@ class Context:
         self.book = book
         self._orgs = orgs
         self.units: set[str] | None = None  # only these units' figures are indexed (None: every unit's)
+        self.engine: str | None = None  # where the figures of units above the schools are summed (compute.engines)
+        self.url: str | None = None
         self._labels: dict[tuple, tuple[str, str]] = {}
         self._technical: bool | None = None
 

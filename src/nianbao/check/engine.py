@@ -17,6 +17,7 @@ from nianbao.check import rules_sql
 from nianbao.check.context import Context
 from nianbao.check.registry import KINDS
 from nianbao.check.rules import RuleBook, rulebook
+from nianbao.compute import aggregation_sql
 from nianbao.compute.aggregate import rollup
 from nianbao.compute.engines import PYTHON, check_name
 from nianbao.core.findings import Finding, sort_key
@@ -42,6 +43,7 @@ def check_rules(dataset, book: RuleBook | None = None, orgs=None, data_only: boo
     handlers = [(kind, kind.handler(ctx, rules)) for kind in KINDS.values()
                 if (rules := ctx.book.of_kind(kind.name)) and not (data_only and kind.per != "org")]
     name = rules_engine(dataset, engine)
+    ctx.engine, ctx.url = name, url
     python = [(k, h) for k, h in handlers if k.per == "org"]
     findings: list[Finding] = []
     if name != PYTHON:
@@ -73,13 +75,17 @@ def check_dataset(dataset, engine: str | None = None, url: str | None = None) ->
     and the data lack is found by building the report: ``nianbao.app.checking``.)"""
     findings = list(dataset.findings) + check_rules(dataset, engine=engine, url=url)
     if dataset.orgs is not None:
-        findings += _school_level(dataset)
+        findings += _school_level(dataset, rules_engine(dataset, engine), url)
     return sorted(findings, key=sort_key)
 
 
-def _school_level(dataset) -> list[Finding]:
+def _school_level(dataset, engine: str, url: str | None = None) -> list[Finding]:
     """Findings of school-level data beyond the rules: aggregates some schools did not report
-    to (aggregate.incomplete), majors outside the 专业目录 or listed twice."""
+    to (aggregate.incomplete), majors outside the 专业目录 or listed twice. On an SQL engine they
+    are found there (``compute.aggregation_sql``) unless a unit above the schools gave figures
+    of its own: their sums and reconciliations are the Python roll-up's."""
+    if engine != PYTHON and not aggregation_sql.has_area_figures(dataset):
+        return aggregation_sql.findings(dataset, engine, url) + list(dataset.majors_findings)
     return list(rollup(dataset).findings) + list(dataset.majors_findings)
 
 

@@ -99,6 +99,81 @@ def _round(value: float, vtype: str) -> float:
     return round(float(value), 6)
 
 
+# -- the findings of aggregation, worded alike whichever engine found them ----------------------
+def unit_name(dataset, code: str) -> str:
+    o = dataset.orgs.get(code) if dataset.orgs is not None else None
+    if o:
+        return o.zh
+    return dataset.org_unit.zh if code == dataset.org_unit.code else code
+
+
+def registry_findings(dataset) -> list[Finding]:
+    """What the registry itself says is wrong (orgs.csv), about its schools and units."""
+    reg = dataset.orgs
+    schools = {o.code for o in reg.schools()}
+    return [f for f in reg.validate(dataset.catalogue) if not f.org_unit or f.org_unit in schools or reg.get(f.org_unit)]
+
+
+def is_summed(catalogue, element: str) -> bool:
+    """Whether the schools' figures of ``element`` are summed: a count or amount of the
+    catalogue, not a rate, a printed value or a figure the aggregation computes itself."""
+    el = catalogue.elements.get(element)
+    return el is not None and element not in _computed(catalogue) and el.type not in ("rate", "pair") \
+        and not el.is_reported_rate
+
+
+def _computed(catalogue) -> set[str]:
+    cfg = config(catalogue) or {}
+    return set(cfg.get("registry_counts", {}) or {}) | set(cfg.get("school_counts", {}) or {}) \
+        | set(cfg.get("majors", {}) or {})
+
+
+def not_summed(catalogue, elements) -> list[Finding]:
+    """aggregate.not_summed: the elements schools give that are not summed (rates, printed
+    values), so no unit above them gets them."""
+    computed = _computed(catalogue)
+    out = []
+    for code in sorted(elements):
+        el = catalogue.elements.get(code)
+        if el is not None and code not in computed and not is_summed(catalogue, code):
+            out.append(finding("aggregate.not_summed", text={"name": el.zh, "name_en": el.en}, element=code))
+    return out
+
+
+def incomplete(dataset, org: str, element: str, dims, period: int, scope: str, n, expected, missing) -> Finding:
+    """aggregate.incomplete: a sum of ``org``'s schools that ``missing`` (their Org, in the
+    registry's order) did not report to."""
+    cat = dataset.catalogue
+    el = cat.elements[element]
+    text = {"unit": unit_name(dataset, org), "year": period, "label": cat.ref_label(_ref(element, dims)),
+            "name_en": el.en, "absent": int(expected - n), "names": [o.zh for o in missing[:5]],
+            "more": phrase("list.etc") if len(missing) > 5 else ""}
+    return finding("aggregate.incomplete", Location(section=cat.scope_label(scope)), period=period, org_unit=org,
+                   text=text, element=element, reported=int(n), members=int(expected),
+                   missing=[o.code for o in missing])
+
+
+def registry_unknown(dataset, unit: str, period: int, members) -> Finding:
+    """aggregate.registry_unknown: the members of ``unit`` in ``period`` (their Org, in the
+    registry's order) by school type, those of a blank or unknown type named — never counted
+    as schools."""
+    cat = dataset.catalogue
+    cats = (cat.dimensions.get("school_type") or {}).get("categories") or {}
+    by_type: dict[str, int] = {}
+    for o in members:
+        c = category_of(o, "school_type", cat)
+        by_type[c] = by_type.get(c, 0) + 1
+    unknown = [o for o in members if category_of(o, "school_type", cat) == UNKNOWN]
+    counted = sum(1 for o in members if counts_as_school(o, cat))
+    terms = "、".join(f"{cats[c]['zh']}{n}" for c, n in by_type.items() if c in cats)
+    text = {"unit": unit_name(dataset, unit), "year": period, "total": len(members), "terms": terms or "—",
+            "unknown": len(unknown), "names": "、".join(o.zh for o in unknown[:5]),
+            "more": phrase("list.etc") if len(unknown) > 5 else "", "schools": counted}
+    return finding("aggregate.registry_unknown", Location(file="orgs.csv"), period=period, org_unit=unit, text=text,
+                   total=len(members), unknown=len(unknown), schools=counted, categories=by_type,
+                   codes=[o.code for o in unknown])
+
+
 class Rollup(dict):
     """Aggregated observations by org unit code (dict: code → list of Observation), with the
     members of every aggregate and the findings of the aggregation."""
@@ -132,31 +207,24 @@ class Rollup(dict):
 
     # -- indexes -----------------------------------------------------------------------------
     def _index_schools(self):
-        reg = self.registry
         self.sidx = {o.code: i for i, o in enumerate(self.schools)}
         excluded = set((self.cfg.get("scopes", {}).get(EXCL) or {}).get("exclude_school_types", ["technical"]))
         self.in_excl = np.array([o.school_type not in excluded for o in self.schools], dtype=float)
         self.countable = np.array([counts_as_school(o, self.catalogue) for o in self.schools], dtype=float)
-        self.findings.extend(f for f in reg.validate(self.catalogue)
-                             if not f.org_unit or f.org_unit in self.sidx or reg.get(f.org_unit))
+        self.findings.extend(registry_findings(self.dataset))
 
     def _index_values(self):
         cat = self.catalogue
         cfg = self.cfg
-        computed = set(cfg.get("registry_counts", {}) or {}) | set(cfg.get("school_counts", {}) or {}) \
-            | set(cfg.get("majors", {}) or {})
         self.weighted = {m: w["weight"] for m, w in (cfg.get("weighted_means", {}) or {}).items()}
         summable: dict[str, bool] = {}
-        skipped: set[str] = set()
+        given: set[str] = set()
 
         def ok(e: str) -> bool:
             got = summable.get(e)
             if got is None:
-                el = cat.elements.get(e)
-                got = summable[e] = el is not None and e not in computed and el.type not in ("rate", "pair") \
-                    and not el.is_reported_rate
-                if el is not None and not got and e not in computed:
-                    skipped.add(e)
+                given.add(e)
+                got = summable[e] = is_summed(cat, e)
             return got
 
         sidx = self.sidx
@@ -167,10 +235,7 @@ class Rollup(dict):
                 [o.code for o in self.schools], wanted, SCOPE_PREFERENCE)
         else:
             raw_keys, school, key, value = self._picked_rows(ok)
-        for code in sorted(skipped):
-            el = cat.elements[code]
-            self.findings.append(finding("aggregate.not_summed", text={"name": el.zh, "name_en": el.en},
-                                         element=code))
+        self.findings.extend(not_summed(cat, given))
         raw_keys, school, key, value = self._zero_means(raw_keys, school, key, value)
         self.raw_keys, self.raw = raw_keys, (school, key, value)
         self.periods = sorted(set(self.periods) | {p for _, _, p in raw_keys})
@@ -424,19 +489,10 @@ class Rollup(dict):
     def _incomplete(self, g, org, element, dims, period, scope, k, n, expected):
         members = self._member_idx(g, period, scope)
         missing = [self.schools[i] for i in members if not self.R[i, k]]
-        el = self.catalogue.elements[element]
-        text = {"unit": self._unit_name(org), "year": period, "label": self.catalogue.ref_label(_ref(element, dims)),
-                "name_en": el.en, "absent": int(expected - n), "names": [o.zh for o in missing[:5]],
-                "more": phrase("list.etc") if len(missing) > 5 else ""}
-        self.findings.append(finding("aggregate.incomplete", Location(section=self.catalogue.scope_label(scope)),
-                                     period=period, org_unit=org, text=text, element=element, reported=int(n),
-                                     members=int(expected), missing=[o.code for o in missing]))
+        self.findings.append(incomplete(self.dataset, org, element, dims, period, scope, n, expected, missing))
 
     def _unit_name(self, code: str) -> str:
-        o = self.registry.get(code) if self.registry is not None else None
-        if o:
-            return o.zh
-        return self.dataset.org_unit.zh if code == self.dataset.org_unit.code else code
+        return unit_name(self.dataset, code)
 
     def _school_count_obs(self, g: int, org: str, extra: tuple = ()) -> list[Observation]:
         out = []
@@ -517,25 +573,11 @@ class Rollup(dict):
         g = self.gidx.get(Group(unit, "school_type", UNKNOWN))
         if g is None or Group(unit) not in self.gidx:
             return
-        cats = (self.catalogue.dimensions.get("school_type") or {}).get("categories") or {}
         for j, period in enumerate(self.periods):
             if self.E[ALL][g, j] <= 0:
                 continue
             members = [self.schools[i] for i in self._member_idx(self.gidx[Group(unit)], period, ALL)]
-            by_type: dict[str, int] = {}
-            for o in members:
-                by_type[category_of(o, "school_type", self.catalogue)] = \
-                    by_type.get(category_of(o, "school_type", self.catalogue), 0) + 1
-            unknown = [o for o in members if category_of(o, "school_type", self.catalogue) == UNKNOWN]
-            counted = int(self.N[ALL][self.gidx[Group(unit)], j])
-            terms = "、".join(f"{cats[c]['zh']}{n}" for c, n in by_type.items() if c in cats)
-            text = {"unit": self._unit_name(unit), "year": period, "total": len(members), "terms": terms or "—",
-                    "unknown": len(unknown), "names": "、".join(o.zh for o in unknown[:5]),
-                    "more": phrase("list.etc") if len(unknown) > 5 else "", "schools": counted}
-            self.findings.append(finding("aggregate.registry_unknown", Location(file="orgs.csv"), period=period,
-                                         org_unit=unit, text=text, total=len(members), unknown=len(unknown),
-                                         schools=counted, categories=by_type,
-                                         codes=[o.code for o in unknown]))
+            self.findings.append(registry_unknown(self.dataset, unit, period, members))
 
     # -- majors ----------------------------------------------------------------------------------
     def _majors(self, units: dict[str, list[Observation]]):
@@ -996,12 +1038,12 @@ def observations_for(dataset, org_code: str | None = None, elements=None) -> lis
 
 def factbook_for(dataset, org_code: str | None = None, elements=None):
     """A FactBook of one unit over the dataset's periods, computed by the dataset's engine
-    (``engine:`` in dataset.yaml; default the Python evaluator, whose roll-up the check of
-    the same build has made already: ``compute.engines``). ``elements``: only the figures
+    (``engine:`` in dataset.yaml; default the Python evaluator, the reference — the commands
+    take theirs from ``compute.engines``, DuckDB by default). ``elements``: only the figures
     of those data elements are read (a caller that knows its indicators read no other:
     ``compute.sql.refs_of``)."""
     org_code = org_code or dataset.org_unit.code
     engine = dataset.meta.get("engine") or "python"
     if engine != "python":
-        return sql_engine.figures(dataset, engine).factbook(org_code)
+        return sql_engine.figures(dataset, engine, units=[org_code]).factbook(org_code)
     return FactBook(dataset.catalogue, org_code, observations_for(dataset, org_code, elements), dataset.periods)

@@ -10,14 +10,15 @@
 Every engine gives the same facts; the conformance suite (tests/conformance) runs every
 indicator and data element of the catalogue on every example dataset on each of them and
 compares. A dataset names its engine in dataset.yaml (``engine: duckdb``); a command may name
-another (``nianbao indicators … --engine spark``). Unnamed, the indicator table and the
-standards are computed on DuckDB (only what they print: ``open_figures``). The report's facts
-come from the Python evaluator unless dataset.yaml names an engine (``aggregate.factbook_for``):
-the check the report is built with sums the schools in Python for its findings of aggregation,
-and the facts are read from that roll-up at no further cost.
+another (``nianbao indicators … --engine spark``). Unnamed, the figures are computed on DuckDB,
+and only those asked for: the indicator table and the standards print what ``open_figures``
+computes, a report the facts of its unit (``factbook``) or of a school and the schools it is
+ranked among (``factbooks``). ``aggregate.factbook_for`` is the Python evaluator's.
 """
 
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 from nianbao.compute import aggregate, sql_engine
 from nianbao.compute.facts import FactBook
@@ -27,7 +28,7 @@ from nianbao.store import engines as store_engines
 from nianbao.store.engines import EngineError
 
 PYTHON = "python"
-DEFAULT = "duckdb"  # indicators and standards; the report's facts: ``aggregate.factbook_for``
+DEFAULT = "duckdb"
 NAMES = (PYTHON,) + store_engines.names()
 DESCRIPTIONS = {
     "python": ("Python 参考实现", "the Python reference evaluator"),
@@ -64,8 +65,54 @@ def factbook(dataset, org: str | None = None, engine: str | None = None, url: st
             return FactBook(dataset.catalogue, org, aggregate.observations_for(dataset, org), dataset.periods)
         obs = aggregate.rollup(dataset).group_observations(org, *group)
         return FactBook(dataset.catalogue, org, obs, dataset.periods)
-    figures = sql_engine.figures(dataset, name, url)
-    return figures.factbook(org, f"{group[0]}={group[1]}" if group else "")
+    if group is None:  # the unit's figures alone
+        return sql_engine.figures(dataset, name, url, units=[org]).factbook(org)
+    return sql_engine.figures(dataset, name, url).factbook(org, f"{group[0]}={group[1]}")
+
+
+def factbooks(dataset, units, engine: str | None = None, url: str | None = None) -> dict[str, FactBook]:
+    """The facts of each of ``units`` (org codes), computed by ``engine`` — on an SQL engine all
+    of them at once, the other units left out — and kept on the dataset (``books_of`` reads
+    them there: the reports of a city's schools rank each among the same books)."""
+    name = engine_of(dataset, engine)
+    cache = _books(dataset, name, url)
+    missing = [u for u in dict.fromkeys(units) if u not in cache]
+    if missing and name == PYTHON:
+        cache.update({u: FactBook(dataset.catalogue, u, aggregate.observations_for(dataset, u), dataset.periods)
+                      for u in missing})
+    elif missing:
+        figures = sql_engine.figures(dataset, name, url, units=missing)
+        cache.update({u: figures.factbook(u) for u in missing})
+    return {u: cache[u] for u in units}
+
+
+def _books(dataset, name: str, url: str | None) -> dict[str, FactBook]:
+    """The FactBooks ``factbooks`` made of ``dataset`` on one engine (forgotten when its figures
+    or registry are replaced)."""
+    table = aggregate.figures_table(dataset)
+    held = table if table is not None else dataset.observations
+    stamp = (id(held), table.size if table is not None else len(held), id(dataset.orgs))
+    kept = dataset.__dict__.setdefault("_nianbao_books", {})
+    if (name, url) not in kept or kept[(name, url)][0] != stamp:
+        kept[(name, url)] = (stamp, {})
+    return kept[(name, url)][1]
+
+
+@contextmanager
+def books_of(dataset, units, wanted, engine: str | None = None, url: str | None = None):
+    """``book(code)`` → the FactBook of each of ``units``: those ``factbooks`` made already
+    (all of them), else computed now, at once and only the figures ``wanted`` are computed
+    from (``open_figures``), let go after the block."""
+    name = engine_of(dataset, engine)
+    made = _books(dataset, name, url)
+    if all(u in made for u in units):
+        yield made.__getitem__
+        return
+    figures = open_figures(dataset, name, url, units=units, groups=[], wanted=wanted)
+    try:
+        yield figures.factbook
+    finally:
+        figures.close()
 
 
 class PythonFigures:

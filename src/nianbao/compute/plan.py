@@ -349,14 +349,10 @@ def make_plan(dataset, std_id: str | None = None, scenario: str = "reported", ta
         if not orgs and under == dataset.org_unit.code:
             orgs = reg.schools()
         orgs = [o for o in orgs if o.active_in(from_)]
-        figs = engines.open_figures(dataset, engine, url, units=[o.code for o in orgs], groups=[],
-                                    wanted=plan_figures(std, cfg)) if orgs else None
-        try:  # every school's figures computed at once, only those the plan reads
-            schools = [plan_school(dataset, std_id, std, o, from_, scenario, target, figs.factbook(o.code))
-                       for o in orgs]
-        finally:
-            if figs is not None:
-                figs.close()
+        if orgs:  # every school's figures computed at once, only those the plan reads
+            with engines.books_of(dataset, [o.code for o in orgs], plan_figures(std, cfg), engine, url) as book_of:
+                schools = [plan_school(dataset, std_id, std, o, from_, scenario, target, book_of(o.code))
+                           for o in orgs]
     closes = cfg.get("closes") or {}
     crit = [c for c in std.get("criteria") or [] if c["op"] != "about"]
     crit.sort(key=lambda c: list(closes).index(c["id"]) if c["id"] in closes else len(closes))

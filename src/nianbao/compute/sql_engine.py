@@ -380,13 +380,14 @@ def _provenance(kind: str, n, expected, scope: str, period: int) -> tuple[str, s
     return provenance.SUMMED, provenance.summed_origin(n, expected, scope)
 
 
-def figures(dataset, name: str, url: str | None = None) -> SqlFigures:
-    """The figures of ``dataset`` on engine ``name``, computed once and kept on the dataset."""
+def figures(dataset, name: str, url: str | None = None, units=None) -> SqlFigures:
+    """The figures of ``dataset`` on engine ``name`` — of every unit and breakdown group, or of
+    the units ``units`` only (org codes) — computed once and kept on the dataset."""
     cache = dataset.__dict__.setdefault("_nianbao_sql_figures", {})
     held = dataset.figures() if name == "duckdb" and url is None and hasattr(dataset, "figures") \
         else dataset.observations
     stamp = (id(held), held.size if hasattr(held, "size") else len(held), id(dataset.orgs))
-    key = (name, url)
+    key = (name, url, None if units is None else tuple(sorted(set(units))))
     if key not in cache or cache[key][0] != stamp:
-        cache[key] = (stamp, SqlFigures(dataset, name, url))
+        cache[key] = (stamp, SqlFigures(dataset, name, url, units=None if units is None else sorted(set(units))))
     return cache[key][1]

@@ -203,14 +203,11 @@ def evaluate(dataset, period: int | None = None, standard: str | None = None,
         return []
     by_std: dict[str, list[SchoolResult]] = {std_id: [] for std_id in stds}
     wanted = list(dict.fromkeys((c["indicator"], ()) for std in stds.values() for c in std.get("criteria") or []))
-    figs = engines.open_figures(dataset, engine, url, units=[o.code for o in schools], groups=[], wanted=wanted)
-    try:
+    with engines.books_of(dataset, [o.code for o in schools], wanted, engine, url) as book_of:
         for org in schools:  # a school's facts made once for every standard, then let go
-            book = figs.factbook(org.code)
+            book = book_of(org.code)
             for std_id, std in stds.items():
                 by_std[std_id].append(evaluate_school(dataset, std_id, std, org, period, book))
-    finally:
-        figs.close()
     return [r for results in by_std.values() for r in results]
 
 

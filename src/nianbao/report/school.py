@@ -15,7 +15,7 @@ Orders and wording are outline data (outline.yaml, the school outline's ``ranks`
 
 from __future__ import annotations
 
-from nianbao.compute.aggregate import factbook_for
+from nianbao.compute import engines
 from nianbao.compute.facts import Fact, Input
 from nianbao.report.runs import Run, figure, text
 from nianbao.report.wording import Wording
@@ -48,24 +48,26 @@ class Area:
     """The unit a school report compares with, and the schools it ranks a school among."""
 
     def __init__(self, dataset):
-        self._factbook_for = factbook_for
         self.ds = dataset
         self.code = dataset.org_unit.code
         self.zh = dataset.org_unit.zh
         self.en = dataset.org_unit.en or dataset.org_unit.zh
-        # FactBooks are kept on the dataset: the reports of all schools share them
-        self._books = dataset.__dict__.setdefault("_nianbao_school_books", {})
         reg = dataset.orgs
         peers = reg.schools(under=self.code) if reg is not None else []
         if not peers and reg is not None:
             peers = reg.schools()  # a registry that does not name the dataset's own unit
         self.peers = [o for o in peers if o.counts_as_school]
+        self._units = [self.code] + [o.code for o in peers]  # the schools of the area, counted or not
+        self._books: dict | None = None
         self.book = self.book_of(self.code)
 
     def book_of(self, code: str):
-        if code not in self._books:
-            self._books[code] = self._factbook_for(self.ds, code)
-        return self._books[code]
+        """The FactBook of the area or one of its schools: the area's and all its schools' made
+        at once and kept on the dataset (the reports of all schools share them)."""
+        if self._books is None:
+            self._books = engines.factbooks(self.ds, self._units)
+        book = self._books.get(code)
+        return book if book is not None else engines.factbooks(self.ds, [code])[code]
 
     def schools_in(self, period: int) -> list:
         return [o for o in self.peers if o.active_in(period)]

@@ -10,11 +10,11 @@ from nianbao.check.explain import location_of, ratio_text
 from nianbao.check.kinds.compare import parts_of_wholes
 from nianbao.check.registry import Handler, rule_kind
 from nianbao.check.text import pct
-from nianbao.compute.aggregate import observations_for, rollup
-from nianbao.compute.facts import FactBook
+from nianbao.compute import engines
 from nianbao.compute.provenance import SUMMED
 from nianbao.compute.sql import inputs_of
 from nianbao.core import formula
+from nianbao.core.observations import dims_text
 
 WIDE = "range_wide"
 
@@ -158,29 +158,44 @@ class PrintedRange(Handler):
         if ds.orgs is not None:
             units += [o.code for lvl in ("county", "city", "province") for o in ds.orgs.at_level(lvl)
                       if o.code != ds.org_unit.code and ds.org_unit.code in ds.orgs.ancestors(o.code)]
-        r = rollup(ds)
+        bounded = {}
         for rule in self.rules:
-            lo, hi = float(rule.params.get("min", 0)), float(rule.params.get("max", 100))
             exclude = set(rule.params.get("exclude", []) or [])
-            bounded = [ind for ind in cat.indicators.values() if ind.derived and ind.style == "percent"
-                       and ind.factor == 100 and ind.denominator and ind.code not in exclude]
-            for org in units:
-                book = FactBook(cat, org, observations_for(ds, org), ds.periods)
-                for ind in bounded:
-                    for p in ds.periods:
-                        f = book.get(ind.code, p)
-                        if f is None or f.kind != "ratio" or lo - 1e-9 <= f.value <= hi + 1e-9 \
-                                or not any(i.source == SUMMED for i in f.inputs):
-                            continue
-                        yield self.finding(rule, r, org, ind, f)
+            bounded[rule.code] = [ind for ind in cat.indicators.values() if ind.derived and ind.style == "percent"
+                                  and ind.factor == 100 and ind.denominator and ind.code not in exclude]
+        wanted = list(dict.fromkeys((ind.code, ()) for inds in bounded.values() for ind in inds))
+        if not wanted:
+            return
+        # the units' rates, computed where the check runs (its engine), only those the rules bound
+        figs = engines.open_figures(ds, self.ctx.engine or engines.PYTHON, self.ctx.url, units=units, groups=[],
+                                    wanted=wanted)
+        try:
+            books = {org: figs.factbook(org) for org in units}
+            out = []
+            for rule in self.rules:
+                lo, hi = float(rule.params.get("min", 0)), float(rule.params.get("max", 100))
+                for org in units:
+                    for ind in bounded[rule.code]:
+                        for p in ds.periods:
+                            f = books[org].get(ind.code, p)
+                            if f is None or f.kind != "ratio" or lo - 1e-9 <= f.value <= hi + 1e-9 \
+                                    or not any(i.source == SUMMED for i in f.inputs):
+                                continue
+                            out.append((rule, org, ind, f))
+            keys = {(org, i.ref, i.period, i.scope): (org, "", formula.parse_ref_key(i.ref).element,
+                                                      dims_text(formula.parse_ref_key(i.ref).dims), i.period, i.scope)
+                    for _, org, _, f in out for i in f.inputs}
+            schools = figs.included(keys.values()) if keys else {}
+        finally:
+            figs.close()
+        for rule, org, ind, f in out:
+            yield self.finding(rule, org, ind, f, {k: schools[v] for k, v in keys.items() if k[0] == org})
 
-    def finding(self, rule, r, org, ind, f):
+    def finding(self, rule, org, ind, f, schools):
         num_refs = {x.key for x in formula.refs(ind.numerator_ast)}
         sides = {"numerator": set(), "denominator": set()}
         for i in f.inputs:
-            ref = formula.parse_ref_key(i.ref)
-            sides["numerator" if i.ref in num_refs else "denominator"].update(
-                r.included(org, ref.element, i.period, i.scope, ref.dims))
+            sides["numerator" if i.ref in num_refs else "denominator"].update(schools[(org, i.ref, i.period, i.scope)])
         unit = self.ctx.dataset.orgs.get(org) if self.ctx.dataset.orgs is not None else None
         name = unit.zh if unit else self.ctx.dataset.org_unit.zh
         vals = {i.ref: i.value for i in f.inputs}

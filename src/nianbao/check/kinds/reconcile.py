@@ -16,6 +16,7 @@ from nianbao.check.explain import location_of
 from nianbao.check.registry import Handler, rule_kind
 from nianbao.check.text import joined, num
 from nianbao.compute.aggregate import rollup
+from nianbao.compute.aggregation_sql import has_area_figures
 from nianbao.core import formula
 
 CASES = ("reported", "sum")
@@ -26,7 +27,7 @@ SHOWN = 6  # children named in a message; the rest are counted
 class Reconcile(Handler):
     def check(self, _=None):
         ds = self.ctx.dataset
-        if ds.orgs is None:
+        if ds.orgs is None or not has_area_figures(ds):  # no unit above the schools gave a figure to reconcile
             return
         for rec in rollup(ds).reconciliations:
             rule = self.rule("sum") if rec.used == "sum" else self.rule("reported")
