@@ -12,6 +12,7 @@ counts the parent's pages it was forked with) and CPU per school:
   check        nianbao check DIR
   indicators   nianbao indicators DIR --level province
   standards    nianbao standards DIR --summary
+  plan         nianbao standards DIR --plan --summary (the 达标 plan's sums)
   report       nianbao report DIR --no-pdf -o OUT
   template     nianbao template DIR --all -o OUT (one workbook a school)
 
@@ -38,6 +39,7 @@ COMMANDS = {
     "check": lambda d, out: ["check", str(d)],
     "indicators": lambda d, out: ["indicators", str(d), "--level", "province"],
     "standards": lambda d, out: ["standards", str(d), "--summary"],
+    "plan": lambda d, out: ["standards", str(d), "--plan", "--summary"],
     "report": lambda d, out: ["report", str(d), "--no-pdf", "-o", str(out)],
     "template": lambda d, out: ["template", str(d), "--all", "-o", str(out)],
 }
@@ -107,7 +109,7 @@ def run(args: list[str], out: Path) -> tuple[float, float, float, int]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--schools", default="34,400,2000,10000")
-    ap.add_argument("--commands", default="check,indicators,standards,report,template")
+    ap.add_argument("--commands", default="check,indicators,standards,plan,report,template")
     ap.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "nianbao-bench-growth")
     args = ap.parse_args()
     sizes = [int(x) for x in args.schools.split(",")]

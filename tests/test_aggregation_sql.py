@@ -3,7 +3,7 @@ the Python roll-up (``compute.aggregate.Rollup``, the reference): sums some memb
 report to (aggregate.incomplete), members of a blank or unknown type (aggregate.registry_unknown)
 and the registry's own findings — on a case worked out by hand, on every example where no unit
 above the schools gave figures, and on copies of those with rows dropped, types blanked and
-schools opened or closed. ``nianbao check`` then makes no Python roll-up at all."""
+schools opened or closed. A check on a server (PostgreSQL) then makes no Python roll-up at all."""
 
 from __future__ import annotations
 
@@ -113,16 +113,36 @@ def perturbed(src: Path, dest: Path, seed: int) -> Path:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("path", NO_AREAS, ids=lambda p: p.name)
-def test_copies_with_gaps_give_the_python_findings_and_no_rollup(tmp_path, path, seed):
+def test_copies_with_gaps_give_the_python_findings(tmp_path, path, seed):
     copy = perturbed(path, tmp_path / "copy", seed)
     want = python_findings(copy)
     assert sum(f.code == "aggregate.incomplete" for f in want) > 10  # gaps were made
+    assert [key(f) for f in sql_findings(copy)] == [key(f) for f in want]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("path", NO_AREAS, ids=lambda p: p.name)
+def test_a_check_on_a_server_sums_there_and_finds_what_python_finds(tmp_path, path):
+    """On PostgreSQL the rules, the findings of aggregation and the summed rates out of range
+    are found on the server: no Python roll-up is made, and the findings are the reference's
+    (rates out of range among them: the copy's numerators and denominators summed over other
+    schools)."""
+    url = engine_url("postgres")
+    copy = perturbed(path, tmp_path / "copy", 2)
     ds = load_dataset(copy)
-    got = check_dataset(ds)  # DuckDB: the rules, the aggregation and the summed rates on the engine
-    assert "_nianbao_rollup" not in ds.__dict__  # no Python roll-up was made
+    got = check_dataset(ds, engine="postgres", url=url)
+    assert "_nianbao_rollup" not in ds.__dict__
     ref = check_dataset(load_dataset(copy), engine="python")
     assert [key(f) for f in got] == [key(f) for f in ref]
-    assert {f.code for f in want} <= {f.code for f in got}
+    assert {"aggregate.incomplete", "range.summed_rate"} <= {f.code for f in got}
+
+
+def test_a_check_in_this_process_sums_in_python(tmp_path):
+    """On DuckDB (the default) the schools' sums of the check are the Python roll-up's: on one
+    machine it is faster and lighter than the same sums in SQL (README)."""
+    ds = load_dataset(folder(tmp_path, HAND, HAND_ORGS))
+    check_dataset(ds)
+    assert "_nianbao_rollup" in ds.__dict__
 
 
 def test_areas_with_figures_take_the_python_rollup(tmp_path):
@@ -139,18 +159,16 @@ def test_areas_with_figures_take_the_python_rollup(tmp_path):
 @pytest.mark.parametrize("name,school", [("datong-2024-schools", None), ("datong-2024-schools", "0140213012"),
                                          ("datong-2020-schools", None)])
 def test_a_report_on_the_engine_prints_what_the_reference_prints(tmp_path, name, school):
-    """The report of a city (its figures from DuckDB, no Python roll-up where no area gave figures)
-    and of a school (ranked among the city's schools): the same HTML as with every figure
-    computed by the Python evaluator (``engine: python``)."""
+    """The report of a city (its facts computed on DuckDB, as dataset.yaml's ``engine: duckdb``
+    asks) and of a school (ranked among the city's schools, all their facts computed at once):
+    the same HTML as with every figure computed by the Python evaluator (the default)."""
     from nianbao.app.reporting import build_report
 
     html = {}
-    for engine in ("python", None):
+    for engine in ("python", "duckdb"):
         ds = load_dataset(ROOT / "examples" / name)
-        if engine:
-            ds.meta["engine"] = engine
-        build_report(ds, tmp_path / str(engine), pdf=False, allow_errors=True, appendix=True, school=school)
-        html[engine] = next((tmp_path / str(engine)).rglob("report.html")).read_text(encoding="utf-8")
-        if engine is None and not aggregation_sql.has_area_figures(ds):
-            assert "_nianbao_rollup" not in ds.__dict__
-    assert html[None] == html["python"] and html[None].count("<td") > 100
+        ds.meta["engine"] = engine
+        build_report(ds, tmp_path / engine, pdf=False, allow_errors=True, appendix=True, school=school)
+        html[engine] = next((tmp_path / engine).rglob("report.html")).read_text(encoding="utf-8")
+        assert "duckdb" in {k[0] for k in ds.__dict__.get("_nianbao_sql_figures", {})} or engine == "python"
+    assert html["duckdb"] == html["python"] and html["duckdb"].count("<td") > 100

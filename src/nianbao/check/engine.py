@@ -19,7 +19,7 @@ from nianbao.check.registry import KINDS
 from nianbao.check.rules import RuleBook, rulebook
 from nianbao.compute import aggregation_sql
 from nianbao.compute.aggregate import rollup
-from nianbao.compute.engines import PYTHON, check_name
+from nianbao.compute.engines import IN_PROCESS, PYTHON, check_name
 from nianbao.core.findings import Finding, sort_key
 
 DEFAULT_ENGINE = "duckdb"  # the data rules run as SQL unless a dataset or a caller asks for python
@@ -81,10 +81,11 @@ def check_dataset(dataset, engine: str | None = None, url: str | None = None) ->
 
 def _school_level(dataset, engine: str, url: str | None = None) -> list[Finding]:
     """Findings of school-level data beyond the rules: aggregates some schools did not report
-    to (aggregate.incomplete), majors outside the 专业目录 or listed twice. On an SQL engine they
-    are found there (``compute.aggregation_sql``) unless a unit above the schools gave figures
-    of its own: their sums and reconciliations are the Python roll-up's."""
-    if engine != PYTHON and not aggregation_sql.has_area_figures(dataset):
+    to (aggregate.incomplete), majors outside the 专业目录 or listed twice. On a server or a
+    cluster they are found there (``compute.aggregation_sql``) unless a unit above the schools
+    gave figures of its own: their sums and reconciliations are the Python roll-up's, as are
+    the sums on the engines in this process (``compute.engines.IN_PROCESS``)."""
+    if engine not in IN_PROCESS and not aggregation_sql.has_area_figures(dataset):
         return aggregation_sql.findings(dataset, engine, url) + list(dataset.majors_findings)
     return list(rollup(dataset).findings) + list(dataset.majors_findings)
 

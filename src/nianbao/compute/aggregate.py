@@ -32,6 +32,7 @@ import numpy as np
 
 from nianbao.compute import provenance, scopes, sql_engine
 from nianbao.compute.facts import FactBook
+from nianbao.compute.tables import data_stamp, figures_table
 from nianbao.core.findings import Finding, Location
 from nianbao.core.formula import Ref
 from nianbao.core.messages import finding, phrase
@@ -1001,21 +1002,11 @@ def rollup(dataset, refresh: bool = False) -> Rollup:
     """Aggregate the school figures of a dataset to every unit above them (kept on the dataset:
     later calls reuse it unless ``refresh``). A dict of org code → observations."""
     cached = dataset.__dict__.get("_nianbao_rollup")
-    # a copy of the dataset with other observations or another registry gets its own rollup
-    table = figures_table(dataset)
-    held = table if table is not None else dataset.observations
-    stamp = (id(held), table.size if table is not None else len(held), id(dataset.orgs))
+    stamp = data_stamp(dataset)
     if cached is None or refresh or cached[0] != stamp:
         cached = (stamp, Rollup(dataset))
         dataset.__dict__["_nianbao_rollup"] = cached
     return cached[1]
-
-
-def figures_table(dataset):
-    """The dataset's table of figures (``ingest.figures.Figures``) where its figures are in one,
-    no object made of them yet; else None (the observations are read)."""
-    has = getattr(dataset, "has_figures", None)
-    return dataset.figures() if has is not None and has() else None
 
 
 def observations_for(dataset, org_code: str | None = None, elements=None) -> list[Observation]:

@@ -79,9 +79,8 @@ def findings(dataset, name: str, url: str | None = None) -> list[Finding]:
                              figures=f"main.{FIGURES_TABLE}" if beside else None)
         options = {**aggregation_options(con, layout), "needs": needs}
         run_aggregation(con, cat, groups=[], options=options, keep=KEPT)
-        run_steps(con, [s for s in reports_steps(cat, con.dialect, groups=[], **options) if s[0] not in KEPT],
-                  keep=("reports",))
-        missing = con.query(INCOMPLETE)
+        missing = run_steps(con, [s for s in reports_steps(cat, con.dialect, groups=[], **options)
+                                  if s[0] not in KEPT][:-1] + [("result", "", INCOMPLETE)])
         own = dataset.org_unit.code
         members = []
         if "school_type" in breakdowns:

@@ -10,10 +10,10 @@
 Every engine gives the same facts; the conformance suite (tests/conformance) runs every
 indicator and data element of the catalogue on every example dataset on each of them and
 compares. A dataset names its engine in dataset.yaml (``engine: duckdb``); a command may name
-another (``nianbao indicators … --engine spark``). Unnamed, the figures are computed on DuckDB,
-and only those asked for: the indicator table and the standards print what ``open_figures``
-computes, a report the facts of its unit (``factbook``) or of a school and the schools it is
-ranked among (``factbooks``). ``aggregate.factbook_for`` is the Python evaluator's.
+another (``nianbao indicators … --engine spark``). Unnamed, the indicator table, the standards
+and the 达标 plan are computed on DuckDB, and only the figures they print (``open_figures``); a
+report's facts — of its unit (``factbook``), or of a school and the schools it is ranked among
+(``factbooks``) — come from the Python roll-up the check made (``facts_engine``, ``IN_PROCESS``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from nianbao.compute import aggregate, sql_engine
 from nianbao.compute.facts import FactBook
 from nianbao.compute.sql import refs_of
+from nianbao.compute.tables import data_stamp
 from nianbao.core.observations import parse_dims
 from nianbao.store import engines as store_engines
 from nianbao.store.engines import EngineError
@@ -39,6 +40,19 @@ DESCRIPTIONS = {
     "spark": ("Spark SQL，本机 local 模式或集群（--database spark://…）",
               "Spark SQL, local mode or a cluster (--database spark://…)"),
 }
+
+
+# The engines that run in this process. On them the sums of the schools that the check's findings
+# and a report's facts need are made by the Python roll-up (numpy): on one machine it was faster
+# and lighter than the same sums in SQL at every size measured (README, bench_growth.py). On a
+# server or a cluster (postgres, spark) they are summed there (``aggregation_sql``, SqlFigures).
+IN_PROCESS = (PYTHON, "duckdb", "sqlite")
+
+
+def facts_engine(dataset, engine: str | None = None) -> str:
+    """The engine a report's facts come from: the one named, else dataset.yaml's, else the
+    Python evaluator — the roll-up the check of the same build made already."""
+    return check_name(engine or dataset.meta.get("engine") or PYTHON)
 
 
 def check_name(name: str) -> str:
@@ -74,7 +88,7 @@ def factbooks(dataset, units, engine: str | None = None, url: str | None = None)
     """The facts of each of ``units`` (org codes), computed by ``engine`` — on an SQL engine all
     of them at once, the other units left out — and kept on the dataset (``books_of`` reads
     them there: the reports of a city's schools rank each among the same books)."""
-    name = engine_of(dataset, engine)
+    name = facts_engine(dataset, engine)
     cache = _books(dataset, name, url)
     missing = [u for u in dict.fromkeys(units) if u not in cache]
     if missing and name == PYTHON:
@@ -89,9 +103,7 @@ def factbooks(dataset, units, engine: str | None = None, url: str | None = None)
 def _books(dataset, name: str, url: str | None) -> dict[str, FactBook]:
     """The FactBooks ``factbooks`` made of ``dataset`` on one engine (forgotten when its figures
     or registry are replaced)."""
-    table = aggregate.figures_table(dataset)
-    held = table if table is not None else dataset.observations
-    stamp = (id(held), table.size if table is not None else len(held), id(dataset.orgs))
+    stamp = data_stamp(dataset)
     kept = dataset.__dict__.setdefault("_nianbao_books", {})
     if (name, url) not in kept or kept[(name, url)][0] != stamp:
         kept[(name, url)] = (stamp, {})
@@ -101,13 +113,14 @@ def _books(dataset, name: str, url: str | None) -> dict[str, FactBook]:
 @contextmanager
 def books_of(dataset, units, wanted, engine: str | None = None, url: str | None = None):
     """``book(code)`` → the FactBook of each of ``units``: those ``factbooks`` made already
-    (all of them), else computed now, at once and only the figures ``wanted`` are computed
-    from (``open_figures``), let go after the block."""
+    (all of them, by any engine: they agree), else computed now by ``engine``, at once and
+    only the figures ``wanted`` are computed from (``open_figures``), let go after the block."""
     name = engine_of(dataset, engine)
-    made = _books(dataset, name, url)
-    if all(u in made for u in units):
-        yield made.__getitem__
-        return
+    for kept in dict.fromkeys((name, facts_engine(dataset, engine))):
+        made = _books(dataset, kept, url)
+        if all(u in made for u in units):
+            yield made.__getitem__
+            return
     figures = open_figures(dataset, name, url, units=units, groups=[], wanted=wanted)
     try:
         yield figures.factbook

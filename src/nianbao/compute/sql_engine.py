@@ -29,7 +29,7 @@ from nianbao.compute.sql import (
     needs_of,
     run_steps,
 )
-from nianbao.compute.tables import load_tables
+from nianbao.compute.tables import data_stamp, load_tables
 from nianbao.core.observations import Observation, dims_text, parse_dims
 from nianbao.ingest.figures import TABLE as FIGURES_TABLE
 from nianbao.store import engines as store_engines
@@ -384,9 +384,7 @@ def figures(dataset, name: str, url: str | None = None, units=None) -> SqlFigure
     """The figures of ``dataset`` on engine ``name`` — of every unit and breakdown group, or of
     the units ``units`` only (org codes) — computed once and kept on the dataset."""
     cache = dataset.__dict__.setdefault("_nianbao_sql_figures", {})
-    held = dataset.figures() if name == "duckdb" and url is None and hasattr(dataset, "figures") \
-        else dataset.observations
-    stamp = (id(held), held.size if hasattr(held, "size") else len(held), id(dataset.orgs))
+    stamp = data_stamp(dataset)
     key = (name, url, None if units is None else tuple(sorted(set(units))))
     if key not in cache or cache[key][0] != stamp:
         cache[key] = (stamp, SqlFigures(dataset, name, url, units=None if units is None else sorted(set(units))))

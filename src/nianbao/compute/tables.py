@@ -105,6 +105,21 @@ def observation_columns(observations) -> dict[str, list]:
     }
 
 
+def figures_table(dataset):
+    """The dataset's table of figures (``ingest.figures.Figures``) where its figures are in one,
+    no object made of them yet; else None (the observations are read)."""
+    has = getattr(dataset, "has_figures", None)
+    return dataset.figures() if has is not None and has() else None
+
+
+def data_stamp(dataset) -> tuple:
+    """What a result computed from a dataset's figures and registry is kept by: it is computed
+    again once either is replaced (a copy of the dataset with other figures gets its own)."""
+    table = figures_table(dataset)
+    held = table if table is not None else dataset.observations
+    return (id(held), table.size if table is not None else len(held), id(dataset.orgs))
+
+
 def load_tables(con, dataset, dims=None, figures: str | None = None) -> Layout:
     """Load the tables of ``dataset`` into the engine connection ``con``; ``dims`` limits the
     breakdown categories to those dimensions (None: every breakdown of aggregation.yaml).

@@ -54,7 +54,7 @@ class BuildContext:
             reg = dataset.orgs
             self.school = reg.get(own.code) if reg is not None else None
             self.org_code = own.code
-            self.facts = engines.factbook(dataset)
+            self.facts = engines.factbook(dataset, engine=engines.facts_engine(dataset))
             names = school_names(dataset, self.school) if self.school is not None else {}
             names = {k: v for k, v in names.items() if not k.startswith("area")}
             self.names = {"org": own.zh, "org_en": own.en or own.zh, "publisher": meta.get("publisher_zh", own.zh),
@@ -64,7 +64,7 @@ class BuildContext:
             self.own_school = True
         elif org is None:
             self.org_code = own.code
-            self.facts = engines.factbook(dataset)
+            self.facts = engines.factbook(dataset, engine=engines.facts_engine(dataset))
             self.names = {"org": own.zh, "org_en": own.en or own.zh,
                           "publisher": meta.get("publisher_zh", ""), "publisher_en": meta.get("publisher_en", "")}
             self.outline_id = outline or meta.get("report_type") or meta.get("outline", "city")

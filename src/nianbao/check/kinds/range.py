@@ -166,9 +166,9 @@ class PrintedRange(Handler):
         wanted = list(dict.fromkeys((ind.code, ()) for inds in bounded.values() for ind in inds))
         if not wanted:
             return
-        # the units' rates, computed where the check runs (its engine), only those the rules bound
-        figs = engines.open_figures(ds, self.ctx.engine or engines.PYTHON, self.ctx.url, units=units, groups=[],
-                                    wanted=wanted)
+        # the units' rates, summed where the check sums (in this process: the Python roll-up), only those bounded
+        engine = self.ctx.engine if self.ctx.engine not in engines.IN_PROCESS + (None,) else engines.PYTHON
+        figs = engines.open_figures(ds, engine, self.ctx.url, units=units, groups=[], wanted=wanted)
         try:
             books = {org: figs.factbook(org) for org in units}
             out = []
@@ -182,20 +182,19 @@ class PrintedRange(Handler):
                                     or not any(i.source == SUMMED for i in f.inputs):
                                 continue
                             out.append((rule, org, ind, f))
-            keys = {(org, i.ref, i.period, i.scope): (org, "", formula.parse_ref_key(i.ref).element,
-                                                      dims_text(formula.parse_ref_key(i.ref).dims), i.period, i.scope)
-                    for _, org, _, f in out for i in f.inputs}
-            schools = figs.included(keys.values()) if keys else {}
+            keys = [_key(org, i) for _, org, _, f in out for i in f.inputs]
+            schools = figs.included(keys) if keys else {}
         finally:
             figs.close()
         for rule, org, ind, f in out:
-            yield self.finding(rule, org, ind, f, {k: schools[v] for k, v in keys.items() if k[0] == org})
+            yield self.finding(rule, org, ind, f, schools)
 
     def finding(self, rule, org, ind, f, schools):
+        """``schools``: the schools behind each input (``_key``), as the engine's ``included`` gives them."""
         num_refs = {x.key for x in formula.refs(ind.numerator_ast)}
         sides = {"numerator": set(), "denominator": set()}
         for i in f.inputs:
-            sides["numerator" if i.ref in num_refs else "denominator"].update(schools[(org, i.ref, i.period, i.scope)])
+            sides["numerator" if i.ref in num_refs else "denominator"].update(schools[_key(org, i)])
         unit = self.ctx.dataset.orgs.get(org) if self.ctx.dataset.orgs is not None else None
         name = unit.zh if unit else self.ctx.dataset.org_unit.zh
         vals = {i.ref: i.value for i in f.inputs}
@@ -207,3 +206,9 @@ class PrintedRange(Handler):
             text={"unit": name, "name": ind.zh, "name_en": ind.en, "value": pct(f.value), "arithmetic": arith["zh"],
                   "arithmetic_en": arith["en"], "numerator_schools": str(len(sides["numerator"])),
                   "denominator_schools": str(len(sides["denominator"])), **self.ctx.scope_text(f.scope)})
+
+
+def _key(org: str, inp) -> tuple:
+    """The key of one input of a unit's fact as ``included`` of the engine's figures takes it."""
+    ref = formula.parse_ref_key(inp.ref)
+    return (org, "", ref.element, dims_text(ref.dims), inp.period, inp.scope)
