@@ -8,9 +8,11 @@ finds them in Python — the reference ``tests/test_aggregation_sql.py`` compare
   type, year by year;
 - ``aggregate.not_summed`` and what the registry itself says is wrong, as in Python.
 
-They are worded by the same functions of ``compute.aggregate``. Where a unit above the schools
-gave figures of its own (``has_area_figures``), their sums, reconciliations and the findings
-about them come from the Python roll-up: :func:`findings` is then not used.
+They are worded by the same functions of ``compute.aggregate``. ``nianbao check`` uses them on
+a server or cluster engine (``compute.engines.IN_PROCESS`` names those it does not: there the
+Python roll-up was measured faster and lighter), and not where a unit above the schools gave
+figures of its own (``has_area_figures``): their sums, reconciliations and the findings about
+them come from the Python roll-up.
 """
 
 from __future__ import annotations
@@ -69,7 +71,8 @@ def findings(dataset, name: str, url: str | None = None) -> list[Finding]:
     given = table.elements_of(codes) if table is not None else \
         {o.element for o in dataset.observations if o.org_unit in codes}
     out += aggregate.not_summed(cat, given)
-    breakdowns = (aggregate.config(cat) or {}).get("breakdowns") or []  # a type unknown is a group of school_type
+    # members of an unknown type are found where school_type is a breakdown (a group of its own, as in Python)
+    breakdowns = (aggregate.config(cat) or {}).get("breakdowns") or []
     beside = name == "duckdb" and url is None and table is not None
     con = store_engines.beside(table.db) if beside else store_engines.connect(name, url)
     # only the sums of the units themselves: the summed figures the schools give, by no breakdown
