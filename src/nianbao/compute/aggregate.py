@@ -1030,7 +1030,7 @@ def observations_for(dataset, org_code: str | None = None, elements=None) -> lis
 def factbook_for(dataset, org_code: str | None = None, elements=None):
     """A FactBook of one unit over the dataset's periods, computed by the dataset's engine
     (``engine:`` in dataset.yaml; default the Python evaluator, the reference — the commands
-    take theirs from ``compute.engines``, DuckDB by default). ``elements``: only the figures
+    take theirs from ``compute.engines``). ``elements``: only the figures
     of those data elements are read (a caller that knows its indicators read no other:
     ``compute.sql.refs_of``)."""
     org_code = org_code or dataset.org_unit.code
