@@ -19,7 +19,7 @@ from nianbao.check.registry import KINDS
 from nianbao.check.rules import RuleBook, rulebook
 from nianbao.compute import aggregation_sql
 from nianbao.compute.aggregate import rollup
-from nianbao.compute.engines import IN_PROCESS, PYTHON, check_name
+from nianbao.compute.engines import PYTHON, check_name, summing_engine
 from nianbao.core.findings import Finding, sort_key
 
 DEFAULT_ENGINE = "duckdb"  # the data rules run as SQL unless a dataset or a caller asks for python
@@ -85,7 +85,7 @@ def _school_level(dataset, engine: str, url: str | None = None) -> list[Finding]
     cluster they are found there (``compute.aggregation_sql``) unless a unit above the schools
     gave figures of its own: their sums and reconciliations are the Python roll-up's, as are
     the sums on the engines in this process (``compute.engines.IN_PROCESS``)."""
-    if engine not in IN_PROCESS and not aggregation_sql.has_area_figures(dataset):
+    if summing_engine(engine) != PYTHON and not aggregation_sql.has_area_figures(dataset):
         return aggregation_sql.findings(dataset, engine, url) + list(dataset.majors_findings)
     return list(rollup(dataset).findings) + list(dataset.majors_findings)
 

@@ -49,6 +49,12 @@ DESCRIPTIONS = {
 IN_PROCESS = (PYTHON, "duckdb", "sqlite")
 
 
+def summing_engine(name: str | None) -> str:
+    """The engine that sums the schools for the check on engine ``name``: the Python roll-up on
+    the engines in this process (and where none is named), else ``name`` itself."""
+    return PYTHON if name is None or name in IN_PROCESS else name
+
+
 def facts_engine(dataset, engine: str | None = None) -> str:
     """The engine a report's facts come from: the one named, else dataset.yaml's, else the
     Python evaluator — the roll-up the check of the same build made already."""

@@ -385,7 +385,8 @@ def figures(dataset, name: str, url: str | None = None, units=None) -> SqlFigure
     the units ``units`` only (org codes) — computed once and kept on the dataset."""
     cache = dataset.__dict__.setdefault("_nianbao_sql_figures", {})
     stamp = data_stamp(dataset)
-    key = (name, url, None if units is None else tuple(sorted(set(units))))
+    units = None if units is None else tuple(sorted(set(units)))
+    key = (name, url, units)
     if key not in cache or cache[key][0] != stamp:
-        cache[key] = (stamp, SqlFigures(dataset, name, url, units=None if units is None else sorted(set(units))))
+        cache[key] = (stamp, SqlFigures(dataset, name, url, units=None if units is None else list(units)))
     return cache[key][1]

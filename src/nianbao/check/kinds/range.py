@@ -167,8 +167,8 @@ class PrintedRange(Handler):
         if not wanted:
             return
         # the units' rates, summed where the check sums (in this process: the Python roll-up), only those bounded
-        engine = self.ctx.engine if self.ctx.engine not in engines.IN_PROCESS + (None,) else engines.PYTHON
-        figs = engines.open_figures(ds, engine, self.ctx.url, units=units, groups=[], wanted=wanted)
+        figs = engines.open_figures(ds, engines.summing_engine(self.ctx.engine), self.ctx.url, units=units,
+                                    groups=[], wanted=wanted)
         try:
             books = {org: figs.factbook(org) for org in units}
             out = []
