@@ -13,8 +13,7 @@ from pathlib import Path
 
 from nianbao.app.checking import run_check
 from nianbao.app.reporting import build_report
-from nianbao.compute.aggregate import observations_for, rollup
-from nianbao.compute.facts import FactBook
+from nianbao.compute import engines
 from nianbao.compute.standards import evaluate, summarize
 from nianbao.ingest.dataset import load_dataset
 
@@ -68,45 +67,44 @@ def _cells(ds, book, codes, year) -> list[Cell]:
     return out
 
 
-def dashboard(ds, year: int) -> Dashboard:
+def dashboard(ds, year: int, engine: str | None = None, url: str | None = None) -> Dashboard:
     """Indicators of the city, of each county and of each school type, the standards summary
-    and two charts, from the dataset as given (pass :func:`approved_only` for approved data)."""
+    and two charts, from the dataset as given (pass :func:`approved_only` for approved data).
+    The figures are computed by the engine a report's facts come from (``engines.facts_engine``),
+    only those the board shows."""
     cat = ds.catalogue
     codes = [c for c in DASHBOARD_INDICATORS if c in cat.indicators]
     names = [(c, cat.indicators[c].zh, cat.indicators[c].en) for c in codes]
-    r = rollup(ds)
+    elements = [e for e in CHART_ELEMENTS if e in cat.elements]
     own = ds.org_unit.code
     reg = ds.orgs
-    city = IndicatorRow(own, ds.org_unit.zh, ds.org_unit.en,
-                        _cells(ds, FactBook(cat, own, observations_for(ds, own), ds.periods), codes, year))
-    counties = []
-    if reg is not None:
-        for county in reg.children(own):
-            if county.level != "county":
-                continue
-            book = FactBook(cat, county.code, observations_for(ds, county.code), ds.periods)
-            counties.append(IndicatorRow(county.code, county.zh, county.en, _cells(ds, book, codes, year),
-                                         schools=len(reg.schools(county.code))))
-    types = []
-    for c in r.categories(own, "school_type"):
-        label_zh = cat.category_label("school_type", c)
-        book = FactBook(cat, own, r.group_observations(own, "school_type", c), ds.periods)
-        types.append(IndicatorRow(c, label_zh, c.replace("_", " "), _cells(ds, book, codes, year)))
+    areas = [c for c in reg.children(own) if c.level == "county"] if reg is not None else []
+    figures = engines.open_figures(ds, engines.facts_engine(ds, engine), url, units=[own] + [c.code for c in areas],
+                                   groups=["school_type"], wanted=[(c, ()) for c in codes + elements])
+    try:
+        city = IndicatorRow(own, ds.org_unit.zh, ds.org_unit.en, _cells(ds, figures.factbook(own), codes, year))
+        books = {c.code: figures.factbook(c.code) for c in areas}
+        counties = [IndicatorRow(c.code, c.zh, c.en, _cells(ds, books[c.code], codes, year),
+                                 schools=len(reg.schools(c.code))) for c in areas]
+        types = []
+        for c in figures.categories(own, "school_type"):
+            book = figures.factbook(own, f"school_type={c}")
+            types.append(IndicatorRow(c, cat.category_label("school_type", c), c.replace("_", " "),
+                                      _cells(ds, book, codes, year)))
+    finally:
+        figures.close()
     charts = []
-    for element in CHART_ELEMENTS:
-        el = cat.elements.get(element)
-        if el is None:
-            continue
+    for element in elements:
+        el = cat.elements[element]
         bars = []
         for row in counties:
-            book = FactBook(cat, row.org, observations_for(ds, row.org), ds.periods)
-            fact = book.get(element, year, ())
+            fact = books[row.org].get(element, year, ())
             bars.append((row.zh, row.en, None if fact is None else fact.value))
         charts.append({"code": element, "title_zh": el.zh, "title_en": el.en, "unit": el.unit_zh, "unit_en": el.unit_en,
                        "bars": bars})
     standards = []
     try:
-        results = evaluate(ds, year)
+        results = evaluate(ds, year, engine=engine, url=url)
         for s in summarize(ds, results, own):
             d = s.to_dict()
             standards.append(d)

@@ -90,6 +90,15 @@ def factbook(dataset, org: str | None = None, engine: str | None = None, url: st
     return sql_engine.figures(dataset, name, url).factbook(org, f"{group[0]}={group[1]}")
 
 
+def unit_observations(dataset, org: str, engine: str, url: str | None = None) -> list:
+    """The observations of one unit as its facts read them — its own figures and the sums of its
+    schools — made by ``engine`` (``PYTHON``: the Python roll-up; else on that SQL engine, for
+    that unit alone)."""
+    if check_name(engine) == PYTHON:
+        return aggregate.observations_for(dataset, org)
+    return sql_engine.figures(dataset, engine, url, units=[org]).observations_of(org)
+
+
 def factbooks(dataset, units, engine: str | None = None, url: str | None = None) -> dict[str, FactBook]:
     """The facts of each of ``units`` (org codes), computed by ``engine`` — on an SQL engine all
     of them at once, the other units left out — and kept on the dataset (``books_of`` reads

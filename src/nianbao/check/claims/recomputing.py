@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from nianbao.check.claims.reading import Stated, Words, parse_stated, same
-from nianbao.compute.aggregate import observations_for
+from nianbao.compute import engines
 from nianbao.compute.facts import FactBook, change_between
 from nianbao.core import formula
 from nianbao.core.formatting import round_half_up, split_multiplier
@@ -58,15 +58,17 @@ class Candidate:
 class Recomputer:
     """The facts of one org unit — the dataset's own, or the unit a claim names (a county, a
     school) — and the figures a printed one may stand for. The facts are those the report would
-    print: the unit's own figures and the sums of its schools (``observations_for``)."""
+    print: the unit's own figures and the sums of its schools, summed by ``engine``
+    (``compute.engines.unit_observations``; default the Python roll-up)."""
 
-    def __init__(self, dataset, book, words: Words, org: str | None = None):
+    def __init__(self, dataset, book, words: Words, org: str | None = None, engine: str = engines.PYTHON,
+                 url: str | None = None):
         self.ds = dataset
         self.cat = dataset.catalogue
         self.book = book
         self.words = words
         org = org or dataset.org_unit.code
-        self.obs = observations_for(dataset, org)
+        self.obs = engines.unit_observations(dataset, org, engine, url)
         self.claims = [c for c in dataset.claims if (c.org_unit or dataset.org_unit.code) == org]
         periods = set(dataset.periods) | {o.period for o in self.obs}
         self.facts = FactBook(self.cat, org, self.obs, periods)

@@ -13,6 +13,7 @@ from nianbao.check.claims.recomputing import Problem, Recomputer
 from nianbao.check.explain import fact_arithmetic, shown
 from nianbao.check.registry import Handler, rule_kind
 from nianbao.check.text import num, pct
+from nianbao.compute import engines
 from nianbao.core import formula
 from nianbao.core.findings import Location
 from nianbao.core.formatting import number_text, round_half_up, time_of_fraction
@@ -49,7 +50,8 @@ class Claims(Handler):
     def _unit(self, org: str):
         """The recomputer and explainer of one org unit's claims (made once)."""
         if org not in self._units:
-            r = Recomputer(self.ctx.dataset, self.book, self.words, org)
+            r = Recomputer(self.ctx.dataset, self.book, self.words, org,
+                           engines.summing_engine(self.ctx.engine), self.ctx.url)
             self._units[org] = (r, Explainer(self.cat, self.book, r, self.words))
         return self._units[org]
 
