@@ -11,6 +11,7 @@ counts the parent's pages it was forked with) and CPU per school:
 
   check        nianbao check DIR
   indicators   nianbao indicators DIR --level province
+  by-school    nianbao indicators DIR --level school --format csv -o OUT (a row an indicator a school)
   standards    nianbao standards DIR --summary
   plan         nianbao standards DIR --plan --summary (the 达标 plan's sums)
   report       nianbao report DIR --no-pdf -o OUT
@@ -38,6 +39,8 @@ sys.path.insert(0, str(ROOT / "src"))
 COMMANDS = {
     "check": lambda d, out: ["check", str(d)],
     "indicators": lambda d, out: ["indicators", str(d), "--level", "province"],
+    "by-school": lambda d, out: ["indicators", str(d), "--level", "school", "--format", "csv", "-o",
+                                 str(out / "by-school.csv")],
     "standards": lambda d, out: ["standards", str(d), "--summary"],
     "plan": lambda d, out: ["standards", str(d), "--plan", "--summary"],
     "report": lambda d, out: ["report", str(d), "--no-pdf", "-o", str(out)],
@@ -94,6 +97,7 @@ def run(args: list[str], out: Path) -> tuple[float, float, float, int]:
     with tempfile.NamedTemporaryFile(suffix=".peak", delete=False) as f:
         peak_file = Path(f.name)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "NIANBAO_BENCH_PEAK": str(peak_file)}
+    out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", WRAPPER, *args], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -109,7 +113,7 @@ def run(args: list[str], out: Path) -> tuple[float, float, float, int]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--schools", default="34,400,2000,10000")
-    ap.add_argument("--commands", default="check,indicators,standards,plan,report,template")
+    ap.add_argument("--commands", default="check,indicators,by-school,standards,plan,report,template")
     ap.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "nianbao-bench-growth")
     args = ap.parse_args()
     sizes = [int(x) for x in args.schools.split(",")]

@@ -32,7 +32,7 @@ from nianbao.core.messages import phrase
 
 EPS = 1e-9
 SCENARIOS = ("reported", "projected")
-PROJECTED = ("students", "entrants", "graduates")  # the data elements ``project_students`` reads
+STUDENTS, ENTRANTS, GRADUATES = PROJECTED = ("students", "entrants", "graduates")  # what ``project_students`` reads
 STATUSES = ("met", "short", "induced", "no_data", "not_closable")
 
 
@@ -201,16 +201,16 @@ def project_students(book, period: int, target: int, years: int = 3) -> tuple[fl
     """The school's students in ``target`` by stock and flow from ``period``: the mean entrants,
     graduates and other leavers of the last ``years`` years with data held constant. Returns
     (students, the flows used); None when the report year's students or the flows are missing."""
-    base = _ref_value(book, formula.Ref("students"), period)
+    base = _ref_value(book, formula.Ref(STUDENTS), period)
     flows = {"entrants": [], "graduates": [], "leavers": []}
     for y in range(period, period - years, -1):
-        e = _ref_value(book, formula.Ref("entrants"), y)
-        g = _ref_value(book, formula.Ref("graduates"), y)
+        e = _ref_value(book, formula.Ref(ENTRANTS), y)
+        g = _ref_value(book, formula.Ref(GRADUATES), y)
         if e is None or g is None:
             continue
         flows["entrants"].append(e)
         flows["graduates"].append(g)
-        now, before = (_ref_value(book, formula.Ref("students"), p) for p in (y, y - 1))
+        now, before = (_ref_value(book, formula.Ref(STUDENTS), p) for p in (y, y - 1))
         if now is not None and before is not None:
             flows["leavers"].append(max(0.0, before + e - g - now))
     if base is None or not flows["entrants"]:

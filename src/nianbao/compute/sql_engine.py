@@ -87,7 +87,10 @@ class SqlFigures:
     dimensions) computes only those breakdown groups; ``keep_open`` keeps the engine's tables
     for :meth:`included` until :meth:`close`; ``wanted`` ((code, dims) of indicators and data
     elements) computes only those figures and what they are computed from (None: every
-    figure). Python objects are made only for the units a caller asks for (:meth:`factbook`)."""
+    figure). The results stay on the engine (``unit_observations``, ``unit_elements``,
+    ``unit_indicators``): kept open, they are fetched a batch of units at a time as a caller asks
+    for them (the dialect's ``fetch_batch``), else all at once before the engine is let go. Python
+    objects are made only for the units a caller asks for (:meth:`factbook`), each time."""
 
     def __init__(self, dataset, name: str, url: str | None = None, connection=None, units=None, groups=None,
                  keep_open: bool = False, wanted=None):
@@ -129,77 +132,145 @@ class SqlFigures:
                 select = f"SELECT * FROM ({select}) uo WHERE {' AND '.join(where)}"
             con.materialize("unit_observations", select)
             con.view("unit_keyed", KEYED)
-            obs_rows = con.query("SELECT org_unit, grp, element, dims, period, scope, value, n, expected, kind "
-                                 "FROM unit_observations")
-            element_rows = con.query(elements_sql("unit_keyed"))
-            present = {r[5] for r in obs_rows}  # the scopes and figures of the units fetched
+            # the scopes and figures of the units fetched
+            present = {r[0] for r in con.query("SELECT DISTINCT scope FROM unit_observations")}
+            given = {(e, d) for e, d in con.query("SELECT DISTINCT element, dims FROM unit_observations")}
             # the indicators whose inputs some unit has: the others have no value anywhere
             derived = [c for c, ind in cat.indicators.items() if ind.derived] if wanted is None else \
                 [c for c in dict.fromkeys(c for c, _dims in wanted) if cat.indicator(c).derived]
-            codes = computable(cat, derived, {(r[2], r[3]) for r in obs_rows})
-            indicator_rows = []
+            codes = computable(cat, derived, given)
+            con.materialize("unit_elements", elements_sql("unit_keyed"))
             if codes:
                 steps, codes, keys = flat_indicator_steps(cat, codes, table="unit_keyed", keys="pivot_keys",
                                                           present=present if present <= set(SCOPE_ORDER) else None)
                 con.load("pivot_keys", PIVOT_KEYS, keys)
-                indicator_rows = flat_rows(run_steps(con, steps), codes)
-            if keep_open:
-                self._con = con
+                run_steps(con, steps, "unit_indicators")
+            self._codes = codes
+            # every unit and group fetched (unit_key → its unit), and the order they are fetched in
+            self._keys = {unit_key(u, g): u for u, g in con.query("SELECT DISTINCT org_unit, grp FROM unit_observations")}
+            reg = dataset.orgs
+            there = set(self._keys.values())
+            order = [u for u in dict.fromkeys([*(units or ()), *(o.code for o in reg or ())]) if u in there]
+            self._order = order + sorted(there - set(order))
+            self._index = {u: i for i, u in enumerate(self._order)}
+            self._elements = None if needs is None else set(needs)
+            # the batch fetched: (first, count) of its units in _order, their rows by unit_key, the
+            # scope each data element took, the indicators computed and the own rows read of them
+            self._batch: tuple[int, int] | None = None
+            self._rows: dict[str, list[tuple]] = {}
+            self.taken: dict[str, dict] = {}
+            self.computed: dict[str, dict] = {}
+            self._own: dict | None = None
+            self._all_own: dict | None = None  # the own rows of every unit, where the figures are objects
+            self._reads = 0
+            self._con = con
+            if not keep_open:  # every unit fetched at once, then the engine let go
+                self._fetch(0, len(self._order))
+                self._con = None
         finally:
             if connection is None and self._con is None:
                 con.close()
         self._members = False  # memb, active, reports made on the engine (for included, categories)
-        self._rows: dict[str, list[tuple]] = {}
-        for row in obs_rows:
-            self._rows.setdefault(unit_key(row[0], row[1]), []).append(row)
-        self._made: dict[str, list[Observation]] = {}
-        self._own: dict | None = None
-        self._elements = None if needs is None else set(needs)
-        self.taken: dict[str, dict] = {}
-        for key, element, dims, period, scope, _value in element_rows:
-            self.taken.setdefault(key, {})[(element, parse_dims(dims), int(period))] = scope
-        self.computed: dict[str, dict] = {}
-        for key, period, code, _scope, num, den, value, reported, inputs in indicator_rows:
-            self.computed.setdefault(key, {})[(code, int(period))] = Computed(
-                value=float(value), numerator=None if num is None else float(num),
-                denominator=None if den is None else float(den), reported=bool(reported),
-                inputs=tuple(inputs.split(",")))
+
+    def _fetch(self, first: int, count: int) -> None:
+        """Fetch the figures of the units ``_order[first:first + count]`` (and of their groups):
+        their observations (rows), the scope each data element took and the indicators computed,
+        the batch fetched before let go."""
+        con = self._con
+        keys = [(k, u) for k, u in self._keys.items() if first <= self._index[u] < first + count]
+        self._rows, self.taken, self.computed, self._own = {k: [] for k, _ in keys}, {}, {}, None
+        self._batch = (first, count)
+        if not keys:
+            return
+        con.load("batch_keys", (("unit_key", "text"), ("org_unit", "text")), keys)
+        one = {}.setdefault  # a code, unit or text repeated over many rows: one object for all of them
+        obs_rows = con.query("SELECT o.org_unit, o.grp, o.element, o.dims, o.period, o.scope, o.value, o.n, "
+                             "o.expected, o.kind FROM unit_observations o "
+                             "WHERE o.org_unit IN (SELECT DISTINCT org_unit FROM batch_keys)")
+        for i, (org, grp, element, dims, period, scope, value, n, expected, kind) in enumerate(obs_rows):
+            row = (one(org, org), one(grp, grp), one(element, element), one(dims, dims), one(period, int(period)),
+                   one(scope, scope), value, n, expected, one(kind, kind))
+            obs_rows[i] = None  # the engine's row let go as its compact copy is made
+            self._rows[unit_key(row[0], row[1])].append(row)
+        del obs_rows
+        parsed: dict[str, tuple] = {}
+        for key, element, dims, period, scope, _value in con.query(
+                "SELECT e.* FROM unit_elements e WHERE e.org_unit IN (SELECT unit_key FROM batch_keys)"):
+            d = parsed.get(dims)
+            if d is None:
+                d = parsed[dims] = parse_dims(dims)
+            self.taken.setdefault(one(key, key), {})[(one(element, element), d, one(period, int(period)))] = \
+                one(scope, scope)
+        if self._codes:
+            split: dict[str, tuple] = {}
+            rows = con.query("SELECT i.* FROM unit_indicators i WHERE i.org_unit IN (SELECT unit_key FROM batch_keys)")
+            for key, period, code, _scope, num, den, value, reported, inputs in flat_rows(rows, self._codes):
+                used = split.get(inputs)
+                if used is None:
+                    used = split[inputs] = tuple(one(i, i) for i in inputs.split(","))
+                self.computed.setdefault(one(key, key), {})[(one(code, code), one(period, int(period)))] = Computed(
+                    value=float(value), numerator=None if num is None else float(num),
+                    denominator=None if den is None else float(den), reported=bool(reported), inputs=used)
+
+    def _batch_of(self, key: str) -> None:
+        """Have the batch that holds ``key`` fetched: the units from its own on, in ``_order`` (a
+        caller going through them in that order fetches each once, the dialect's ``fetch_batch``
+        at a time); once they were asked for out of that order too often, every unit at once."""
+        i = self._index.get(self._keys.get(key))
+        first, count = self._batch or (0, 0)
+        if i is None or first <= i < first + count:
+            return
+        if self._con is None:
+            raise RuntimeError("SqlFigures closed: a unit of another batch is fetched only while open")
+        self._reads += 1
+        size = self._con.dialect.fetch_batch
+        if not size or self._reads > 3 * (len(self._order) // size + 1):
+            self._fetch(0, len(self._order))
+        else:
+            self._fetch(i, size)
 
     @property
     def observations(self) -> dict[str, list[Observation]]:
-        """Every fetched unit's observations (key: ``unit_key``), made on first use."""
-        return {key: self.observations_of(key) for key in self._rows}
+        """Every fetched unit's observations (key: ``unit_key``)."""
+        return {key: self.observations_of(key) for key in self._keys}
 
     def observations_of(self, key: str) -> list[Observation]:
-        """The observations of one unit or group (``unit_key``), made the first time they are asked for."""
-        made = self._made.get(key)
-        if made is None:
-            made = self._made[key] = [self._observation(row) for row in self._rows.get(key, [])]
-        return made
+        """The observations of one unit or group (``unit_key``), made each time they are asked
+        for (a caller keeps what it needs: a table of every school's figures holds one batch of
+        schools' rows and one school's objects at a time)."""
+        self._batch_of(key)
+        return [self._observation(row) for row in self._rows.get(key, [])]
 
     def _observation(self, row) -> Observation:
         org, _grp, element, dims, period, scope, value, n, expected, kind = row
-        period = int(period)
         if kind == "own":
-            if self._own is None:
-                wanted = {r[0] for rows in self._rows.values() for r in rows if r[9] == "own"}
-                elements = self._elements
-                own = (self._figures.observations(wanted, elements=elements) if self._figures is not None
-                       else [o for o in self.dataset.observations
-                             if o.org_unit in wanted and (elements is None or o.element in elements)])
-                texts: dict[tuple, str] = {}  # a disaggregation repeated over many figures: its text made once
-                self._own = {(o.org_unit, o.element, texts[o.dims] if o.dims in texts
-                              else texts.setdefault(o.dims, dims_text(o.dims)), o.period, o.scope): o for o in own}
-            return self._own[(org, element, dims, period, scope)]
+            return self._own_rows()[(org, element, dims, period, scope)]
         source, origin = _provenance(kind, n, expected, scope, period)
         return Observation(element=element, dims=parse_dims(dims), period=period, scope=scope,
                            value=float(value), org_unit=org, source=source, origin=origin)
 
+    def _own_rows(self) -> dict[tuple, Observation]:
+        """The dataset's own rows of the units of the batch fetched, keyed (unit, element, dims
+        text, period, scope): read from the table of figures for those units alone — or, where
+        the figures are objects, every unit's at once (kept)."""
+        if self._own is None:
+            if self._figures is not None:
+                first, count = self._batch
+                self._own = _keyed(self._figures.observations(self._order[first:first + count],
+                                                              elements=self._elements))
+            else:
+                if self._all_own is None:
+                    self._all_own = _keyed(o for o in self.dataset.observations if o.org_unit in self._index
+                                           and (self._elements is None or o.element in self._elements))
+                self._own = self._all_own
+        return self._own
+
     def units(self) -> list[str]:
-        return sorted(self._rows)
+        return sorted(self._keys)
 
     def factbook(self, org: str, group: str = "") -> FactBook:
         key = unit_key(org, group)
+        self._batch_of(key)
         return FactBook(self.dataset.catalogue, org, self.observations_of(key), self.dataset.periods,
                         computed=self.computed.get(key, {}), taken=self.taken.get(key, {}), engine=self.name)
 
@@ -329,6 +400,14 @@ GROUP BY w.unit, w.grp, w.element, w.dims, w.period, w.scope""")
         if self._con is not None:
             self._con.close()
             self._con = None
+
+
+def _keyed(observations) -> dict[tuple, Observation]:
+    """Observations by (unit, element, dims text, period, scope), the text of each distinct
+    disaggregation made once."""
+    texts: dict[tuple, str] = {}
+    return {(o.org_unit, o.element, texts[o.dims] if o.dims in texts else texts.setdefault(o.dims, dims_text(o.dims)),
+             o.period, o.scope): o for o in observations}
 
 
 BITS = 31  # keys a word of bits: a sum of distinct powers of two below 2³¹ is an INTEGER on every engine

@@ -51,6 +51,9 @@ class Dialect:
     # WITH name AS MATERIALIZED (…): a step read by several later ones computed once (DuckDB would
     # otherwise compute the school rows of the roll-up again for each reader)
     materialized: bool = False
+    # the units whose computed figures a caller going through many units fetches at once (the
+    # rest stay on the engine until asked for); 0: every unit at once (Spark starts a job a query)
+    fetch_batch: int = 2000
 
     def bits(self, expr: str) -> str:
         """The bits of ``expr`` (powers of two, NULL for none) of a group joined into one integer."""
@@ -120,5 +123,6 @@ DIALECTS = {
     "postgres": Dialect("postgres", float_type="DOUBLE PRECISION", temp=True, numeric_round=True, steps="all",
                         regex="~", finite=True),
     "spark": Dialect("spark", text_type="STRING", int_type="INT", steps="shared",
-                     string_agg="CONCAT_WS(',', COLLECT_LIST({}))", quote="`", regex="RLIKE"),
+                     string_agg="CONCAT_WS(',', COLLECT_LIST({}))", quote="`", regex="RLIKE",
+                     fetch_batch=0),
 }
