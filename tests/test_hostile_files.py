@@ -207,6 +207,37 @@ def test_the_time_limit_stops_a_parse_that_runs_long(dataset, good, tmp_path, mo
     assert [f.code for f in data.findings] == ["file.timeout"] and not data.ok
 
 
+def test_the_time_limit_waits_for_a_garbage_collectors_callback_to_return():
+    """The time is up while the collector runs a callback (a test tool's timer of collections):
+    the finding is raised once the callback has returned, in the reading, not inside the
+    callback (where it would be printed and lost)."""
+    import gc
+    import time
+
+    ran = []
+
+    def slow(phase, info):  # 0.3 s in a callback, past a limit of 0.05 s
+        if phase == "start" and not ran:
+            end = time.monotonic() + 0.3
+            while time.monotonic() < end:
+                pass
+            ran.append(phase)
+
+    unraised = []
+    hook, sys.unraisablehook = sys.unraisablehook, unraised.append
+    gc.callbacks.append(slow)
+    try:
+        with pytest.raises(FindingsError) as err, inputs.time_limit(inputs.Deadline("慢.xlsx", seconds=0.05)):
+            gc.collect()
+            for _ in range(500):  # the reading goes on after the collection: the limit stops it here
+                time.sleep(0.01)
+    finally:
+        gc.callbacks.remove(slow)
+        sys.unraisablehook = hook
+    assert ran and not unraised
+    assert [f.code for f in err.value.findings] == ["file.timeout"]
+
+
 def test_every_setting_is_documented_in_the_readme():
     readme = (SRC.parent / "README.md").read_text(encoding="utf-8")
     for variable, default, *_ in settings.table():

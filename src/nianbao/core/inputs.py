@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import codecs
 import errno
+import gc
 import hashlib
 import io
 import os
@@ -117,14 +118,17 @@ def time_limit(deadline: Deadline):
         return
 
     def ring(signum, frame):
+        # in a finaliser (ZipFile.__del__) or a garbage collector's callback the exception would
+        # be printed and lost: ring again when it has returned
+        callbacks = {getattr(cb, "__code__", None) for cb in gc.callbacks}
         f = frame
-        while f is not None:  # in a finaliser (ZipFile.__del__) the exception would be printed and lost
-            if f.f_code.co_name == "__del__":
-                signal.setitimer(signal.ITIMER_REAL, 0.01)  # ring again when it has returned
+        while f is not None:
+            if f.f_code.co_name == "__del__" or f.f_code in callbacks:
+                signal.setitimer(signal.ITIMER_REAL, 0.01)
                 return
             f = f.f_back
-        # rings again shortly in case this exception is swallowed where it lands (a garbage
-        # collector's callback); time_limit stops the timer once it has ended the reading
+        # rings again shortly in case this exception is swallowed where it lands; time_limit
+        # stops the timer once it has ended the reading
         signal.setitimer(signal.ITIMER_REAL, 0.05)
         raise deadline.expired()
 
