@@ -161,7 +161,6 @@ class SqlFigures:
             self.taken: dict[str, dict] = {}
             self.computed: dict[str, dict] = {}
             self._own: dict | None = None
-            self._all_own: dict | None = None  # the own rows of every unit, where the figures are objects
             self._reads = 0
             self._con = con
             if not keep_open:  # every unit fetched at once, then the engine let go
@@ -178,7 +177,9 @@ class SqlFigures:
         the batch fetched before let go."""
         con = self._con
         keys = [(k, u) for k, u in self._keys.items() if first <= self._index[u] < first + count]
-        self._rows, self.taken, self.computed, self._own = {k: [] for k, _ in keys}, {}, {}, None
+        self._rows, self.taken, self.computed = {k: [] for k, _ in keys}, {}, {}
+        if self._figures is not None:  # read again for the new batch (objects: every unit's, kept)
+            self._own = None
         self._batch = (first, count)
         if not keys:
             return
@@ -193,14 +194,10 @@ class SqlFigures:
             obs_rows[i] = None  # the engine's row let go as its compact copy is made
             self._rows[unit_key(row[0], row[1])].append(row)
         del obs_rows
-        parsed: dict[str, tuple] = {}
         for key, element, dims, period, scope, _value in con.query(
                 "SELECT e.* FROM unit_elements e WHERE e.org_unit IN (SELECT unit_key FROM batch_keys)"):
-            d = parsed.get(dims)
-            if d is None:
-                d = parsed[dims] = parse_dims(dims)
-            self.taken.setdefault(one(key, key), {})[(one(element, element), d, one(period, int(period)))] = \
-                one(scope, scope)
+            self.taken.setdefault(one(key, key), {})[(one(element, element), parse_dims(dims),
+                                                      one(period, int(period)))] = one(scope, scope)
         if self._codes:
             split: dict[str, tuple] = {}
             rows = con.query("SELECT i.* FROM unit_indicators i WHERE i.org_unit IN (SELECT unit_key FROM batch_keys)")
@@ -252,17 +249,15 @@ class SqlFigures:
     def _own_rows(self) -> dict[tuple, Observation]:
         """The dataset's own rows of the units of the batch fetched, keyed (unit, element, dims
         text, period, scope): read from the table of figures for those units alone — or, where
-        the figures are objects, every unit's at once (kept)."""
+        the figures are objects, every unit's at once (kept across batches)."""
         if self._own is None:
             if self._figures is not None:
                 first, count = self._batch
-                self._own = _keyed(self._figures.observations(self._order[first:first + count],
-                                                              elements=self._elements))
+                rows = self._figures.observations(self._order[first:first + count], elements=self._elements)
             else:
-                if self._all_own is None:
-                    self._all_own = _keyed(o for o in self.dataset.observations if o.org_unit in self._index
-                                           and (self._elements is None or o.element in self._elements))
-                self._own = self._all_own
+                rows = (o for o in self.dataset.observations
+                        if o.org_unit in self._index and (self._elements is None or o.element in self._elements))
+            self._own = _keyed(rows)
         return self._own
 
     def units(self) -> list[str]:
