@@ -3,13 +3,25 @@ URL (``url``, or the environment variable ``NIANBAO_SPARK_MASTER``; default ``lo
 
 Tables are temporary views of the session. The warehouse directory is a temporary folder, never
 ``./spark-warehouse`` in the working directory (a second run would fail there).
+
+A session this process starts is kept for the next connection to the same master and stopped
+when the process ends (or a connection to another master is asked for): counting a dataset's
+records and computing its indicators then share one application — on a cluster, one set of
+executors, not one started for each step. A session someone else started (a notebook's, a
+job's) is used as it is and never stopped here.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
+import re
 import shutil
+import socket
+import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from nianbao.store.engines import Connection, EngineError, FileScan, csv_header, register
@@ -24,21 +36,8 @@ class SparkConnection(Connection):
 
     def __init__(self, url: str | None = None):
         super().__init__(url or os.environ.get(ENV) or "local[2]")
-        try:
-            from pyspark.sql import SparkSession
-        except ImportError:
-            raise EngineError("未安装 pyspark", "pyspark is not installed",
-                              "pip install 'nianbao[spark]'（另需 Java 17）") from None
-        self.warehouse = tempfile.mkdtemp(prefix="nianbao-spark-")
         self.views: list[str] = []
-        self.owner = SparkSession.getActiveSession() is None  # stop on close only a session it started
-        self.session = (SparkSession.builder.master(self.url).appName("nianbao")
-                        .config("spark.sql.warehouse.dir", self.warehouse)
-                        .config("spark.ui.enabled", "false")
-                        .config("spark.ui.showConsoleProgress", "false")
-                        .config("spark.sql.shuffle.partitions", "2")
-                        .config("spark.sql.adaptive.enabled", "false")
-                        .getOrCreate())
+        self.session = _session(self.url)
         self.session.sparkContext.setLogLevel("ERROR")
         # a CSV record of too few or too many fields is an error even where no query reads the
         # fields past the ones it needs (FAILFAST checks only the columns read otherwise)
@@ -108,6 +107,116 @@ class SparkConnection(Connection):
         for view in dict.fromkeys(self.views):
             self.session.catalog.dropTempView(view)
         self.views.clear()
-        if self.owner:
-            self.session.stop()
-        shutil.rmtree(self.warehouse, ignore_errors=True)
+
+
+_STARTED: dict = {}  # the session this process started: session, url, warehouse
+
+
+def _session(url: str):
+    """The session of ``url``: the one this process started for it, else someone else's active
+    session as it is, else a new one (kept until the process ends)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise EngineError("未安装 pyspark", "pyspark is not installed",
+                          "pip install 'nianbao[spark]'（另需 Java 17）") from None
+    active = SparkSession.getActiveSession()
+    if active is not None and active is _STARTED.get("session"):
+        if _STARTED["url"] == url:
+            return active
+        stop()
+        active = None
+    if active is not None:
+        return active
+    warehouse = tempfile.mkdtemp(prefix="nianbao-spark-")
+    session = (SparkSession.builder.master(url).appName("nianbao")
+               .config("spark.sql.warehouse.dir", warehouse)
+               .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.shuffle.partitions", "2")
+               .config("spark.sql.adaptive.enabled", "false")
+               .getOrCreate())
+    if not _STARTED:
+        atexit.register(stop)
+    _STARTED.update(session=session, url=url, warehouse=warehouse)
+    return session
+
+
+def stop() -> None:
+    """Stop the session this process started, if any, and remove its warehouse folder."""
+    session = _STARTED.pop("session", None)
+    if session is not None:
+        session.stop()
+        shutil.rmtree(_STARTED.pop("warehouse"), ignore_errors=True)
+    _STARTED.pop("url", None)
+
+
+# -- a standalone cluster on this machine ----------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(log: Path, pattern: str, proc: subprocess.Popen, seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if log.exists() and re.search(pattern, log.read_text(errors="replace")):
+            return
+        if proc.poll() is not None:
+            break
+        time.sleep(0.3)
+    tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+    raise EngineError("Spark 独立集群未能启动", f"the standalone Spark {log.stem} did not start",
+                      f"{log}: {tail}")
+
+
+@contextlib.contextmanager
+def standalone(folder: Path, cores: int = 2, memory: str = "1g", seconds: float = 120):
+    """A standalone Spark cluster of this machine — a master and one worker, each a JVM of its
+    own started by the scripts pyspark ships — for trying the cluster path (``--database
+    spark://…``) without a cluster: the executors are processes apart from the driver, as on a
+    cluster. Yields ``(master URL, master log)``; the logs and the worker's folder go to
+    ``folder``; both JVMs are stopped on leaving."""
+    try:
+        import pyspark
+    except ImportError:
+        raise EngineError("未安装 pyspark", "pyspark is not installed",
+                          "pip install 'nianbao[spark]'（另需 Java 17）") from None
+    home = Path(pyspark.__file__).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, SPARK_HOME=str(home), SPARK_LOG_DIR=str(folder), SPARK_NO_DAEMONIZE="1")
+    port = _free_port()
+    url = f"spark://127.0.0.1:{port}"
+    procs: list[subprocess.Popen] = []
+
+    def start(name: str, *args: str) -> tuple[subprocess.Popen, Path]:
+        log = folder / f"{name}.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen([str(home / "bin" / "spark-class"), *args], env=env, stdout=out,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        procs.append(proc)
+        return proc, log
+
+    try:
+        master, master_log = start("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
+                                   "--port", str(port), "--webui-port", str(_free_port()))
+        _wait_for(master_log, r"New state: ALIVE", master, seconds)
+        worker, worker_log = start("worker", "org.apache.spark.deploy.worker.Worker", url, "--host", "127.0.0.1",
+                                   "--cores", str(cores), "--memory", memory, "--webui-port", str(_free_port()),
+                                   "--work-dir", str(folder / "work"))
+        _wait_for(worker_log, r"Successfully registered with master", worker, seconds)
+        yield url, master_log
+    finally:
+        if _STARTED.get("url") == url:
+            stop()
+        for proc in procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, 15)
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, 9)
+                proc.wait()
