@@ -49,38 +49,46 @@ def read_orgs(path: Path, notes: list[Finding] | None = None) -> Registry:
     text, found = read_text(path)
     if notes is not None:
         notes.extend(found)
-    for row_no, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):
-        code = (row.get("code") or "").strip()
-        level = (row.get("level") or "").strip()
-        where = phrase("where.row", row=row_no)
-        text = {"row": row_no, "code": code}
-        if not code or level not in LEVELS:
-            problems.append(org_finding("orgs.bad_row", file=path.name, cell=where, text={
-                **text, "level": level or phrase("value.blank"), "levels": LEVELS}))
-            continue
-        if level == "school" and not (len(code) == 10 and code.isdigit()):
-            problems.append(org_finding("orgs.bad_school_code", file=path.name, cell=where, text=text))
-            continue
-        if code in seen:
-            problems.append(org_finding("orgs.duplicate", file=path.name, cell=where,
-                                        text={**text, "first": seen[code]}))
+    rows = csv.reader(io.StringIO(text, newline=""))
+    header = next(rows, [])
+    at = {name: i for i, name in enumerate(header)}  # a repeated name: its last column
+    width = len(header)
+    # each column's place in a record padded to the header's width, a missing column the blank after it
+    (i_code, i_zh, i_en, i_level, i_parent, i_county, i_affiliation, i_ownership, i_school_type, i_founded,
+     i_status, i_closed, i_profile) = (at.get(name, width) for name in (
+        "code", "zh", "en", "level", "parent", "county", "affiliation", "ownership", "school_type", "founded",
+        "status", "closed", "profile"))
+    pad = [""] * (width + 1)
+    # a record's number counts the records, blank lines left out (as csv.DictReader reads them)
+    for row_no, row in enumerate((r for r in rows if r), start=2):
+        status_raw = row[i_status] if i_status < len(row) else ""
+        row = [v.strip() for v in row[:width]]
+        row += pad[len(row):]
+        code, level = row[i_code], row[i_level]
+        bad_code = level == "school" and not (len(code) == 10 and code.isdigit())
+        if not code or level not in LEVELS or bad_code or code in seen:
+            where, text = phrase("where.row", row=row_no), {"row": row_no, "code": code}
+            if not code or level not in LEVELS:
+                problems.append(org_finding("orgs.bad_row", file=path.name, cell=where, text={
+                    **text, "level": level or phrase("value.blank"), "levels": LEVELS}))
+            elif bad_code:
+                problems.append(org_finding("orgs.bad_school_code", file=path.name, cell=where, text=text))
+            else:
+                problems.append(org_finding("orgs.duplicate", file=path.name, cell=where,
+                                            text={**text, "first": seen[code]}))
             continue
         seen[code] = row_no
-        status = (row.get("status") or "active").strip()
+        status = (status_raw or "active").strip()
         if status not in STATUSES:
-            problems.append(org_finding("orgs.bad_status", file=path.name, cell=where,
-                                        text={**text, "status": status, "statuses": STATUSES}))
+            problems.append(org_finding("orgs.bad_status", file=path.name, cell=phrase("where.row", row=row_no),
+                                        text={"row": row_no, "code": code, "status": status, "statuses": STATUSES}))
             continue
-        founded = _year(row.get("founded"), row_no, "founded", path, problems)
-        closed = _year(row.get("closed"), row_no, "closed", path, problems)
-        orgs.append(Org(code=code, zh=(row.get("zh") or "").strip(), en=(row.get("en") or "").strip(),
-                        level=level, parent=(row.get("parent") or "").strip(),
-                        county=(row.get("county") or "").strip(),
-                        affiliation=(row.get("affiliation") or "").strip(),
-                        ownership=(row.get("ownership") or "").strip(),
-                        school_type=(row.get("school_type") or "").strip(),
-                        founded=founded, status=status, closed=closed,
-                        profile=(row.get("profile") or "").strip()))
+        founded = _year(row[i_founded], row_no, "founded", path, problems)
+        closed = _year(row[i_closed], row_no, "closed", path, problems)
+        orgs.append(Org(code=code, zh=row[i_zh], en=row[i_en], level=level, parent=row[i_parent],
+                        county=row[i_county], affiliation=row[i_affiliation], ownership=row[i_ownership],
+                        school_type=row[i_school_type], founded=founded, status=status, closed=closed,
+                        profile=row[i_profile]))
     if problems:
         raise FindingsError(problems)
     return Registry(orgs)
