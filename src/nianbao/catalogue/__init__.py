@@ -314,7 +314,9 @@ def load(version: str = "cn-2016", root: str | Path | None = None) -> Catalogue:
 
 @lru_cache(maxsize=16)
 def _load(version: str, root: str | None) -> Catalogue:
-    return build(sources.merged_version(version, root))
+    from nianbao.catalogue import cache
+
+    return cache.cached(version, root, lambda: build(sources.merged_version(version, root)))
 
 
 def for_dataset(version: str, dataset_path: str | Path, root: str | Path | None = None) -> Catalogue:
