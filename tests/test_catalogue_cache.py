@@ -97,3 +97,30 @@ def test_another_process_reads_what_one_wrote(tmp_path):
     import pickle
 
     assert pickle.loads(runs[1]) == sorted(catalogue.load("cn-2022").elements)
+
+
+def test_a_datasets_catalogue_is_kept_by_dataset(tmp_path, monkeypatch):
+    """Two datasets' catalogues (wenzhou-2017's own files, and a copy with one more element)
+    kept side by side; each the catalogue built from its files."""
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
+    example = sources.HERE.parents[2] / "examples" / "wenzhou-2017"
+    a, b = tmp_path / "a", tmp_path / "b"
+    for d in (a, b):
+        shutil.copytree(example / "catalogue", d / "catalogue")
+    with (b / "catalogue" / "elements.yaml").open("a", encoding="utf-8") as f:
+        f.write("\nteachers_cached_test:\n  zh: 测试教师数\n  en: teachers (test)\n  unit: {zh: 人, en: persons}\n"
+                "  type: count\n  period_type: calendar_year\n")
+    calls = []
+
+    def catalogue_of(folder):
+        files = tuple(str(p) for p in sources.dataset_files(folder / "catalogue"))
+
+        def build():
+            calls.append(folder.name)
+            return catalogue.build(sources.merged_dataset("cn-2016", None, files))
+        return cache.cached("cn-2016", None, build, files)
+
+    first_a, first_b = catalogue_of(a), catalogue_of(b)
+    assert "teachers_cached_test" in first_b.elements and "teachers_cached_test" not in first_a.elements
+    assert catalogue_of(a) == first_a and catalogue_of(b) == first_b and calls == ["a", "b"]
+    assert len(list((tmp_path / "cache").glob("catalogue-cn-2016-*.pickle"))) == 2

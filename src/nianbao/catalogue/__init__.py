@@ -333,7 +333,10 @@ def for_dataset(version: str, dataset_path: str | Path, root: str | Path | None 
 
 @lru_cache(maxsize=16)
 def _for_dataset(version: str, root: str | None, stamp: tuple) -> Catalogue:
-    return build(sources.merged_dataset(version, root, tuple(p for p, _, _ in stamp)))
+    from nianbao.catalogue import cache
+
+    files = tuple(p for p, _, _ in stamp)
+    return cache.cached(version, root, lambda: build(sources.merged_dataset(version, root, files)), files)
 
 
 def _required(m: Merged, file: str) -> Any:

@@ -6,8 +6,8 @@ of the package (its versions) and of ``root``, and the name, time and size of ev
 module of nianbao — so that editing a version, a root's file or the code builds it anew. It lives
 in ``$NIANBAO_CACHE_DIR`` (``off``: no cache), else ``$XDG_CACHE_HOME/nianbao`` or
 ``~/.cache/nianbao``; a file that cannot be read or written is rebuilt or skipped, never an
-error, and one written by another user is not read. A dataset's own catalogue files are not
-cached (they are laid over the cached version).
+error, and one written by another user is not read. A dataset's catalogue (its own files laid
+over a version) is kept the same way, its files' bytes in the digest, a file a dataset folder.
 """
 
 from __future__ import annotations
@@ -34,8 +34,11 @@ def folder() -> Path | None:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nianbao"
 
 
-def digest(version: str, root: str | None) -> str:
+def digest(version: str, root: str | None, files: tuple[str, ...] = ()) -> str:
     h = hashlib.sha256(f"{version}\0{root}\0".encode())
+    for path in files:
+        with open(path, "rb") as f:
+            h.update(f"{path}\0".encode() + f.read())
     for base in [PACKAGE] + ([Path(root)] if root else []):
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
@@ -51,15 +54,18 @@ def digest(version: str, root: str | None) -> str:
     return h.hexdigest()[:32]
 
 
-def cached(version: str, root: str | None, build: Callable[[], T]) -> T:
-    """The catalogue ``build()`` makes, from the cache when it holds the same one. An error of
-    building (a bad catalogue) is raised as it is, and nothing is kept."""
+def cached(version: str, root: str | None, build: Callable[[], T], files: tuple[str, ...] = ()) -> T:
+    """The catalogue ``build()`` makes from ``version`` (in ``root`` or the package) and, for a
+    dataset, its own catalogue ``files`` — from the cache when it holds the same one. An error
+    of building (a bad catalogue) is raised as it is, and nothing is kept."""
     where = folder()
     if where is None:
         return build()
     stem = "catalogue-" + re.sub(r"[^\w.-]", "_", version)
+    if files:  # a dataset's: one file a dataset folder
+        stem += "-" + hashlib.sha256(str(Path(files[0]).resolve().parent).encode()).hexdigest()[:12]
     try:
-        path = where / f"{stem}-{digest(version, root)}.pickle"
+        path = where / f"{stem}-{digest(version, root, files)}.pickle"
     except OSError:  # a file of the package or root that cannot be read now: no cache
         return build()
     try:
