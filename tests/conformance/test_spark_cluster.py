@@ -2,11 +2,12 @@
 (``spark.standalone``), the records of a dataset counted there, compared with DuckDB's.
 
 The dataset is the records conformance dataset (tests/conformance/test_records_engines.py): a
-students' file in UTF-8 with a byte-order mark and a graduates' file in GBK (read from a UTF-8
-copy the driver writes), bad records planted in both. The executors are JVMs of their own: they
-read the files and keep the checkpointed steps; the driver plans and fetches. What one machine
-cannot show is executors that do not see the driver's temporary folder (README, "Which engine,
-and what runs where"). `bench/bench_spark_cluster.py` runs the commands themselves there."""
+students' file in UTF-8 with a byte-order mark and a graduates' file in GBK (decoded as GB 18030
+by the executors where they read it: no copy in the driver's temporary folder), bad records
+planted in both. The executors are JVMs of their own: they read the files and keep the
+checkpointed steps; the driver plans and fetches. What one machine cannot show is executors on
+other machines, which must see the record files at the same path (README, "Which engine, and
+what runs where"). `bench/bench_spark_cluster.py` runs the commands themselves there."""
 
 import pytest
 

@@ -109,6 +109,19 @@ def _utf8_ok(path: Path, size: int = 1 << 20, whole: bool = False) -> bool:
         return False
 
 
+def _gb18030_ok(path: Path) -> bool:
+    """Whether the whole file is GB 18030 (GBK's superset), decoded in chunks."""
+    decoder = codecs.getincrementaldecoder("gb18030")()
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 22):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _transcode(path: Path, into: Path) -> Path | None:
     """A UTF-8 copy of a GBK (GB 18030) file, decoded in chunks; None if it is not GBK either."""
     out = into / (path.stem + ".utf8.csv")
@@ -134,12 +147,22 @@ def _unreadable(rf: RecordFile, exc: Exception) -> _Unreadable:
 
 
 def _open(con, rf: RecordFile, tmp: Path, table: str) -> engines.FileScan:
-    """The file as the engine reads it (UTF-8 or Parquet; a GBK file transcoded first). DuckDB
-    is handed a CSV file whose first megabyte is UTF-8, and the file transcoded should it fail
-    on a later byte; another engine reads a CSV file checked to be UTF-8 to its end here (Spark
-    would read a bad byte as U+FFFD)."""
+    """The file as the engine reads it (UTF-8 or Parquet; a GBK file transcoded first, or read as
+    GB 18030 by an engine that can: Spark, whose executors then read the file itself, not a
+    copy in the driver's temporary folder). DuckDB is handed a CSV file whose first megabyte is
+    UTF-8, and the file transcoded should it fail on a later byte; another engine reads a CSV
+    file checked to its end here (Spark would read a bad byte as U+FFFD)."""
     readable = rf.path
     if rf.format == "csv" and not _utf8_ok(rf.path, whole=con.name != "duckdb"):
+        if "gb18030" in con.encodings:
+            if not _gb18030_ok(rf.path):
+                raise _Unreadable(finding("records.unreadable:encoding", Location(file=rf.name), file=rf.name))
+            try:
+                return con.scan_file(rf.path, rf.format, table, encoding="gb18030")
+            except engines.EngineError:
+                raise
+            except Exception as exc:  # noqa: BLE001 — the driver's error, reported as a finding
+                raise _unreadable(rf, exc) from None
         readable = _transcode(rf.path, tmp)
         if readable is None:
             raise _Unreadable(finding("records.unreadable:encoding", Location(file=rf.name), file=rf.name))

@@ -56,12 +56,12 @@ class FileScan:
     lines: Callable[[], str] | None = None
 
 
-def csv_header(path: Path, size: int = 1 << 16) -> tuple[list[str], str]:
-    """The column names of a UTF-8 CSV file (a byte-order mark dropped) and its delimiter —
-    the one of , ; tab | the header line holds most of (a comma when none)."""
+def csv_header(path: Path, size: int = 1 << 16, encoding: str = "utf-8") -> tuple[list[str], str]:
+    """The column names of a CSV file (UTF-8, a byte-order mark dropped; or ``encoding``) and its
+    delimiter — the one of , ; tab | the header line holds most of (a comma when none)."""
     with path.open("rb") as f:
         head = f.read(size)
-    text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(head).lstrip("\ufeff")
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head).lstrip("\ufeff")
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t|", key=first.count) if any(c in first for c in ",;\t|") else ","
     row = next(csv.reader(text.splitlines(), delimiter=delimiter), [])
@@ -105,10 +105,13 @@ class Connection:
         it); else made a table (:meth:`materialize`)."""
         self.materialize(table, select)
 
-    def scan_file(self, path: Path, fmt: str, table: str) -> FileScan:
-        """Make a record file (UTF-8 CSV with a header line, or Parquet) readable by SQL, every
-        column as text: as a table function, or loaded into ``table`` (and tables named after
-        it). The driver's error if the file cannot be read."""
+    #: the encodings of CSV files the engine reads itself (another is decoded to UTF-8 first)
+    encodings: tuple[str, ...] = ("utf-8",)
+
+    def scan_file(self, path: Path, fmt: str, table: str, encoding: str = "utf-8") -> FileScan:
+        """Make a record file (CSV with a header line, UTF-8 or one of :attr:`encodings`; or
+        Parquet) readable by SQL, every column as text: as a table function, or loaded into
+        ``table`` (and tables named after it). The driver's error if the file cannot be read."""
         raise EngineError(f"{self.name} 不能读取个案数据文件", f"{self.name} cannot read record files",
                           "改用 --engine duckdb、postgres 或 spark")
 

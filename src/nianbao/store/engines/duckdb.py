@@ -50,7 +50,7 @@ class DuckDBConnection(Connection):
         self.db.execute(f"DROP TABLE IF EXISTS {table}")
         self.db.execute(f"CREATE OR REPLACE VIEW {table} AS {select}")
 
-    def scan_file(self, path, fmt, table):
+    def scan_file(self, path, fmt, table, encoding="utf-8"):  # UTF-8 only (encodings)
         """The file read where a query reads it (read_csv / read_parquet, nothing loaded); a
         Parquet file's records numbered by DuckDB, a CSV file's by the caller."""
         if fmt == "parquet":

@@ -46,7 +46,7 @@ class PostgresConnection(Connection):
             cur.execute(f"ANALYZE {table}")  # temporary tables get no statistics otherwise
 
 
-    def scan_file(self, path, fmt, table):
+    def scan_file(self, path, fmt, table, encoding="utf-8"):  # UTF-8 only (encodings)
         """The file copied into the temporary table ``table`` (COPY … FROM STDIN: the server
         need not see the file), every column text (``h_0`` …) beside ``line``: a CSV file's line
         as the rows arrive in order, a Parquet record's number (Parquet read by DuckDB, copied

@@ -45,6 +45,8 @@ class SparkConnection(Connection):
         # a checkpointed step keeps constraints naming columns of the plan it was cut from; a
         # UNION over such steps then stops with "key not found" (the constraints only prune filters)
         self.session.conf.set("spark.sql.constraintPropagation.enabled", "false")
+        # the CSV reader takes the charsets of the JVM (GB 18030 among them), not only Unicode's
+        self.session.conf.set("spark.sql.legacy.javaCharsets", "true")
 
     def load(self, table, columns, rows):
         schema = ", ".join(f"{n} {_TYPES[t]}" for n, t in columns)
@@ -57,7 +59,11 @@ class SparkConnection(Connection):
         self.session.sql(select).localCheckpoint(eager=True).createOrReplaceTempView(table)
         self.views.append(table)
 
-    def scan_file(self, path, fmt, table):
+    # GB 18030 (GBK's superset) keeps every byte below 0x80 for ASCII, so the reader splits its
+    # lines as it splits UTF-8's: the executors decode the file where they read it
+    encodings = ("utf-8", "gb18030")
+
+    def scan_file(self, path, fmt, table, encoding="utf-8"):
         """The file as the view ``table`` (spark.read: read where a query reads it, by the
         executors), every column a string ``h_0`` …: a CSV file by the header read here, a
         record of another number of fields an error (FAILFAST); a Parquet file's columns cast.
@@ -74,10 +80,10 @@ class SparkConnection(Connection):
                            F.col("_metadata.file_block_start").alias("_blk"))
             first = 1
         else:
-            header, delimiter = csv_header(Path(path))
+            header, delimiter = csv_header(Path(path), encoding=encoding)
             schema = StructType([StructField(f"h_{i}", StringType()) for i in range(len(header))])
             df = reader.csv(str(path), schema=schema, header=True, mode="FAILFAST", sep=delimiter, quote='"',
-                            escape='"', encoding="UTF-8", multiLine=False)
+                            escape='"', encoding=encoding.upper(), multiLine=False)
             df = df.select("*", F.col("_metadata.file_block_start").alias("_blk"))
             first = 2
         cols = [f"h_{i}" for i in range(len(header))]
