@@ -7,7 +7,8 @@ module of nianbao — so that editing a version, a root's file or the code build
 in ``$NIANBAO_CACHE_DIR`` (``off``: no cache), else ``$XDG_CACHE_HOME/nianbao`` or
 ``~/.cache/nianbao``; a file that cannot be read or written is rebuilt or skipped, never an
 error, and one written by another user is not read. A dataset's catalogue (its own files laid
-over a version) is kept the same way, its files' bytes in the digest, a file a dataset folder.
+over a version) is kept the same way, its files' bytes in the digest, a file a dataset folder;
+the 32 written last are kept.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Callable, TypeVar
 
 PACKAGE = Path(__file__).resolve().parents[1]  # the nianbao package
 ENV = "NIANBAO_CACHE_DIR"
+KEPT = 32  # catalogues kept, the most recently written
 T = TypeVar("T")
 
 
@@ -87,6 +89,9 @@ def cached(version: str, root: str | None, build: Callable[[], T], files: tuple[
         for old in where.glob(f"{stem}-*.pickle"):  # the same version built from other files
             if old != path:
                 old.unlink(missing_ok=True)
+        kept = sorted(where.glob("catalogue-*.pickle"), key=lambda f: f.stat().st_mtime_ns, reverse=True)
+        for old in kept[KEPT:]:  # the catalogues of datasets long unused
+            old.unlink(missing_ok=True)
     except Exception:  # noqa: BLE001 — a cache that cannot be written: the catalogue is still built
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)

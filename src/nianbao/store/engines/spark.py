@@ -130,10 +130,10 @@ def _session(url: str):
     if active is not None and active is _STARTED.get("session"):
         if _STARTED["url"] == url:
             return active
-        stop()
         active = None
     if active is not None:
         return active
+    stop()  # the session this process started for another master, or one stopped elsewhere
     warehouse = tempfile.mkdtemp(prefix="nianbao-spark-")
     session = (SparkSession.builder.master(url).appName("nianbao")
                .config("spark.sql.warehouse.dir", warehouse)
@@ -142,17 +142,20 @@ def _session(url: str):
                .config("spark.sql.shuffle.partitions", "2")
                .config("spark.sql.adaptive.enabled", "false")
                .getOrCreate())
-    if not _STARTED:
-        atexit.register(stop)
     _STARTED.update(session=session, url=url, warehouse=warehouse)
     return session
 
 
+@atexit.register
 def stop() -> None:
     """Stop the session this process started, if any, and remove its warehouse folder."""
     session = _STARTED.pop("session", None)
     if session is not None:
-        session.stop()
+        try:
+            session.stop()
+        except Exception:  # noqa: BLE001 — at exit, a JVM already gone has nothing left to stop
+            pass
+    if "warehouse" in _STARTED:
         shutil.rmtree(_STARTED.pop("warehouse"), ignore_errors=True)
     _STARTED.pop("url", None)
 
