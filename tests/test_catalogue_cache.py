@@ -124,3 +124,7 @@ def test_a_datasets_catalogue_is_kept_by_dataset(tmp_path, monkeypatch):
     assert "teachers_cached_test" in first_b.elements and "teachers_cached_test" not in first_a.elements
     assert catalogue_of(a) == first_a and catalogue_of(b) == first_b and calls == ["a", "b"]
     assert len(list((tmp_path / "cache").glob("catalogue-cn-2016-*.pickle"))) == 2
+    # the version itself kept beside them, neither evicting the other
+    cache.cached("cn-2016", None, lambda: catalogue.build(sources.merged_version.__wrapped__("cn-2016", None)))
+    assert len(list((tmp_path / "cache").glob("catalogue-cn-2016-*.pickle"))) == 3
+    assert catalogue_of(a) == first_a and calls == ["a", "b"]

@@ -86,8 +86,9 @@ def cached(version: str, root: str | None, build: Callable[[], T], files: tuple[
             f.write(data)
         os.replace(tmp, path)
         tmp = None
-        for old in where.glob(f"{stem}-*.pickle"):  # the same version built from other files
-            if old != path:
+        same = re.compile(re.escape(stem) + r"-[0-9a-f]{32}\.pickle")  # not a dataset's of the version
+        for old in where.glob(f"{stem}-*.pickle"):  # the same catalogue built from other files
+            if old != path and same.fullmatch(old.name):
                 old.unlink(missing_ok=True)
         kept = sorted(where.glob("catalogue-*.pickle"), key=lambda f: f.stat().st_mtime_ns, reverse=True)
         for old in kept[KEPT:]:  # the catalogues of datasets long unused
