@@ -94,9 +94,9 @@ def _text(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _utf8_ok(path: Path, size: int = 1 << 20, whole: bool = False) -> bool:
-    """Whether the file's first ``size`` bytes (``whole``: all of it) are UTF-8."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
+def _decodes(path: Path, encoding: str = "utf-8", size: int = 1 << 20, whole: bool = False) -> bool:
+    """Whether the file's first ``size`` bytes (``whole``: all of it) are text in ``encoding``."""
+    decoder = codecs.getincrementaldecoder(encoding)()
     try:
         with path.open("rb") as f:
             while chunk := f.read(size):
@@ -107,19 +107,6 @@ def _utf8_ok(path: Path, size: int = 1 << 20, whole: bool = False) -> bool:
         return True
     except UnicodeDecodeError:
         return False
-
-
-def _gb18030_ok(path: Path) -> bool:
-    """Whether the whole file is GB 18030 (GBK's superset), decoded in chunks."""
-    decoder = codecs.getincrementaldecoder("gb18030")()
-    try:
-        with path.open("rb") as f:
-            while chunk := f.read(1 << 22):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _transcode(path: Path, into: Path) -> Path | None:
@@ -152,30 +139,29 @@ def _open(con, rf: RecordFile, tmp: Path, table: str) -> engines.FileScan:
     copy in the driver's temporary folder). DuckDB is handed a CSV file whose first megabyte is
     UTF-8, and the file transcoded should it fail on a later byte; another engine reads a CSV
     file checked to its end here (Spark would read a bad byte as U+FFFD)."""
-    readable = rf.path
-    if rf.format == "csv" and not _utf8_ok(rf.path, whole=con.name != "duckdb"):
-        if "gb18030" in con.encodings:
-            if not _gb18030_ok(rf.path):
-                raise _Unreadable(finding("records.unreadable:encoding", Location(file=rf.name), file=rf.name))
-            try:
-                return con.scan_file(rf.path, rf.format, table, encoding="gb18030")
-            except engines.EngineError:
-                raise
-            except Exception as exc:  # noqa: BLE001 — the driver's error, reported as a finding
-                raise _unreadable(rf, exc) from None
-        readable = _transcode(rf.path, tmp)
-        if readable is None:
-            raise _Unreadable(finding("records.unreadable:encoding", Location(file=rf.name), file=rf.name))
+    readable, encoding = rf.path, "utf-8"
+
+    def bad_encoding() -> _Unreadable:
+        return _Unreadable(finding("records.unreadable:encoding", Location(file=rf.name), file=rf.name))
+
+    if rf.format == "csv" and not _decodes(rf.path, whole=con.name != "duckdb"):
+        if "gb18030" in con.encodings:  # the engine reads it itself, once it is known to decode
+            if not _decodes(rf.path, "gb18030", whole=True):
+                raise bad_encoding()
+            encoding = "gb18030"
+        else:
+            readable = _transcode(rf.path, tmp)
+            if readable is None:
+                raise bad_encoding()
     try:
-        return con.scan_file(readable, rf.format, table)
+        return con.scan_file(readable, rf.format, table, encoding=encoding)
     except engines.EngineError:
         raise
     except Exception as exc:  # noqa: BLE001 — the driver's error, reported as a finding
-        if rf.format == "csv" and readable == rf.path and "unicode" in str(exc).lower():
+        if rf.format == "csv" and readable == rf.path and encoding == "utf-8" and "unicode" in str(exc).lower():
             readable = _transcode(rf.path, tmp)
             if readable is None:
-                raise _Unreadable(finding("records.unreadable:encoding", Location(file=rf.name),
-                                          file=rf.name)) from None
+                raise bad_encoding() from None
             try:
                 return con.scan_file(readable, rf.format, table)
             except Exception as again:  # noqa: BLE001
