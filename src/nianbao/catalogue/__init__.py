@@ -59,10 +59,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from nianbao.catalogue import cache, sources
 from nianbao.catalogue import merge as merge_mod
 from nianbao.catalogue import plan as plan_mod
 from nianbao.catalogue import records as records_mod
-from nianbao.catalogue import sources
 from nianbao.catalogue.errors import CatalogueError
 from nianbao.catalogue.sources import FILES, HERE, META, Merged, available  # noqa: F401
 from nianbao.core import formula
@@ -314,8 +314,6 @@ def load(version: str = "cn-2016", root: str | Path | None = None) -> Catalogue:
 
 @lru_cache(maxsize=16)
 def _load(version: str, root: str | None) -> Catalogue:
-    from nianbao.catalogue import cache
-
     return cache.cached(version, root, lambda: build(sources.merged_version(version, root)))
 
 
@@ -333,8 +331,6 @@ def for_dataset(version: str, dataset_path: str | Path, root: str | Path | None 
 
 @lru_cache(maxsize=16)
 def _for_dataset(version: str, root: str | None, stamp: tuple) -> Catalogue:
-    from nianbao.catalogue import cache
-
     files = tuple(p for p, _, _ in stamp)
     return cache.cached(version, root, lambda: build(sources.merged_dataset(version, root, files)), files)
 
