@@ -22,8 +22,9 @@ def run(capsys, *args):
 def test_every_engine_prints_the_same_csv(capsys, engine):
     url = engine_url(engine)
     python = run(capsys, "--level", "county", "--format", "csv")
+    where = "--master" if engine == "spark" else "--database"  # Spark's master URL by its own name
     other = run(capsys, "--level", "county", "--format", "csv", "--engine", engine,
-                *(["--database", url] if url else []))
+                *([where, url] if url else []))
     assert other == python
     assert "floor_area_per_student" in python and len(python.splitlines()) > 500
 
@@ -37,6 +38,9 @@ def test_breakdowns_on_duckdb_equal_python(capsys):
 def test_unknown_database_for_an_embedded_engine_is_a_clear_error(capsys):
     assert main(["indicators", SCHOOLS, "--engine", "sqlite", "--database", "postgresql://h/db"]) == 2
     assert "sqlite" in capsys.readouterr().err
+    for command in ("indicators", "check"):  # --master is --database by another name
+        assert main([command, SCHOOLS, "--engine", "sqlite", "--master", "spark://h:7077"]) == 2, command
+        assert "sqlite" in capsys.readouterr().err
 
 
 def test_postgres_without_a_database_says_how_to_name_one(capsys, monkeypatch):

@@ -1,12 +1,14 @@
-"""nianbao on a Spark cluster: a standalone master and one worker started on this machine
-(``spark.standalone``), the records of a dataset counted there, compared with DuckDB's.
+"""nianbao on a Spark cluster: a standalone master and two workers of one core each started on
+this machine (``spark.standalone``), the records of a dataset counted there, compared with
+DuckDB's; the work split between the executors of both workers, with the cluster's own shuffle
+partitions and adaptive execution (nianbao sets them on one machine only).
 
 The dataset is the records conformance dataset (tests/conformance/test_records_engines.py): a
 students' file in UTF-8 with a byte-order mark and a graduates' file in GBK (decoded as GB 18030
 by the executors where they read it: no copy in the driver's temporary folder), bad records
-planted in both. The executors are JVMs of their own: they read the files and keep the
-checkpointed steps; the driver plans and fetches. What one machine cannot show is executors on
-other machines, which must see the record files at the same path (README, "Which engine, and
+planted in both. The executors are JVMs of their own, each in its worker's folder: they read
+the files and keep the checkpointed steps; the driver plans and fetches. What one machine cannot
+show is executors on other machines, which must see the record files at the same path (README, "Which engine, and
 what runs where"). `bench/bench_spark_cluster.py` runs the commands themselves there."""
 
 import pytest
@@ -23,8 +25,9 @@ def cluster(tmp_path_factory):
     pytest.importorskip("pyspark", reason="pyspark is not installed (pip install -e '.[spark]')")
     from nianbao.store.engines import spark
 
-    with spark.standalone(tmp_path_factory.mktemp("spark-cluster")) as (url, master_log):
-        yield url, master_log
+    folder = tmp_path_factory.mktemp("spark-cluster")
+    with spark.standalone(folder, cores=1, workers=2) as (url, master_log):
+        yield url, master_log, folder
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +38,7 @@ def planted_records(tmp_path_factory):
 
 
 def test_records_counted_on_a_cluster_as_on_duckdb(cluster, planted_records):
-    url, master_log = cluster
+    url, master_log, workers = cluster
     folder, expected = planted_records
     apps = master_log.read_text(errors="replace").count("Registering app nianbao")
     figures, found = _counted(folder, "spark", url)
@@ -46,7 +49,16 @@ def test_records_counted_on_a_cluster_as_on_duckdb(cluster, planted_records):
     # a second connection to the cluster is the same application: its executors are not started again
     con = engines.connect("spark", url)
     try:
-        assert con.session.sparkContext.master == url
+        context = con.session.sparkContext
+        assert context.master == url
+        # the cluster's settings, not those nianbao sets on one machine (Spark's defaults here)
+        assert con.session.conf.get("spark.sql.shuffle.partitions") == "200"
+        assert con.session.conf.get("spark.sql.adaptive.enabled") == "true"
+        # an executor on each worker, each in its own folder, and each ran tasks of the count
+        for n in (1, 2):
+            logs = list((workers / f"work-{n}" / context.applicationId).glob("*/stderr"))
+            assert len(logs) == 1, n
+            assert "Running task" in logs[0].read_text(errors="replace"), n
         with pytest.raises(Exception, match="record_schools"):  # the closed connection's tables are dropped
             con.query("SELECT COUNT(*) FROM record_schools")
     finally:

@@ -139,11 +139,38 @@ def _session(url: str):
                .config("spark.sql.warehouse.dir", warehouse)
                .config("spark.ui.enabled", "false")
                .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.shuffle.partitions", "2")
-               .config("spark.sql.adaptive.enabled", "false")
                .getOrCreate())
     _STARTED.update(session=session, url=url, warehouse=warehouse)
+    given = session.sparkContext.getConf()  # spark-defaults.conf, --conf: what the user set stays
+    for key, value in local_settings(url, given.contains).items():
+        session.conf.set(key, value)
     return session
+
+
+def local_settings(url: str, given) -> dict[str, str]:
+    """What nianbao sets in a session it starts on one machine (``given(key)``: the user set it,
+    then it stays): as many shuffle partitions as cores, each step planned once, not re-planned
+    as it runs. Nothing on a cluster (see ``local_cores``)."""
+    cores = local_cores(url)
+    if cores is None:
+        return {}
+    wanted = {"spark.sql.shuffle.partitions": str(cores), "spark.sql.adaptive.enabled": "false"}
+    return {k: v for k, v in wanted.items() if not given(k)}
+
+
+def local_cores(url: str) -> int | None:
+    """The cores of a local master (``local``, ``local[4]``, ``local[*]``, ``local[4,2]``), None
+    for a cluster's: a cluster keeps its own shuffle partitions and adaptive execution (Spark's
+    defaults, 200 partitions coalesced as the data needs, or its spark-defaults.conf), for on many
+    executors a step of 2 partitions would run on 2 of them."""
+    m = re.fullmatch(r"local(?:\[(\d+|\*)(?:,\s*\d+)?\])?", url.strip())
+    if m is None:
+        return None
+    if m.group(1) is None:
+        return 1
+    if m.group(1) == "*":
+        return os.cpu_count() or 1
+    return max(int(m.group(1)), 1)
 
 
 @atexit.register
@@ -182,12 +209,13 @@ def _wait_for(log: Path, pattern: str, proc: subprocess.Popen, seconds: float) -
 
 
 @contextlib.contextmanager
-def standalone(folder: Path, cores: int = 2, memory: str = "1g", seconds: float = 120):
-    """A standalone Spark cluster of this machine — a master and one worker, each a JVM of its
-    own started by the scripts pyspark ships — for trying the cluster path (``--database
-    spark://…``) without a cluster: the executors are processes apart from the driver, as on a
-    cluster. Yields ``(master URL, master log)``; the logs and the worker's folder go to
-    ``folder``; both JVMs are stopped on leaving."""
+def standalone(folder: Path, cores: int = 2, memory: str = "1g", seconds: float = 120, workers: int = 1):
+    """A standalone Spark cluster of this machine — a master and ``workers`` workers, each a JVM
+    of its own started by the scripts pyspark ships, each worker with ``cores`` cores and
+    ``memory`` and a folder of its own (``work-1`` …) — for trying the cluster path (``--master
+    spark://…``) without a cluster: the executors are processes apart from the driver and from
+    each other, as on a cluster. Yields ``(master URL, master log)``; the logs and the workers'
+    folders go to ``folder``; every JVM is stopped on leaving."""
     try:
         import pyspark
     except ImportError:
@@ -212,10 +240,11 @@ def standalone(folder: Path, cores: int = 2, memory: str = "1g", seconds: float 
         master, master_log = start("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
                                    "--port", str(port), "--webui-port", str(_free_port()))
         _wait_for(master_log, r"New state: ALIVE", master, seconds)
-        worker, worker_log = start("worker", "org.apache.spark.deploy.worker.Worker", url, "--host", "127.0.0.1",
-                                   "--cores", str(cores), "--memory", memory, "--webui-port", str(_free_port()),
-                                   "--work-dir", str(folder / "work"))
-        _wait_for(worker_log, r"Successfully registered with master", worker, seconds)
+        for n in range(1, workers + 1):
+            worker, worker_log = start(f"worker-{n}", "org.apache.spark.deploy.worker.Worker", url,
+                                       "--host", "127.0.0.1", "--cores", str(cores), "--memory", memory,
+                                       "--webui-port", str(_free_port()), "--work-dir", str(folder / f"work-{n}"))
+            _wait_for(worker_log, r"Successfully registered with master", worker, seconds)
         yield url, master_log
     finally:
         if _STARTED.get("url") == url:
