@@ -3,7 +3,8 @@
     .venv/bin/python bench/bench_records.py --scale 0.1 [--spark] [--ways nianbao,Spark,…] [--data DIR]
 
 Generates the national-shaped records (nianbao.synth.national; scale 1 = 7 000 schools, 13 M
-student and 4 M graduate records, as Parquet) once into DIR, then computes the same figures of
+student and 4 M graduate records, as Parquet; ``--parts``: one file a province of each kind, as
+the provinces export them) once into DIR, then computes the same figures of
 every school in three (or four) ways, each in its own process:
 
   nianbao   the records counted by nianbao.ingest.records as records.yaml says (one scan a file,
@@ -147,8 +148,21 @@ FROM read_parquet('{graduates}') WHERE destination = '升学' AND study_level IS
 
 
 def _paths(data: Path) -> dict:
-    return {"students": data / "records" / f"students-{YEAR}.parquet",
-            "graduates": data / "records" / f"graduates-{YEAR}.parquet", "year": YEAR}
+    """The records of each kind: the one file, or (``--parts``) a glob of the provinces' files."""
+    out = {"year": YEAR}
+    for kind in ("students", "graduates"):
+        whole = data / "records" / f"{kind}-{YEAR}.parquet"
+        out[kind] = whole if whole.exists() else data / "records" / f"{kind}-{YEAR}-*.parquet"
+    return out
+
+
+def _read_pandas(path: Path, columns: list[str]):
+    import pandas as pd
+
+    if "*" not in path.name:
+        return pd.read_parquet(path, columns=columns)
+    return pd.concat([pd.read_parquet(f, columns=columns) for f in sorted(path.parent.glob(path.name))],
+                     ignore_index=True)
 
 
 def _wide_to_out(cols, rows, breakdowns) -> dict:
@@ -182,7 +196,7 @@ def run_pandas(data: Path) -> dict:
     import pandas as pd
 
     p = _paths(data)
-    st = pd.read_parquet(p["students"], columns=["school", "major", "grade", "enrolled", "duration", "status"])
+    st = _read_pandas(p["students"], ["school", "major", "grade", "enrolled", "duration", "status"])
     in_school = st["status"] == "在校"
     s = pd.DataFrame({"school": st["school"], "students": in_school,
                       "entrants": st["enrolled"] == str(YEAR),
@@ -191,8 +205,8 @@ def run_pandas(data: Path) -> dict:
     cats = st.loc[in_school, ["school"]].assign(cat=st.loc[in_school, "major"].str[:2])
     cats = cats.groupby(["school", "cat"]).size()
     del st
-    gr = pd.read_parquet(p["graduates"], columns=["school", "destination", "local", "matched", "form", "pay",
-                                                  "industry", "study_level"])
+    gr = _read_pandas(p["graduates"], ["school", "destination", "local", "matched", "form", "pay", "industry",
+                                       "study_level"])
     direct, further = gr["destination"] == "直接就业", gr["destination"] == "升学"
     g = pd.DataFrame({"school": gr["school"], "graduates": 1, "employed_direct": direct, "further_study": further,
                       "employed_local": direct & (gr["local"] == "是"),
@@ -333,6 +347,8 @@ def main() -> int:
     ap.add_argument("--data", type=Path, help="folder of the generated records (default: a temporary folder)")
     ap.add_argument("--spark", action="store_true", help="also Spark SQL, local mode, and nianbao on Spark")
     ap.add_argument("--ways", help="only these ways, comma-separated (SQL is always run: the ratios are to it)")
+    ap.add_argument("--parts", action="store_true",
+                    help="the records in one file a province (31 of each kind at scale 1), as provinces export them")
     ap.add_argument("--child")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
@@ -341,10 +357,11 @@ def main() -> int:
         return 0
     from nianbao.synth.national import generate
 
-    data = args.data or Path(tempfile.gettempdir()) / f"nianbao-bench-records-{args.scale:g}"
-    if not (data / "records" / f"students-{YEAR}.parquet").exists():
+    data = args.data or Path(tempfile.gettempdir()) / (f"nianbao-bench-records-{args.scale:g}"
+                                                       + ("-parts" if args.parts else ""))
+    if not (data / "sizes.json").exists():
         t = time.perf_counter()
-        sizes = generate(data, scale=args.scale, year=YEAR)
+        sizes = generate(data, scale=args.scale, year=YEAR, parts=args.parts)
         print(f"generated in {time.perf_counter() - t:.1f} s: {sizes}")
         (data / "sizes.json").write_text(json.dumps(sizes), encoding="utf-8")
     sizes = json.loads((data / "sizes.json").read_text(encoding="utf-8"))

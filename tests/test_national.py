@@ -38,3 +38,22 @@ def test_the_same_arguments_give_the_same_files(tmp_path):
     assert (tmp_path / "c" / "records/students-2022.parquet").read_bytes() != \
         (tmp_path / "a" / "records/students-2022.parquet").read_bytes()
     assert c["schools"] > 0
+
+
+def test_one_file_a_province_holds_the_records_of_the_whole_file(tmp_path):
+    import csv
+
+    generate(tmp_path / "whole", scale=0.004, record_scale=0.02, fmt="csv")
+    generate(tmp_path / "parts", scale=0.004, record_scale=0.02, fmt="csv", parts=True)
+    for kind in ("students", "graduates"):
+        whole = list(csv.reader((tmp_path / "whole" / "records" / f"{kind}-2022.csv").open(encoding="utf-8")))
+        files = sorted((tmp_path / "parts" / "records").glob(f"{kind}-2022-*.csv"))
+        assert len(files) > 3 and not (tmp_path / "parts" / "records" / f"{kind}-2022.csv").exists()
+        rows = []
+        for f in files:
+            header, *body = list(csv.reader(f.open(encoding="utf-8")))
+            assert header == whole[0]
+            province = f.stem.rsplit("-", 1)[1]  # 110000 …: its schools' codes are 0 + 11 …
+            assert province.endswith("0000") and all(r[0][1:3] == province[:2] for r in body), f.name
+            rows += body
+        assert sorted(rows) == sorted(whole[1:]), kind  # every record in exactly one part

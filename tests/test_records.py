@@ -207,6 +207,96 @@ def test_a_file_neither_utf8_nor_gbk_is_a_finding(tmp_path):
     assert [(f.code, f.location.file) for f in ds.findings] == [("records.unreadable", f"records/students-{YEAR}.csv")]
 
 
+STUDENTS = "学校标识码,专业代码,年级,入学年份,学制,学籍状态\n"
+
+
+def _found(ds) -> list[tuple[str, str]]:
+    return sorted((f.code, f.location.file) for f in ds.findings if f.code.startswith("records."))
+
+
+def _students(ds) -> dict:
+    return {o.org_unit: o.value for o in ds.observations if o.element == "students" and not o.dims}
+
+
+def test_parts_by_name_and_in_a_folder_are_counted_together(tmp_path):
+    ds_path = _dataset(tmp_path, STUDENTS + "0140213001,051300,1,2022,3,在校\n", name=f"students-{YEAR}-北区.csv")
+    (ds_path / "records" / f"students-{YEAR}-南区.csv").write_text(
+        STUDENTS + "0140213001,051300,2,2021,3,在校\n0140213002,090100,3,2020,3,在校\n", encoding="utf-8")
+    folder = ds_path / "records" / f"graduates-{YEAR}" / "province=14"
+    folder.mkdir(parents=True)
+    (folder / "part-0.csv").write_text("学校标识码,专业代码,毕业去向\n0140213001,051300,升学\n0140213001,051300,直接就业\n", encoding="utf-8")
+    (folder.parent / "_SUCCESS").write_text("", encoding="utf-8")  # Spark's mark: skipped
+    ds = load_dataset(ds_path)
+    assert _found(ds) == []
+    # school 1: one student in 北区's file and one in 南区's (1 + 1); school 2: one in 南区's
+    assert _students(ds) == {"0140213001": 2, "0140213002": 1}
+    figures = {(o.org_unit, o.element): o for o in ds.observations if not o.dims}
+    assert figures[("0140213001", "graduates")].value == 2  # the folder's one file: two graduates
+    assert figures[("0140213001", "students")].origin.startswith(f"records/students-{YEAR}-*:")
+    # the parts' common name where several made a figure; the file's own where one did
+    assert figures[("0140213001", "graduates")].origin.startswith(f"records/graduates-{YEAR}/province=14/part-0.csv:")
+
+
+def test_a_bad_record_in_a_part_is_named_by_its_part_and_line(tmp_path):
+    ds_path = _dataset(tmp_path, STUDENTS + "0140213001,051300,1,2022,3,在校\n", name=f"students-{YEAR}-1.csv")
+    (ds_path / "records" / f"students-{YEAR}-2.csv").write_text(
+        STUDENTS + "0140213002,090100,3,2020,3,在校\n0140213002,090100,七,2020,3,在校\n", encoding="utf-8")
+    ds = load_dataset(ds_path)
+    bad = [(f.code, f.location.file, f.location.cell) for f in ds.findings if f.code.startswith("records.")]
+    assert bad == [("records.bad_value", f"records/students-{YEAR}-2.csv", "第3行")]  # line 3 of part 2
+    assert _students(ds) == {"0140213001": 1, "0140213002": 1}
+
+
+def test_a_part_the_engine_cannot_read_to_its_end_leaves_the_others_counted(tmp_path):
+    ds_path = _dataset(tmp_path, STUDENTS + "0140213001,051300,1,2022,3,在校\n", name=f"students-{YEAR}-1.csv")
+    # past the lines the engine samples for the file's shape, a record of eight fields for six columns
+    (ds_path / "records" / f"students-{YEAR}-2.csv").write_text(
+        STUDENTS + "0140213002,090100,3,2020,3,在校\n" * 30000 + "0140213002,090100,3,2020,3,在校,多,余\n",
+        encoding="utf-8")
+    (ds_path / "records" / f"students-{YEAR}-3.csv").write_text(STUDENTS + "0140213002,090100,2,2021,3,在校\n",
+                                                                encoding="utf-8")
+    ds = load_dataset(ds_path)
+    assert _found(ds) == [("records.unreadable", f"records/students-{YEAR}-2.csv")]
+    assert _students(ds) == {"0140213001": 1, "0140213002": 1}  # parts 1 and 3
+
+
+def test_the_same_records_given_twice_over_are_not_counted(tmp_path):
+    # a whole file and a part of the same kind and year: which holds which records is unknown
+    ds_path = _dataset(tmp_path, STUDENTS + "0140213001,051300,1,2022,3,在校\n")
+    (ds_path / "records" / f"students-{YEAR}-1.csv").write_text(STUDENTS + "0140213001,051300,1,2022,3,在校\n",
+                                                                encoding="utf-8")
+    ds = load_dataset(ds_path)
+    assert _found(ds) == [("records.duplicate_files", f"records/students-{YEAR}-1.csv")]
+    dup = next(f for f in ds.findings if f.code == "records.duplicate_files")
+    assert f"records/students-{YEAR}.csv" in dup.message_zh and "在校生" in dup.message_zh and "未计入" in dup.message_zh
+    assert _students(ds) == {}
+    # a CSV and a Parquet file of the same part (a converted copy beside the original)
+    (ds_path / "records" / f"students-{YEAR}.csv").unlink()
+    (ds_path / "records" / f"students-{YEAR}-1.parquet").write_bytes(b"PAR1")
+    assert _found(load_dataset(ds_path)) == [("records.duplicate_files", f"records/students-{YEAR}-1.csv")]
+
+
+def test_what_is_no_record_file_is_a_finding_and_never_opened(tmp_path):
+    import os
+
+    ds_path = _dataset(tmp_path, STUDENTS + "0140213001,051300,1,2022,3,在校\n")
+    os.mkfifo(ds_path / "records" / f"graduates-{YEAR}.csv")  # read, it would block for ever
+    parts = ds_path / "records" / f"graduates-{YEAR - 1}"
+    parts.mkdir()
+    (parts / "说明.txt").write_text("分省导出", encoding="utf-8")
+    (ds_path / "records" / "students_2022").mkdir()  # no kind-year name: its files not read
+    os.symlink("/nonexistent", ds_path / "records" / f"students-{YEAR - 1}.csv")
+    ds = load_dataset(ds_path)
+    assert _found(ds) == [("records.unreadable", f"records/graduates-{YEAR - 1}/说明.txt"),
+                          ("records.unreadable", f"records/graduates-{YEAR}.csv"),
+                          ("records.unreadable", f"records/students-{YEAR - 1}.csv"),
+                          ("records.unreadable", "records/students_2022/")]
+    text = {f.location.file: f.message_zh for f in ds.findings}
+    assert "管道" in text[f"records/graduates-{YEAR}.csv"]
+    assert "不是 CSV 或 Parquet" in text[f"records/graduates-{YEAR - 1}/说明.txt"]
+    assert _students(ds) == {"0140213001": 1}  # the good file still counted
+
+
 def test_a_published_school_table_prints_no_small_count_nor_a_rate_of_one(national):
     # `indicators --publish`: every count printed is 0 or at least the threshold (5, records.yaml);
     # a rate whose count is hidden is hidden; and where a school's graduates, direct employment

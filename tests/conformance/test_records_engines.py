@@ -195,3 +195,73 @@ def test_the_engine_is_the_commands_else_the_datasets(planted, tmp_path, monkeyp
         load_dataset(folder)
     assert "PostgreSQL" in str(exc.value)
     assert load_dataset(folder, engine="duckdb").observations  # the command's engine first
+
+
+# -- the records of a kind and year in parts ---------------------------------------------------------
+
+PARTS = "abc"
+
+
+@pytest.fixture(scope="module")
+def in_parts(tmp_path_factory, planted):
+    """The planted dataset with its records in parts: the students' file dealt out record by
+    record to students-2022-a/-b/-c.csv (so every school lies in all three), the graduates' file
+    (GBK) halved into a folder of parts as Spark writes one (province=1/part-0.csv,
+    province=2/part-1.csv, with _SUCCESS and .crc files beside them). The findings expected:
+    each planted record's in its part, at its line there."""
+    src, expected = planted
+    out = tmp_path_factory.mktemp("records-parts") / "ds"
+    shutil.copytree(src, out)
+    moved = {}  # (file, line) in the whole file → (file, line) in its part
+    st = out / "records" / f"students-{YEAR}.csv"
+    header, *body = list(csv.reader(st.open(encoding="utf-8-sig", newline="")))
+    for n, part in enumerate(PARTS):
+        rows = body[n::len(PARTS)]
+        with (out / "records" / f"students-{YEAR}-{part}.csv").open("w", encoding="utf-8-sig", newline="") as f:
+            csv.writer(f).writerows([header, *rows])
+    for k in range(len(body)):  # record k (line k + 2) is the (k // 3)-th of part k % 3
+        moved[(f"records/students-{YEAR}.csv", k + 2)] = (f"records/students-{YEAR}-{PARTS[k % 3]}.csv", k // 3 + 2)
+    st.unlink()
+    gr = out / "records" / f"graduates-{YEAR}.csv"
+    header, *body = list(csv.reader(gr.open(encoding="gbk", newline="")))
+    half = len(body) // 2
+    folder = out / "records" / f"graduates-{YEAR}"
+    for n, rows in enumerate((body[:half], body[half:])):
+        (folder / f"province={n + 1}").mkdir(parents=True)
+        with (folder / f"province={n + 1}" / f"part-{n}.csv").open("w", encoding="gbk", newline="") as f:
+            csv.writer(f).writerows([header, *rows])
+        (folder / f"province={n + 1}" / f".part-{n}.csv.crc").write_bytes(b"\x00crc")
+    (folder / "_SUCCESS").write_bytes(b"")
+    for k in range(len(body)):
+        part = f"records/graduates-{YEAR}/province={1 + (k >= half)}/part-{int(k >= half)}.csv"
+        moved[(f"records/graduates-{YEAR}.csv", k + 2)] = (part, k - half * (k >= half) + 2)
+    gr.unlink()
+    return out, {(code, *moved[(file, line)]) for code, file, line in expected}
+
+
+def test_parts_give_the_figures_of_the_whole_file(in_parts, planted):
+    folder, expected = in_parts
+    figures, found = _reference(folder)
+    whole, whole_found = _reference(planted[0])
+    # the same counts, breakdowns and means of every school: each school's records lie in every
+    # part, and its counts are added before the figures are made (one figure, not one a part)
+    assert [f[:6] for f in figures] == [f[:6] for f in whole] and len(figures) > 300
+    origins = {f[6].split(":")[0] for f in figures}
+    assert origins == {f"records/students-{YEAR}-*", f"records/graduates-{YEAR}/"}
+    assert [f[7] for f in figures] == [f[7] for f in whole]  # the catalogue's source of each count
+    # every planted record named in its part, at its line there; nothing about the skipped files
+    assert _lines(found) == expected
+    assert {f[0] for f in found} == {f[0] for f in whole_found}
+    odd = [f for f in found if f[0] == "records.unknown_category"]  # the one record of major 99
+    assert len(odd) == 1 and odd[0][2].startswith(f"records/students-{YEAR}-")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_parts_the_same_on_every_engine(in_parts, engine, request):
+    if engine == "spark":
+        request.getfixturevalue("spark_session")
+    folder, expected = in_parts
+    figures, found = _counted(folder, engine, engine_url(engine))
+    ref_figures, ref_found = _reference(folder)
+    assert figures == ref_figures and found == ref_found
+    assert _lines(found) == expected

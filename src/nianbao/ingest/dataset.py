@@ -238,7 +238,7 @@ def _count_records(ds: Dataset, engine: str = records.DEFAULT_ENGINE, url: str |
     by_unit: dict[tuple[str, int], list[str]] = {}
     for org, element, period in sorted(replaced):
         by_unit.setdefault((org, period), []).append(element)
-    files = {rf.period: rf.name for rf in counted.files}
+    files = {rf.period: rf.group for rf in counted.files}
     for (org, period), elements in sorted(by_unit.items()):
         ds.findings.append(finding("records.replaces_values", Location(file=files.get(period, records.FOLDER)),
                                    period=period, org_unit=org, school=org, file=files.get(period, records.FOLDER),

@@ -1,7 +1,13 @@
 """Record-level files (个案数据) counted into figures, school by school, in DuckDB.
 
-A dataset's ``records/`` folder holds one file a kind and year (``students-2020.csv``,
-``graduates-2020.parquet``); the catalogue's ``records.yaml`` (``nianbao.catalogue.records``)
+A dataset's ``records/`` folder holds the records of a kind and year as one file
+(``students-2020.csv``, ``graduates-2020.parquet``) or in parts — one file a province, say, as the
+registers are exported: ``students-2020-14.csv``, ``students-2020-山西.parquet``, or every CSV and
+Parquet file in a folder ``students-2020/`` (as Spark and DuckDB write a partitioned table:
+``province=14/part-0.parquet``; names beginning with ``.`` or ``_`` are skipped). Each part is read
+and checked as a file of its own, its findings naming it; its counts by school are added to the
+other parts' before the breakdowns, means and figures are made, so a school whose records lie
+in two parts is counted once, whole. The catalogue's ``records.yaml`` (``nianbao.catalogue.records``)
 says which columns each kind has and which data elements are counted from it. For each file
 one query scans the records once and groups them by school and the raw values the breakdowns
 read, giving every count, mean and the number of invalid records; the breakdowns are then
@@ -21,20 +27,25 @@ record a line; Parquet: the record's number) — listed up to :data:`LISTED` a f
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nianbao.catalogue.records import Column, Count, Kind, Records
 from nianbao.core.findings import Finding, Location
 from nianbao.core.messages import finding, phrase
 from nianbao.core.observations import Observation
+from nianbao.ingest.files import kind_of
 from nianbao.store import engines
 from nianbao.store.engines.dialects import DIALECTS, Dialect
 
 FOLDER = "records"
-NAME = re.compile(r"^(?P<kind>[A-Za-z_]+)-(?P<year>\d{4})\.(?P<ext>csv|parquet)$", re.IGNORECASE)
+NAME = re.compile(r"^(?P<kind>[A-Za-z_]+)-(?P<year>\d{4})(?:-(?P<part>\w[\w-]*))?\.(?P<ext>csv|parquet)$",
+                  re.IGNORECASE)
+PARTS = re.compile(r"^(?P<kind>[A-Za-z_]+)-(?P<year>\d{4})$", re.IGNORECASE)  # a folder of parts
+EXTENSIONS = (".csv", ".parquet")
 LISTED = 50  # invalid records listed one by one in a file; the others are counted in one finding
 FIGURES = (("org_unit", "text"), ("element", "text"), ("dims", "text"), ("period", "int"), ("scope", "text"),
            ("value", "float"), ("origin", "text"))
@@ -46,10 +57,14 @@ class RecordFile:
     kind: str
     period: int
     format: str  # csv / parquet
+    name: str = ""  # as findings name it: records/students-2022.csv, records/students-2022/p1.csv
+    group: str = ""  # the name of all the parts of its kind and year (the file's own when whole)
 
-    @property
-    def name(self) -> str:
-        return f"{FOLDER}/{self.path.name}"
+    def __post_init__(self):
+        if not self.name:
+            object.__setattr__(self, "name", f"{FOLDER}/{self.path.name}")
+        if not self.group:
+            object.__setattr__(self, "group", self.name)
 
 
 @dataclass
@@ -71,21 +86,85 @@ def _dims(text: str) -> tuple[tuple[str, str], ...]:
 
 
 def discover(folder: Path, records: Records) -> tuple[list[RecordFile], list[Finding]]:
-    """The record files of a dataset's ``records/`` folder, by name; a file whose name does not
-    say a known kind and a year is a finding (it is not read)."""
-    files, findings = [], []
+    """The record files of a dataset's ``records/`` folder, by name: whole files, parts named
+    ``kind-year-PART.ext`` and the files of folders ``kind-year/``, in the order of their names.
+    A name that says no known kind and year, something that is not a regular file (a pipe, a
+    device, a broken link: never opened), and a kind and year given twice over (a whole file and
+    parts, or a CSV and a Parquet file: counting both would count its records twice) are
+    findings; those files are not read."""
+    files: list[RecordFile] = []
+    findings: list[Finding] = []
     if not folder.is_dir():
         return files, findings
+    kinds = {"kinds": list(records.kinds)}
+
+    def bad_name(name: str) -> None:
+        findings.append(finding("records.unreadable:name", Location(file=name), file=name, text=kinds))
+
+    def regular(path: Path, name: str) -> bool:
+        kind = kind_of(path)
+        if kind:
+            findings.append(finding("records.unreadable:not_a_file", Location(file=name), file=name,
+                                    text={"kind": phrase(f"dataset.kind.{kind}"),
+                                          "kind_en": phrase(f"dataset.kind.{kind}", "en")}))
+        return not kind
+
+    forms: dict[tuple[str, int], dict[str, list[RecordFile]]] = {}  # kind, year → form → files
     for p in sorted(folder.iterdir()):
-        if p.name.startswith(".") or p.is_dir():
+        if p.name.startswith("."):
+            continue
+        name = f"{FOLDER}/{p.name}"
+        if p.is_dir() and not p.is_symlink():
+            m = PARTS.match(p.name)
+            if not m or m.group("kind").lower() not in records.kinds:
+                bad_name(name + "/")
+                continue
+            key = (m.group("kind").lower(), int(m.group("year")))
+            parts = forms.setdefault(key, {}).setdefault(name + "/", [])
+            for part, shown in _parts_of(p, name):
+                if not part.name.lower().endswith(EXTENSIONS):
+                    findings.append(finding("records.unreadable:part_name", Location(file=shown), file=shown,
+                                            folder=name + "/"))
+                elif regular(part, shown):
+                    ext = "parquet" if part.name.lower().endswith(".parquet") else "csv"
+                    parts.append(RecordFile(part, *key, ext, name=shown, group=name + "/"))
             continue
         m = NAME.match(p.name)
         if not m or m.group("kind").lower() not in records.kinds:
-            findings.append(finding("records.unreadable:name", Location(file=f"{FOLDER}/{p.name}"),
-                                    file=f"{FOLDER}/{p.name}", text={"kinds": list(records.kinds)}))
+            bad_name(name)
             continue
-        files.append(RecordFile(p, m.group("kind").lower(), int(m.group("year")), m.group("ext").lower()))
+        if not regular(p, name):
+            continue
+        key = (m.group("kind").lower(), int(m.group("year")))
+        ext = m.group("ext").lower()
+        form = name if m.group("part") is None else f"{FOLDER}/{m.group('kind')}-{m.group('year')}-*"
+        forms.setdefault(key, {}).setdefault(form, []).append(RecordFile(p, *key, ext, name=name, group=form))
+    for (kind, year), by_form in forms.items():
+        given = [f for f in by_form.values() if f]
+        stems = [rf.name.rsplit(".", 1)[0].lower() for f in given for rf in f]
+        if len(given) > 1 or len(stems) != len(set(stems)):  # twice over: none of them is counted
+            names = [rf.name for f in given for rf in f]
+            findings.append(finding("records.duplicate_files", Location(file=names[0]), period=year, file=names[0],
+                                    files="、".join(names), kind=kind,
+                                    text={"files_en": ", ".join(names), "kind_zh": records.kinds[kind].zh,
+                                          "kind_en": records.kinds[kind].en}))
+            continue
+        for f in given:
+            files.extend(f)
+    files.sort(key=lambda rf: rf.name)
     return files, findings
+
+
+def _parts_of(folder: Path, name: str):
+    """The files under a folder of parts, with the names findings give them, in order; names
+    beginning with ``.`` or ``_`` (Spark's _SUCCESS and .crc files) skipped, links to folders
+    not followed."""
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        rel = Path(root).relative_to(folder)
+        for n in sorted(names):
+            if not n.startswith((".", "_")):
+                yield Path(root) / n, f"{name}/{(rel / n).as_posix()}"
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -287,10 +366,14 @@ def _source(plan: _Plan, lines: str | None = None) -> str:
             f"  SELECT *, {', '.join(oks)} FROM (SELECT *{nums} FROM (SELECT {', '.join(cols)} FROM {scan}) r) n\n) v")
 
 
-def fine_sql(plan: _Plan) -> str:
-    """The one scan of a file: the records grouped by school and by the raw values of the
-    columns the breakdowns read, with every count (a mean as its sum and number) and the
-    number of invalid records. Its rows are few; the breakdowns are summed from them."""
+def fine_sql(plans: list[_Plan]) -> str:
+    """The one scan of a file, or of the parts of a kind and year together (``plans``, one a
+    part, in order; ``part_no`` is a record's part): the records grouped by part, school and the
+    raw values of the columns the breakdowns read, with every count (a mean as its sum and
+    number) and the number of invalid records. Its rows are few; the breakdowns are summed from
+    them. Every part's plan reads the same columns — the catalogue's counts of the kind — whatever
+    its header, so the parts' rows line up."""
+    plan = plans[0]
     cols = list(dict.fromkeys(b.column for b in plan.dims))
     aggs = ["COUNT(*) AS n_records", "COUNT(*) FILTER (WHERE NOT ok) AS n_bad"]
     for c in plan.counts:
@@ -301,8 +384,9 @@ def fine_sql(plan: _Plan) -> str:
             aggs.append(f"COUNT({value}) FILTER (WHERE {cond}) AS x_{c.element}")
         else:
             aggs.append(f"COUNT(*) FILTER (WHERE {cond}) AS x_{c.element}")
-    keys = ", ".join(["c_school"] + [f"c_{k}" for k in cols])
-    return f"SELECT {keys},\n  " + ",\n  ".join(aggs) + f"\nFROM ({_source(plan)}) s\nGROUP BY {keys}"
+    keys = ", ".join(["part_no", "c_school"] + [f"c_{k}" for k in cols])
+    scans = "\n  UNION ALL\n".join(f"SELECT {n} AS part_no, * FROM ({_source(p)}) s{n}" for n, p in enumerate(plans))
+    return f"SELECT {keys},\n  " + ",\n  ".join(aggs) + f"\nFROM ({scans}) s\nGROUP BY {keys}"
 
 
 def wide_sql(plan: _Plan, fine: str, catalogue) -> str:
@@ -360,33 +444,47 @@ def _where_text(c: Count, period: int) -> str:
 def count_into(con, files: list[RecordFile], catalogue, schools, table: str = "record_figures") -> Counted:
     """Count ``files`` on the connection ``con`` (DuckDB, PostgreSQL or Spark: the same SQL, the
     dialect's differences from ``con.dialect``) into ``table`` (``FIGURES`` and the source of
-    each count); ``schools`` are the registered school codes."""
+    each count); ``schools`` are the registered school codes. The files of a kind and year (one,
+    or its parts) are scanned in one query into their counts by part and school (``fine_sql``)
+    and checked part by part; the counts are then summed by school and breakdown
+    (``wide_sql``) and written as figures."""
     records = catalogue.records
     out = Counted(files=list(files))
     con.load("record_schools", [("code", "text")], [(str(s),) for s in schools])
+    groups: dict[tuple[str, int], list[RecordFile]] = {}  # in the order of the files: parts are neighbours
+    for rf in files:
+        groups.setdefault((rf.kind, rf.period), []).append(rf)
     selects = []
+    n_file = 0
     with tempfile.TemporaryDirectory(prefix="nianbao-records-") as tmp:
-        for i, rf in enumerate(files):
-            kind = records.kinds[rf.kind]
-            try:
-                file = _open(con, rf, Path(tmp), f"record_file_{i}")
-            except _Unreadable as exc:
-                out.findings.append(exc.finding)
+        for j, parts in enumerate(groups.values()):
+            plans = []
+            for rf in parts:
+                kind = records.kinds[rf.kind]
+                try:
+                    file = _open(con, rf, Path(tmp), f"record_file_{n_file}")
+                except _Unreadable as exc:
+                    out.findings.append(exc.finding)
+                    continue
+                finally:
+                    n_file += 1
+                plan, problems = _plan(rf, kind, file, records, con.dialect)
+                out.findings.extend(problems)
+                if plan is not None:
+                    plans.append(plan)
+            fine = f"record_fine_{j}"
+            plans = _scanned(con, plans, fine, out.findings)
+            if not plans:
                 continue
-            plan, problems = _plan(rf, kind, file, records, con.dialect)
-            out.findings.extend(problems)
-            if plan is None:
+            out.findings.extend(_problems(con, plans, fine, catalogue))
+            plan = plans[0]
+            if not plan.counts:
                 continue
-            wide = f"record_counts_{i}"
-            try:
-                con.materialize(f"{wide}_fine", fine_sql(plan))
-                con.materialize(wide, wide_sql(plan, f"{wide}_fine", catalogue))
-            except Exception as exc:  # noqa: BLE001 — a file the engine cannot parse to the end
-                out.findings.append(_unreadable(rf, exc).finding)
-                continue
-            out.findings.extend(_problems(con, plan, wide, catalogue))
-            if plan.counts:
-                selects.append(figures_sql(plan, wide, records.scope, catalogue))
+            if len(plans) > 1:  # the figures name the parts together
+                plan = replace(plan, rf=replace(plan.rf, name=plan.rf.group))
+            wide = f"record_counts_{j}"
+            con.materialize(wide, wide_sql(plan, fine, catalogue))
+            selects.append(figures_sql(plan, wide, records.scope, catalogue))
     columns = FIGURES + (("source", "text"),)
     if selects:
         con.materialize(table, "SELECT * FROM (\n" + "\nUNION ALL\n".join(selects) + "\n) f("
@@ -396,25 +494,60 @@ def count_into(con, files: list[RecordFile], catalogue, schools, table: str = "r
     return out
 
 
-def _problems(con, plan: _Plan, wide: str, catalogue) -> list[Finding]:
-    """Findings of one file: invalid values and unknown schools (listed with their lines, up to
-    LISTED), and breakdown values that are no category."""
+def _scanned(con, plans: list[_Plan], fine: str, findings: list[Finding]) -> list[_Plan]:
+    """Scan the parts of ``plans`` into ``fine`` in one query; the plans scanned. Should the
+    engine fail on a file (a CSV it cannot parse to the end), each part is scanned alone to
+    find which: that one is a finding, the others are counted."""
+    if not plans:
+        return []
+    try:
+        con.materialize(fine, fine_sql(plans))
+        return plans
+    except Exception as exc:  # noqa: BLE001 — a file the engine cannot parse to the end
+        if len(plans) == 1:
+            findings.append(_unreadable(plans[0].rf, exc).finding)
+            return []
+    good = []
+    for plan in plans:
+        try:
+            con.query(f"SELECT COUNT(*) FROM ({fine_sql([plan])}) t")
+            good.append(plan)
+        except Exception as exc:  # noqa: BLE001
+            findings.append(_unreadable(plan.rf, exc).finding)
+    return _scanned(con, good, fine, findings)
+
+
+def _problems(con, plans: list[_Plan], fine: str, catalogue) -> list[Finding]:
+    """Findings of the parts of ``plans`` (or of one file), part by part, from their counts by
+    part and school (``fine``, of :func:`fine_sql`): invalid values and unknown schools (listed
+    with their lines, up to LISTED a part), and breakdown values that are no category."""
+    totals = {int(n): (bad, unknown) for n, bad, unknown in con.query(
+        f"SELECT part_no, COALESCE(SUM(n_bad), 0), COALESCE(SUM(n_records) FILTER (WHERE k.code IS NULL), 0) "
+        f"FROM {fine} w LEFT JOIN record_schools k ON k.code = w.c_school GROUP BY part_no")}
+    odd: dict[tuple[int, str], list] = {}  # (part, dimension) → [(value, records)]
+    for b in plans[0].dims:
+        for n, raw, count in con.query(
+                f"SELECT part_no, g, SUM(n_records - n_bad) FROM (SELECT part_no, {_dim_expr(b, catalogue)} AS g, "
+                f"n_records, n_bad FROM {fine}) f WHERE g IS NOT NULL GROUP BY part_no, g"):
+            odd.setdefault((int(n), b.dim), []).append((raw, count))
+    findings: list[Finding] = []
+    for n, plan in enumerate(plans):
+        n_bad, n_unknown = totals.get(n, (0, 0))
+        findings.extend(_part_problems(con, plan, n_bad, n_unknown, odd, n, catalogue))
+    return findings
+
+
+def _part_problems(con, plan: _Plan, n_bad, n_unknown, odd: dict, n: int, catalogue) -> list[Finding]:
     rf, kind = plan.rf, plan.kind
-    base = " AND ".join(f"gg_{b.dim} = 1" for b in plan.dims) or "TRUE"
-    (n_bad, n_unknown), = con.query(
-        f"SELECT COALESCE(SUM(n_bad), 0), COALESCE(SUM(n_records) FILTER (WHERE k.code IS NULL), 0) "
-        f"FROM {wide} w LEFT JOIN record_schools k ON k.code = w.school WHERE {base}")
     findings: list[Finding] = []
     for b in plan.dims:
         cats = set(catalogue.dimensions[b.dim].get("categories") or {})
-        others = " AND ".join(f"gg_{o.dim} = 1" for o in plan.dims if o.dim != b.dim) or "TRUE"
-        rows = con.query(f"SELECT g_{b.dim}, SUM(n_records - n_bad) FROM {wide} WHERE gg_{b.dim} = 0 AND {others} "
-                         f"AND g_{b.dim} IS NOT NULL GROUP BY 1 ORDER BY 1")
+        rows = odd.get((n, b.dim), [])
         col, dim = kind.columns[b.column], catalogue.dimensions[b.dim]
-        for raw, n in sorted(rows):  # in the order of the text's characters, on every engine
-            if raw not in cats and n:
+        for raw, count in sorted(rows):  # in the order of the text's characters, on every engine
+            if raw not in cats and count:
                 findings.append(finding("records.unknown_category", Location(file=rf.name), file=rf.name,
-                                        count=int(n), raw=raw, text={"column": col.zh, "column_en": col.en,
+                                        count=int(count), raw=raw, text={"column": col.zh, "column_en": col.en,
                                                                      "dim": dim.get("zh", b.dim),
                                                                      "dim_en": dim.get("en", b.dim)}))
     if not n_bad and not n_unknown:

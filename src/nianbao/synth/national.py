@@ -14,7 +14,9 @@ records are made by DuckDB from a hash of (seed, school, record number), so the 
 give the same files, byte for byte, and 13 million records take seconds.
 
 Written into DIR: dataset.yaml, orgs.csv, records/students-YEAR.parquet (or .csv) and
-records/graduates-YEAR.parquet (or .csv; ``--encoding gbk`` writes GBK as a bureau's export may).
+records/graduates-YEAR.parquet (or .csv; ``--encoding gbk`` writes GBK as a bureau's export may);
+``--parts`` writes one file a province instead, named by its code (students-YEAR-110000.parquet …),
+as the provinces' registers are exported.
 """
 
 from __future__ import annotations
@@ -206,8 +208,9 @@ def _headers(cat, kind: str, lang: str) -> dict:
 
 
 def generate(out: Path, scale: float = 1.0, record_scale: float = 1.0, year: int = 2022, seed: int = 2022,
-             fmt: str = "parquet", encoding: str = "utf-8", headers: str = "en") -> dict:
-    """Write the dataset into ``out``; returns its sizes."""
+             fmt: str = "parquet", encoding: str = "utf-8", headers: str = "en", parts: bool = False) -> dict:
+    """Write the dataset into ``out``; returns its sizes. ``parts``: the records of each
+    province in a file of their own, named by the province's code."""
     out = Path(out)
     (out / "records").mkdir(parents=True, exist_ok=True)
     areas, schools = registry(seed, scale, record_scale)
@@ -218,7 +221,7 @@ def generate(out: Path, scale: float = 1.0, record_scale: float = 1.0, year: int
         "org_unit": {"code": COUNTRY, "zh": "全国", "en": "China", "level": "country"},
         "report_year": year, "periods": [year], "catalogue": "cn-2022", "synthetic": True,
         "generated_by": f"python -m nianbao.synth.national --scale {scale:g} --record-scale {record_scale:g} "
-                        f"--year {year} --seed {seed} --format {fmt}",
+                        f"--year {year} --seed {seed} --format {fmt}" + (" --parts" if parts else ""),
     }
     (out / "dataset.yaml").write_text(
         "# Synthetic national-shaped records: invented places and schools. Generated — do not edit.\n"
@@ -244,8 +247,22 @@ def generate(out: Path, scale: float = 1.0, record_scale: float = 1.0, year: int
             target = path if encoding == "utf-8" else path.with_suffix(".utf8.tmp")
             option = "FORMAT parquet, COMPRESSION zstd" if fmt == "parquet" else "FORMAT csv, HEADER true"
             db.execute(f"COPY ({sql}) TO '{target}' ({option})")
-            if target != path:
-                _to_gbk(target, path)
+            written = [(target, path)]
+            if parts:  # a school's code is 0 + its county's (PPCCXX): PP is its province's
+                school = _headers(cat, kind, headers)["school"]  # quoted
+                scan = f"read_parquet('{target}')" if fmt == "parquet" else \
+                    f"read_csv('{target}', all_varchar = true, header = true)"
+                written = []
+                for (pp,) in db.execute(f"SELECT DISTINCT substr({school}, 2, 2) FROM {scan} ORDER BY 1"):
+                    part = path.with_name(f"{kind}-{year}-{pp}0000.{fmt}")
+                    part_target = part if encoding == "utf-8" else part.with_suffix(".utf8.tmp")
+                    db.execute(f"COPY (SELECT * FROM {scan} WHERE substr({school}, 2, 2) = '{pp}') "
+                               f"TO '{part_target}' ({option})")
+                    written.append((part_target, part))
+                target.unlink()
+            for made, final in written:
+                if made != final:
+                    _to_gbk(made, final)
             sizes[kind] = sum(getattr(s, kind) for s in schools)
     finally:
         db.close()
@@ -270,12 +287,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     p.add_argument("--encoding", choices=("utf-8", "gbk"), default="utf-8", help="CSV only")
     p.add_argument("--headers", choices=("en", "zh"), default="en", help="列名：代码或中文 / column names")
+    p.add_argument("--parts", action="store_true", help="一省一份文件 / one file a province")
     args = p.parse_args(argv)
     if args.encoding == "gbk" and args.format != "csv":
         print("GBK 只用于 CSV / --encoding gbk goes with --format csv", file=sys.stderr)
         return 2
     sizes = generate(Path(args.output), args.scale, args.record_scale, args.year, args.seed, args.format,
-                     args.encoding, args.headers)
+                     args.encoding, args.headers, args.parts)
     print(" ".join(f"{k} {v}" for k, v in sizes.items()) + f" → {args.output}")
     return 0
 
