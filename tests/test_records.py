@@ -232,7 +232,8 @@ def test_parts_by_name_and_in_a_folder_are_counted_together(tmp_path):
     assert _students(ds) == {"0140213001": 2, "0140213002": 1}
     figures = {(o.org_unit, o.element): o for o in ds.observations if not o.dims}
     assert figures[("0140213001", "graduates")].value == 2  # the folder's one file: two graduates
-    assert figures[("0140213001", "students")].origin.startswith(f"records/students-{YEAR}-*:")
+    assert figures[("0140213001", "students")].origin.startswith(f"records/students-{YEAR}-*:")  # both parts
+    assert figures[("0140213002", "students")].origin.startswith(f"records/students-{YEAR}-南区.csv:")  # its one
     # the parts' common name where several made a figure; the file's own where one did
     assert figures[("0140213001", "graduates")].origin.startswith(f"records/graduates-{YEAR}/province=14/part-0.csv:")
 
@@ -266,35 +267,80 @@ def test_the_same_records_given_twice_over_are_not_counted(tmp_path):
     (ds_path / "records" / f"students-{YEAR}-1.csv").write_text(STUDENTS + "0140213001,051300,1,2022,3,在校\n",
                                                                 encoding="utf-8")
     ds = load_dataset(ds_path)
-    assert _found(ds) == [("records.duplicate_files", f"records/students-{YEAR}-1.csv")]
+    assert _found(ds) == [("records.duplicate_files", f"records/students-{YEAR}.csv")]
     dup = next(f for f in ds.findings if f.code == "records.duplicate_files")
-    assert f"records/students-{YEAR}.csv" in dup.message_zh and "在校生" in dup.message_zh and "未计入" in dup.message_zh
+    assert f"records/students-{YEAR}.csv、records/students-{YEAR}-*（1 份）" in dup.message_zh
+    assert "在校生" in dup.message_zh and "未计入" in dup.message_zh
     assert _students(ds) == {}
-    # a CSV and a Parquet file of the same part (a converted copy beside the original)
-    (ds_path / "records" / f"students-{YEAR}.csv").unlink()
-    (ds_path / "records" / f"students-{YEAR}-1.parquet").write_bytes(b"PAR1")
-    assert _found(load_dataset(ds_path)) == [("records.duplicate_files", f"records/students-{YEAR}-1.csv")]
+
+
+def test_a_part_as_csv_and_parquet_is_refused_and_a_copied_part_counted_once(tmp_path):
+    one, two = "0140213001,051300,1,2022,3,在校\n", "0140213002,090100,3,2020,3,在校\n"
+    ds_path = _dataset(tmp_path, STUDENTS + one, name=f"students-{YEAR}-1.csv")
+    records_ = ds_path / "records"
+    (records_ / f"students-{YEAR}-1.parquet").write_bytes(b"PAR1")  # a converted copy beside the original
+    (records_ / f"students-{YEAR}-2.csv").write_text(STUDENTS + two, encoding="utf-8")
+    (records_ / f"students-{YEAR}-2-副本.csv").write_bytes((records_ / f"students-{YEAR}-2.csv").read_bytes())
+    (records_ / f"students-{YEAR}-3.csv").write_text(STUDENTS + two.replace(",3,2020", ",2,2021"), encoding="utf-8")
+    ds = load_dataset(ds_path)
+    assert _found(ds) == [("records.copied_part", f"records/students-{YEAR}-2.csv"),
+                          ("records.duplicate_part", f"records/students-{YEAR}-1.csv")]
+    copied = next(f for f in ds.findings if f.code == "records.copied_part")
+    assert copied.severity == "warning" and f"records/students-{YEAR}-2-副本.csv" in copied.message_zh
+    # school 1's one record was in part 1 (refused); school 2: part 2 once (its copy not counted) + part 3
+    assert _students(ds) == {"0140213002": 2}
 
 
 def test_what_is_no_record_file_is_a_finding_and_never_opened(tmp_path):
     import os
 
     ds_path = _dataset(tmp_path, STUDENTS + "0140213001,051300,1,2022,3,在校\n")
-    os.mkfifo(ds_path / "records" / f"graduates-{YEAR}.csv")  # read, it would block for ever
-    parts = ds_path / "records" / f"graduates-{YEAR - 1}"
+    records_ = ds_path / "records"
+    os.mkfifo(records_ / f"graduates-{YEAR}.csv")  # read, it would block for ever
+    parts = records_ / f"graduates-{YEAR - 1}"
     parts.mkdir()
     (parts / "说明.txt").write_text("分省导出", encoding="utf-8")
-    (ds_path / "records" / "students_2022").mkdir()  # no kind-year name: its files not read
-    os.symlink("/nonexistent", ds_path / "records" / f"students-{YEAR - 1}.csv")
+    (parts / "up").symlink_to(records_)  # followed, a link back up would never end
+    (records_ / "students_2022").mkdir()  # no kind-year name: its files not read
+    os.symlink("/nonexistent", records_ / f"students-{YEAR - 1}.csv")
+    (records_ / f"students-{YEAR - 2}.xlsx").write_bytes(b"PK\x03\x04")
     ds = load_dataset(ds_path)
-    assert _found(ds) == [("records.unreadable", f"records/graduates-{YEAR - 1}/说明.txt"),
+    assert _found(ds) == [("records.skipped_file", f"records/graduates-{YEAR - 1}/说明.txt"),
+                          ("records.unreadable", f"records/graduates-{YEAR - 1}/up/"),
                           ("records.unreadable", f"records/graduates-{YEAR}.csv"),
+                          ("records.unreadable", f"records/students-{YEAR - 2}.xlsx"),
                           ("records.unreadable", f"records/students-{YEAR - 1}.csv"),
                           ("records.unreadable", "records/students_2022/")]
-    text = {f.location.file: f.message_zh for f in ds.findings}
-    assert "管道" in text[f"records/graduates-{YEAR}.csv"]
-    assert "不是 CSV 或 Parquet" in text[f"records/graduates-{YEAR - 1}/说明.txt"]
+    text = {f.location.file: f for f in ds.findings}
+    assert "管道" in text[f"records/graduates-{YEAR}.csv"].message_zh
+    assert "不是 CSV 或 Parquet" in text[f"records/graduates-{YEAR - 1}/说明.txt"].message_zh
+    assert text[f"records/graduates-{YEAR - 1}/说明.txt"].severity == "warning"  # a note beside the parts
+    assert "链接" in text[f"records/graduates-{YEAR - 1}/up/"].message_zh
+    assert "另存为“CSV UTF-8" in text[f"records/students-{YEAR - 2}.xlsx"].hint
     assert _students(ds) == {"0140213001": 1}  # the good file still counted
+
+
+def test_a_linked_folder_of_parts_is_read_where_it_lies(tmp_path):
+    ds_path = _dataset(tmp_path, STUDENTS + "0140213001,051300,1,2022,3,在校\n", name=f"students-{YEAR}-1.csv")
+    elsewhere = tmp_path / "另一块盘" / "graduates"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "part-0.csv").write_text("学校标识码,专业代码,毕业去向\n0140213002,051300,升学\n", encoding="utf-8")
+    (ds_path / "records" / f"graduates-{YEAR}").symlink_to(elsewhere)
+    ds = load_dataset(ds_path)
+    assert _found(ds) == []
+    assert {(o.org_unit, o.value) for o in ds.observations if o.element == "graduates" and not o.dims} == {
+        ("0140213002", 1)}
+
+
+def test_an_empty_file_or_part_is_one_warning(tmp_path):
+    ds_path = _dataset(tmp_path, STUDENTS + "0140213001,051300,1,2022,3,在校\n", name=f"students-{YEAR}-1.csv")
+    (ds_path / "records" / f"students-{YEAR}-2.csv").write_text(STUDENTS, encoding="utf-8")  # its header alone
+    (ds_path / "records" / f"graduates-{YEAR}.csv").write_bytes(b"")  # not even a header
+    ds = load_dataset(ds_path)
+    found = [(f.code, f.severity, f.location.file) for f in ds.findings if f.code.startswith("records.")]
+    assert sorted(found) == [("records.empty", "warning", f"records/graduates-{YEAR}.csv"),
+                             ("records.empty", "warning", f"records/students-{YEAR}-2.csv")]
+    assert _students(ds) == {"0140213001": 1}
 
 
 def test_a_published_school_table_prints_no_small_count_nor_a_rate_of_one(national):
@@ -322,3 +368,38 @@ def test_a_published_school_table_prints_no_small_count_nor_a_rate_of_one(nation
         g, e, f = (shown.get((org, k)) for k in ("graduates", "employed_direct", "further_study"))
         if None not in (g, e, f):
             assert g - e - f == 0 or g - e - f >= 5, (org, g, e, f)
+
+
+def test_empty_lines_and_rows_of_empty_fields(tmp_path):
+    ds = load_dataset(_dataset(tmp_path, "\r\n".join([
+        "学校标识码,专业代码,年级,入学年份,学制,学籍状态",
+        "0140213001,051300,1,2022,3,在校",   # line 2: good
+        "",                                  # line 3: an empty line (skipped by the engines)
+        ",,,,,",                             # line 4: a spreadsheet's empty row: no record
+        "0140213001,051300,七,2020,3,在校",   # line 5: grade not a number
+        "",                                  # line 6
+        "",                                  # line 7
+        "0140213002,090100,2,2021,3,在读",   # line 8: status not one of the choices
+        " , ,,, ,",                          # line 9: blanks only
+        "", ]), encoding="gbk"))
+    found = sorted((f.code, f.location.cell) for f in ds.findings if f.code.startswith("records."))
+    assert found == [("records.bad_value", "第5行"), ("records.bad_value", "第8行")]
+    assert _students(ds) == {"0140213001": 1, "0140213002": 0}  # school 2's one record is not counted
+
+
+def test_empty_lines_are_dropped_for_copy_across_chunk_ends():
+    import io
+    import random
+
+    from nianbao.store.engines.postgres import _without_empty_lines
+
+    rng = random.Random(11)
+    for _ in range(300):
+        lines = [rng.choice(["", "\r", "a,b", "0140213001,,在校\r", "x"]) for _ in range(rng.randint(0, 12))]
+        data = "\n".join(lines).encode("utf-8") + rng.choice([b"", b"\n", b"\r\n"])
+        # an empty line: nothing, or a carriage return alone, before its line feed
+        expected = b"".join(line + b"\n" for line in data.split(b"\n")[:-1] if line not in (b"", b"\r"))
+        last = data.split(b"\n")[-1]
+        expected += last if last not in (b"", b"\r") else b""
+        got = b"".join(_without_empty_lines(io.BytesIO(data), size=rng.randint(1, 7)))
+        assert got == expected, data

@@ -246,8 +246,23 @@ def test_parts_give_the_figures_of_the_whole_file(in_parts, planted):
     # the same counts, breakdowns and means of every school: each school's records lie in every
     # part, and its counts are added before the figures are made (one figure, not one a part)
     assert [f[:6] for f in figures] == [f[:6] for f in whole] and len(figures) > 300
-    origins = {f[6].split(":")[0] for f in figures}
-    assert origins == {f"records/students-{YEAR}-*", f"records/graduates-{YEAR}/"}
+    # a figure names the part its school's records lie in, or the parts together where they lie
+    # in several (a breakdown's figure: the parts of its category's records, so one of the two)
+    holding: dict = {}  # (kind, school) → the parts holding any of its records
+    for part in sorted((folder / "records").rglob("*.csv")):
+        name = part.relative_to(folder).as_posix()
+        for row in list(csv.reader(part.open(encoding="gbk" if "graduates" in name else "utf-8-sig")))[1:]:
+            holding.setdefault((name.split("-")[0], row[0]), set()).add(name)
+    groups = {"records/students": f"records/students-{YEAR}-*", "records/graduates": f"records/graduates-{YEAR}/"}
+    for org, element, dims, *_rest, origin, _source in figures:
+        kind = "records/graduates" if origin.startswith("records/graduates") else "records/students"
+        own = holding[(kind, org)]
+        named = origin.split(":")[0]
+        if not dims:
+            assert named == (groups[kind] if len(own) > 1 else next(iter(own))), (org, element)
+        else:
+            assert named == groups[kind] or named in own, (org, element, dims)
+    assert {f[6].split(":")[0] for f in figures if not f[2]} >= {f"records/students-{YEAR}-*", f"records/graduates-{YEAR}/"}
     assert [f[7] for f in figures] == [f[7] for f in whole]  # the catalogue's source of each count
     # every planted record named in its part, at its line there; nothing about the skipped files
     assert _lines(found) == expected
@@ -265,3 +280,19 @@ def test_parts_the_same_on_every_engine(in_parts, engine, request):
     ref_figures, ref_found = _reference(folder)
     assert figures == ref_figures and found == ref_found
     assert _lines(found) == expected
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_empty_lines_and_rows_the_same_on_every_engine(tmp_path, engine, request):
+    from tests.test_records import _dataset
+
+    if engine == "spark":
+        request.getfixturevalue("spark_session")
+    lines = ["学校标识码,专业代码,年级,入学年份,学制,学籍状态", "0140213001,051300,1,2022,3,在校", "", ",,,,,",
+             "0140213001,051300,七,2020,3,在校", "", "0140213002,090100,2,2021,3,在读", ""]
+    folder = _dataset(tmp_path, "\n".join(lines))
+    figures, found = _counted(folder, engine, engine_url(engine))
+    ref_figures, ref_found = _counted(folder, "duckdb")
+    assert figures == ref_figures and found == ref_found
+    # line 5 and line 7 of the file, the empty lines 3 and 6 counted, the empty row 4 no record
+    assert [f[3] for f in found] == ["第5行", "第7行"]

@@ -221,7 +221,8 @@ def generate(out: Path, scale: float = 1.0, record_scale: float = 1.0, year: int
         "org_unit": {"code": COUNTRY, "zh": "全国", "en": "China", "level": "country"},
         "report_year": year, "periods": [year], "catalogue": "cn-2022", "synthetic": True,
         "generated_by": f"python -m nianbao.synth.national --scale {scale:g} --record-scale {record_scale:g} "
-                        f"--year {year} --seed {seed} --format {fmt}" + (" --parts" if parts else ""),
+                        f"--year {year} --seed {seed} --format {fmt} --encoding {encoding} --headers {headers}"
+                        + (" --parts" if parts else ""),
     }
     (out / "dataset.yaml").write_text(
         "# Synthetic national-shaped records: invented places and schools. Generated — do not edit.\n"

@@ -82,9 +82,9 @@ class Connection:
     def file_only(self) -> None:
         """An embedded engine takes a file path (or nothing: memory), not a server URL."""
         if self.url and "://" in self.url:
-            raise EngineError(f"{self.name} 是嵌入式引擎，--database 只能是文件路径：{self.url}",
-                              f"{self.name} is embedded: --database must be a file path, not {self.url}",
-                              "去掉 --database，或改用 --engine postgres / spark")
+            raise EngineError(f"{self.name} 是嵌入式引擎，--database（--master）只能是文件路径：{self.url}",
+                              f"{self.name} is embedded: --database (--master) must be a file path, not {self.url}",
+                              "去掉 --database / --master，或改用 --engine postgres（postgresql://…）/ spark（spark://…）")
 
     def load(self, table: str, columns: Sequence[Column], rows: Iterable[tuple]) -> None:
         """Create ``table`` (replacing one of that name) and fill it with ``rows``."""

@@ -65,7 +65,7 @@ class PostgresConnection(Connection):
                 with cur.copy(f"COPY {table} ({', '.join(target)}) FROM STDIN (FORMAT csv, HEADER "
                               f"{'false' if fmt == 'parquet' else 'true'}, DELIMITER '{delimiter}')") as copy:
                     with source.open("rb") as f:
-                        while chunk := f.read(1 << 20):
+                        for chunk in _without_empty_lines(f):
                             copy.write(chunk)
                 cur.execute(f"ANALYZE {table}")
         return FileScan(table, header, dict(zip(header, cols)), lambda: table)
@@ -82,6 +82,26 @@ class PostgresConnection(Connection):
 
     def close(self):
         self.con.close()
+
+
+def _without_empty_lines(f, size: int = 1 << 20):
+    """The bytes of a CSV file without its empty lines, as DuckDB and Spark read it (COPY would
+    take an empty line for a record with too few fields): whole lines a chunk, a chunk with
+    none passed as it is."""
+    pending, first = b"", True
+    while chunk := f.read(size):
+        data = pending + chunk
+        cut = data.rfind(b"\n") + 1
+        if not cut:
+            pending = data
+            continue
+        whole, pending = data[:cut], data[cut:]
+        if first or whole.startswith((b"\n", b"\r\n")) or b"\n\n" in whole or b"\n\r\n" in whole:
+            whole = b"".join(line + b"\n" for line in whole.split(b"\n")[:-1] if line not in (b"", b"\r"))
+        first = False
+        yield whole
+    if pending not in (b"", b"\r"):
+        yield pending
 
 
 def _quoted(path: Path) -> str:
