@@ -316,7 +316,7 @@ def test_what_is_no_record_file_is_a_finding_and_never_opened(tmp_path):
     assert "不是 CSV 或 Parquet" in text[f"records/graduates-{YEAR - 1}/说明.txt"].message_zh
     assert text[f"records/graduates-{YEAR - 1}/说明.txt"].severity == "warning"  # a note beside the parts
     assert "链接" in text[f"records/graduates-{YEAR - 1}/up/"].message_zh
-    assert "另存为“CSV UTF-8" in text[f"records/students-{YEAR - 2}.xlsx"].hint
+    assert f"另存为“CSV UTF-8（逗号分隔）”文件 students-{YEAR - 2}.csv" in text[f"records/students-{YEAR - 2}.xlsx"].hint
     assert _students(ds) == {"0140213001": 1}  # the good file still counted
 
 

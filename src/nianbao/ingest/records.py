@@ -136,7 +136,7 @@ def discover(folder: Path, records: Records) -> tuple[list[RecordFile], list[Fin
                     parts.append(RecordFile(part, *key, ext, name=shown, group=name + "/"))
             continue
         if p.name.lower().endswith(WORKBOOKS):
-            note("records.unreadable:workbook", name)
+            note("records.unreadable:workbook", name, stem=p.name.rsplit(".", 1)[0])
             continue
         m = NAME.match(p.name)
         if not m or m.group("kind").lower() not in records.kinds:
