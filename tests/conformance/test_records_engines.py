@@ -153,11 +153,12 @@ def test_duckdb_names_every_planted_record(planted):
     assert [f for f in found if f[0] == "records.unknown_category"] and figures
 
 
+@pytest.mark.parametrize("data", ["planted", "in_parts"])  # one file a kind; the same records in parts
 @pytest.mark.parametrize("engine", ENGINES)
-def test_the_same_figures_and_findings_on_every_engine(planted, engine, request):
+def test_the_same_figures_and_findings_on_every_engine(data, engine, request):
     if engine == "spark":
         request.getfixturevalue("spark_session")
-    folder, expected = planted
+    folder, expected = request.getfixturevalue(data)
     figures, found = _counted(folder, engine, engine_url(engine))
     ref_figures, ref_found = _reference(folder)
     assert len(figures) == len(ref_figures) > 300
@@ -270,16 +271,6 @@ def test_parts_give_the_figures_of_the_whole_file(in_parts, planted):
     odd = [f for f in found if f[0] == "records.unknown_category"]  # the one record of major 99
     assert len(odd) == 1 and odd[0][2].startswith(f"records/students-{YEAR}-")
 
-
-@pytest.mark.parametrize("engine", ENGINES)
-def test_parts_the_same_on_every_engine(in_parts, engine, request):
-    if engine == "spark":
-        request.getfixturevalue("spark_session")
-    folder, expected = in_parts
-    figures, found = _counted(folder, engine, engine_url(engine))
-    ref_figures, ref_found = _reference(folder)
-    assert figures == ref_figures and found == ref_found
-    assert _lines(found) == expected
 
 
 @pytest.mark.parametrize("engine", ENGINES)
