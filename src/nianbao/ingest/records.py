@@ -163,12 +163,12 @@ def discover(folder: Path, records: Records) -> tuple[list[RecordFile], list[Fin
                                                     for (form, n), f in zip(labels, given.values()))}))
             continue
         for f in given.values():
-            files.extend(_distinct_parts(f, findings, what))
+            files.extend(_distinct_parts(f, findings))
     files.sort(key=lambda rf: rf.name)
     return files, findings
 
 
-def _distinct_parts(parts: list[RecordFile], findings: list[Finding], what: dict) -> list[RecordFile]:
+def _distinct_parts(parts: list[RecordFile], findings: list[Finding]) -> list[RecordFile]:
     """The parts of a kind and year but a part given as CSV and as Parquet (both refused) and a
     copy of another part (the first by name kept)."""
     by_stem: dict[str, list[RecordFile]] = {}
