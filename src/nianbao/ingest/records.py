@@ -104,14 +104,12 @@ def discover(folder: Path, records: Records) -> tuple[list[RecordFile], list[Fin
         return files, findings
     kinds = {"kinds": list(records.kinds)}
 
-    def note(key: str, name: str, **values) -> None:
-        findings.append(finding(key, Location(file=name), file=name, **values))
-
     def regular(path: Path, name: str) -> bool:
         kind = kind_of(path)
         if kind:
-            note("records.unreadable:not_a_file", name, text={"kind": phrase(f"dataset.kind.{kind}"),
-                                                              "kind_en": phrase(f"dataset.kind.{kind}", "en")})
+            findings.append(finding("records.unreadable:not_a_file", Location(file=name), file=name,
+                                    text={"kind": phrase(f"dataset.kind.{kind}"),
+                                          "kind_en": phrase(f"dataset.kind.{kind}", "en")}))
         return not kind
 
     forms: dict[tuple[str, int], dict[str, list[RecordFile]]] = {}  # kind, year → form → files
@@ -122,25 +120,29 @@ def discover(folder: Path, records: Records) -> tuple[list[RecordFile], list[Fin
         if p.is_dir():
             m = PARTS.match(p.name)
             if not m or m.group("kind").lower() not in records.kinds:
-                note("records.unreadable:name", name + "/", text=kinds)
+                findings.append(finding("records.unreadable:name", Location(file=name + "/"), file=name + "/",
+                                        text=kinds))
                 continue
             key = (m.group("kind").lower(), int(m.group("year")))
             parts = forms.setdefault(key, {}).setdefault(name + "/", [])
             for part, shown, linked in _parts_of(p, name):
                 if linked:
-                    note("records.unreadable:linked_folder", shown + "/", folder=name + "/")
+                    findings.append(finding("records.unreadable:linked_folder", Location(file=shown + "/"),
+                                            file=shown + "/", folder=name + "/"))
                 elif not part.name.lower().endswith(EXTENSIONS):
-                    note("records.skipped_file", shown, folder=name + "/")
+                    findings.append(finding("records.skipped_file", Location(file=shown), file=shown,
+                                            folder=name + "/"))
                 elif regular(part, shown):
                     ext = "parquet" if part.name.lower().endswith(".parquet") else "csv"
                     parts.append(RecordFile(part, *key, ext, name=shown, group=name + "/"))
             continue
         if p.name.lower().endswith(WORKBOOKS):
-            note("records.unreadable:workbook", name, stem=p.name.rsplit(".", 1)[0])
+            findings.append(finding("records.unreadable:workbook", Location(file=name), file=name,
+                                    stem=p.name.rsplit(".", 1)[0]))
             continue
         m = NAME.match(p.name)
         if not m or m.group("kind").lower() not in records.kinds:
-            note("records.unreadable:name", name, text=kinds)
+            findings.append(finding("records.unreadable:name", Location(file=name), file=name, text=kinds))
             continue
         if not regular(p, name):
             continue
