@@ -27,6 +27,7 @@ record a line; Parquet: the record's number) — listed up to :data:`LISTED` a f
 from __future__ import annotations
 
 import codecs
+import filecmp
 import os
 import re
 import tempfile
@@ -203,15 +204,9 @@ def _distinct_parts(parts: list[RecordFile], findings: list[Finding]) -> list[Re
     return out
 
 
-def _same_bytes(a: Path, b: Path, size: int = 1 << 20) -> bool:
+def _same_bytes(a: Path, b: Path) -> bool:
     try:
-        with a.open("rb") as fa, b.open("rb") as fb:
-            while True:
-                x, y = fa.read(size), fb.read(size)
-                if x != y:
-                    return False
-                if not x:
-                    return True
+        return filecmp.cmp(a, b, shallow=False)
     except OSError:
         return False
 
