@@ -152,18 +152,16 @@ def discover(folder: Path, records: Records) -> tuple[list[RecordFile], list[Fin
         form = name if m.group("part") is None else f"{FOLDER}/{m.group('kind')}-{m.group('year')}-*"
         forms.setdefault(key, {}).setdefault(form, []).append(RecordFile(p, *key, ext, name=name, group=form))
     for (kind, year), by_form in forms.items():
-        # a whole file first: the one a finding of two forms is placed at
-        given = {form: f for form, f in sorted(by_form.items(), key=lambda x: x[0] != x[1][0].name if x[1] else True)
-                 if f}
-        what = {"kind_zh": records.kinds[kind].zh, "kind_en": records.kinds[kind].en}
+        given = {form: f for form, f in by_form.items() if f}
         if len(given) > 1:  # two forms at once: none of them is counted
-            labels = [(form, len(f)) for form, f in given.items()]
-            findings.append(finding(
-                "records.duplicate_files", Location(file=labels[0][0]), period=year, file=labels[0][0], kind=kind,
-                files="、".join(form if n == 1 and form == f[0].name else f"{form}（{n} 份）"
-                               for (form, n), f in zip(labels, given.values())),
-                text={**what, "files_en": ", ".join(form if n == 1 and form == f[0].name else f"{form} ({n} files)"
-                                                    for (form, n), f in zip(labels, given.values()))}))
+            # a whole file (its form is its own name) first: the finding is placed at it
+            whole = sorted(given, key=lambda form: form != given[form][0].name)
+            zh = [form if form == given[form][0].name else f"{form}（{len(given[form])} 份）" for form in whole]
+            en = [form if form == given[form][0].name else f"{form} ({len(given[form])} files)" for form in whole]
+            findings.append(finding("records.duplicate_files", Location(file=whole[0]), period=year, file=whole[0],
+                                    kind=kind, files="、".join(zh),
+                                    text={"files_en": ", ".join(en), "kind_zh": records.kinds[kind].zh,
+                                          "kind_en": records.kinds[kind].en}))
             continue
         for f in given.values():
             files.extend(_distinct_parts(f, findings))
