@@ -201,10 +201,10 @@ def load_dataset(path: str | Path, by_rows: bool = False, engine: str | None = N
         ds.observations, stored_findings = merge_into(path, ds.observations, catalogue, ds.orgs)
         ds.findings.extend(stored_findings)
     if (path / records.FOLDER).is_dir():  # student and graduate records, counted school by school
-        counting = records.engine_of(meta, engine)
+        counting, asked = records.engine_of(meta, engine), engine or meta.get("engine")
         # the URL names the database of the engine asked for; records another engine counts
         # (DuckDB for python and sqlite) are counted in its memory, not at that URL
-        _count_records(ds, counting, url if counting == (engine or meta.get("engine") or counting) else None)
+        _count_records(ds, counting, url if asked in (None, counting) else None)
     claims_path = path / "claims.csv"
     if claims_path.exists() or claims_path.is_symlink():
         regular_file(claims_path, path)

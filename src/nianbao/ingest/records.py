@@ -607,16 +607,19 @@ def _problems(con, plans: list[_Plan], fine: str, catalogue) -> list[Finding]:
             odd.setdefault((int(n), b.dim), []).append((raw, count))
     for n, plan in enumerate(plans):
         n_bad, n_unknown = totals.get(n, (0, 0))
-        findings.extend(_part_problems(con, plan, n_bad, n_unknown, odd, n, catalogue))
+        values = {b.dim: odd.get((n, b.dim), []) for b in plan.dims}
+        findings.extend(_part_problems(con, plan, n_bad, n_unknown, values, catalogue))
     return findings
 
 
-def _part_problems(con, plan: _Plan, n_bad, n_unknown, odd: dict, n: int, catalogue) -> list[Finding]:
+def _part_problems(con, plan: _Plan, n_bad, n_unknown, values: dict, catalogue) -> list[Finding]:
+    """The findings of one part: ``values``, the breakdown values of its valid records and their
+    number, by dimension."""
     rf, kind = plan.rf, plan.kind
     findings: list[Finding] = []
     for b in plan.dims:
         cats = set(catalogue.dimensions[b.dim].get("categories") or {})
-        rows = odd.get((n, b.dim), [])
+        rows = values[b.dim]
         col, dim = kind.columns[b.column], catalogue.dimensions[b.dim]
         for raw, count in sorted(rows):  # in the order of the text's characters, on every engine
             if raw not in cats and count:
