@@ -26,10 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engine", choices=("python", "duckdb", "sqlite", "postgres", "spark"),
                         help="数据规则的计算引擎（默认取 dataset.yaml 的 engine，否则 duckdb；python 为参照实现） / "
                              "engine the data rules run on")
-    parser.add_argument("--database", "--master", dest="database", metavar="URL",
-                        help="引擎的数据库或集群地址：PostgreSQL 为 postgresql://用户@主机/库（或环境变量 "
-                             "NIANBAO_DATABASE_URL），Spark 为 spark://主机:7077 或 local[2]（默认本机） / "
-                             "the engine's database or the Spark master URL")
+    common.add_database_argument(parser)
     parser.add_argument("--rules-only", action="store_true",
                         help="只按规则检查数据，不核对报告提纲所需的数据是否齐全 / "
                              "check the rules only, not whether the report's outline has all its figures")

@@ -14,6 +14,11 @@ def add_engine_arguments(parser) -> None:
     parser.add_argument("--engine", choices=ENGINES,
                         help="计算引擎：duckdb（默认）、python（参考实现）、sqlite、postgres、spark；各引擎结果相同"
                              "（默认取 dataset.yaml 的 engine） / engine that computes the figures (all give the same)")
+    add_database_argument(parser)
+
+
+def add_database_argument(parser) -> None:
+    """``--database`` (``--master``): the engine's database or Spark's master."""
     parser.add_argument("--database", "--master", dest="database", metavar="URL",
                         help="引擎的数据库或集群地址：PostgreSQL 为 postgresql://用户@主机/库（或环境变量 "
                              "NIANBAO_DATABASE_URL），Spark 为 spark://主机:7077 或 local[2]（默认本机） / "
