@@ -697,7 +697,7 @@ def _file_lines(path: Path, numbers: list[int], size: int = 1 << 22) -> dict[int
         wanted = set(numbers)
         number = 0
         for line, raw in enumerate(f, 1):
-            if raw not in (b"\n", b"\r\n", b"\r"):  # an empty line (b"\r": the last, with no line end)
+            if raw.removesuffix(b"\n") not in engines.EMPTY_LINES:
                 number += 1
                 if number in wanted and number != line:
                     out[number] = line

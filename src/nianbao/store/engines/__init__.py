@@ -56,6 +56,10 @@ class FileScan:
     lines: Callable[[], str] | None = None
 
 
+# an empty line of a CSV file, the bytes before its line feed: DuckDB and Spark skip such lines
+EMPTY_LINES = (b"", b"\r")
+
+
 def csv_header(path: Path, size: int = 1 << 16, encoding: str = "utf-8") -> tuple[list[str], str]:
     """The column names of a CSV file (UTF-8, a byte-order mark dropped; or ``encoding``) and its
     delimiter — the one of , ; tab | the header line holds most of (a comma when none)."""

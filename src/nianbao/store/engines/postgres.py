@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from nianbao.store.engines import Connection, EngineError, FileScan, connect, csv_header, register
+from nianbao.store.engines import EMPTY_LINES, Connection, EngineError, FileScan, connect, csv_header, register
 
 ENV = "NIANBAO_DATABASE_URL"
 
@@ -97,10 +97,10 @@ def _without_empty_lines(f, size: int = 1 << 20):
             continue
         whole, pending = data[:cut], data[cut:]
         if first or whole.startswith((b"\n", b"\r\n")) or b"\n\n" in whole or b"\n\r\n" in whole:
-            whole = b"".join(line + b"\n" for line in whole.split(b"\n")[:-1] if line not in (b"", b"\r"))
+            whole = b"".join(line + b"\n" for line in whole.split(b"\n")[:-1] if line not in EMPTY_LINES)
         first = False
         yield whole
-    if pending not in (b"", b"\r"):
+    if pending not in EMPTY_LINES:
         yield pending
 
 
